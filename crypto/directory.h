@@ -1,0 +1,57 @@
+// The signed force directory: which forces exist and which keys seal to them. Spec:
+// docs/directory.md. Every tool that seals verifies it against a pinned root public key.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/keys.h"
+#include "crypto/result.h"
+
+namespace sealdrop {
+
+struct ForceEntry {
+  std::string code;  // e.g. "MET"; ^[A-Z][A-Z0-9]{1,11}$
+  std::string name;  // e.g. "Metropolitan Police Service"
+  std::vector<PublicKey> decryption_keys;  // 1..16, role kForceDecryption
+  PublicKey transfer_key;                  // role kForceTransfer
+  std::string valid_from;                  // YYYY-MM-DD, inclusive
+  std::string valid_until;                 // YYYY-MM-DD, inclusive
+};
+
+// A calendar day in UTC, "YYYY-MM-DD". Days, not times: nothing finer is ever needed.
+std::string TodayUtc();
+bool IsValidDay(std::string_view day);
+bool IsValidForceCode(std::string_view code);
+
+class ForceDirectory {
+ public:
+  // Verifies `signed_text` (the whole file) against `pinned_root` and checks it is in force on
+  // `today`. Errors: kBadMagic (not a directory), kUnsupportedVersion, kBadSignature (unsigned,
+  // tampered, or signed by another root), kMalformed (body), kExpired.
+  static Result<ForceDirectory> Verify(std::string_view signed_text, const PublicKey& pinned_root,
+                                       std::string_view today);
+
+  // Signs a directory body (JSON, docs/directory.md) with the root key. The body is checked and
+  // re-encoded canonically first; returns the whole signed file.
+  static Result<std::string> Sign(std::string_view body_json, const KeyPair& root,
+                                  std::string_view today);
+
+  const std::vector<ForceEntry>& forces() const { return forces_; }
+  long long serial() const { return serial_; }
+  const std::string& issued() const { return issued_; }
+  const std::string& expires() const { return expires_; }
+
+  // The force with `code`, if it is listed and its keys are valid on the directory's `today`.
+  Result<const ForceEntry*> Find(std::string_view code) const;
+
+ private:
+  std::vector<ForceEntry> forces_;
+  long long serial_ = 0;
+  std::string issued_;
+  std::string expires_;
+  std::string today_;
+};
+
+}  // namespace sealdrop

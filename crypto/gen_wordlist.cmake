@@ -1,0 +1,17 @@
+# Turns the EFF word list ("11111<TAB>abacus" lines) into a C++ array of string_views.
+# Invoked at build time: cmake -DIN=... -DOUT=... -P gen_wordlist.cmake
+file(STRINGS "${IN}" lines)
+list(LENGTH lines count)
+if(NOT count EQUAL 7776)
+  message(FATAL_ERROR "word list has ${count} lines, expected 7776")
+endif()
+set(body "")
+foreach(line IN LISTS lines)
+  string(REGEX REPLACE "^[1-6]+\t" "" word "${line}")
+  if(NOT word MATCHES "^[a-z-]+$")
+    message(FATAL_ERROR "unexpected word list line: ${line}")
+  endif()
+  string(APPEND body "  \"${word}\",\n")
+endforeach()
+file(WRITE "${OUT}.tmp" "// Generated from crypto/data/wordlist_en_eff.txt. Do not edit.\n#include <string_view>\n#include \"crypto/codename.h\"\nnamespace sealdrop {\nextern const std::string_view kEffWordlist[kWordlistSize];\nconst std::string_view kEffWordlist[kWordlistSize] = {\n${body}};\n}  // namespace sealdrop\n")
+file(RENAME "${OUT}.tmp" "${OUT}")

@@ -1,0 +1,197 @@
+#include "crypto/io.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "crypto/keys.h"
+
+namespace sealdrop {
+namespace {
+
+Error IoError(const std::string& what) {
+  return MakeError(ErrorCode::kIo, what + ": " + std::strerror(errno));
+}
+
+std::string DirName(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string BaseName(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+Result<std::size_t> ReadFull(ByteSource& source, std::span<std::uint8_t> out) {
+  std::size_t got = 0;
+  while (got < out.size()) {
+    auto n = source.Read(out.subspan(got));
+    if (!n) return n.error();
+    if (*n == 0) break;
+    got += *n;
+  }
+  return got;
+}
+
+Result<std::size_t> MemorySource::Read(std::span<std::uint8_t> out) {
+  const std::size_t n = std::min(out.size(), bytes_.size() - pos_);
+  if (n > 0) std::memcpy(out.data(), bytes_.data() + pos_, n);
+  pos_ += n;
+  return n;
+}
+
+Status MemorySink::Write(std::span<const std::uint8_t> bytes) {
+  bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
+  return Status::Ok();
+}
+
+Result<FileSource> FileSource::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open input");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return MakeError(ErrorCode::kIo, "cannot open input: it is a directory");
+  }
+  return FileSource(fd, true);
+}
+
+FileSource FileSource::Borrow(int fd) { return FileSource(fd, false); }
+
+FileSource::FileSource(FileSource&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), owned_(std::exchange(other.owned_, false)) {}
+
+FileSource::~FileSource() {
+  if (owned_ && fd_ >= 0) ::close(fd_);
+}
+
+Result<std::size_t> FileSource::Read(std::span<std::uint8_t> out) {
+  for (;;) {
+    const ssize_t n = ::read(fd_, out.data(), out.size());
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) return IoError("read failed");
+  }
+}
+
+Result<AtomicFile> AtomicFile::Create(const std::string& path, unsigned mode, bool overwrite) {
+  if (path.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty output path");
+  if (!overwrite && PathExists(path)) {
+    return MakeError(ErrorCode::kAlreadyExists, "output already exists: " + path);
+  }
+  // Hidden temporary name in the same directory, so rename is atomic on one file system.
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::uint8_t rnd[8];
+    randombytes_buf(rnd, sizeof rnd);
+    const std::string temp =
+        DirName(path) + "/." + BaseName(path) + ".tmp-" + HexEncode(std::span(rnd));
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                          static_cast<mode_t>(mode));
+    if (fd >= 0) {
+      ::fchmod(fd, static_cast<mode_t>(mode));  // not narrowed by umask beyond what we ask
+      return AtomicFile(path, temp, fd, overwrite);
+    }
+    if (errno != EEXIST) return IoError("cannot create output");
+  }
+  return MakeError(ErrorCode::kIo, "cannot create a temporary output file");
+}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : path_(std::move(other.path_)),
+      temp_path_(std::move(other.temp_path_)),
+      fd_(std::exchange(other.fd_, -1)),
+      overwrite_(other.overwrite_),
+      committed_(std::exchange(other.committed_, true)) {}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+}
+
+Status AtomicFile::Write(std::span<const std::uint8_t> bytes) {
+  if (fd_ < 0 || committed_) Die("AtomicFile::Write after Commit");
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("write failed");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status AtomicFile::Commit() {
+  if (fd_ < 0 || committed_) Die("AtomicFile::Commit twice");
+  if (::fsync(fd_) != 0) return IoError("fsync failed");
+  if (::close(std::exchange(fd_, -1)) != 0) return IoError("close failed");
+  if (overwrite_) {
+    if (::rename(temp_path_.c_str(), path_.c_str()) != 0) return IoError("rename failed");
+  } else {
+    // No-replace rename: a file that appeared since Create() is never clobbered.
+    if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) !=
+        0) {
+      if (errno == EEXIST) {
+        return MakeError(ErrorCode::kAlreadyExists, "output already exists: " + path_);
+      }
+      if (errno != EINVAL && errno != ENOSYS) return IoError("rename failed");
+      if (::link(temp_path_.c_str(), path_.c_str()) != 0) return IoError("link failed");
+      ::unlink(temp_path_.c_str());
+    }
+  }
+  committed_ = true;
+  return SyncDirectory(DirName(path_));
+}
+
+Result<std::string> ReadSmallFile(const std::string& path, std::size_t max_bytes) {
+  auto src = FileSource::Open(path);
+  if (!src) return src.error();
+  std::string out;
+  std::uint8_t buf[8192];
+  for (;;) {
+    auto n = src->Read(buf);
+    if (!n) return n.error();
+    if (*n == 0) break;
+    if (out.size() + *n > max_bytes) {
+      return MakeError(ErrorCode::kLimitExceeded, "input file is larger than expected");
+    }
+    out.append(reinterpret_cast<const char*>(buf), *n);
+  }
+  return out;
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view contents, unsigned mode,
+                           bool overwrite) {
+  auto file = AtomicFile::Create(path, mode, overwrite);
+  if (!file) return file.error();
+  if (auto st = file->Write(AsBytes(contents)); !st) return st;
+  return file->Commit();
+}
+
+Status SyncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open directory");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return IoError("directory fsync failed");
+  return Status::Ok();
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+}  // namespace sealdrop

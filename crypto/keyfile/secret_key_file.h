@@ -1,0 +1,46 @@
+// Passphrase-protected secret key files. Spec: docs/keys.md.
+//
+// This is a separate library target (sealdrop_keyfile): the server never links it, so the
+// process that parses network input has no code that can read a force secret key.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "crypto/keys.h"
+#include "crypto/result.h"
+#include "crypto/secret_buffer.h"
+
+namespace sealdrop {
+
+inline constexpr std::size_t kSecretKeyFileBytes = 108;
+
+struct KdfLimits {
+  std::uint32_t opslimit;
+  std::uint32_t memlimit_kib;
+};
+// libsodium's MODERATE Argon2id limits: 3 passes over 256 MiB. What every file is written with.
+KdfLimits DefaultKdfLimits();
+
+// Encrypts `pair`'s secret under `passphrase`. Returns the file's bytes.
+std::string EncodeSecretKeyFile(const KeyPair& pair, const SecretBuffer& passphrase,
+                                KdfLimits limits = DefaultKdfLimits());
+
+// Decrypts a key file. `expected` (when given) must match the file's role.
+// `minimum` refuses files whose KDF is weaker (files are never accepted above 4 passes × 16 over
+// 1 GiB, so a hostile file cannot make us allocate without bound).
+// Errors: kBadMagic, kUnsupportedVersion, kMalformed, kInvalidArgument (wrong role),
+// kWrongPassphrase, kLimitExceeded (out of memory for the KDF).
+Result<KeyPair> DecodeSecretKeyFile(std::string_view file, const SecretBuffer& passphrase,
+                                    std::optional<KeyRole> expected,
+                                    KdfLimits minimum = DefaultKdfLimits());
+
+// File helpers: the file is written 0600 and never over an existing one.
+Status WriteSecretKeyFile(const std::string& path, const KeyPair& pair,
+                          const SecretBuffer& passphrase);
+Result<KeyPair> ReadSecretKeyFile(const std::string& path, const SecretBuffer& passphrase,
+                                  std::optional<KeyRole> expected);
+
+}  // namespace sealdrop

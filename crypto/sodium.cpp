@@ -1,0 +1,14 @@
+#include "crypto/sodium.h"
+
+#include <sodium.h>
+
+#include "crypto/result.h"
+
+namespace sealdrop {
+
+void EnsureSodium() {
+  static const bool ready = [] { return sodium_init() >= 0; }();
+  if (!ready) Die("sodium_init failed");
+}
+
+}  // namespace sealdrop

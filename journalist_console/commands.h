@@ -1,0 +1,29 @@
+// sealdrop-console's subcommands. Each Add* registers its commands on `app`; a command's handler
+// stores its exit status in `exit_code` (0 success, 1 failure with one line on stderr).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "crypto/result.h"
+
+namespace sealdrop::console {
+
+void AddKeyCommands(CLI::App& app, int& exit_code);
+void AddDirectoryCommands(CLI::App& app, int& exit_code);
+void AddSealCommands(CLI::App& app, int& exit_code);
+
+// Runs the whole command line; returns the process exit status.
+int RunConsole(int argc, char** argv);
+
+// Prints "sealdrop-console: <message>" to stderr; returns 1.
+int Report(const Error& error);
+int Report(const std::string& message);
+
+// Creates `dir` (and parents) with mode 0700 if missing.
+Status EnsurePrivateDirectory(const std::string& dir);
+// "DIR/NAME" without doubling slashes.
+std::string JoinPath(const std::string& dir, const std::string& name);
+
+}  // namespace sealdrop::console
