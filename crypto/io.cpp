@@ -85,21 +85,36 @@ Result<std::size_t> FileSource::Read(std::span<std::uint8_t> out) {
   }
 }
 
+namespace {
+
+std::string RandomTempName(const std::string& path) {
+  std::uint8_t rnd[8];
+  randombytes_buf(rnd, sizeof rnd);
+  return DirName(path) + "/." + BaseName(path) + ".tmp-" + HexEncode(std::span(rnd));
+}
+
+}  // namespace
+
 Result<AtomicFile> AtomicFile::Create(const std::string& path, unsigned mode, bool overwrite) {
   if (path.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty output path");
   if (!overwrite && PathExists(path)) {
     return MakeError(ErrorCode::kAlreadyExists, "output already exists: " + path);
   }
+  const auto perms = static_cast<mode_t>(mode);
+  const int unnamed = ::open(DirName(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, perms);
+  if (unnamed >= 0) {
+    ::fchmod(unnamed, perms);
+    return AtomicFile(path, "", unnamed, overwrite);
+  }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    return IoError("cannot create output");
+  }
   // Hidden temporary name in the same directory, so rename is atomic on one file system.
   for (int attempt = 0; attempt < 16; ++attempt) {
-    std::uint8_t rnd[8];
-    randombytes_buf(rnd, sizeof rnd);
-    const std::string temp =
-        DirName(path) + "/." + BaseName(path) + ".tmp-" + HexEncode(std::span(rnd));
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                          static_cast<mode_t>(mode));
+    const std::string temp = RandomTempName(path);
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, perms);
     if (fd >= 0) {
-      ::fchmod(fd, static_cast<mode_t>(mode));  // not narrowed by umask beyond what we ask
+      ::fchmod(fd, perms);  // exactly the mode asked for, whatever the umask
       return AtomicFile(path, temp, fd, overwrite);
     }
     if (errno != EEXIST) return IoError("cannot create output");
@@ -115,7 +130,7 @@ AtomicFile::AtomicFile(AtomicFile&& other) noexcept
       committed_(std::exchange(other.committed_, true)) {}
 
 AtomicFile::~AtomicFile() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) ::close(fd_);  // an unnamed file simply vanishes
   if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
 }
 
@@ -133,25 +148,62 @@ Status AtomicFile::Write(std::span<const std::uint8_t> bytes) {
   return Status::Ok();
 }
 
+Status AtomicFile::LinkUnnamed() {
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd_);
+  if (!overwrite_) {
+    // linkat never replaces an existing name: a file that appeared since Create() is safe.
+    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, path_.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      return Status::Ok();
+    }
+    if (errno == EEXIST) {
+      return MakeError(ErrorCode::kAlreadyExists, "output already exists: " + path_);
+    }
+    return IoError("cannot name the output file");
+  }
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    const std::string temp = RandomTempName(path_);
+    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      if (::rename(temp.c_str(), path_.c_str()) != 0) {
+        const Error e = IoError("rename failed");
+        ::unlink(temp.c_str());
+        return e;
+      }
+      return Status::Ok();
+    }
+    if (errno != EEXIST) return IoError("cannot name the output file");
+  }
+  return MakeError(ErrorCode::kIo, "cannot name the output file");
+}
+
+Status AtomicFile::RenameNamed() {
+  if (overwrite_) {
+    if (::rename(temp_path_.c_str(), path_.c_str()) != 0) return IoError("rename failed");
+    return Status::Ok();
+  }
+  if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) {
+    return Status::Ok();
+  }
+  if (errno == EEXIST) {
+    return MakeError(ErrorCode::kAlreadyExists, "output already exists: " + path_);
+  }
+  if (errno != EINVAL && errno != ENOSYS) return IoError("rename failed");
+  if (::link(temp_path_.c_str(), path_.c_str()) != 0) {
+    if (errno == EEXIST) {
+      return MakeError(ErrorCode::kAlreadyExists, "output already exists: " + path_);
+    }
+    return IoError("link failed");
+  }
+  ::unlink(temp_path_.c_str());
+  return Status::Ok();
+}
+
 Status AtomicFile::Commit() {
   if (fd_ < 0 || committed_) Die("AtomicFile::Commit twice");
   if (::fsync(fd_) != 0) return IoError("fsync failed");
-  if (::close(std::exchange(fd_, -1)) != 0) return IoError("close failed");
-  if (overwrite_) {
-    if (::rename(temp_path_.c_str(), path_.c_str()) != 0) return IoError("rename failed");
-  } else {
-    // No-replace rename: a file that appeared since Create() is never clobbered.
-    if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) !=
-        0) {
-      if (errno == EEXIST) {
-        return MakeError(ErrorCode::kAlreadyExists, "output already exists: " + path_);
-      }
-      if (errno != EINVAL && errno != ENOSYS) return IoError("rename failed");
-      if (::link(temp_path_.c_str(), path_.c_str()) != 0) return IoError("link failed");
-      ::unlink(temp_path_.c_str());
-    }
-  }
+  const Status named = temp_path_.empty() ? LinkUnnamed() : RenameNamed();
+  if (!named) return named;
   committed_ = true;
+  if (::close(std::exchange(fd_, -1)) != 0) return IoError("close failed");
   return SyncDirectory(DirName(path_));
 }
 

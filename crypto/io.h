@@ -1,9 +1,11 @@
 // Byte streams and durable files.
 //
 // ByteSource/ByteSink are what the streaming codecs read from and write to, so the same code
-// serves files, sockets and memory. AtomicFile gives "all or nothing" outputs: bytes go to a
-// temporary file beside the target, which becomes the target only on Commit() after fsync; the
-// directory is fsynced too. An uncommitted AtomicFile removes its temporary file.
+// serves files, sockets and memory. AtomicFile gives "all or nothing" outputs: bytes go to an
+// unnamed file (O_TMPFILE) in the target's directory, which gets its name only on Commit() after
+// fsync; the directory is fsynced too. A crash at any moment leaves no partial file behind, not
+// even a temporary one. Where the file system lacks O_TMPFILE, a hidden ".NAME.tmp-*" file is
+// used instead and removed on failure.
 #pragma once
 
 #include <cstdint>
@@ -81,13 +83,14 @@ class AtomicFile final : public ByteSink {
   // fsync, move into place (never replacing a file that appeared meanwhile unless `overwrite`),
   // fsync the directory.
   Status Commit();
-  const std::string& temp_path() const { return temp_path_; }
 
  private:
   AtomicFile(std::string path, std::string temp_path, int fd, bool overwrite)
       : path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(fd), overwrite_(overwrite) {}
+  Status LinkUnnamed();
+  Status RenameNamed();
   std::string path_;
-  std::string temp_path_;
+  std::string temp_path_;  // empty while the file is unnamed (O_TMPFILE)
   int fd_ = -1;
   bool overwrite_ = false;
   bool committed_ = false;
