@@ -102,6 +102,7 @@ Result<Body> ParseBody(const json& doc) {
       if (!k.is_string()) return Malformed(where + "a decryption key is not text");
       auto pk = PublicKey::FromText(k.get<std::string>(), KeyRole::kForceDecryption);
       if (!pk) return Malformed(where + pk.error().message);
+      if (pk->ToText() != k.get<std::string>()) return Malformed(where + "key text not canonical");
       for (const auto& seen : e.decryption_keys) {
         if (seen == *pk) return Malformed(where + "a decryption key is listed twice");
       }
@@ -111,6 +112,9 @@ Result<Body> ParseBody(const json& doc) {
     if (!transfer) return Malformed(where + "missing transfer key");
     auto tk = PublicKey::FromText(transfer->get<std::string>(), KeyRole::kForceTransfer);
     if (!tk) return Malformed(where + tk.error().message);
+    if (tk->ToText() != transfer->get<std::string>()) {
+      return Malformed(where + "key text not canonical");
+    }
     e.transfer_key = *tk;
     const json* from = Field(f, "valid_from", json::value_t::string);
     const json* until = Field(f, "valid_until", json::value_t::string);
@@ -144,9 +148,13 @@ bool IsValidDay(std::string_view d) {
   for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
     if (!IsDigit(d[i])) return false;
   }
+  const int year = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
   const int month = (d[5] - '0') * 10 + (d[6] - '0');
   const int day = (d[8] - '0') * 10 + (d[9] - '0');
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  if (year < 2000 || month < 1 || month > 12 || day < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= kDays[month - 1] + ((month == 2 && leap) ? 1 : 0);
 }
 
 bool IsValidForceCode(std::string_view code) {
@@ -180,7 +188,9 @@ Result<ForceDirectory> ForceDirectory::Verify(std::string_view text, const Publi
     return MakeError(ErrorCode::kBadSignature, "force directory is not signed");
   }
   auto signer = PublicKey::FromText(root_line->substr(kRootPrefix.size()), KeyRole::kRoot);
-  if (!signer) return MakeError(ErrorCode::kBadSignature, "force directory: bad root key line");
+  if (!signer || signer->ToText() != root_line->substr(kRootPrefix.size())) {
+    return MakeError(ErrorCode::kBadSignature, "force directory: bad root key line");
+  }
   if (!(*signer == pinned_root)) {
     return MakeError(ErrorCode::kBadSignature,
                      "force directory is signed by a different root key (fingerprint " +
@@ -243,6 +253,7 @@ Result<std::string> ForceDirectory::Sign(std::string_view body_json, const KeyPa
   out += Base64Encode(sig);
   out += "\n\n";
   out += canonical;
+  if (out.size() > kMaxDirectoryBytes) return Malformed("signed directory would exceed 1 MiB");
   return out;
 }
 

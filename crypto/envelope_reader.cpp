@@ -43,6 +43,7 @@ struct SealedEnvelopeReader::State {
   std::uint64_t logical_end = 0;  // offset just past the END record
   bool seen_meta = false;
   bool in_part = false;
+  bool short_data = false;  // the last record was a DATA record of less than the maximum
   bool ended = false;
   std::size_t key_index = 0;
   SecretBuffer metadata;
@@ -84,6 +85,10 @@ struct SealedEnvelopeReader::State {
       }
       pos = avail;
       if (final_seen) break;
+      if (plaintext_total >= PaddedStreamBytes(logical_end)) {
+        // Stop before decrypting padding the canonical length does not allow: bounded work.
+        return Fail(ErrorCode::kMalformed, "padding is not the canonical length");
+      }
       if (auto st = LoadChunk(); !st) return st;
     }
     if (plaintext_total != PaddedStreamBytes(logical_end)) {
@@ -104,6 +109,10 @@ struct SealedEnvelopeReader::State {
     if (t < 1 || t > 4) return Fail(ErrorCode::kMalformed, "unknown record type");
     type = static_cast<RecordType>(t);
     remaining = len;
+    if (type == RecordType::kData && short_data) {
+      return Fail(ErrorCode::kMalformed, "a short data record is not the last of its part");
+    }
+    short_data = type == RecordType::kData && len < kMaxDataRecordBytes;
     switch (type) {
       case RecordType::kMeta:
         if (seen_meta) return Fail(ErrorCode::kMalformed, "second metadata record");
@@ -141,8 +150,8 @@ struct SealedEnvelopeReader::State {
         in_body = false;
         switch (type) {
           case RecordType::kMeta:
-            if (!ValidJsonObject(body.view())) {
-              return Fail(ErrorCode::kMalformed, "metadata is not a JSON object");
+            if (!CanonicalJsonObject(body.view())) {
+              return Fail(ErrorCode::kMalformed, "metadata is not a canonical JSON object");
             }
             metadata = std::move(body);
             if (want_meta_only) return Event{Event::Kind::kEnd, {}, {}};
@@ -186,15 +195,17 @@ struct SealedEnvelopeReader::State {
     }
   }
 
-  static bool ValidJsonObject(std::string_view text) {
+  // Compact, keys sorted, no duplicate keys, no byte order mark: exactly what the writer makes.
+  static bool CanonicalJsonObject(std::string_view text) {
     const auto j = nlohmann::json::parse(text, nullptr, false);
-    return !j.is_discarded() && j.is_object();
+    return !j.is_discarded() && j.is_object() && j.dump() == text;
   }
 
   static Result<PartInfo> ParsePart(std::string_view text) {
     const auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object() || j.size() != 2 || !j.contains("name") ||
-        !j.contains("type") || !j["name"].is_string() || !j["type"].is_string()) {
+        !j.contains("type") || !j["name"].is_string() || !j["type"].is_string() ||
+        j.dump() != text) {
       return Fail(ErrorCode::kMalformed, "bad part header");
     }
     return PartInfo{j["name"].get<std::string>(), j["type"].get<std::string>()};

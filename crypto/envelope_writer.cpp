@@ -19,6 +19,11 @@ struct SealedEnvelopeWriter::State {
   crypto_secretstream_xchacha20poly1305_state stream{};
   SecretBuffer chunk{kChunkBytes};  // plaintext being filled
   std::size_t filled = 0;
+  // Part data waiting to become a DATA record. Records are always full (65536 bytes) except the
+  // last of a part, so the layout, and so the padded size, depends only on the parts' sizes and
+  // never on how the caller happened to split its writes.
+  SecretBuffer data{kMaxDataRecordBytes};
+  std::size_t data_filled = 0;
   std::vector<std::uint8_t> sealed = std::vector<std::uint8_t>(kSealedChunkBytes);
   std::uint64_t logical = 0;
   bool in_part = false;
@@ -65,6 +70,13 @@ struct SealedEnvelopeWriter::State {
     return Append(body);
   }
 
+  Status FlushData() {
+    if (data_filled == 0) return Status::Ok();
+    const std::size_t n = data_filled;
+    data_filled = 0;
+    return AppendRecord(RecordType::kData, std::span<const std::uint8_t>(data.data(), n));
+  }
+
   Status Guard() const {
     if (finished) Die("SealedEnvelopeWriter used after Finish");
     if (failed) return MakeError(ErrorCode::kIo, "envelope writer failed earlier");
@@ -101,6 +113,11 @@ Result<SealedEnvelopeWriter> SealedEnvelopeWriter::Begin(ByteSink& sink,
   const auto meta = nlohmann::json::parse(metadata_json, nullptr, false);
   if (meta.is_discarded() || !meta.is_object()) {
     return MakeError(ErrorCode::kInvalidArgument, "envelope metadata must be a JSON object");
+  }
+  // Stored in canonical form (compact, keys sorted) so that readers can insist on it.
+  const std::string canonical_meta = meta.dump();
+  if (canonical_meta.size() > kMaxMetaBytes) {
+    return MakeError(ErrorCode::kLimitExceeded, "envelope metadata too large");
   }
 
   auto state = std::make_unique<State>();
@@ -140,7 +157,7 @@ Result<SealedEnvelopeWriter> SealedEnvelopeWriter::Begin(ByteSink& sink,
   header.insert(header.end(), stream_header, stream_header + kStreamHeaderBytes);
 
   if (auto st = sink.Write(header); !st) return st.error();
-  if (auto st = state->AppendRecord(RecordType::kMeta, AsBytes(metadata_json)); !st) {
+  if (auto st = state->AppendRecord(RecordType::kMeta, AsBytes(canonical_meta)); !st) {
     return st.error();
   }
   return SealedEnvelopeWriter(std::move(state));
@@ -158,6 +175,7 @@ Status SealedEnvelopeWriter::BeginPart(const PartInfo& part) {
   if (encoded.size() > kMaxPartHeaderBytes) {
     return MakeError(ErrorCode::kLimitExceeded, "part name or type too long");
   }
+  if (auto st = state_->Track(state_->FlushData()); !st) return st;
   state_->in_part = true;
   return state_->Track(state_->AppendRecord(RecordType::kPart, AsBytes(encoded)));
 }
@@ -165,11 +183,14 @@ Status SealedEnvelopeWriter::BeginPart(const PartInfo& part) {
 Status SealedEnvelopeWriter::Write(std::span<const std::uint8_t> bytes) {
   if (auto st = state_->Guard(); !st) return st;
   if (!state_->in_part) Die("SealedEnvelopeWriter::Write before BeginPart");
+  State& s = *state_;
   while (!bytes.empty()) {
-    const std::size_t n = std::min(bytes.size(), kMaxDataRecordBytes);
-    if (auto st = state_->Track(state_->AppendRecord(RecordType::kData, bytes.first(n))); !st) {
-      return st;
+    if (s.data_filled == kMaxDataRecordBytes) {
+      if (auto st = s.Track(s.FlushData()); !st) return st;
     }
+    const std::size_t n = std::min(bytes.size(), kMaxDataRecordBytes - s.data_filled);
+    std::memcpy(s.data.data() + s.data_filled, bytes.data(), n);
+    s.data_filled += n;
     bytes = bytes.subspan(n);
   }
   return Status::Ok();
@@ -177,6 +198,7 @@ Status SealedEnvelopeWriter::Write(std::span<const std::uint8_t> bytes) {
 
 Status SealedEnvelopeWriter::Finish() {
   if (auto st = state_->Guard(); !st) return st;
+  if (auto st = state_->Track(state_->FlushData()); !st) return st;
   if (auto st = state_->Track(state_->AppendRecord(RecordType::kEnd, {})); !st) return st;
   const std::uint64_t padded = PaddedStreamBytes(state_->logical);
   static const std::uint8_t kZeros[4096] = {};
@@ -193,7 +215,9 @@ Status SealedEnvelopeWriter::Finish() {
   return st;
 }
 
-std::uint64_t SealedEnvelopeWriter::logical_bytes() const { return state_->logical; }
+std::uint64_t SealedEnvelopeWriter::logical_bytes() const {
+  return state_->logical + state_->data_filled;
+}
 
 Result<std::vector<std::uint8_t>> SealToBytes(std::span<const PublicKey> recipients,
                                               std::string_view metadata_json,

@@ -106,8 +106,10 @@ int Open(const OpenOptions& o) {
     if (auto st = out->Write(ev->data); !st) return Report(st.error());
   }
   if (auto st = out->Commit(); !st) return Report(st.error());
-  // The metadata is the reporter's own words in the form; it goes to this officer's terminal.
-  std::printf("%s\n", std::string(reader->metadata()).c_str());
+  // The metadata is the sender's words: print it with every control and non-ASCII character
+  // escaped, so nothing in it can drive the officer's terminal.
+  const auto meta = nlohmann::json::parse(reader->metadata());
+  std::printf("%s\n", meta.dump(-1, ' ', /*ensure_ascii=*/true).c_str());
   return 0;
 }
 

@@ -44,7 +44,7 @@ KdfLimits DefaultKdfLimits() {
           static_cast<std::uint32_t>(crypto_pwhash_argon2id_MEMLIMIT_MODERATE / 1024)};
 }
 
-std::string EncodeSecretKeyFile(const KeyPair& pair, const SecretBuffer& passphrase,
+Result<std::string> EncodeSecretKeyFile(const KeyPair& pair, const SecretBuffer& passphrase,
                                 KdfLimits limits) {
   EnsureSodium();
   if (pair.secret.size() != kSecretKeyBytes) Die("EncodeSecretKeyFile: bad secret size");
@@ -58,7 +58,7 @@ std::string EncodeSecretKeyFile(const KeyPair& pair, const SecretBuffer& passphr
   randombytes_buf(out + kNonceAt, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   SecretBuffer key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
   if (!DeriveFileKey(key, passphrase, out + kSaltAt, limits)) {
-    Die("Argon2id failed while writing a key file (out of memory?)");
+    return MakeError(ErrorCode::kLimitExceeded, "not enough memory to protect the key");
   }
   unsigned long long clen = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(out + kCipherAt, &clen, pair.secret.data(),
@@ -112,8 +112,9 @@ Result<KeyPair> DecodeSecretKeyFile(std::string_view file, const SecretBuffer& p
 
 Status WriteSecretKeyFile(const std::string& path, const KeyPair& pair,
                           const SecretBuffer& passphrase) {
-  return WriteFileAtomically(path, EncodeSecretKeyFile(pair, passphrase), 0600,
-                             /*overwrite=*/false);
+  auto bytes = EncodeSecretKeyFile(pair, passphrase);
+  if (!bytes) return bytes.error();
+  return WriteFileAtomically(path, *bytes, 0600, /*overwrite=*/false);
 }
 
 Result<KeyPair> ReadSecretKeyFile(const std::string& path, const SecretBuffer& passphrase,

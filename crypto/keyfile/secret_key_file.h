@@ -24,13 +24,14 @@ struct KdfLimits {
 // libsodium's MODERATE Argon2id limits: 3 passes over 256 MiB. What every file is written with.
 KdfLimits DefaultKdfLimits();
 
-// Encrypts `pair`'s secret under `passphrase`. Returns the file's bytes.
-std::string EncodeSecretKeyFile(const KeyPair& pair, const SecretBuffer& passphrase,
+// Encrypts `pair`'s secret under `passphrase`. Returns the file's bytes, or kLimitExceeded when
+// there is not enough memory for Argon2id.
+Result<std::string> EncodeSecretKeyFile(const KeyPair& pair, const SecretBuffer& passphrase,
                                 KdfLimits limits = DefaultKdfLimits());
 
 // Decrypts a key file. `expected` (when given) must match the file's role.
-// `minimum` refuses files whose KDF is weaker (files are never accepted above 4 passes × 16 over
-// 1 GiB, so a hostile file cannot make us allocate without bound).
+// `minimum` refuses files whose KDF is weaker; files asking for more than 64 passes or 1 GiB are
+// refused too, so a hostile file cannot make us allocate or compute without bound.
 // Errors: kBadMagic, kUnsupportedVersion, kMalformed, kInvalidArgument (wrong role),
 // kWrongPassphrase, kLimitExceeded (out of memory for the KDF).
 Result<KeyPair> DecodeSecretKeyFile(std::string_view file, const SecretBuffer& passphrase,

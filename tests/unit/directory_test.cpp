@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/directory.h"
+#include "tests/support/process.h"
 
 namespace sealdrop {
 namespace {
@@ -163,6 +164,12 @@ TEST_F(ForceDirectoryTest, SignRefusesMalformedBodies) {
   b = Body();
   b["forces"][0]["valid_until"] = "2026-01-01";
   expect_refused(b, "validity backwards");
+  b = Body();
+  b["forces"][0]["transfer_key"] = " " + met_xfer.public_key.ToText();
+  expect_refused(b, "key text with white space");
+  b = Body();
+  b["issued"] = "2027-02-29";
+  expect_refused(b, "no such day");
   EXPECT_FALSE(ForceDirectory::Sign("{not json", root, "2026-11-22").ok());
 }
 
@@ -173,6 +180,39 @@ TEST_F(ForceDirectoryTest, VerifyRefusesANonCanonicalBody) {
   const std::string text = "sealdrop-directory v1\nroot " + root.public_key.ToText() +
                            "\nsignature " + Base64Encode(sig) + "\n\n" + body;
   EXPECT_EQ(VerifyError(text), ErrorCode::kMalformed);
+}
+
+TEST_F(ForceDirectoryTest, RefusesARootLineThatIsNotExact) {
+  std::string text = Signed(Body());
+  const std::string root_text = root.public_key.ToText();
+  text.replace(text.find(root_text), root_text.size(), root_text + " ");
+  EXPECT_EQ(VerifyError(text), ErrorCode::kBadSignature);
+}
+
+TEST(Day, AcceptsOnlyRealCalendarDays) {
+  EXPECT_TRUE(IsValidDay("2026-11-22"));
+  EXPECT_TRUE(IsValidDay("2028-02-29"));
+  EXPECT_TRUE(IsValidDay("2000-02-29"));
+  for (const char* bad : {"2027-02-29", "2100-02-29", "2026-04-31", "2026-00-10", "2026-13-01",
+                          "0000-01-01", "2026-1-01", "2026/11/22", "2026-11-22 ", ""}) {
+    EXPECT_FALSE(IsValidDay(bad)) << bad;
+  }
+}
+
+TEST(DirectoryVector, VerifiesTheCommittedSignedDirectory) {
+  const std::string dir = std::string(SEALDROP_VECTORS_DIR) + "/directory/";
+  auto root = PublicKey::FromText(testing::ReadFileOrDie(dir + "root.public"), KeyRole::kRoot);
+  ASSERT_TRUE(root.ok());
+  const std::string text = testing::ReadFileOrDie(dir + "directory.signed");
+  auto d = ForceDirectory::Verify(text, *root, "2026-11-22");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->serial(), 7);
+  auto met = d->Find("MET");
+  ASSERT_TRUE(met.ok());
+  const std::string met_public = testing::ReadFileOrDie(
+      std::string(SEALDROP_VECTORS_DIR) + "/keys/MET.public");
+  EXPECT_EQ((*met)->decryption_keys[0].ToText() + "\n", met_public);
+  EXPECT_EQ(ForceDirectory::Verify(text, *root, "2027-11-23").error().code, ErrorCode::kExpired);
 }
 
 TEST(ForceCode, AcceptsOnlyShortUpperCaseCodes) {

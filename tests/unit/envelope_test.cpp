@@ -257,6 +257,46 @@ TEST(EnvelopeReader, StreamsDataBeforeTheEndButReportsEndOnlyWhenComplete) {
   EXPECT_GT(data, 0u);
 }
 
+TEST(EnvelopeWriter, LayoutDependsOnlyOnThePartsNotOnHowTheyWereWritten) {
+  Fixture f;
+  const auto content = Bytes(200000);
+  MemorySink whole, bytewise;
+  for (auto* sink : {&whole, &bytewise}) {
+    auto w = SealedEnvelopeWriter::Begin(*sink, f.pubs, R"({"kind":"report"})");
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE(w->BeginPart({"a", ""}).ok());
+    if (sink == &whole) {
+      ASSERT_TRUE(w->Write(content).ok());
+    } else {
+      for (std::size_t i = 0; i < 60000; ++i) ASSERT_TRUE(w->Write(std::span(&content[i], 1)).ok());
+      ASSERT_TRUE(w->Write(std::span(content).subspan(60000)).ok());
+    }
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  EXPECT_EQ(whole.bytes().size(), bytewise.bytes().size());
+  auto a = OpenFromBytes(whole.bytes(), f.keys);
+  auto b = OpenFromBytes(bytewise.bytes(), f.keys);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->contents, b->contents);
+  // Thousands of one-byte writes of a short report still give the one short-report size.
+  MemorySink tiny;
+  auto w = SealedEnvelopeWriter::Begin(tiny, f.pubs, "{}");
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(w->BeginPart({"a", ""}).ok());
+  for (int i = 0; i < 20000; ++i) ASSERT_TRUE(w->Write(std::span(&content[0], 1)).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  EXPECT_EQ(tiny.bytes().size(), envelope::SealedSize(envelope::kFloorBytes, 1));
+}
+
+TEST(EnvelopeWriter, StoresMetadataInCanonicalForm) {
+  Fixture f;
+  auto sealed = SealToBytes(f.pubs, "{ \"z\": 1,\n \"a\": \"x\" }", {"p", ""}, {});
+  ASSERT_TRUE(sealed.ok());
+  auto opened = OpenFromBytes(*sealed, f.keys);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(opened->metadata, R"({"a":"x","z":1})");
+}
+
 TEST(EnvelopeWriter, RejectsBadArguments) {
   Fixture f;
   MemorySink sink;

@@ -197,7 +197,32 @@ int main(int argc, char** argv) {
   Bytes no_end;
   Record(no_end, RecordType::kMeta, meta);
   Save("malformed-no-end-record.sealed", RawSeal(me.public_key, Pad(no_end, kFloorBytes)),
-       "malformed", "stream ends without an END record");
+       "malformed", "no END record: the zero padding then reads as a record of type 0");
+  Bytes overrun;
+  Record(overrun, RecordType::kMeta, meta);
+  Record(overrun, RecordType::kPart, R"({"name":"a","type":""})");
+  Record(overrun, RecordType::kData, std::string(kChunkBytes, 'd'));
+  overrun.push_back(static_cast<std::uint8_t>(RecordType::kData));
+  const std::uint32_t claim = kChunkBytes;  // more than is left before the end of the stream
+  for (int i = 0; i < 4; ++i) overrun.push_back(static_cast<std::uint8_t>(claim >> (8 * i)));
+  overrun.resize(kFloorBytes, 'd');
+  Save("malformed-record-runs-past-the-end.sealed", RawSeal(me.public_key, Pad(overrun, kFloorBytes)),
+       "malformed", "a data record claims more bytes than the stream has left");
+  Bytes short_then_data;
+  Record(short_then_data, RecordType::kMeta, meta);
+  Record(short_then_data, RecordType::kPart, R"({"name":"a","type":""})");
+  Record(short_then_data, RecordType::kData, "abc");
+  Record(short_then_data, RecordType::kData, "def");
+  Record(short_then_data, RecordType::kEnd, "");
+  Save("malformed-short-data-record-not-last.sealed",
+       RawSeal(me.public_key, Pad(short_then_data, kFloorBytes)), "malformed",
+       "a data record shorter than 65536 bytes followed by another data record");
+  Bytes spaced_meta;
+  Record(spaced_meta, RecordType::kMeta, "{ \"kind\": \"report\" }");
+  Record(spaced_meta, RecordType::kEnd, "");
+  Save("malformed-metadata-not-canonical.sealed",
+       RawSeal(me.public_key, Pad(spaced_meta, kFloorBytes)), "malformed",
+       "metadata JSON with spaces (not the compact canonical form)");
   Bytes first_part;
   Record(first_part, RecordType::kPart, R"({"name":"a","type":""})");
   Record(first_part, RecordType::kEnd, "");
