@@ -1,0 +1,245 @@
+#include "server/storage/store.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "crypto/directory.h"
+#include "crypto/keys.h"
+
+namespace sealdrop::server {
+namespace {
+
+Error DbError(sqlite3* db, const char* what) {
+  return MakeError(ErrorCode::kIo, std::string("index database: ") + what + ": " +
+                                       (db ? sqlite3_errmsg(db) : "cannot open"));
+}
+
+// Finalises a statement on scope exit.
+struct Stmt {
+  sqlite3_stmt* s = nullptr;
+  ~Stmt() { sqlite3_finalize(s); }
+};
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS items (
+  id        TEXT PRIMARY KEY,
+  force     TEXT NOT NULL,
+  day       TEXT NOT NULL,
+  size      INTEGER NOT NULL,
+  kind      TEXT NOT NULL CHECK (kind IN ('report', 'followup', 'reply')),
+  lookup_id BLOB
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_force ON items(force);
+CREATE INDEX IF NOT EXISTS items_lookup ON items(lookup_id);
+)sql";
+
+ItemKind KindFromName(const std::string& name) {
+  if (name == "followup") return ItemKind::kFollowUp;
+  if (name == "reply") return ItemKind::kReply;
+  return ItemKind::kReport;
+}
+
+}  // namespace
+
+const char* ItemKindName(ItemKind kind) {
+  switch (kind) {
+    case ItemKind::kReport: return "report";
+    case ItemKind::kFollowUp: return "followup";
+    case ItemKind::kReply: return "reply";
+  }
+  return "report";
+}
+
+bool IsValidItemId(const std::string& id) {
+  if (id.size() != 32) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+Result<std::unique_ptr<SealedStore>> SealedStore::Open(const std::string& data_dir,
+                                                       RecoveryReport* report) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir + "/blobs", ec);
+  if (ec) return MakeError(ErrorCode::kIo, "cannot create the data directory: " + ec.message());
+  ::chmod(data_dir.c_str(), 0700);
+  ::chmod((data_dir + "/blobs").c_str(), 0700);
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2((data_dir + "/index.sqlite").c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    Error e = DbError(db, "open");
+    sqlite3_close(db);
+    return e;
+  }
+  std::unique_ptr<SealedStore> store(new SealedStore(data_dir, db));
+  sqlite3_busy_timeout(db, 5000);
+  char* err = nullptr;
+  const std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                        "PRAGMA secure_delete=ON; ") + kSchema;
+  if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    sqlite3_free(err);
+    return DbError(db, "set-up");
+  }
+  RecoveryReport local;
+  if (auto st = store->Recover(report ? *report : local); !st) return st.error();
+  return store;
+}
+
+SealedStore::~SealedStore() { sqlite3_close(db_); }
+
+Status SealedStore::Recover(RecoveryReport& report) {
+  std::set<std::string> rows;
+  {
+    Stmt q;
+    if (sqlite3_prepare_v2(db_, "SELECT id FROM items", -1, &q.s, nullptr) != SQLITE_OK) {
+      return DbError(db_, "recover");
+    }
+    while (sqlite3_step(q.s) == SQLITE_ROW) {
+      rows.insert(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0)));
+    }
+  }
+  std::set<std::string> blobs;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/blobs")) {
+    const std::string name = e.path().filename().string();
+    if (IsValidItemId(name)) {
+      blobs.insert(name);
+      continue;
+    }
+    // Anything else is a temporary file from an interrupted write (or junk): remove it.
+    std::error_code ec;
+    std::filesystem::remove(e.path(), ec);
+    ++report.temp_files_removed;
+  }
+  for (const auto& b : blobs) {
+    if (!rows.count(b)) {
+      // Blob durable but its row never committed: the sender never saw success.
+      ::unlink(BlobPath(b).c_str());
+      ++report.orphan_blobs_removed;
+    }
+  }
+  for (const auto& r : rows) {
+    if (!blobs.count(r)) {
+      Stmt del;
+      sqlite3_prepare_v2(db_, "DELETE FROM items WHERE id = ?", -1, &del.s, nullptr);
+      sqlite3_bind_text(del.s, 1, r.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(del.s) != SQLITE_DONE) return DbError(db_, "recover");
+      ++report.rows_without_blob_removed;
+    }
+  }
+  return SyncDirectory(dir_ + "/blobs");
+}
+
+Result<PendingBlob> SealedStore::Begin() {
+  std::uint8_t rnd[16];
+  randombytes_buf(rnd, sizeof rnd);
+  const std::string id = HexEncode(rnd);
+  auto file = AtomicFile::Create(BlobPath(id), 0600, /*overwrite=*/false);
+  if (!file) return file.error();
+  return PendingBlob(id, std::move(*file));
+}
+
+Status SealedStore::Commit(PendingBlob blob, ItemRow row) {
+  if (!IsValidForceCode(row.force) || !IsValidDay(row.day)) Die("SealedStore: bad row");
+  if (auto st = blob.file_->Commit(); !st) return st;
+  std::lock_guard lock(mu_);
+  Stmt ins;
+  sqlite3_prepare_v2(db_,
+                     "INSERT INTO items (id, force, day, size, kind, lookup_id) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     -1, &ins.s, nullptr);
+  sqlite3_bind_text(ins.s, 1, blob.id_.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(ins.s, 2, row.force.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(ins.s, 3, row.day.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(ins.s, 4, static_cast<sqlite3_int64>(row.size));
+  sqlite3_bind_text(ins.s, 5, ItemKindName(row.kind), -1, SQLITE_STATIC);
+  if (row.lookup_id) {
+    sqlite3_bind_blob(ins.s, 6, row.lookup_id->data(), 32, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_bind_null(ins.s, 6);
+  }
+  if (sqlite3_step(ins.s) != SQLITE_DONE) {
+    Error e = DbError(db_, "insert");
+    ::unlink(BlobPath(blob.id_).c_str());  // the item never became visible
+    return e;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<ItemRow>> SealedStore::Query(const char* sql, const std::string* text,
+                                                const std::array<std::uint8_t, 32>* blob) const {
+  std::lock_guard lock(mu_);
+  Stmt q;
+  if (sqlite3_prepare_v2(db_, sql, -1, &q.s, nullptr) != SQLITE_OK) return DbError(db_, "query");
+  if (text) sqlite3_bind_text(q.s, 1, text->c_str(), -1, SQLITE_TRANSIENT);
+  if (blob) sqlite3_bind_blob(q.s, 1, blob->data(), 32, SQLITE_TRANSIENT);
+  std::vector<ItemRow> out;
+  int rc;
+  while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) {
+    ItemRow r;
+    r.id = reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0));
+    r.force = reinterpret_cast<const char*>(sqlite3_column_text(q.s, 1));
+    r.day = reinterpret_cast<const char*>(sqlite3_column_text(q.s, 2));
+    r.size = static_cast<std::uint64_t>(sqlite3_column_int64(q.s, 3));
+    r.kind = KindFromName(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 4)));
+    if (sqlite3_column_bytes(q.s, 5) == 32) {
+      std::array<std::uint8_t, 32> id{};
+      std::memcpy(id.data(), sqlite3_column_blob(q.s, 5), 32);
+      r.lookup_id = id;
+    }
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return DbError(db_, "query");
+  return out;
+}
+
+Result<std::vector<ItemRow>> SealedStore::ListForForce(const std::string& force) const {
+  return Query("SELECT id, force, day, size, kind, lookup_id FROM items WHERE force = ? "
+               "AND kind != 'reply' ORDER BY day, id",
+               &force, nullptr);
+}
+
+Result<std::vector<ItemRow>> SealedStore::ListForLookup(
+    const std::array<std::uint8_t, 32>& lookup) const {
+  return Query("SELECT id, force, day, size, kind, lookup_id FROM items WHERE lookup_id = ? "
+               "AND kind = 'reply' ORDER BY day, id",
+               nullptr, &lookup);
+}
+
+std::string SealedStore::BlobPath(const std::string& id) const {
+  if (!IsValidItemId(id)) Die("SealedStore: bad item id");
+  return dir_ + "/blobs/" + id;
+}
+
+Status SealedStore::Delete(const std::string& id) {
+  if (!IsValidItemId(id)) return MakeError(ErrorCode::kInvalidArgument, "bad item id");
+  {
+    std::lock_guard lock(mu_);
+    Stmt del;
+    sqlite3_prepare_v2(db_, "DELETE FROM items WHERE id = ?", -1, &del.s, nullptr);
+    sqlite3_bind_text(del.s, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(del.s) != SQLITE_DONE) return DbError(db_, "delete");
+    if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kNotFound, "no such item");
+  }
+  if (::unlink(BlobPath(id).c_str()) != 0 && errno != ENOENT) {
+    return MakeError(ErrorCode::kIo, "cannot remove blob");
+  }
+  return SyncDirectory(dir_ + "/blobs");
+}
+
+Result<std::size_t> SealedStore::Count() const {
+  std::lock_guard lock(mu_);
+  Stmt q;
+  sqlite3_prepare_v2(db_, "SELECT COUNT(*) FROM items", -1, &q.s, nullptr);
+  if (sqlite3_step(q.s) != SQLITE_ROW) return DbError(db_, "count");
+  return static_cast<std::size_t>(sqlite3_column_int64(q.s, 0));
+}
+
+}  // namespace sealdrop::server

@@ -1,0 +1,95 @@
+// SealedStore: where sealed envelopes live on the server. Spec of the guarantees: an item is
+// visible (listed, counted, fetchable) only after its blob is fully written, fsynced and named,
+// and its index row committed; a crash at any point leaves either the whole item or nothing.
+//
+// Layout under the data directory:
+//   index.sqlite      SQLite (WAL, synchronous=FULL): one row per item, holding only the force
+//                     code, the day (UTC, no time), the sealed size (already a coarse bucket),
+//                     the kind and, for replies, the source lookup id. Nothing else.
+//   blobs/ID          one sealed envelope per file, ID = 32 random hex digits.
+//
+// Thread-safety: a SealedStore may be used from several threads; index access is serialised.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/io.h"
+#include "crypto/result.h"
+
+struct sqlite3;
+
+namespace sealdrop::server {
+
+enum class ItemKind { kReport, kFollowUp, kReply };
+const char* ItemKindName(ItemKind kind);
+
+struct ItemRow {
+  std::string id;
+  std::string force;
+  std::string day;
+  std::uint64_t size = 0;
+  ItemKind kind = ItemKind::kReport;
+  std::optional<std::array<std::uint8_t, 32>> lookup_id;  // replies: whose inbox
+};
+
+// A blob being written. Commit through SealedStore::Commit; dropping it discards everything.
+class PendingBlob {
+ public:
+  ByteSink& sink() { return *file_; }
+  const std::string& id() const { return id_; }
+
+ private:
+  friend class SealedStore;
+  PendingBlob(std::string id, AtomicFile file)
+      : id_(std::move(id)), file_(std::make_unique<AtomicFile>(std::move(file))) {}
+  std::string id_;
+  std::unique_ptr<AtomicFile> file_;
+};
+
+struct RecoveryReport {
+  std::size_t temp_files_removed = 0;
+  std::size_t orphan_blobs_removed = 0;
+  std::size_t rows_without_blob_removed = 0;
+};
+
+class SealedStore {
+ public:
+  // Opens (creating if needed) the store in `data_dir`, then recovers from any crash: removes
+  // temporary files, blobs without a row, and rows without a blob.
+  static Result<std::unique_ptr<SealedStore>> Open(const std::string& data_dir,
+                                                   RecoveryReport* report = nullptr);
+  ~SealedStore();
+  SealedStore(const SealedStore&) = delete;
+  SealedStore& operator=(const SealedStore&) = delete;
+
+  Result<PendingBlob> Begin();
+  // Makes the blob durable, then commits its row. On failure nothing of the item remains.
+  Status Commit(PendingBlob blob, ItemRow row);
+
+  Result<std::vector<ItemRow>> ListForForce(const std::string& force) const;
+  Result<std::vector<ItemRow>> ListForLookup(const std::array<std::uint8_t, 32>& lookup) const;
+  std::string BlobPath(const std::string& id) const;
+  // Removes the row, then the blob.
+  Status Delete(const std::string& id);
+  Result<std::size_t> Count() const;
+
+ private:
+  SealedStore(std::string data_dir, sqlite3* db) : dir_(std::move(data_dir)), db_(db) {}
+  Status Recover(RecoveryReport& report);
+  Result<std::vector<ItemRow>> Query(const char* sql, const std::string* text,
+                                     const std::array<std::uint8_t, 32>* blob) const;
+
+  std::string dir_;
+  sqlite3* db_;
+  mutable std::mutex mu_;
+};
+
+bool IsValidItemId(const std::string& id);
+
+}  // namespace sealdrop::server
