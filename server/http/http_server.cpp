@@ -1,0 +1,317 @@
+#include "server/http/http_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <unistd.h>
+
+#include <array>
+#include <optional>
+
+#include "server/log.h"
+
+namespace sealdrop::server {
+
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+
+void AddSecurityHeaders(Response& res) {
+  res.set("Content-Security-Policy",
+          "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+          "frame-ancestors 'none'; base-uri 'none'");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set(http::field::cache_control, "no-store");
+  res.set(http::field::x_frame_options, "DENY");
+  res.set("Permissions-Policy",
+          "accelerometer=(), camera=(), geolocation=(), gyroscope=(), microphone=(), "
+          "payment=(), usb=(), interest-cohort=()");
+  res.set("Cross-Origin-Opener-Policy", "same-origin");
+  res.set("Cross-Origin-Resource-Policy", "same-origin");
+  res.set("Cross-Origin-Embedder-Policy", "require-corp");
+  res.erase(http::field::server);
+}
+
+namespace {
+
+template <class Protocol>
+class Session : public std::enable_shared_from_this<Session<Protocol>> {
+ public:
+  using Stream = beast::basic_stream<Protocol, asio::any_io_executor, beast::unlimited_rate_policy>;
+
+  Session(typename Protocol::socket socket, Router& router, const HttpLimits& limits,
+          std::shared_ptr<std::atomic<std::size_t>> active)
+      : stream_(std::move(socket)), router_(router), limits_(limits), active_(std::move(active)) {}
+
+  ~Session() { --*active_; }
+
+  void Start() {
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::ReadHeader, this->shared_from_this()));
+  }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(limits_.header_limit));
+    parser_->body_limit(boost::none);  // enforced per route while streaming
+    stream_.expires_after(requests_ == 0 ? limits_.header_timeout : limits_.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader,
+                                                      this->shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::eof || ec == asio::error::connection_reset) {
+      return Close();
+    }
+    if (ec == http::error::header_limit) {
+      return SendError(http::status::request_header_fields_too_large);
+    }
+    if (ec) return SendError(http::status::bad_request);
+    ++requests_;
+    const auto& msg = parser_->get();
+    const Request& req = msg.base();
+    version_ = req.version();
+    keep_alive_ = msg.keep_alive() && requests_ < limits_.max_requests_per_connection;
+    is_head_ = req.method() == http::verb::head;
+    const auto method = req.method();
+    if (method != http::verb::get && method != http::verb::head && method != http::verb::post) {
+      Response res = router_.ErrorPage(http::status::method_not_allowed, version_);
+      res.set(http::field::allow, "GET, HEAD, POST");
+      keep_alive_ = false;
+      return Send(std::move(res));
+    }
+    RouteResult routed = router_.Route(req);
+    if (auto* res = std::get_if<Response>(&routed)) {
+      // A body we will not read: answer, then close rather than resynchronise.
+      if (!parser_->is_done()) keep_alive_ = false;
+      return Send(std::move(*res));
+    }
+    handler_ = std::move(std::get<std::unique_ptr<BodyHandler>>(routed));
+    if (method != http::verb::post || !handler_) Die("BodyHandler for a non-POST request");
+    const auto length = parser_->content_length();
+    if (length && *length > handler_->body_limit()) {
+      keep_alive_ = false;
+      return Send(handler_->TooLarge());
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    if (parser_->is_done()) {
+      Response res = handler_->Finish();
+      handler_.reset();
+      return Send(std::move(res));
+    }
+    parser_->get().body().data = body_buffer_.data();
+    parser_->get().body().size = body_buffer_.size();
+    stream_.expires_after(limits_.body_idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnBody, this->shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, std::size_t) {
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      handler_.reset();  // discards everything the handler had started
+      if (ec == beast::error::timeout || ec == asio::error::eof ||
+          ec == http::error::partial_message || ec == asio::error::connection_reset) {
+        return Close();
+      }
+      return SendError(http::status::bad_request);
+    }
+    const std::size_t n = body_buffer_.size() - parser_->get().body().size;
+    body_bytes_ += n;
+    if (body_bytes_ > handler_->body_limit()) {
+      keep_alive_ = false;
+      Response res = handler_->TooLarge();
+      handler_.reset();
+      return Send(std::move(res));
+    }
+    if (n > 0) {
+      if (auto st = handler_->OnData(std::span(body_buffer_.data(), n)); !st) {
+        keep_alive_ = false;
+        Response res = handler_->ErrorResponse(st.error());
+        handler_.reset();
+        return Send(std::move(res));
+      }
+    }
+    ReadBody();
+  }
+
+  void SendError(http::status status) {
+    keep_alive_ = false;
+    Send(router_.ErrorPage(status, version_));
+  }
+
+  void Send(Response res) {
+    body_bytes_ = 0;
+    AddSecurityHeaders(res);
+    res.version(version_);
+    res.keep_alive(keep_alive_);
+    res.prepare_payload();
+    if (is_head_) {
+      const auto length = res.body().size();
+      res.body().clear();
+      res.content_length(length);
+    }
+    response_ = std::make_unique<Response>(std::move(res));
+    stream_.expires_after(limits_.write_timeout);
+    http::async_write(stream_, *response_,
+                      beast::bind_front_handler(&Session::OnWrite, this->shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, std::size_t) {
+    response_.reset();
+    if (ec || !keep_alive_) return Close();
+    ReadHeader();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(Protocol::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  Stream stream_;
+  Router& router_;
+  const HttpLimits& limits_;
+  std::shared_ptr<std::atomic<std::size_t>> active_;
+  beast::flat_buffer buffer_{16 * 1024};
+  std::optional<http::request_parser<http::buffer_body>> parser_;
+  std::unique_ptr<BodyHandler> handler_;
+  std::unique_ptr<Response> response_;
+  std::array<std::uint8_t, 64 * 1024> body_buffer_{};
+  std::uint64_t body_bytes_ = 0;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool is_head_ = false;
+  int requests_ = 0;
+};
+
+template <class Protocol>
+class Listener : public HttpServer, public std::enable_shared_from_this<Listener<Protocol>> {
+ public:
+  Listener(asio::io_context& io, Router& router, HttpLimits limits, std::string unix_path)
+      : io_(io), acceptor_(asio::make_strand(io)), router_(router), limits_(limits),
+        unix_path_(std::move(unix_path)) {}
+
+  ~Listener() override {
+    if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
+  }
+
+  Status Bind(const typename Protocol::endpoint& endpoint) {
+    beast::error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec && unix_path_.empty()) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return MakeError(ErrorCode::kIo, "cannot listen: " + ec.message());
+    return Status::Ok();
+  }
+
+  void Accept() {
+    acceptor_.async_accept(asio::make_strand(io_),
+                           [self = this->shared_from_this()](beast::error_code ec,
+                                                             typename Protocol::socket socket) {
+                             self->OnAccept(ec, std::move(socket));
+                           });
+  }
+
+  std::string address() const override {
+    if (!unix_path_.empty()) return "unix:" + unix_path_;
+    beast::error_code ec;
+    const auto ep = acceptor_.local_endpoint(ec);
+    std::ostringstream out;
+    out << ep;
+    return out.str();
+  }
+
+  void Stop() override {
+    asio::post(acceptor_.get_executor(), [self = this->shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+    });
+  }
+
+  std::size_t active_connections() const override { return *active_; }
+
+ private:
+  void OnAccept(beast::error_code ec, typename Protocol::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      if (*active_ >= limits_.max_connections) {
+        // Over the cap: refuse at once rather than queue work we cannot do.
+        beast::error_code ignored;
+        socket.close(ignored);
+        log::Warn("connection refused: connection cap reached");
+      } else {
+        ++*active_;
+        std::make_shared<Session<Protocol>>(std::move(socket), router_, limits_, active_)->Start();
+      }
+    }
+    Accept();
+  }
+
+  asio::io_context& io_;
+  typename Protocol::acceptor acceptor_;
+  Router& router_;
+  HttpLimits limits_;
+  std::string unix_path_;
+  std::shared_ptr<std::atomic<std::size_t>> active_ = std::make_shared<std::atomic<std::size_t>>(0);
+};
+
+// shared_ptr owner wrapper: HttpServer is handed out as unique_ptr, sessions need shared_from_this
+// on the listener, so the unique_ptr holds a forwarding handle.
+class ServerHandle : public HttpServer {
+ public:
+  explicit ServerHandle(std::shared_ptr<HttpServer> impl) : impl_(std::move(impl)) {}
+  ~ServerHandle() override { impl_->Stop(); }
+  std::string address() const override { return impl_->address(); }
+  void Stop() override { impl_->Stop(); }
+  std::size_t active_connections() const override { return impl_->active_connections(); }
+
+ private:
+  std::shared_ptr<HttpServer> impl_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Listen(asio::io_context& io,
+                                                       const std::string& address,
+                                                       Router& router, HttpLimits limits) {
+  if (address.rfind("unix:", 0) == 0) {
+    const std::string path = address.substr(5);
+    if (path.empty() || path.size() > 100) {
+      return MakeError(ErrorCode::kInvalidArgument, "bad unix socket path");
+    }
+    ::unlink(path.c_str());  // a stale socket from an earlier run
+    auto l = std::make_shared<Listener<asio::local::stream_protocol>>(io, router, limits, path);
+    if (auto st = l->Bind(asio::local::stream_protocol::endpoint(path)); !st) return st.error();
+    l->Accept();
+    return std::unique_ptr<HttpServer>(new ServerHandle(l));
+  }
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    return MakeError(ErrorCode::kInvalidArgument, "listen address must be HOST:PORT or unix:PATH");
+  }
+  beast::error_code ec;
+  const auto ip = asio::ip::make_address(address.substr(0, colon), ec);
+  if (ec) return MakeError(ErrorCode::kInvalidArgument, "bad listen address");
+  unsigned long port = 0;
+  try {
+    port = std::stoul(address.substr(colon + 1));
+  } catch (...) {
+    port = 70000;
+  }
+  if (port > 65535) return MakeError(ErrorCode::kInvalidArgument, "bad listen port");
+  auto l = std::make_shared<Listener<asio::ip::tcp>>(io, router, limits, "");
+  if (auto st = l->Bind({ip, static_cast<unsigned short>(port)}); !st) return st.error();
+  l->Accept();
+  return std::unique_ptr<HttpServer>(new ServerHandle(l));
+}
+
+}  // namespace sealdrop::server

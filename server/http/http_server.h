@@ -1,0 +1,82 @@
+// HttpServer: Boost.Beast HTTP/1.1 on a loopback TCP port or a unix socket (Tor's
+// "HiddenServicePort 80 unix:PATH"). Modelled on Beast's advanced server example: a listener, a
+// session per connection on its own strand, a fresh parser per request with a header limit, a
+// deadline on every step, and bodies read incrementally into a per-route BodyHandler so that
+// uploads stream in constant memory.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <variant>
+
+#include "crypto/result.h"
+
+namespace sealdrop::server {
+
+namespace http = boost::beast::http;
+using Request = http::request_header<>;
+using Response = http::response<http::string_body>;
+
+struct HttpLimits {
+  std::size_t header_limit = 8 * 1024;
+  std::chrono::seconds header_timeout{10};   // slowloris: the whole header within this
+  std::chrono::seconds idle_timeout{30};     // between requests on a kept-alive connection
+  std::chrono::seconds body_idle_timeout{60};  // no body bytes for this long: give up
+  std::chrono::seconds write_timeout{60};
+  std::size_t max_connections = 256;
+  int max_requests_per_connection = 100;
+};
+
+// Consumes one request's body as it arrives.
+class BodyHandler {
+ public:
+  virtual ~BodyHandler() = default;
+  // Bytes beyond this get a 413 and the connection is closed.
+  virtual std::uint64_t body_limit() const = 0;
+  // An error stops reading; ErrorResponse() then answers.
+  virtual Status OnData(std::span<const std::uint8_t> bytes) = 0;
+  // The whole body has arrived.
+  virtual Response Finish() = 0;
+  virtual Response ErrorResponse(const Error& error) = 0;
+  // The body exceeded body_limit().
+  virtual Response TooLarge() = 0;
+};
+
+using RouteResult = std::variant<Response, std::unique_ptr<BodyHandler>>;
+
+class Router {
+ public:
+  virtual ~Router() = default;
+  // Called for GET, HEAD and POST (other methods get 405 before routing). Returning a
+  // BodyHandler is only allowed for POST.
+  virtual RouteResult Route(const Request& request) = 0;
+  // A page for protocol-level errors (400, 405, 408, 413, 431, 503).
+  virtual Response ErrorPage(http::status status, unsigned version) = 0;
+};
+
+// Adds the security headers every response carries (CSP, no-referrer, nosniff, no-store, ...).
+void AddSecurityHeaders(Response& response);
+
+class HttpServer {
+ public:
+  // Listens on "127.0.0.1:PORT" (PORT may be 0) or "unix:/path/to/socket".
+  static Result<std::unique_ptr<HttpServer>> Listen(boost::asio::io_context& io,
+                                                    const std::string& address, Router& router,
+                                                    HttpLimits limits);
+  virtual ~HttpServer() = default;
+  // The bound address, e.g. "127.0.0.1:43121" or "unix:/run/sealdrop/source.sock".
+  virtual std::string address() const = 0;
+  // Stops accepting; sessions in progress finish their current request.
+  virtual void Stop() = 0;
+  virtual std::size_t active_connections() const = 0;
+};
+
+}  // namespace sealdrop::server
