@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/json_depth.h"
+
 #include <ctime>
 #include <set>
 
@@ -206,6 +208,7 @@ Result<ForceDirectory> ForceDirectory::Verify(std::string_view text, const Publi
     return MakeError(ErrorCode::kBadSignature,
                      "force directory signature does not verify: the file was altered");
   }
+  if (!JsonDepthWithin(text)) return Malformed("body is nested too deeply");
   const auto doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return Malformed("body is not JSON");
   if (Canonical(doc) != text) return Malformed("body is not in canonical form");
@@ -235,6 +238,8 @@ Result<std::string> ForceDirectory::Sign(std::string_view body_json, const KeyPa
     return MakeError(ErrorCode::kInvalidArgument, "signing needs the national root key");
   }
   if (body_json.size() > kMaxDirectoryBytes) return Malformed("file too large");
+  if (!IsValidDay(today)) Die("ForceDirectory::Sign: bad today");
+  if (!JsonDepthWithin(body_json)) return Malformed("input is nested too deeply");
   const auto doc = json::parse(body_json, nullptr, false);
   if (doc.is_discarded()) return Malformed("input is not valid JSON");
   auto body = ParseBody(doc);

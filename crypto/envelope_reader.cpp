@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crypto/envelope_format.h"
+#include "crypto/json_depth.h"
 #include "crypto/sodium.h"
 
 namespace sealdrop {
@@ -197,11 +198,13 @@ struct SealedEnvelopeReader::State {
 
   // Compact, keys sorted, no duplicate keys, no byte order mark: exactly what the writer makes.
   static bool CanonicalJsonObject(std::string_view text) {
+    if (!JsonDepthWithin(text)) return false;
     const auto j = nlohmann::json::parse(text, nullptr, false);
     return !j.is_discarded() && j.is_object() && j.dump() == text;
   }
 
   static Result<PartInfo> ParsePart(std::string_view text) {
+    if (!JsonDepthWithin(text)) return Fail(ErrorCode::kMalformed, "bad part header");
     const auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object() || j.size() != 2 || !j.contains("name") ||
         !j.contains("type") || !j["name"].is_string() || !j["type"].is_string() ||

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crypto/envelope_format.h"
+#include "crypto/json_depth.h"
 #include "crypto/sodium.h"
 
 namespace sealdrop {
@@ -109,6 +110,9 @@ Result<SealedEnvelopeWriter> SealedEnvelopeWriter::Begin(ByteSink& sink,
   }
   if (metadata_json.size() > kMaxMetaBytes) {
     return MakeError(ErrorCode::kLimitExceeded, "envelope metadata too large");
+  }
+  if (!JsonDepthWithin(metadata_json)) {
+    return MakeError(ErrorCode::kInvalidArgument, "envelope metadata is nested too deeply");
   }
   const auto meta = nlohmann::json::parse(metadata_json, nullptr, false);
   if (meta.is_discarded() || !meta.is_object()) {
@@ -216,7 +220,8 @@ Status SealedEnvelopeWriter::Finish() {
 }
 
 std::uint64_t SealedEnvelopeWriter::logical_bytes() const {
-  return state_->logical + state_->data_filled;
+  const std::size_t pending = state_->data_filled;
+  return state_->logical + (pending > 0 ? kRecordHeaderBytes + pending : 0);
 }
 
 Result<std::vector<std::uint8_t>> SealToBytes(std::span<const PublicKey> recipients,

@@ -7,6 +7,11 @@ Python (PyNaCl 1.5):
 
     /usr/bin/python3 tests/vectors/independent_decoder.py tests/vectors
 
+Besides the committed vectors it checks rules that are cheap to exercise here: envelopes it
+seals itself to the vectors' recipient key (non-canonical META and PART, DATA layouts, padding
+bounds), the canonical JSON number format against nlohmann::json's own to_chars test values,
+and edits of the directory vector (root line, days, key texts).
+
 Prints one line per check and ends with "N passed, M failed"; exits 0 only if M == 0.
 """
 
@@ -14,7 +19,9 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
+import struct
 import sys
 
 import nacl.bindings as nb
@@ -108,15 +115,32 @@ def fingerprint(tag, key):
 
 
 def strict_json(data, skip_bom=False):
-    """RFC 8259 JSON from UTF-8 bytes, or None. No NaN/Infinity, no unpaired surrogates.
-    `skip_bom`: skip one leading UTF-8 byte order mark (envelope.md §7)."""
+    """Parses UTF-8 bytes as the reference parser does (envelope.md §7.1), or returns None.
+    RFC 8259 only (no NaN/Infinity), no unpaired surrogates, the last of repeated names wins;
+    an integer outside [-2^63, 2^64 - 1] becomes a double; a number whose double is infinite
+    is an error. `skip_bom`: skip one leading UTF-8 byte order mark."""
     def no_constants(name):
         raise ValueError(name)
+
+    def finite_double(text):
+        v = float(text)
+        if not math.isfinite(v):
+            raise ValueError("number overflow")
+        return v
+
+    def integer(text):
+        v = int(text)
+        return v if -(1 << 63) <= v < (1 << 64) else finite_double(text)
+
     if skip_bom and data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        value = json.loads(data.decode("utf-8"), parse_constant=no_constants)
+        value = json.loads(data.decode("utf-8"), parse_constant=no_constants,
+                           parse_int=integer, parse_float=finite_double)
     except (UnicodeDecodeError, ValueError):
+        return None
+    except RecursionError:
+        # Nesting deeper than Python's recursion limit; no vector does this.
         return None
 
     def strings_ok(v):
@@ -132,6 +156,180 @@ def strict_json(data, skip_bom=False):
             return all(strings_ok(k) and strings_ok(x) for k, x in v.items())
         return True
     return value if strings_ok(value) else None
+
+
+# Canonical JSON (envelope.md §7.1): nlohmann::json's dump() with no indent.
+
+# Grisu2 as in nlohmann::json (detail::dtoa_impl): cached powers c = f * 2^e ~= 10^k.
+GRISU_CACHED = [
+    (0xAB70FE17C79AC6CA, -1060, -300), (0xFF77B1FCBEBCDC4F, -1034, -292),
+    (0xBE5691EF416BD60C, -1007, -284), (0x8DD01FAD907FFC3C, -980, -276),
+    (0xD3515C2831559A83, -954, -268), (0x9D71AC8FADA6C9B5, -927, -260),
+    (0xEA9C227723EE8BCB, -901, -252), (0xAECC49914078536D, -874, -244),
+    (0x823C12795DB6CE57, -847, -236), (0xC21094364DFB5637, -821, -228),
+    (0x9096EA6F3848984F, -794, -220), (0xD77485CB25823AC7, -768, -212),
+    (0xA086CFCD97BF97F4, -741, -204), (0xEF340A98172AACE5, -715, -196),
+    (0xB23867FB2A35B28E, -688, -188), (0x84C8D4DFD2C63F3B, -661, -180),
+    (0xC5DD44271AD3CDBA, -635, -172), (0x936B9FCEBB25C996, -608, -164),
+    (0xDBAC6C247D62A584, -582, -156), (0xA3AB66580D5FDAF6, -555, -148),
+    (0xF3E2F893DEC3F126, -529, -140), (0xB5B5ADA8AAFF80B8, -502, -132),
+    (0x87625F056C7C4A8B, -475, -124), (0xC9BCFF6034C13053, -449, -116),
+    (0x964E858C91BA2655, -422, -108), (0xDFF9772470297EBD, -396, -100),
+    (0xA6DFBD9FB8E5B88F, -369, -92), (0xF8A95FCF88747D94, -343, -84),
+    (0xB94470938FA89BCF, -316, -76), (0x8A08F0F8BF0F156B, -289, -68),
+    (0xCDB02555653131B6, -263, -60), (0x993FE2C6D07B7FAC, -236, -52),
+    (0xE45C10C42A2B3B06, -210, -44), (0xAA242499697392D3, -183, -36),
+    (0xFD87B5F28300CA0E, -157, -28), (0xBCE5086492111AEB, -130, -20),
+    (0x8CBCCC096F5088CC, -103, -12), (0xD1B71758E219652C, -77, -4),
+    (0x9C40000000000000, -50, 4), (0xE8D4A51000000000, -24, 12),
+    (0xAD78EBC5AC620000, 3, 20), (0x813F3978F8940984, 30, 28),
+    (0xC097CE7BC90715B3, 56, 36), (0x8F7E32CE7BEA5C70, 83, 44),
+    (0xD5D238A4ABE98068, 109, 52), (0x9F4F2726179A2245, 136, 60),
+    (0xED63A231D4C4FB27, 162, 68), (0xB0DE65388CC8ADA8, 189, 76),
+    (0x83C7088E1AAB65DB, 216, 84), (0xC45D1DF942711D9A, 242, 92),
+    (0x924D692CA61BE758, 269, 100), (0xDA01EE641A708DEA, 295, 108),
+    (0xA26DA3999AEF774A, 322, 116), (0xF209787BB47D6B85, 348, 124),
+    (0xB454E4A179DD1877, 375, 132), (0x865B86925B9BC5C2, 402, 140),
+    (0xC83553C5C8965D3D, 428, 148), (0x952AB45CFA97A0B3, 455, 156),
+    (0xDE469FBD99A05FE3, 481, 164), (0xA59BC234DB398C25, 508, 172),
+    (0xF6C69A72A3989F5C, 534, 180), (0xB7DCBF5354E9BECE, 561, 188),
+    (0x88FCF317F22241E2, 588, 196), (0xCC20CE9BD35C78A5, 614, 204),
+    (0x98165AF37B2153DF, 641, 212), (0xE2A0B5DC971F303A, 667, 220),
+    (0xA8D9D1535CE3B396, 694, 228), (0xFB9B7CD9A4A7443C, 720, 236),
+    (0xBB764C4CA7A44410, 747, 244), (0x8BAB8EEFB6409C1A, 774, 252),
+    (0xD01FEF10A657842C, 800, 260), (0x9B10A4E5E9913129, 827, 268),
+    (0xE7109BFBA19C0C9D, 853, 276), (0xAC2820D9623BF429, 880, 284),
+    (0x80444B5E7AA7CF85, 907, 292), (0xBF21E44003ACDD2D, 933, 300),
+    (0x8E679C2F5E44FF8F, 960, 308), (0xD433179D9C8CB841, 986, 316),
+    (0x9E19DB92B4E31BA9, 1013, 324),
+]
+
+
+def _grisu2(value):
+    """nlohmann's Grisu2 for a finite double > 0: (digits, exponent), value ~ digits * 10^exponent.
+    The digits round-trip; they are the shortest such digits in nearly all cases."""
+    def normalize(f, e):
+        while f >> 63 == 0:
+            f, e = f << 1, e - 1
+        return f, e
+
+    def mul(x, y):  # upper 64 bits of the 128-bit product, rounded (ties up)
+        return (x[0] * y[0] + (1 << 63)) >> 64, x[1] + y[1] + 64
+
+    bits = struct.unpack("<Q", struct.pack("<d", value))[0]
+    big_e, f = bits >> 52, bits & ((1 << 52) - 1)
+    v = (f, -1074) if big_e == 0 else (f + (1 << 52), big_e - 1075)
+    m_plus = normalize(2 * v[0] + 1, v[1] - 1)
+    if f == 0 and big_e > 1:  # the lower boundary is closer
+        m_minus = (4 * v[0] - 1, v[1] - 2)
+    else:
+        m_minus = (2 * v[0] - 1, v[1] - 1)
+    m_minus = (m_minus[0] << (m_minus[1] - m_plus[1]), m_plus[1])
+    v = normalize(*v)
+    x = -61 - m_plus[1]
+    k = (abs(x) * 78913 >> 18) * (1 if x >= 0 else -1) + (1 if x > 0 else 0)  # C division
+    cf, ce, ck = GRISU_CACHED[(300 + k + 7) // 8]
+    w, w_minus, w_plus = mul(v, (cf, ce)), mul(m_minus, (cf, ce)), mul(m_plus, (cf, ce))
+    upper, shift = w_plus[0] - 1, -w_plus[1]
+    delta, dist = upper - (w_minus[0] + 1), upper - w[0]
+    one = 1 << shift
+    p1, p2 = upper >> shift, upper & (one - 1)
+    digits, exponent = [], -ck
+
+    def round_last(rest, ten_k):
+        while (rest < dist and delta - rest >= ten_k
+               and (rest + ten_k < dist or dist - rest > rest + ten_k - dist)):
+            digits[-1] -= 1
+            rest += ten_k
+
+    n, pow10 = 1, 1
+    while pow10 * 10 <= p1:
+        n, pow10 = n + 1, pow10 * 10
+    while n > 0:
+        d, p1 = divmod(p1, pow10)
+        digits.append(d)
+        n -= 1
+        rest = (p1 << shift) + p2
+        if rest <= delta:
+            round_last(rest, pow10 << shift)
+            return "".join(map(str, digits)), exponent + n
+        pow10 //= 10
+    m = 0
+    while True:
+        p2 *= 10
+        digits.append(p2 >> shift)
+        p2 &= one - 1
+        m += 1
+        delta, dist = delta * 10, dist * 10
+        if p2 <= delta:
+            break
+    round_last(p2, one)
+    return "".join(map(str, digits)), exponent - m
+
+
+def canonical_double(x):
+    """nlohmann's to_chars: Grisu2 digits, fixed notation for 1e-4 <= |x| < 1e15."""
+    sign = "-" if math.copysign(1.0, x) < 0 else ""
+    x = abs(x)
+    if x == 0:
+        return sign + "0.0"
+    digits, exponent = _grisu2(x)
+    k = len(digits)
+    n = k + exponent  # position of the decimal point
+    if k <= n <= 15:
+        return sign + digits + "0" * (n - k) + ".0"
+    if 0 < n <= 15:
+        return sign + digits[:n] + "." + digits[n:]
+    if -4 < n <= 0:
+        return sign + "0." + "0" * -n + digits
+    e = n - 1
+    mantissa = digits if k == 1 else digits[0] + "." + digits[1:]
+    return f"{sign}{mantissa}e{'-' if e < 0 else '+'}{abs(e):02d}"
+
+
+JSON_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
+                      "\f": "\\f", "\r": "\\r"}
+
+
+def canonical_string(s):
+    out = ['"']
+    for c in s:
+        if c in JSON_SHORT_ESCAPES:
+            out.append(JSON_SHORT_ESCAPES[c])
+        elif ord(c) < 0x20:
+            out.append("\\u%04x" % ord(c))
+        else:
+            out.append(c)  # "/", U+007F and all non-ASCII as they are
+    out.append('"')
+    return "".join(out)
+
+
+def canonical_json(v):
+    """The canonical text of a parsed value: compact, members sorted by UTF-8 bytes."""
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return canonical_double(v)
+    if isinstance(v, str):
+        return canonical_string(v)
+    if isinstance(v, list):
+        return "[" + ",".join(canonical_json(x) for x in v) + "]"
+    items = sorted(v.items(), key=lambda kv: kv[0].encode("utf-8"))
+    return "{" + ",".join(canonical_string(k) + ":" + canonical_json(x) for k, x in items) + "}"
+
+
+def canonical_json_object(body):
+    """The object a META or PART body holds if the body is exactly its canonical form."""
+    obj = strict_json(body, skip_bom=True)
+    if not isinstance(obj, dict) or canonical_json(obj).encode("utf-8") != body:
+        return None
+    return obj
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,7 +414,7 @@ class _Payload:
 
 
 def open_envelope(data, keypairs):
-    """Returns (metadata_bytes, [(name, type, content)]) or raises EnvelopeError."""
+    """Returns (metadata_bytes, [(name, type, content)], L, n) or raises EnvelopeError."""
     g = min(len(data), 10)
     m = min(g, 8)
     if g == 0 or data[:m] != MAGIC[:m]:
@@ -256,12 +454,15 @@ def open_envelope(data, keypairs):
     stream = _Payload(data, header_len, payload_key, data[mac_at + 32:header_len])
 
     metadata, parts = None, []
-    seen_meta = in_part = False
+    seen_meta = in_part = short_data = False
     while True:
         hdr = stream.read(5)
         rtype, length = hdr[0], int.from_bytes(hdr[1:5], "little")
         if rtype < 1 or rtype > 4:
             raise EnvelopeError("malformed", "unknown record type")
+        if rtype == 3 and short_data:
+            raise EnvelopeError("malformed", "a short DATA record is followed by another")
+        short_data = rtype == 3 and length < MAX_DATA
         if rtype == 1:
             if seen_meta:
                 raise EnvelopeError("malformed", "second META")
@@ -282,12 +483,12 @@ def open_envelope(data, keypairs):
             raise EnvelopeError("malformed", "first record is not META")
         body = stream.read(length)
         if rtype == 1:
-            if not isinstance(strict_json(body, skip_bom=True), dict):
-                raise EnvelopeError("malformed", "META is not a JSON object")
+            if canonical_json_object(body) is None:
+                raise EnvelopeError("malformed", "META is not a canonical JSON object")
             metadata = body
         elif rtype == 2:
-            obj = strict_json(body, skip_bom=True)
-            if (not isinstance(obj, dict) or set(obj) != {"name", "type"}
+            obj = canonical_json_object(body)
+            if (obj is None or set(obj) != {"name", "type"}
                     or not isinstance(obj["name"], str) or not isinstance(obj["type"], str)):
                 raise EnvelopeError("malformed", "bad PART header")
             parts.append([obj["name"], obj["type"], bytearray()])
@@ -304,6 +505,9 @@ def open_envelope(data, keypairs):
         stream.cpos = len(stream.chunk)
         if stream.final_seen:
             break
+        if stream.total >= padded_stream_bytes(logical):
+            # Another chunk would already be too much padding: stop without reading it.
+            raise EnvelopeError("malformed", "padding is longer than the canonical length")
         stream.load_chunk()
     if stream.total != padded_stream_bytes(logical):
         raise EnvelopeError("malformed", "padding is not the canonical length")
@@ -366,7 +570,160 @@ def check_envelopes(root):
                 problems.append(f"sha256 of {pname!r} differs")
         if len(data) != sealed_size(padded_stream_bytes(logical), n):
             problems.append("file size differs from SealedSize(PaddedStreamBytes(L), n)")
+        want_l = 5 + len(meta) + 5  # envelope.md §9: the layout follows from the parts
+        for p in v["parts"]:
+            header = canonical_json({"name": p["name"], "type": p["type"]}).encode("utf-8")
+            want_l += 5 + len(header) + p["size"] + 5 * -(-p["size"] // MAX_DATA)
+        if logical != want_l:
+            problems.append(f"L = {logical}, the layout formula gives {want_l}")
         check(name, not problems, "; ".join(problems))
+
+
+def seal_stream(recipient_pk, plaintext):
+    """Seals a padded plaintext stream (a whole number of chunks) to one key (envelope.md §3-6)."""
+    file_key = os.urandom(32)
+    header = MAGIC + bytes([1, 1]) + nb.crypto_box_seal(file_key, recipient_pk)
+    header += hmac256(kdf(file_key, 1, b"SDenvhdr"), header)
+    state = nb.crypto_secretstream_xchacha20poly1305_state()
+    header += nb.crypto_secretstream_xchacha20poly1305_init_push(state, kdf(file_key, 2, b"SDenvpay"))
+    out = bytearray(header)
+    count = len(plaintext) // CHUNK
+    for j in range(count):
+        out += nb.crypto_secretstream_xchacha20poly1305_push(
+            state, plaintext[j * CHUNK:(j + 1) * CHUNK], None,
+            TAG_FINAL if j == count - 1 else TAG_MESSAGE)
+    return bytes(out)
+
+
+def record(rtype, body):
+    return bytes([rtype]) + len(body).to_bytes(4, "little") + body
+
+
+def raw_envelope(recipient_pk, records, padded=None):
+    """Records, then zero padding to `padded` (default: the canonical length), sealed."""
+    stream = b"".join(records)
+    padded = padded_stream_bytes(len(stream)) if padded is None else padded
+    return seal_stream(recipient_pk, stream + bytes(padded - len(stream)))
+
+
+def write_envelope(recipient_pk, metadata, parts):
+    """What a writer must emit (envelope.md §7): canonical META and PART, full DATA records."""
+    records = [record(1, canonical_json(metadata).encode("utf-8"))]
+    for name, ctype, content in parts:
+        records.append(record(2, canonical_json({"name": name, "type": ctype}).encode("utf-8")))
+        records += [record(3, content[i:i + MAX_DATA]) for i in range(0, len(content), MAX_DATA)]
+    return raw_envelope(recipient_pk, records + [record(4, b"")])
+
+
+def check_canonical_json():
+    """envelope.md §7.1, against values from nlohmann::json's own to_chars tests."""
+    doubles = [(1.2345e21, "1.2344999999999999e+21"), (1.2345e15, "1.2345e+15"),
+               (1.2345e14, "123450000000000.0"), (12345.0, "12345.0"), (1.2345, "1.2345"),
+               (-1.2345e-4, "-0.00012345"), (-1.2345e-5, "-1.2345e-05"), (-0.0, "-0.0"),
+               (0.0, "0.0"), (5e-324, "5e-324"),
+               (1.7976931348623157e308, "1.7976931348623157e+308"),
+               (math.ldexp(6733459239310543, 202), "4.328100728446125e+76"),
+               (math.ldexp(8385515147034757, 721), "9.25031711960365e+232")]
+    wrong = [f"{x!r}: {canonical_double(x)} != {want}" for x, want in doubles
+             if canonical_double(x) != want]
+    check("canonical JSON: doubles formatted as nlohmann's to_chars", not wrong, "; ".join(wrong))
+    sample = {"z": [1, -1, 0, 18446744073709551615, -9223372036854775808, True, False, None, {}, []],
+              "a/b": "".join(chr(i) for i in range(0x20)) + "\"\\/\x7f\u00e9\u2028\U0001f600",
+              "\u00e9": {"é": "x", "e": "y"}, "": ""}
+    check("canonical JSON without doubles is json.dumps(separators=(',', ':'), sort_keys=True, "
+          "ensure_ascii=False)",
+          canonical_json(sample) == json.dumps(sample, separators=(",", ":"), sort_keys=True,
+                                               ensure_ascii=False))
+    check("canonical JSON: big integers become doubles, 1e400 and NaN are not JSON",
+          strict_json(b"[18446744073709551616]") == [float(1 << 64)]
+          and strict_json(b"[-9223372036854775809]") == [-float(1 << 63)]
+          and strict_json(b"[1e400]") is None and strict_json(b"[NaN]") is None
+          and strict_json(b'["\\ud800"]') is None)
+
+
+def check_envelope_rules(root):
+    """The strict layout rules of envelope.md §7 and the padding bound of §10, on envelopes
+    built here with the vectors' recipient key."""
+    folder = os.path.join(root, "envelope")
+    with open(os.path.join(folder, "recipient.key"), encoding="ascii") as f:
+        sk = bytes.fromhex(f.read().strip())
+    pk = nb.crypto_scalarmult_base(sk)
+
+    def outcome(data):
+        try:
+            open_envelope(data, [(pk, sk)])
+            return "ok"
+        except EnvelopeError as e:
+            return e.code
+
+    meta = {"kind": "report", "note": "tab\tnl\n\x01 / \x7f é \u2028 \U0001f600",
+            "n": [0, -7, 18446744073709551615, 0.1, 1.2345e21, 1e15, -0.0, True, None, {}, []]}
+    parts = [("a.bin", "", bytes(range(256)) * 300), ("empty", "", b""),
+             ("ünï/\"q\"", "text/plain", b"x" * (2 * MAX_DATA)), ("c", "", b"y" * 10)]
+    data = write_envelope(pk, meta, parts)
+    try:
+        got_meta, got_parts, logical, n = open_envelope(data, [(pk, sk)])
+        check("envelope rule: a writer's envelope (canonical META and PART, full DATA) opens",
+              got_meta == canonical_json(meta).encode() and got_parts == parts
+              and len(data) == sealed_size(padded_stream_bytes(logical), n))
+    except EnvelopeError as e:
+        check("envelope rule: a writer's envelope (canonical META and PART, full DATA) opens",
+              False, str(e))
+
+    canonical = canonical_json(meta).encode()
+    not_canonical = {
+        "white space after a colon": b'{"kind": "report"}',
+        "a trailing newline": b'{"kind":"report"}\n',
+        "members not sorted": b'{"kind":"report","force":"MET"}',
+        "a repeated member": b'{"kind":"report","kind":"report"}',
+        "a byte order mark": b"\xef\xbb\xbf" + canonical,
+        "an escaped solidus": b'{"kind":"a\\/b"}',
+        "an escaped non-ASCII character": b'{"kind":"\\u00e9"}',
+        "upper-case hex in an escape": b'{"kind":"\\u001F"}',
+        "\\u0009 for a tab": b'{"kind":"\\u0009"}',
+        "an escaped DEL": b'{"kind":"\\u007f"}',
+        "Python's 1000000000000000.0 for 1e+15": b'{"n":1000000000000000.0}',
+        "the shortest 1.2345e+21 (Grisu2 gives 1.2344999999999999e+21)": b'{"n":1.2345e+21}',
+        "an exponent for an integer": b'{"n":1E2}',
+        "-0 for 0": b'{"n":-0}',
+        "an integer above 2^64 - 1": b'{"n":18446744073709551616}',
+    }
+    end = record(4, b"")
+    for what, body in not_canonical.items():
+        got = outcome(raw_envelope(pk, [record(1, body), end]))
+        check(f"envelope rule: META with {what} -> malformed", got == "malformed", got)
+    meta_ok = b'{"kind":"report"}'
+    for what, body in {"members not sorted": b'{"type":"","name":"a"}',
+                       "white space": b'{"name": "a","type": ""}'}.items():
+        got = outcome(raw_envelope(pk, [record(1, meta_ok), record(2, body), end]))
+        check(f"envelope rule: PART with {what} -> malformed", got == "malformed", got)
+
+    part = record(2, b'{"name":"a","type":""}')
+    layouts = {
+        "full, full, short DATA -> ok": ([record(3, b"a" * MAX_DATA)] * 2 + [record(3, b"b")], "ok"),
+        "short DATA, PART, DATA -> ok": ([record(3, b"a"), part, record(3, b"b")], "ok"),
+        "full, short, full DATA -> malformed":
+            ([record(3, b"a" * MAX_DATA), record(3, b"b"), record(3, b"a" * MAX_DATA)], "malformed"),
+        "a 65,535-byte DATA then DATA -> malformed":
+            ([record(3, b"a" * (MAX_DATA - 1)), record(3, b"b")], "malformed"),
+    }
+    for what, (records, want) in layouts.items():
+        got = outcome(raw_envelope(pk, [record(1, meta_ok), part] + records + [end]))
+        check(f"envelope rule: {what}", got == want, got)
+
+    # Padding one chunk too long is refused before that chunk is read: so it makes no
+    # difference if that chunk is missing or damaged.
+    with open(os.path.join(folder, "malformed-padding-too-long.sealed"), "rb") as f:
+        too_long = f.read()
+    damaged = bytearray(too_long)
+    damaged[-100] ^= 1
+    got = (outcome(too_long[:-SEALED_CHUNK]), outcome(too_long[:-1]), outcome(bytes(damaged)))
+    check("envelope rule: over-long padding is malformed before the extra chunk is read "
+          "(cut or damaged extra chunk)", got == ("malformed",) * 3, repr(got))
+    long_pad = raw_envelope(pk, [record(1, meta_ok), end], padded=6 * CHUNK)
+    got = outcome(long_pad[:-3 * SEALED_CHUNK])
+    check("envelope rule: 6 chunks where 2 are canonical, cut after 3 -> malformed",
+          got == "malformed", got)
 
 
 def read_secret_key_file(data, passphrase):
@@ -475,12 +832,26 @@ class DirectoryError(Exception):
 
 
 def is_day(d):
+    """directory.md §4: YYYY-MM-DD, a real Gregorian calendar day, year 2000 or later."""
     if not isinstance(d, str) or len(d) != 10 or d[4] != "-" or d[7] != "-":
         return False
     digits = d[0:4] + d[5:7] + d[8:10]
     if not all("0" <= c <= "9" for c in digits):
         return False
-    return 1 <= int(d[5:7]) <= 12 and 1 <= int(d[8:10]) <= 31
+    year, month, day = int(d[0:4]), int(d[5:7]), int(d[8:10])
+    if year < 2000 or not 1 <= month <= 12 or day < 1:
+        return False
+    leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
+    length = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return day <= length
+
+
+def parse_exact_key(text, tag):
+    """A key that must be exactly its canonical text (keys.md §2), with no white space."""
+    _, raw = parse_public_key(text, tag)
+    if text != encode_public_key(tag, raw):
+        raise KeyTextError("key text not canonical")
+    return raw
 
 
 def is_force_code(c):
@@ -529,7 +900,7 @@ def check_body_schema(doc):
             if not isinstance(k, str):
                 bad("key not text")
             try:
-                _, raw = parse_public_key(k, "dec")
+                raw = parse_exact_key(k, "dec")
             except KeyTextError as e:
                 bad("decryption key: " + str(e))
             if raw in seen:
@@ -538,7 +909,7 @@ def check_body_schema(doc):
         if not isinstance(f.get("transfer_key"), str):
             bad("transfer key")
         try:
-            parse_public_key(f["transfer_key"], "xfer")
+            parse_exact_key(f["transfer_key"], "xfer")
         except KeyTextError as e:
             bad("transfer key: " + str(e))
         if not is_day(f.get("valid_from")) or not is_day(f.get("valid_until")):
@@ -569,7 +940,7 @@ def verify_directory(data, pinned_root_key, today):
         raise DirectoryError("bad-signature", "not signed")
     body = rest
     try:
-        _, signer = parse_public_key(lines[1][len(b"root "):].decode("utf-8"), "root")
+        signer = parse_exact_key(lines[1][len(b"root "):].decode("utf-8"), "root")
     except (KeyTextError, UnicodeDecodeError):
         raise DirectoryError("bad-signature", "bad root line") from None
     if signer != pinned_root_key:
@@ -647,6 +1018,44 @@ def check_directory(root):
     check("directory: version line v2 -> unsupported-version", got == "unsupported-version", got)
     got = outcome(b"SEALDROP" + data[8:])
     check("directory: other first line -> bad-magic", got == "bad-magic", got)
+
+    # The root line must be exactly "root " and the canonical key text (it is not signed).
+    root_line = b"root " + root_text.strip().encode()
+    for what, line in {"a trailing space": root_line + b" ", "two spaces": b"root " + root_line[4:],
+                       "a CR": root_line + b"\r"}.items():
+        got = outcome(data.replace(root_line + b"\n", line + b"\n", 1))
+        check(f"directory: root line with {what} -> bad-signature", got == "bad-signature", got)
+
+    # Days are real calendar days from 2000; key strings are exactly the canonical key text.
+    days = {"2026-11-22": True, "2028-02-29": True, "2000-02-29": True, "2000-01-01": True,
+            "2027-02-29": False, "2100-02-29": False, "2026-04-31": False, "2026-00-10": False,
+            "2026-13-01": False, "1999-12-31": False, "0000-01-01": False, "2026-1-01": False,
+            "2026/11/22": False, "2026-11-22 ": False, "": False}
+    wrong = [d for d, want in days.items() if is_day(d) != want]
+    check("directory: days are Gregorian calendar days from 2000", not wrong, ", ".join(wrong))
+    good = json.loads(data[body_at:].decode("utf-8"))
+
+    def schema_outcome(edit):
+        doc = json.loads(json.dumps(good))
+        edit(doc)
+        try:
+            check_body_schema(doc)
+            return "ok"
+        except DirectoryError as e:
+            return e.code
+    force = good["forces"][0]
+    edits = {
+        "a transfer key with a leading space":
+            lambda d: d["forces"][0].update(transfer_key=" " + force["transfer_key"]),
+        "a decryption key with a trailing newline":
+            lambda d: d["forces"][0].update(decryption_keys=[force["decryption_keys"][0] + "\n"]),
+        "issued 2027-02-29": lambda d: d.update(issued="2027-02-29"),
+        "valid_until 2027-11-31": lambda d: d["forces"][0].update(valid_until="2027-11-31"),
+    }
+    check("directory: the vector's body passes the schema", schema_outcome(lambda d: None) == "ok")
+    for what, edit in edits.items():
+        got = schema_outcome(edit)
+        check(f"directory: schema refuses {what} (malformed)", got == "malformed", got)
 
     # The canonical rule in Python equals what the signer produced.
     body = data[body_at:]
@@ -729,7 +1138,12 @@ def main(argv):
         print("usage: independent_decoder.py VECTORS_DIR", file=sys.stderr)
         return 2
     root = argv[1]
-    for section in (check_envelopes, check_keys, check_directory, check_codename):
+    try:
+        check_canonical_json()
+    except Exception as e:  # pylint: disable=broad-except
+        check("check_canonical_json ran to completion", False, repr(e))
+    for section in (check_envelopes, check_envelope_rules, check_keys, check_directory,
+                    check_codename):
         try:
             section(root)
         except Exception as e:  # a crash in one section must not hide the others
