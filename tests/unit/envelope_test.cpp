@@ -8,8 +8,7 @@
 #include "crypto/envelope_reader.h"
 #include "crypto/envelope_writer.h"
 #include "crypto/json_depth.h"
-
-#include <sodium.h>
+#include "tests/support/raw_seal.h"
 
 namespace sealdrop {
 namespace {
@@ -300,34 +299,6 @@ TEST(EnvelopeWriter, StoresMetadataInCanonicalForm) {
   EXPECT_EQ(opened->metadata, R"({"a":"x","z":1})");
 }
 
-// Seals a hand-made plaintext stream (records + padding, whole chunks) with valid crypto.
-std::vector<std::uint8_t> RawSeal(const PublicKey& to, std::vector<std::uint8_t> plain) {
-  using namespace envelope;
-  std::vector<std::uint8_t> out(kMagic.begin(), kMagic.end());
-  out.push_back(kVersion);
-  out.push_back(1);
-  std::uint8_t fk[32], mk[32], pk[32], mac[32], ssh[24], stanza[kStanzaBytes];
-  randombytes_buf(fk, 32);
-  crypto_box_seal(stanza, fk, 32, to.bytes.data());
-  out.insert(out.end(), stanza, stanza + kStanzaBytes);
-  crypto_kdf_derive_from_key(mk, 32, kMacKeyId, kMacKeyContext, fk);
-  crypto_kdf_derive_from_key(pk, 32, kPayloadKeyId, kPayloadKeyContext, fk);
-  crypto_auth_hmacsha512256(mac, out.data(), out.size(), mk);
-  out.insert(out.end(), mac, mac + 32);
-  crypto_secretstream_xchacha20poly1305_state st;
-  crypto_secretstream_xchacha20poly1305_init_push(&st, ssh, pk);
-  out.insert(out.end(), ssh, ssh + 24);
-  plain.resize(PaddedStreamBytes(plain.size()), 0);
-  for (std::size_t at = 0; at < plain.size(); at += kChunkBytes) {
-    std::uint8_t c[kSealedChunkBytes];
-    crypto_secretstream_xchacha20poly1305_push(
-        &st, c, nullptr, plain.data() + at, kChunkBytes, nullptr, 0,
-        at + kChunkBytes >= plain.size() ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
-    out.insert(out.end(), c, c + kSealedChunkBytes);
-  }
-  return out;
-}
-
 TEST(EnvelopeReader, RefusesDeeplyNestedMetadataWithoutCrashing) {
   Fixture f;
   const std::string deep = "{\"a\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
@@ -336,7 +307,7 @@ TEST(EnvelopeReader, RefusesDeeplyNestedMetadataWithoutCrashing) {
   for (int i = 0; i < 4; ++i) plain.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
   plain.insert(plain.end(), deep.begin(), deep.end());
   plain.insert(plain.end(), {4, 0, 0, 0, 0});
-  EXPECT_EQ(OpenError(RawSeal(f.pubs[0], plain), f.keys), ErrorCode::kMalformed);
+  EXPECT_EQ(OpenError(testing::RawSeal(f.pubs[0], plain), f.keys), ErrorCode::kMalformed);
   MemorySink sink;
   EXPECT_FALSE(SealedEnvelopeWriter::Begin(sink, f.pubs, deep).ok());
 }

@@ -15,6 +15,7 @@
 
 #include "crypto/envelope_format.h"
 #include "crypto/envelope_writer.h"
+#include "tests/support/raw_seal.h"
 
 using namespace sealdrop;
 using namespace sealdrop::envelope;
@@ -47,35 +48,7 @@ Bytes Pattern(std::size_t n, unsigned seed) {
   return b;
 }
 
-// Seals an arbitrary plaintext stream (already a whole number of chunks) to `to`.
-Bytes RawSeal(const PublicKey& to, const Bytes& plaintext) {
-  Bytes out(kMagic.begin(), kMagic.end());
-  out.push_back(kVersion);
-  out.push_back(1);
-  std::uint8_t file_key[kFileKeyBytes];
-  randombytes_buf(file_key, sizeof file_key);
-  std::uint8_t stanza[kStanzaBytes];
-  crypto_box_seal(stanza, file_key, sizeof file_key, to.bytes.data());
-  out.insert(out.end(), stanza, stanza + kStanzaBytes);
-  std::uint8_t mac_key[32], payload_key[32], mac[32], ss_header[24];
-  crypto_kdf_derive_from_key(mac_key, 32, kMacKeyId, kMacKeyContext, file_key);
-  crypto_kdf_derive_from_key(payload_key, 32, kPayloadKeyId, kPayloadKeyContext, file_key);
-  crypto_auth_hmacsha512256(mac, out.data(), out.size(), mac_key);
-  out.insert(out.end(), mac, mac + 32);
-  crypto_secretstream_xchacha20poly1305_state st;
-  crypto_secretstream_xchacha20poly1305_init_push(&st, ss_header, payload_key);
-  out.insert(out.end(), ss_header, ss_header + 24);
-  for (std::size_t at = 0; at < plaintext.size(); at += kChunkBytes) {
-    const bool last = at + kChunkBytes >= plaintext.size();
-    std::uint8_t c[kSealedChunkBytes];
-    crypto_secretstream_xchacha20poly1305_push(
-        &st, c, nullptr, plaintext.data() + at, kChunkBytes, nullptr, 0,
-        last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
-             : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
-    out.insert(out.end(), c, c + kSealedChunkBytes);
-  }
-  return out;
-}
+using testing::RawSeal;
 
 void Record(Bytes& b, RecordType t, const std::string& body) {
   b.push_back(static_cast<std::uint8_t>(t));
