@@ -15,6 +15,10 @@ struct ProcessResult {
   std::string err;
 };
 
+// Forks and execs argv[0] in a new session with the given descriptors as stdin, stdout and
+// stderr (-1 leaves one as it is). Throws on fork failure; the child exits 127 if exec fails.
+int SpawnInNewSession(const std::vector<std::string>& argv, int in_fd, int out_fd, int err_fd);
+
 ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string& stdin_data = "");
 
 // A fresh private directory under $TMPDIR, removed with everything in it on destruction.

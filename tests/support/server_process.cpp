@@ -1,5 +1,7 @@
 #include "tests/support/server_process.h"
 
+#include "tests/support/process.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -19,17 +21,7 @@ namespace sealdrop::testing {
 ServerProcess::ServerProcess(const std::vector<std::string>& argv) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-  pid_ = fork();
-  if (pid_ == 0) {
-    setsid();
-    dup2(out[1], 1);
-    dup2(err[1], 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  pid_ = SpawnInNewSession(argv, -1, out[1], err[1]);
   close(out[1]);
   close(err[1]);
   out_fd_ = out[0];
