@@ -1,4 +1,5 @@
-// sealdrop-server: the source interface (and, later, the force API) behind Tor.
+// sealdrop-server: the source interface behind a Tor onion service (the force API arrives with
+// issue 4). Holds no force secret key and links no code that could read one.
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
@@ -10,54 +11,34 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/directory.h"
+#include "crypto/io.h"
+#include "crypto/public_key_file.h"
+#include "server/config/server_config.h"
 #include "server/http/http_server.h"
 #include "server/log.h"
 #include "server/source/source_site.h"
+#include "server/storage/instance_salt.h"
 
+using namespace sealdrop;
 using namespace sealdrop::server;
 
-int main(int argc, char** argv) {
-  const rlimit no_core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &no_core);
+namespace {
 
-  CLI::App app{"SealDrop server: the source interface behind a Tor onion service"};
-  app.name("sealdrop-server");
-  std::string listen = "127.0.0.1:8080";
-  int threads = 2;
-  HttpLimits limits;
-  std::size_t max_connections = limits.max_connections;
-  app.add_option("--listen", listen, "127.0.0.1:PORT (0 picks one) or unix:/path/to/socket");
-  app.add_option("--threads", threads, "I/O threads")->check(CLI::Range(1, 64));
-  app.add_option("--max-connections", max_connections, "Concurrent connection cap");
-  int header_timeout = static_cast<int>(limits.header_timeout.count());
-  app.add_option("--header-timeout", header_timeout, "Seconds allowed for a request's headers")
-      ->check(CLI::Range(1, 300));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  }
-  limits.max_connections = max_connections;
-  limits.header_timeout = std::chrono::seconds(header_timeout);
+constexpr std::size_t kMaxDirectoryBytes = 1 << 20;
 
-  boost::asio::io_context io(threads);
-  SourceSite site;
-  auto server = HttpServer::Listen(io, listen, site, limits);
-  if (!server) {
-    std::fprintf(stderr, "sealdrop-server: %s\n", server.error().message.c_str());
-    return 1;
-  }
-  // The one line a supervisor or test reads to find the server.
-  std::printf("listening %s\n", (*server)->address().c_str());
-  std::fflush(stdout);
-  log::Info("started");
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "sealdrop-server: %s\n", message.c_str());
+  return 1;
+}
 
+// Runs the I/O threads until SIGINT/SIGTERM, then drains connections for up to 10 s.
+void RunUntilSignalled(boost::asio::io_context& io, HttpServer& server, int threads) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   boost::asio::steady_timer drain_deadline(io);
   signals.async_wait([&](const boost::system::error_code&, int) {
     log::Info("stopping: draining connections");
-    (*server)->Stop();
+    server.Stop();
     drain_deadline.expires_after(std::chrono::seconds(10));
     drain_deadline.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) {
@@ -66,7 +47,7 @@ int main(int argc, char** argv) {
       }
     });
   });
-  // When the listener and every session are gone, only the timer keeps run() busy: poll for it.
+  // When the listener and every session are gone, only the timers keep run() busy: poll.
   boost::asio::steady_timer idle_check(io);
   std::function<void()> check;
   check = [&] {
@@ -74,7 +55,7 @@ int main(int argc, char** argv) {
     idle_check.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       if (drain_deadline.expiry() != boost::asio::steady_timer::time_point{} &&
-          (*server)->active_connections() == 0) {
+          server.active_connections() == 0) {
         io.stop();
         return;
       }
@@ -82,11 +63,101 @@ int main(int argc, char** argv) {
     });
   };
   check();
-
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+
+  CLI::App app{"SealDrop server: the source interface behind a Tor onion service"};
+  app.name("sealdrop-server");
+  std::string config_path;
+  app.add_option("--config", config_path, "TOML configuration file (docs/server-config.md)");
+  // Flags override the file; they are applied after it is read.
+  std::optional<std::string> listen, data_dir, directory, root_pub;
+  std::optional<int> threads, kdf_workers, max_connections, header_timeout, session_idle;
+  std::optional<std::uint64_t> max_upload_mb;
+  app.add_option("--listen", listen, "127.0.0.1:PORT (0 picks one) or unix:/path/to/socket");
+  app.add_option("--data", data_dir, "Data directory (index, sealed blobs, instance salt)");
+  app.add_option("--directory", directory, "Signed force directory file");
+  app.add_option("--root-pub", root_pub, "Pinned national root public key (root.public)");
+  app.add_option("--threads", threads, "I/O threads")->check(CLI::Range(1, 64));
+  app.add_option("--kdf-workers", kdf_workers, "Concurrent codename derivations")
+      ->check(CLI::Range(1, 16));
+  app.add_option("--max-upload-mb", max_upload_mb, "Largest report, all files together (MiB)")
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--max-connections", max_connections, "Concurrent connection cap")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--header-timeout", header_timeout, "Seconds allowed for a request's headers")
+      ->check(CLI::Range(1, 300));
+  app.add_option("--session-idle-minutes", session_idle, "Idle minutes before a session ends")
+      ->check(CLI::Range(1, 24 * 60));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  ServerConfig config;
+  if (!config_path.empty()) {
+    auto loaded = LoadServerConfig(config_path);
+    if (!loaded) return Fail(loaded.error().message);
+    config = *loaded;
+  }
+  if (listen) config.listen = *listen;
+  if (data_dir) config.data_dir = *data_dir;
+  if (directory) config.directory = *directory;
+  if (root_pub) config.root_public_key = *root_pub;
+  if (threads) config.threads = *threads;
+  if (kdf_workers) config.kdf_workers = *kdf_workers;
+  if (max_upload_mb) config.max_upload_mb = *max_upload_mb;
+  if (max_connections) config.max_connections = *max_connections;
+  if (header_timeout) config.header_timeout_seconds = *header_timeout;
+  if (session_idle) config.session_idle_minutes = *session_idle;
+  if (auto st = ValidateServerConfig(config); !st) return Fail(st.error().message);
+
+  auto root = ReadPublicKeyFile(config.root_public_key, KeyRole::kRoot);
+  if (!root) return Fail(root.error().message);
+  auto dir_text = ReadSmallFile(config.directory, kMaxDirectoryBytes);
+  if (!dir_text) return Fail(dir_text.error().message);
+  auto directory_verified = ForceDirectory::Verify(*dir_text, *root, TodayUtc());
+  if (!directory_verified) {
+    return Fail("the force directory was refused: " + directory_verified.error().message);
+  }
+  auto store = SealedStore::Open(config.data_dir);
+  if (!store) return Fail(store.error().message);
+  auto salt = LoadOrCreateInstanceSalt(config.data_dir);
+  if (!salt) return Fail(salt.error().message);
+  const CodenameDeriver deriver(salt->span());
+
+  SessionStore sessions(std::chrono::minutes(config.session_idle_minutes));
+  LoginThrottle throttle;
+  WorkerPool kdf_pool(static_cast<std::size_t>(config.kdf_workers),
+                      static_cast<std::size_t>(config.kdf_queue));
+  // Finishing uploads: never refused for lack of queue room (each connection has at most one).
+  WorkerPool disk_pool(1, static_cast<std::size_t>(config.max_connections));
+  SiteContext ctx{*directory_verified, **store, sessions, kdf_pool, disk_pool, deriver, throttle,
+                  SiteLimits{config.max_upload_mb << 20, 4096}};
+  SourceSite site(ctx);
+
+  HttpLimits limits;
+  limits.max_connections = static_cast<std::size_t>(config.max_connections);
+  limits.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
+  boost::asio::io_context io(config.threads);
+  auto server = HttpServer::Listen(io, config.listen, site, limits);
+  if (!server) return Fail(server.error().message);
+  // The one line a supervisor or test reads to find the server.
+  std::printf("listening %s\n", (*server)->address().c_str());
+  std::fflush(stdout);
+  log::Info("started");
+  RunUntilSignalled(io, **server, config.threads);
   log::Info("stopped");
   return 0;
 }

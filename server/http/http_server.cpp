@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <limits>
 #include <optional>
 
 #include "server/log.h"
@@ -55,7 +56,9 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits_.header_limit));
-    parser_->body_limit(boost::none);  // enforced per route while streaming
+    // Enforced per route while streaming. (Boost 1.74's body_limit takes a plain integer: the
+    // boost::none of later versions would convert to 0 here.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     stream_.expires_after(requests_ == 0 ? limits_.header_timeout : limits_.idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader,
@@ -95,16 +98,31 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     const auto length = parser_->content_length();
     if (length && *length > handler_->body_limit()) {
       keep_alive_ = false;
-      return Send(handler_->TooLarge());
+      Response res = handler_->TooLarge();
+      handler_.reset();
+      return Send(std::move(res));
     }
-    ReadBody();
+    handler_->Start([self = this->shared_from_this()](std::optional<Response> early) {
+      asio::dispatch(self->stream_.get_executor(), [self, early = std::move(early)]() mutable {
+        if (early) {
+          self->keep_alive_ = false;
+          self->handler_.reset();
+          return self->Send(std::move(*early));
+        }
+        self->ReadBody();
+      });
+    });
   }
 
   void ReadBody() {
     if (parser_->is_done()) {
-      Response res = handler_->Finish();
-      handler_.reset();
-      return Send(std::move(res));
+      handler_->Finish([self = this->shared_from_this()](Response res) {
+        asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+          self->handler_.reset();
+          self->Send(std::move(res));
+        });
+      });
+      return;
     }
     parser_->get().body().data = body_buffer_.data();
     parser_->get().body().size = body_buffer_.size();

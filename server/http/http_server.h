@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -35,16 +36,25 @@ struct HttpLimits {
   int max_requests_per_connection = 100;
 };
 
-// Consumes one request's body as it arrives.
+// Consumes one request's body as it arrives. The HTTP session owns the handler and calls it on
+// the connection's strand, one call at a time. Start() and Finish() may complete later, on any
+// thread (e.g. after Argon2id on a worker pool): the session waits, reading nothing, until the
+// callback runs. The callback keeps the session (and so the handler) alive until then.
 class BodyHandler {
  public:
+  using Ready = std::function<void(std::optional<Response> early_answer)>;
+  using Respond = std::function<void(Response)>;
+
   virtual ~BodyHandler() = default;
   // Bytes beyond this get a 413 and the connection is closed.
   virtual std::uint64_t body_limit() const = 0;
+  // Called once before any body byte is read. `ready(nullopt)` starts reading the body;
+  // `ready(response)` answers at once and closes the connection without reading it.
+  virtual void Start(Ready ready) { ready(std::nullopt); }
   // An error stops reading; ErrorResponse() then answers.
   virtual Status OnData(std::span<const std::uint8_t> bytes) = 0;
-  // The whole body has arrived.
-  virtual Response Finish() = 0;
+  // The whole body has arrived: answer through `respond` (exactly once).
+  virtual void Finish(Respond respond) = 0;
   virtual Response ErrorResponse(const Error& error) = 0;
   // The body exceeded body_limit().
   virtual Response TooLarge() = 0;

@@ -105,6 +105,10 @@ std::string SessionCookie(const std::string& id) {
   return std::string(kCookieName) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict";
 }
 
+std::string ExpiredSessionCookie() {
+  return std::string(kCookieName) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict";
+}
+
 std::optional<std::string> SessionIdFromCookieHeader(std::string_view header) {
   while (!header.empty()) {
     const auto semi = header.find(';');

@@ -64,6 +64,8 @@ class SessionStore {
 
 // "sd_session=...; Path=/; HttpOnly; SameSite=Strict" (no Max-Age: a browser-session cookie).
 std::string SessionCookie(const std::string& id);
+// Clears the cookie in the browser (log out).
+std::string ExpiredSessionCookie();
 // The sd_session value from a Cookie header, if present and well-formed.
 std::optional<std::string> SessionIdFromCookieHeader(std::string_view cookie_header);
 

@@ -1,37 +1,14 @@
 #include "server/source/source_site.h"
 
+#include "server/multipart/multipart_parser.h"
 #include "server/pages/embedded.h"
-#include "server/pages/pages.h"
+#include "server/source/inbox.h"
+#include "server/source/report_upload.h"
+#include "server/source/responses.h"
+#include "server/source/small_form.h"
 
 namespace sealdrop::server {
 namespace {
-
-struct ErrorText {
-  const char* heading;
-  const char* message;
-};
-
-ErrorText TextFor(http::status status) {
-  switch (status) {
-    case http::status::not_found:
-      return {"Page not found", "There is no page at this address."};
-    case http::status::method_not_allowed:
-      return {"Not allowed", "This kind of request is not accepted here."};
-    case http::status::payload_too_large:
-      return {"Too large", "What you sent is larger than this service accepts. Nothing was kept."};
-    case http::status::request_header_fields_too_large:
-      return {"Request too large", "Your browser sent more than this service accepts."};
-    case http::status::service_unavailable:
-      return {"Service busy", "The service cannot take this right now. Nothing was kept. "
-                              "Please try again later."};
-    case http::status::forbidden:
-      return {"Form expired", "This form has expired or was not sent from this site. "
-                              "Go back, reload the page and try again."};
-    default:
-      return {"Something was wrong with that request",
-              "The service could not understand what your browser sent. Nothing was kept."};
-  }
-}
 
 Response Plain(http::status status, unsigned version, std::string_view type,
                std::string_view body) {
@@ -41,38 +18,126 @@ Response Plain(http::status status, unsigned version, std::string_view type,
   return res;
 }
 
-}  // namespace
-
-Response HtmlResponse(http::status status, unsigned version, std::string html) {
-  Response res{status, version};
-  res.set(http::field::content_type, "text/html; charset=utf-8");
-  res.body() = std::move(html);
-  return res;
+std::optional<std::string> CookieSession(const Request& req) {
+  const auto it = req.find(http::field::cookie);
+  if (it == req.end()) return std::nullopt;
+  return SessionIdFromCookieHeader(std::string_view(it->value().data(), it->value().size()));
 }
 
+std::string_view HeaderValue(const Request& req, http::field field) {
+  const auto it = req.find(field);
+  if (it == req.end()) return {};
+  return {it->value().data(), it->value().size()};
+}
+
+bool IsUrlEncodedForm(std::string_view type) {
+  constexpr std::string_view kType = "application/x-www-form-urlencoded";
+  if (type.size() < kType.size()) return false;
+  for (std::size_t i = 0; i < kType.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != kType[i]) return false;
+  }
+  return type.size() == kType.size() || type[kType.size()] == ';';
+}
+
+}  // namespace
+
 Response SourceSite::ErrorPage(http::status status, unsigned version) {
-  const ErrorText text = TextFor(status);
-  PageData data;
-  data.set("heading", text.heading);
-  data.set("message", text.message);
-  return HtmlResponse(status, version, RenderPage("error", text.heading, data));
+  return ErrorPageFor(status, version);
+}
+
+std::string SourceSite::EnsureSession(const Request& req, Response& res) {
+  if (auto id = CookieSession(req)) {
+    if (ctx_.sessions.Find(*id)) return *id;
+  }
+  const SessionView view = ctx_.sessions.Create();
+  res.set(http::field::set_cookie, SessionCookie(view.id));
+  return view.id;
+}
+
+Response SourceSite::FormPage(const Request& req, std::string_view page) {
+  Response cookie_carrier;
+  const std::string id = EnsureSession(req, cookie_carrier);
+  const auto view = ctx_.sessions.Find(id);
+  if (!view) return ErrorPageFor(http::status::service_unavailable, req.version());
+  Response res;
+  if (page == "login") {
+    res = LoginPage(ctx_, http::status::ok, req.version(), view->csrf_token, "");
+  } else {
+    PageData data;
+    data.set("csrf", view->csrf_token);
+    kainjow::mustache::list forces;
+    for (const auto& f : ctx_.directory.forces()) {
+      if (f.code == "NATIONAL" || !ctx_.directory.Find(f.code)) continue;
+      PageData item;
+      item.set("code", f.code);
+      item.set("name", f.name);
+      forces.push_back(item);
+    }
+    data.set("forces", forces);
+    data.set("max_upload", HumanSize(ctx_.limits.max_upload_bytes));
+    res = PageResponse(http::status::ok, req.version(), "report_form", "Make a report",
+                       std::move(data));
+  }
+  if (auto it = cookie_carrier.find(http::field::set_cookie); it != cookie_carrier.end()) {
+    res.set(http::field::set_cookie, it->value());
+  }
+  return res;
 }
 
 RouteResult SourceSite::Route(const Request& req) {
   const unsigned v = req.version();
-  const std::string_view target(req.target().data(), req.target().size());
+  std::string_view target(req.target().data(), req.target().size());
+  // Routing ignores a query string; no page uses one.
+  target = target.substr(0, target.find('?'));
   const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
-  if (get && target == "/") {
-    return HtmlResponse(http::status::ok, v, RenderPage("landing", "Report safely", {}));
+  const bool post = req.method() == http::verb::post;
+
+  if (get) {
+    if (target == "/") {
+      return PageResponse(http::status::ok, v, "landing", "Report safely", {});
+    }
+    if (target == "/report") return FormPage(req, "report");
+    if (target == "/login") return FormPage(req, "login");
+    if (target == "/inbox") {
+      const auto id = CookieSession(req);
+      if (!id) return RedirectTo("/login", v);
+      return InboxPage(ctx_, v, *id);
+    }
+    if (target == "/static/style.css") {
+      return Plain(http::status::ok, v, "text/css; charset=utf-8",
+                   *FindEmbedded("static/style.css"));
+    }
+    if (target == "/robots.txt") {
+      return Plain(http::status::ok, v, "text/plain; charset=utf-8",
+                   "User-agent: *\nDisallow: /\n");
+    }
+    return ErrorPageFor(http::status::not_found, v);
   }
-  if (get && target == "/static/style.css") {
-    return Plain(http::status::ok, v, "text/css; charset=utf-8",
-                 *FindEmbedded("static/style.css"));
+
+  if (post && (target == "/report" || target == "/followup")) {
+    const auto id = CookieSession(req);
+    if (!id) return ErrorPageFor(http::status::forbidden, v);
+    auto boundary = MultipartBoundary(HeaderValue(req, http::field::content_type));
+    if (!boundary) {
+      return ErrorPageWith(http::status::bad_request, v,
+                           "Your browser sent the form in a way this service could not read. "
+                           "Nothing was kept.");
+    }
+    if (target == "/report") {
+      return std::make_unique<ReportUpload>(ctx_, v, *id, std::move(*boundary));
+    }
+    return std::make_unique<FollowUpUpload>(ctx_, v, *id, std::move(*boundary));
   }
-  if (get && target == "/robots.txt") {
-    return Plain(http::status::ok, v, "text/plain; charset=utf-8", "User-agent: *\nDisallow: /\n");
+  if (post && (target == "/login" || target == "/logout")) {
+    const auto id = CookieSession(req);
+    if (!id) return ErrorPageFor(http::status::forbidden, v);
+    if (!IsUrlEncodedForm(HeaderValue(req, http::field::content_type))) {
+      return ErrorPageFor(http::status::bad_request, v);
+    }
+    if (target == "/login") return std::make_unique<LoginHandler>(ctx_, v, *id);
+    return std::make_unique<LogoutHandler>(ctx_, v, *id);
   }
-  return ErrorPage(http::status::not_found, v);
+  return ErrorPageFor(http::status::not_found, v);
 }
 
 }  // namespace sealdrop::server

@@ -1,17 +1,33 @@
 // The source interface's routes: what a reporter's browser talks to.
+//
+//   GET  /                 landing page
+//   GET  /report           the report form (starts a session: CSRF token)
+//   POST /report           multipart: sealed while it streams; answers with the codename
+//   GET  /login            codename form
+//   POST /login            urlencoded: codename → session logged in → 303 /inbox
+//   GET  /inbox            replies, follow-up form, log-out form (logged in only)
+//   POST /followup         multipart: sealed to the conversation's force
+//   POST /logout           urlencoded: ends the session → 303 /
+//   GET  /static/style.css, /robots.txt
 #pragma once
 
 #include "server/http/http_server.h"
+#include "server/source/site_context.h"
 
 namespace sealdrop::server {
 
 class SourceSite : public Router {
  public:
+  explicit SourceSite(SiteContext& ctx) : ctx_(ctx) {}
   RouteResult Route(const Request& request) override;
   Response ErrorPage(http::status status, unsigned version) override;
-};
 
-// A rendered HTML page with `status`.
-Response HtmlResponse(http::status status, unsigned version, std::string html);
+ private:
+  // The request's live session, or a new one (its cookie is then set on `response`).
+  std::string EnsureSession(const Request& request, Response& response);
+  Response FormPage(const Request& request, std::string_view page);
+
+  SiteContext& ctx_;
+};
 
 }  // namespace sealdrop::server

@@ -37,6 +37,11 @@ CREATE TABLE IF NOT EXISTS items (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_force ON items(force);
 CREATE INDEX IF NOT EXISTS items_lookup ON items(lookup_id);
+CREATE TABLE IF NOT EXISTS sources (
+  lookup_id BLOB PRIMARY KEY CHECK (length(lookup_id) = 32),
+  force     TEXT NOT NULL,
+  day       TEXT NOT NULL
+) WITHOUT ROWID;
 )sql";
 
 ItemKind KindFromName(const std::string& name) {
@@ -146,10 +151,37 @@ Result<PendingBlob> SealedStore::Begin() {
   return PendingBlob(id, std::move(*file));
 }
 
-Status SealedStore::Commit(PendingBlob blob, ItemRow row) {
+Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source) {
   if (!IsValidForceCode(row.force) || !IsValidDay(row.day)) Die("SealedStore: bad row");
+  if (new_source && (!IsValidForceCode(new_source->force) || !IsValidDay(new_source->day))) {
+    Die("SealedStore: bad source row");
+  }
   if (auto st = blob.file_->Commit(); !st) return st;
   std::lock_guard lock(mu_);
+  // On any failure below the transaction is rolled back and the blob unlinked: the item never
+  // became visible, and recovery would remove the blob anyway.
+  auto fail = [&](Error e) -> Status {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    ::unlink(BlobPath(blob.id_).c_str());
+    return e;
+  };
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    ::unlink(BlobPath(blob.id_).c_str());
+    return DbError(db_, "begin");
+  }
+  if (new_source) {
+    Stmt src;
+    sqlite3_prepare_v2(db_, "INSERT INTO sources (lookup_id, force, day) VALUES (?, ?, ?)", -1,
+                       &src.s, nullptr);
+    sqlite3_bind_blob(src.s, 1, new_source->lookup_id.data(), 32, SQLITE_TRANSIENT);
+    sqlite3_bind_text(src.s, 2, new_source->force.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(src.s, 3, new_source->day.c_str(), -1, SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(src.s);
+    if (rc == SQLITE_CONSTRAINT) {
+      return fail(MakeError(ErrorCode::kAlreadyExists, "source already registered"));
+    }
+    if (rc != SQLITE_DONE) return fail(DbError(db_, "insert source"));
+  }
   Stmt ins;
   sqlite3_prepare_v2(db_,
                      "INSERT INTO items (id, force, day, size, kind, lookup_id) "
@@ -165,12 +197,25 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row) {
   } else {
     sqlite3_bind_null(ins.s, 6);
   }
-  if (sqlite3_step(ins.s) != SQLITE_DONE) {
-    Error e = DbError(db_, "insert");
-    ::unlink(BlobPath(blob.id_).c_str());  // the item never became visible
-    return e;
+  if (sqlite3_step(ins.s) != SQLITE_DONE) return fail(DbError(db_, "insert"));
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return fail(DbError(db_, "commit"));
   }
   return Status::Ok();
+}
+
+Result<std::string> SealedStore::SourceForce(const std::array<std::uint8_t, 32>& lookup) const {
+  std::lock_guard lock(mu_);
+  Stmt q;
+  if (sqlite3_prepare_v2(db_, "SELECT force FROM sources WHERE lookup_id = ?", -1, &q.s,
+                         nullptr) != SQLITE_OK) {
+    return DbError(db_, "query source");
+  }
+  sqlite3_bind_blob(q.s, 1, lookup.data(), 32, SQLITE_TRANSIENT);
+  const int rc = sqlite3_step(q.s);
+  if (rc == SQLITE_DONE) return MakeError(ErrorCode::kNotFound, "no such source");
+  if (rc != SQLITE_ROW) return DbError(db_, "query source");
+  return std::string(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0)));
 }
 
 Result<std::vector<ItemRow>> SealedStore::Query(const char* sql, const std::string* text,

@@ -3,9 +3,12 @@
 // and its index row committed; a crash at any point leaves either the whole item or nothing.
 //
 // Layout under the data directory:
-//   index.sqlite      SQLite (WAL, synchronous=FULL): one row per item, holding only the force
-//                     code, the day (UTC, no time), the sealed size (already a coarse bucket),
-//                     the kind and, for replies, the source lookup id. Nothing else.
+//   index.sqlite      SQLite (WAL, synchronous=FULL). `items`: one row per item, holding only
+//                     the force code, the day (UTC, no time), the sealed size (already a coarse
+//                     bucket), the kind and, for replies, the source lookup id. `sources`: one
+//                     row per codename ever issued: its lookup id (an Argon2id output keyed by
+//                     the secret instance salt, never the codename), the force its follow-ups
+//                     go to and the day it was made. Nothing else.
 //   blobs/ID          one sealed envelope per file, ID = 32 random hex digits.
 //
 // Thread-safety: a SealedStore may be used from several threads; index access is serialised.
@@ -52,6 +55,13 @@ class PendingBlob {
   std::unique_ptr<AtomicFile> file_;
 };
 
+// A reporter's conversation: created with their first report, in the same transaction.
+struct SourceRow {
+  std::array<std::uint8_t, 32> lookup_id;
+  std::string force;
+  std::string day;
+};
+
 struct RecoveryReport {
   std::size_t temp_files_removed = 0;
   std::size_t orphan_blobs_removed = 0;
@@ -69,8 +79,13 @@ class SealedStore {
   SealedStore& operator=(const SealedStore&) = delete;
 
   Result<PendingBlob> Begin();
-  // Makes the blob durable, then commits its row. On failure nothing of the item remains.
-  Status Commit(PendingBlob blob, ItemRow row);
+  // Makes the blob durable, then commits its row (and `new_source`, if given, in the same
+  // transaction). On failure nothing of the item remains. Fails with kAlreadyExists, storing
+  // nothing, if `new_source` names a lookup id that is already registered.
+  Status Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source = nullptr);
+
+  // The force a registered source's follow-ups go to; kNotFound when the lookup id is unknown.
+  Result<std::string> SourceForce(const std::array<std::uint8_t, 32>& lookup) const;
 
   Result<std::vector<ItemRow>> ListForForce(const std::string& force) const;
   Result<std::vector<ItemRow>> ListForLookup(const std::array<std::uint8_t, 32>& lookup) const;

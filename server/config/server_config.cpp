@@ -1,0 +1,99 @@
+#include "server/config/server_config.h"
+
+#include <toml++/toml.h>
+
+#include <set>
+
+#include "crypto/io.h"
+
+namespace sealdrop::server {
+namespace {
+
+constexpr std::size_t kMaxConfigBytes = 64 * 1024;
+
+template <class T>
+Status ReadInt(const toml::table& t, const char* key, T& out, long long lo, long long hi) {
+  const toml::node* n = t.get(key);
+  if (!n) return Status::Ok();
+  const auto v = n->value<long long>();
+  if (!n->is_integer() || !v || *v < lo || *v > hi) {
+    return MakeError(ErrorCode::kInvalidArgument, std::string("config: ") + key +
+                                                      " must be a whole number from " +
+                                                      std::to_string(lo) + " to " +
+                                                      std::to_string(hi));
+  }
+  out = static_cast<T>(*v);
+  return Status::Ok();
+}
+
+Status ReadString(const toml::table& t, const char* key, std::string& out) {
+  const toml::node* n = t.get(key);
+  if (!n) return Status::Ok();
+  if (!n->is_string()) {
+    return MakeError(ErrorCode::kInvalidArgument, std::string("config: ") + key + " must be a string");
+  }
+  out = *n->value<std::string>();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ServerConfig> LoadServerConfig(const std::string& path) {
+  auto text = ReadSmallFile(path, kMaxConfigBytes);
+  if (!text) return text.error();
+  toml::table t;
+  try {
+    t = toml::parse(*text, path);
+  } catch (const toml::parse_error& e) {
+    return MakeError(ErrorCode::kMalformed,
+                     "config: " + std::string(e.description()) + " at line " +
+                         std::to_string(e.source().begin.line));
+  }
+  static const std::set<std::string> kKnown = {
+      "listen",      "data_dir",      "directory",       "root_public_key",
+      "threads",     "kdf_workers",   "kdf_queue",       "max_upload_mb",
+      "max_connections", "header_timeout_seconds", "session_idle_minutes"};
+  for (const auto& [key, value] : t) {
+    if (!kKnown.count(std::string(key.str()))) {
+      return MakeError(ErrorCode::kInvalidArgument, "config: unknown key " + std::string(key.str()));
+    }
+  }
+  ServerConfig c;
+  Status st;
+  if (!(st = ReadString(t, "listen", c.listen))) return st.error();
+  if (!(st = ReadString(t, "data_dir", c.data_dir))) return st.error();
+  if (!(st = ReadString(t, "directory", c.directory))) return st.error();
+  if (!(st = ReadString(t, "root_public_key", c.root_public_key))) return st.error();
+  if (!(st = ReadInt(t, "threads", c.threads, 1, 64))) return st.error();
+  if (!(st = ReadInt(t, "kdf_workers", c.kdf_workers, 1, 16))) return st.error();
+  if (!(st = ReadInt(t, "kdf_queue", c.kdf_queue, 0, 10000))) return st.error();
+  if (!(st = ReadInt(t, "max_upload_mb", c.max_upload_mb, 1, 1 << 20))) return st.error();
+  if (!(st = ReadInt(t, "max_connections", c.max_connections, 1, 100000))) return st.error();
+  if (!(st = ReadInt(t, "header_timeout_seconds", c.header_timeout_seconds, 1, 300))) {
+    return st.error();
+  }
+  if (!(st = ReadInt(t, "session_idle_minutes", c.session_idle_minutes, 1, 24 * 60))) {
+    return st.error();
+  }
+  return c;
+}
+
+Status ValidateServerConfig(const ServerConfig& c) {
+  if (c.directory.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "no signed force directory: set `directory` or pass --directory");
+  }
+  if (c.root_public_key.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "no pinned root key: set `root_public_key` or pass --root-pub");
+  }
+  if (c.data_dir.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty data_dir");
+  if (c.threads < 1 || c.threads > 64 || c.kdf_workers < 1 || c.kdf_workers > 16 ||
+      c.kdf_queue < 0 || c.max_upload_mb < 1 || c.max_connections < 1 ||
+      c.header_timeout_seconds < 1 || c.session_idle_minutes < 1) {
+    return MakeError(ErrorCode::kInvalidArgument, "a limit is out of range");
+  }
+  return Status::Ok();
+}
+
+}  // namespace sealdrop::server

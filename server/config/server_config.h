@@ -1,0 +1,32 @@
+// sealdrop-server's configuration: a TOML file (docs/server-config.md) whose every key can be
+// overridden on the command line. Unknown keys and out-of-range values are errors: a typo in a
+// limit must not silently fall back to a default.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "crypto/result.h"
+
+namespace sealdrop::server {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // "HOST:PORT" (PORT may be 0) or "unix:/path"
+  std::string data_dir = "sealdrop-data";
+  std::string directory;        // the signed force directory file
+  std::string root_public_key;  // the pinned national root key (root.public)
+  int threads = 2;              // I/O threads
+  int kdf_workers = 1;          // concurrent Argon2id derivations (64 MiB each)
+  int kdf_queue = 16;           // derivations waiting; more get a 503 page
+  std::uint64_t max_upload_mb = 2048;
+  int max_connections = 256;
+  int header_timeout_seconds = 10;
+  int session_idle_minutes = 60;
+};
+
+// Reads `path` over the defaults above.
+Result<ServerConfig> LoadServerConfig(const std::string& path);
+// Checks ranges and required keys (directory, root_public_key).
+Status ValidateServerConfig(const ServerConfig& config);
+
+}  // namespace sealdrop::server

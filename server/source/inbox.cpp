@@ -1,0 +1,87 @@
+#include "server/source/inbox.h"
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/envelope_reader.h"
+#include "server/log.h"
+#include "server/source/responses.h"
+
+namespace sealdrop::server {
+namespace {
+
+struct Reply {
+  std::string day;
+  std::string force_name;
+  std::string message;
+};
+
+// Opens one reply blob with the source key. Any failure skips the reply (and is logged as an
+// event, nothing more): a damaged item must not hide the others.
+std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPair& key) {
+  auto file = FileSource::Open(ctx.store.BlobPath(row.id));
+  if (!file) return std::nullopt;
+  std::vector<KeyPair> keys;
+  keys.push_back({key.public_key, SecretBuffer::CopyOf(key.secret.span())});
+  auto reader = SealedEnvelopeReader::Open(*file, keys);
+  if (!reader) {
+    log::Warn("a reply could not be opened");
+    return std::nullopt;
+  }
+  // Read to the end: kEnd is the proof that the whole envelope is authentic and complete.
+  for (;;) {
+    auto ev = reader->Next();
+    if (!ev) {
+      log::Warn("a reply could not be opened");
+      return std::nullopt;
+    }
+    if (ev->kind == SealedEnvelopeReader::Event::Kind::kEnd) break;
+  }
+  const auto meta = nlohmann::json::parse(reader->metadata(), nullptr, false);
+  if (!meta.is_object() || !meta.contains("message") || !meta["message"].is_string() ||
+      meta.value("kind", "") != "reply") {
+    log::Warn("a reply had unexpected metadata");
+    return std::nullopt;
+  }
+  Reply r;
+  r.day = row.day;
+  r.message = meta["message"].get<std::string>();
+  auto force = ctx.directory.Find(row.force);
+  r.force_name = force ? (*force)->name : row.force;
+  return r;
+}
+
+}  // namespace
+
+Response InboxPage(SiteContext& ctx, unsigned version, const std::string& session_id) {
+  std::optional<KeyPair> key;
+  std::array<std::uint8_t, kLookupIdBytes> lookup{};
+  std::string csrf;
+  const bool logged_in = ctx.sessions.WithIdentity(session_id, [&](const SourceIdentity& id) {
+    key.emplace(KeyPair{id.key_pair.public_key, SecretBuffer::CopyOf(id.key_pair.secret.span())});
+    lookup = id.lookup_id;
+  });
+  auto view = ctx.sessions.Find(session_id);
+  if (!logged_in || !view) return RedirectTo("/login", version);
+  csrf = view->csrf_token;
+
+  auto rows = ctx.store.ListForLookup(lookup);
+  if (!rows) return ErrorPageFor(http::status::service_unavailable, version);
+  kainjow::mustache::list replies;
+  for (const auto& row : *rows) {
+    auto reply = OpenReply(ctx, row, *key);
+    if (!reply) continue;
+    PageData item;
+    item.set("day", reply->day);
+    item.set("force_name", reply->force_name);
+    item.set("message", reply->message);
+    replies.push_back(item);
+  }
+  PageData data;
+  data.set("csrf", csrf);
+  data.set("has_replies", replies.empty() ? PageData::type::bool_false : PageData::type::bool_true);
+  data.set("replies", replies);
+  data.set("max_upload", HumanSize(ctx.limits.max_upload_bytes));
+  return PageResponse(http::status::ok, version, "inbox", "Your replies", std::move(data));
+}
+
+}  // namespace sealdrop::server

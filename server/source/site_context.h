@@ -1,0 +1,38 @@
+// What the source interface's routes share: the verified force directory, the sealed store,
+// sessions, the worker pools and the limits. Owned by main(); every reference outlives the
+// server.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "crypto/codename.h"
+#include "crypto/directory.h"
+#include "server/source/login_throttle.h"
+#include "server/source/session_store.h"
+#include "server/storage/store.h"
+#include "server/util/worker_pool.h"
+
+namespace sealdrop::server {
+
+struct SiteLimits {
+  std::uint64_t max_upload_bytes = 2ull << 30;  // a whole report or follow-up, all files
+  std::uint64_t max_small_form_bytes = 4096;    // login and log-out forms
+};
+
+struct SiteContext {
+  const ForceDirectory& directory;
+  SealedStore& store;
+  SessionStore& sessions;
+  WorkerPool& kdf_pool;   // Argon2id codename derivations
+  WorkerPool& disk_pool;  // finishing envelopes: padding, fsync, commit
+  const CodenameDeriver& deriver;
+  LoginThrottle& login_throttle;
+  SiteLimits limits;
+  // Today's UTC day, "YYYY-MM-DD" (injectable for tests).
+  std::function<std::string()> today = TodayUtc;
+};
+
+}  // namespace sealdrop::server

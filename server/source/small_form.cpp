@@ -1,0 +1,127 @@
+#include "server/source/small_form.h"
+
+#include <sodium.h>
+
+#include "server/log.h"
+#include "server/source/responses.h"
+#include "server/source/session_store.h"
+
+namespace sealdrop::server {
+namespace {
+
+// One sentence for every way a codename can be wrong: it says nothing about which word.
+constexpr const char* kNotRecognised =
+    "That codename was not recognised. Check the seven words and try again.";
+
+void Wipe(std::string& s) {
+  if (!s.empty()) sodium_memzero(s.data(), s.size());
+  s.clear();
+}
+
+Response Expired(unsigned version) { return ErrorPageFor(http::status::forbidden, version); }
+
+}  // namespace
+
+SmallFormHandler::SmallFormHandler(SiteContext& ctx, unsigned version, std::string session_id)
+    : ctx_(ctx), version_(version), session_id_(std::move(session_id)) {}
+
+SmallFormHandler::~SmallFormHandler() { Wipe(body_); }
+
+Status SmallFormHandler::OnData(std::span<const std::uint8_t> bytes) {
+  body_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return Status::Ok();
+}
+
+void SmallFormHandler::Finish(Respond respond) {
+  auto fields = ParseUrlEncodedForm(body_);
+  Wipe(body_);
+  if (!fields) return respond(ErrorPageFor(http::status::bad_request, version_));
+  const auto csrf = SingleField(*fields, "csrf");
+  const bool ok = csrf && ctx_.sessions.CheckCsrf(session_id_, std::string(*csrf));
+  if (ok) Handle(*fields, respond);
+  for (auto& [name, value] : *fields) Wipe(value);
+  if (!ok) respond(Expired(version_));
+}
+
+Response SmallFormHandler::ErrorResponse(const Error&) {
+  return ErrorPageFor(http::status::bad_request, version_);
+}
+
+Response SmallFormHandler::TooLarge() {
+  return ErrorPageFor(http::status::payload_too_large, version_);
+}
+
+Response LoginPage(SiteContext&, http::status status, unsigned version, const std::string& csrf,
+                   const std::string& error) {
+  PageData data;
+  data.set("csrf", csrf);
+  // A mustache section shows for any string, even "": only false hides the error box.
+  if (error.empty()) {
+    data.set("error", PageData::type::bool_false);
+  } else {
+    data.set("error", error);
+  }
+  return PageResponse(status, version, "login", "Log in with your codename", std::move(data));
+}
+
+void LoginHandler::Start(Ready ready) {
+  if (!ctx_.sessions.Find(session_id_)) return ready(Expired(version_));
+  if (!ctx_.login_throttle.TryAttempt(session_id_)) {
+    log::Warn("login refused: throttled");
+    return ready(ErrorPageFor(http::status::too_many_requests, version_));
+  }
+  ready(std::nullopt);
+}
+
+Response LoginHandler::Refused() {
+  ctx_.login_throttle.RecordFailure(session_id_);
+  auto view = ctx_.sessions.Find(session_id_);
+  if (!view) return Expired(version_);
+  return LoginPage(ctx_, http::status::forbidden, version_, view->csrf_token, kNotRecognised);
+}
+
+void LoginHandler::Handle(const FormFields& fields, Respond respond) {
+  const auto typed = SingleField(fields, "codename");
+  if (!typed) return respond(Refused());
+  // Normalising is cheap and tells an attacker nothing they did not type: only a well-formed
+  // codename costs a derivation.
+  auto canonical = NormalizeCodename(*typed);
+  if (!canonical) return respond(Refused());
+  auto shared = std::make_shared<SecretBuffer>(std::move(*canonical));
+  const bool queued = ctx_.kdf_pool.TrySubmit([this, shared, respond] {
+    auto identity = ctx_.deriver.Derive(shared->view());
+    if (!identity) {
+      log::Error("codename derivation failed");
+      return respond(ErrorPageFor(http::status::service_unavailable, version_));
+    }
+    auto force = ctx_.store.SourceForce(identity->lookup_id);
+    if (!force) {
+      if (force.error().code != ErrorCode::kNotFound) {
+        return respond(ErrorPageFor(http::status::service_unavailable, version_));
+      }
+      log::Info("login failed");
+      return respond(Refused());
+    }
+    auto view = ctx_.sessions.LogIn(session_id_, std::move(*identity));
+    if (!view) return respond(Expired(version_));
+    ctx_.login_throttle.Forget(session_id_);
+    log::Info("login");
+    Response res = RedirectTo("/inbox", version_);
+    res.set(http::field::set_cookie, SessionCookie(view->id));
+    respond(std::move(res));
+  });
+  if (!queued) {
+    log::Warn("login refused: derivation pool full");
+    respond(ErrorPageFor(http::status::service_unavailable, version_));
+  }
+}
+
+void LogoutHandler::Handle(const FormFields&, Respond respond) {
+  ctx_.sessions.Destroy(session_id_);
+  ctx_.login_throttle.Forget(session_id_);
+  Response res = RedirectTo("/", version_);
+  res.set(http::field::set_cookie, ExpiredSessionCookie());
+  respond(std::move(res));
+}
+
+}  // namespace sealdrop::server

@@ -1,0 +1,64 @@
+// SmallFormHandler: a POST whose body is a small application/x-www-form-urlencoded form (login,
+// log-out). The body is held in memory up to the route's small limit and wiped afterwards: a
+// login body carries a codename.
+//
+// LoginHandler   POST /login  — CSRF, throttle, codename → Argon2id on the KDF pool → a known
+//                lookup id logs the session in (new session id) and redirects to /inbox; anything
+//                else gets one generic error.
+// LogoutHandler  POST /logout — CSRF, then the session (and the source key in it) is destroyed.
+#pragma once
+
+#include <string>
+
+#include "server/http/http_server.h"
+#include "server/source/form_urlencoded.h"
+#include "server/source/site_context.h"
+
+namespace sealdrop::server {
+
+class SmallFormHandler : public BodyHandler {
+ public:
+  SmallFormHandler(SiteContext& ctx, unsigned version, std::string session_id);
+  ~SmallFormHandler() override;  // wipes the body
+
+  std::uint64_t body_limit() const override { return ctx_.limits.max_small_form_bytes; }
+  Status OnData(std::span<const std::uint8_t> bytes) final;
+  void Finish(Respond respond) final;
+  Response ErrorResponse(const Error& error) final;
+  Response TooLarge() final;
+
+ protected:
+  // Called with the parsed fields once the CSRF token has been checked.
+  virtual void Handle(const FormFields& fields, Respond respond) = 0;
+
+  SiteContext& ctx_;
+  const unsigned version_;
+  const std::string session_id_;
+
+ private:
+  std::string body_;
+};
+
+class LoginHandler final : public SmallFormHandler {
+ public:
+  using SmallFormHandler::SmallFormHandler;
+  void Start(Ready ready) override;
+
+ private:
+  void Handle(const FormFields& fields, Respond respond) override;
+  Response Refused();
+};
+
+class LogoutHandler final : public SmallFormHandler {
+ public:
+  using SmallFormHandler::SmallFormHandler;
+
+ private:
+  void Handle(const FormFields& fields, Respond respond) override;
+};
+
+// The login page for `session` (with its CSRF token) and an optional error sentence.
+Response LoginPage(SiteContext& ctx, http::status status, unsigned version,
+                   const std::string& csrf, const std::string& error);
+
+}  // namespace sealdrop::server

@@ -1,0 +1,42 @@
+// WorkerPool: a fixed set of threads with a bounded queue, for work that must not run on an I/O
+// thread: Argon2id codename derivations (64 MiB and ~0.2 s each) and fsyncs of large blobs.
+// The bound is the point: when the queue is full, TrySubmit refuses and the caller answers 503,
+// so a flood of logins costs at most `threads` derivations at a time and never stalls pages.
+//
+// Thread-safety: all methods may be called from any thread. The destructor runs what is queued,
+// then joins.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace sealdrop::server {
+
+class WorkerPool {
+ public:
+  WorkerPool(std::size_t threads, std::size_t max_queued);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Queues `job`; false (and `job` is dropped) when max_queued jobs are already waiting.
+  [[nodiscard]] bool TrySubmit(std::function<void()> job);
+  std::size_t queued();
+
+ private:
+  void Run();
+
+  std::size_t max_queued_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace sealdrop::server
