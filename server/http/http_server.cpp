@@ -80,6 +80,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     version_ = req.version();
     keep_alive_ = msg.keep_alive() && requests_ < limits_.max_requests_per_connection;
     is_head_ = req.method() == http::verb::head;
+    expect_continue_ = version_ == 11 && beast::iequals(req[http::field::expect], "100-continue");
     const auto method = req.method();
     if (method != http::verb::get && method != http::verb::head && method != http::verb::post) {
       Response res = router_.ErrorPage(http::status::method_not_allowed, version_);
@@ -109,9 +110,27 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
           self->handler_.reset();
           return self->Send(std::move(*early));
         }
+        if (self->expect_continue_) return self->SendContinue();
         self->ReadBody();
       });
     });
+  }
+
+  // "Expect: 100-continue" (curl sends it for bodies over 1 MiB): the client waits for this
+  // interim answer, or a second, before sending the body.
+  void SendContinue() {
+    continue_ = std::make_unique<http::response<http::empty_body>>(http::status::continue_,
+                                                                    version_);
+    stream_.expires_after(limits_.write_timeout);
+    http::async_write(stream_, *continue_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->continue_.reset();
+                        if (ec) {
+                          self->handler_.reset();
+                          return self->Close();
+                        }
+                        self->ReadBody();
+                      });
   }
 
   void ReadBody() {
@@ -202,11 +221,13 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   std::optional<http::request_parser<http::buffer_body>> parser_;
   std::unique_ptr<BodyHandler> handler_;
   std::unique_ptr<Response> response_;
+  std::unique_ptr<http::response<http::empty_body>> continue_;
   std::array<std::uint8_t, 64 * 1024> body_buffer_{};
   std::uint64_t body_bytes_ = 0;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool is_head_ = false;
+  bool expect_continue_ = false;
   int requests_ = 0;
 };
 

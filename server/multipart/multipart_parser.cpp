@@ -25,9 +25,13 @@ bool IsBoundaryChar(char c) {
          std::strchr("'()+_,-./:=? ", c) != nullptr;
 }
 
-// Parses `; key=value; key="quoted \" value"` parameters after the first token.
-// Returns false on malformed syntax.
-bool ParseParams(std::string_view s, std::vector<std::pair<std::string, std::string>>& out) {
+// Parses `; key=value; key="quoted value"` parameters after the first token. Returns false on
+// malformed syntax. `quoted_pairs`: a backslash escapes the next character (RFC 9110, for
+// Content-Type). Browsers do not escape that way in Content-Disposition of form-data (the HTML
+// standard percent-encodes '"', CR and LF and leaves '\' alone), so there a backslash is an
+// ordinary character: "..\x" arrives as it was sent and the file-name check refuses it.
+bool ParseParams(std::string_view s, std::vector<std::pair<std::string, std::string>>& out,
+                 bool quoted_pairs) {
   while (!s.empty()) {
     s = Trim(s);
     if (s.empty()) break;
@@ -46,7 +50,7 @@ bool ParseParams(std::string_view s, std::vector<std::pair<std::string, std::str
       while (!s.empty()) {
         const char c = s.front();
         s.remove_prefix(1);
-        if (c == '\\' && !s.empty()) {
+        if (quoted_pairs && c == '\\' && !s.empty()) {
           value += s.front();
           s.remove_prefix(1);
         } else if (c == '"') {
@@ -76,7 +80,7 @@ Result<std::string> MultipartBoundary(std::string_view content_type) {
     return MakeError(ErrorCode::kInvalidArgument, "expected a multipart/form-data body");
   }
   std::vector<std::pair<std::string, std::string>> params;
-  if (!ParseParams(content_type.substr(semi), params)) {
+  if (!ParseParams(content_type.substr(semi), params, /*quoted_pairs=*/true)) {
     return MakeError(ErrorCode::kInvalidArgument, "malformed Content-Type parameters");
   }
   for (const auto& [k, v] : params) {
@@ -226,7 +230,7 @@ Status MultipartParser::ParseHeaderBlock() {
         return Fail("part is not form-data");
       }
       std::vector<std::pair<std::string, std::string>> params;
-      if (semi == std::string_view::npos || !ParseParams(value.substr(semi), params)) {
+      if (semi == std::string_view::npos || !ParseParams(value.substr(semi), params, /*quoted_pairs=*/false)) {
         return Fail("bad Content-Disposition");
       }
       bool have_name = false;

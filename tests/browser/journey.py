@@ -66,7 +66,15 @@ class Browser:
                 "--user-data-dir=" + self.ud, "--window-size=1000,1400", "--remote-debugging-port=0",
                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
         if proxy:
-            args.append("--proxy-server=socks5://" + proxy)
+            # Not --proxy-server: with it Chromium's own background requests
+            # (accounts.google.com, content-autofill.googleapis.com, DuckDuckGo
+            # preconnects...) go to the SOCKS proxy by name, dodging the resolver
+            # rule, i.e. out through Tor. This PAC sends only .onion to the proxy
+            # (hostname still resolved by the proxy); all else is DIRECT => NOTFOUND.
+            pac = ('function FindProxyForURL(url, host) { return shExpMatch(host, "*.onion")'
+                   ' ? "SOCKS5 %s" : "DIRECT"; }' % proxy)
+            args.append("--proxy-pac-url=data:application/x-ns-proxy-autoconfig;base64,"
+                        + base64.b64encode(pac.encode()).decode())
         self.log_path = os.path.join(self.ud, "chrome.log")
         with open(self.log_path, "wb") as log:
             # New session = new process group: the /usr/bin/chromium wrapper, the
@@ -406,11 +414,11 @@ def parse_args():
     u = urllib.parse.urlsplit(a.base)
     host = (u.hostname or "").lower()
     # Never let a test wander off loopback (or, through a local --proxy, off the onion).
-    if u.scheme not in ("http", "https") or not (host in ("127.0.0.1", "localhost", "::1")
-                                                 or (a.proxy and host.endswith(".onion"))):
+    # Only the literal 127.0.0.1: the resolver rule makes even "localhost" NOTFOUND.
+    if u.scheme not in ("http", "https") or not (host == "127.0.0.1" or (a.proxy and host.endswith(".onion"))):
         p.error("--base must be http://127.0.0.1:PORT, or an .onion URL together with --proxy")
-    if a.proxy and not re.match(r"^(127\.0\.0\.1|localhost):\d+$", a.proxy):
-        p.error("--proxy must be a loopback HOST:PORT")
+    if a.proxy and not re.match(r"^127\.0\.0\.1:\d+$", a.proxy):
+        p.error("--proxy must be 127.0.0.1:PORT")
     if a.codename:
         a.codename = " ".join(a.codename.split())
     return a

@@ -10,6 +10,7 @@
 
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
+#include "tests/support/test_instance.h"
 
 namespace sealdrop {
 namespace {
@@ -47,7 +48,8 @@ void ExpectSecurityHeaders(const std::string& response) {
 class ServerHttp : public ::testing::Test {
  protected:
   ServerHttp()
-      : server_({SEALDROP_SERVER_BIN, "--listen", "127.0.0.1:0", "--header-timeout", "1"}) {}
+      : server_(instance_.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0", {"--header-timeout", "1"})) {}
+  testing::TestInstance instance_;
   ServerProcess server_;
 };
 
@@ -156,8 +158,9 @@ TEST_F(ServerHttp, DrainsAndExitsCleanlyOnSigterm) {
 
 TEST(ServerUnixSocket, ServesOverAUnixSocket) {
   TempDir dir;
+  testing::TestInstance instance;
   const std::string sock = dir / "source.sock";
-  ServerProcess server({SEALDROP_SERVER_BIN, "--listen", "unix:" + sock});
+  ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "unix:" + sock));
   EXPECT_EQ(server.address(), "unix:" + sock);
   EXPECT_EQ(StatusLine(Get(server.address(), "/")), "HTTP/1.1 200 OK");
   EXPECT_EQ(server.Stop(SIGTERM), 0);
@@ -165,7 +168,8 @@ TEST(ServerUnixSocket, ServesOverAUnixSocket) {
 }
 
 TEST(ServerStartup, RefusesABadListenAddress) {
-  const auto r = testing::RunProcess({SEALDROP_SERVER_BIN, "--listen", "nonsense"});
+  testing::TestInstance instance;
+  const auto r = testing::RunProcess(instance.ServerArgv(SEALDROP_SERVER_BIN, "nonsense"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("listen address"), std::string::npos) << r.err;
 }

@@ -43,7 +43,7 @@ std::string Body() {
          "\r\nContent-Disposition: form-data; name=\"force\"\r\n\r\nMET\r\n--" + kBoundary +
          "\r\nContent-Disposition: form-data; name=\"what\"\r\n\r\nline one\r\nline two\r\n--"
          "-- not a boundary\r\n--" + kBoundary +
-         "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo \\\"1\\\".jpg\""
+         "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo %221%22 C:\\x.jpg\""
          "\r\nContent-Type: Image/JPEG\r\n\r\n" + std::string("\x00\x01\r\n--", 6) +
          kBoundary.substr(0, 10) +
          "\xff\r\n\r\n--" + kBoundary +
@@ -71,7 +71,9 @@ void ExpectTheFourParts(const Recorder& rec) {
   EXPECT_FALSE(rec.parts[0].headers.filename.has_value());
   EXPECT_EQ(rec.parts[0].body, "MET");
   EXPECT_EQ(rec.parts[1].body, "line one\r\nline two\r\n---- not a boundary");
-  EXPECT_EQ(rec.parts[2].headers.filename.value(), "photo \"1\".jpg");
+  // Browsers percent-encode '"' in form-data names and never backslash-escape: both arrive as
+  // they were sent (the file-name check then refuses the backslash).
+  EXPECT_EQ(rec.parts[2].headers.filename.value(), "photo %221%22 C:\\x.jpg");
   EXPECT_EQ(rec.parts[2].headers.content_type, "image/jpeg");
   EXPECT_EQ(rec.parts[2].body,
             std::string("\x00\x01\r\n--", 6) + kBoundary.substr(0, 10) + "\xff\r\n");
