@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""The reporter's journey in headless Chromium with JavaScript disabled, against the real server.
+
+Makes a fresh instance with the real tools (sealdrop-console: root key, MET keys, signed
+directory), starts sealdrop-server on a loopback port, and runs journey.py: landing page, report
+form filled and submitted with an attachment, codename read, login with it, inbox, follow-up.
+Then it checks what the server stored with the force's key (sealdrop-console open --out-dir):
+every answer and the attachment byte for byte, and the follow-up sealed to the same force.
+Screenshots of each page are left in --artefacts.
+
+  browser_test.py --server BIN --console BIN --artefacts DIR
+Exit 0 only when everything passed.
+"""
+import argparse, json, os, shutil, signal, subprocess, sys, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(argv, **kw):
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=300, **kw)
+    if r.returncode != 0:
+        raise SystemExit(f"FAILED: {' '.join(argv[:3])} ... exited {r.returncode}\n{r.stdout}\n{r.stderr}")
+    return r.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server", required=True)
+    ap.add_argument("--console", required=True)
+    ap.add_argument("--artefacts", required=True)
+    a = ap.parse_args()
+    if not shutil.which("chromium"):
+        print("browser_test: chromium is not installed (./scripts/install-deps installs it)",
+              file=sys.stderr)
+        return 1
+
+    work = tempfile.mkdtemp(prefix="sealdrop-browser-")
+    server = None
+    try:
+        keys = os.path.join(work, "keys")
+        pw = os.path.join(work, "passphrase.txt")
+        with open(pw, "w") as f:
+            f.write("browser test passphrase\n")
+        run([a.console, "root-keygen", "--out", keys, "--passphrase-file", pw])
+        for force in ("MET", "NATIONAL"):
+            run([a.console, "keygen", "--force", force, "--out", keys, "--passphrase-file", pw])
+        run([a.console, "directory", "build", "--keys", keys, "--out", f"{work}/forces.json",
+             "--skip-missing"])
+        run([a.console, "directory", "sign", "--root-key", f"{keys}/root.secret", "--in",
+             f"{work}/forces.json", "--out", f"{work}/directory.signed", "--passphrase-file", pw])
+
+        data = os.path.join(work, "data")
+        server = subprocess.Popen(
+            [a.server, "--listen", "127.0.0.1:0", "--data", data, "--directory",
+             f"{work}/directory.signed", "--root-pub", f"{keys}/root.public"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = server.stdout.readline().strip()
+        if not line.startswith("listening "):
+            raise SystemExit(f"FAILED: server did not start: {line!r} {server.stderr.read()}")
+        base = "http://" + line.split(" ", 1)[1]
+
+        attachment = os.path.join(work, "evidence photo.jpg")
+        blob = os.urandom(700 * 1024)
+        with open(attachment, "wb") as f:
+            f.write(blob)
+        what = "Browser test: PC 4521 took cash at the station on 3 May. £200 — ü."
+        os.makedirs(a.artefacts, exist_ok=True)
+        j = subprocess.run(
+            ["/usr/bin/python3", os.path.join(HERE, "journey.py"), "--base", base, "--out",
+             a.artefacts, "--force", "MET", "--what", what, "--attach", attachment,
+             "--category", "personal_advantage", "--followup", "One more thing from the browser."],
+            capture_output=True, text=True, timeout=300)
+        sys.stderr.write(j.stderr)
+        if j.returncode != 0:
+            raise SystemExit(f"FAILED: journey.py exited {j.returncode}: {j.stdout}")
+        result = json.loads(j.stdout.strip().splitlines()[-1])
+        codename = result["codename"]
+
+        # What the server stored opens with the force's key and matches what the browser sent.
+        blobs = sorted(os.listdir(os.path.join(data, "blobs")))
+        if len(blobs) != 2:
+            raise SystemExit(f"FAILED: expected a report and a follow-up, found {len(blobs)} blobs")
+        kinds = {}
+        for i, name in enumerate(blobs):
+            out = os.path.join(work, f"opened-{i}")
+            run([a.console, "open", "--key", f"{keys}/MET.secret", "--passphrase-file", pw,
+                 "--in", os.path.join(data, "blobs", name), "--out-dir", out])
+            with open(os.path.join(out, "metadata.json")) as f:
+                doc = json.load(f)
+            kinds[doc["metadata"]["kind"]] = (doc, out)
+        report, out = kinds["report"]
+        m = report["metadata"]
+        checks = [
+            (m["force"] == "MET", "force"),
+            (m["what"] == what, "what happened, byte for byte"),
+            (m["category"] == "personal_advantage", "category"),
+            (m["role"] == "staff" and m["duty"] == "on" and m["setting"] == "in_person", "radios"),
+            (m["at_risk"] == "no", "at risk"),
+            (m["contact"] == {"mode": "anonymous"}, "anonymous by default"),
+            (len(report["parts"]) == 1 and report["parts"][0]["name"] == "evidence photo.jpg",
+             "attachment name"),
+        ]
+        with open(os.path.join(out, report["parts"][0]["file"]), "rb") as f:
+            checks.append((f.read() == blob, "attachment bytes"))
+        fu = kinds["followup"][0]["metadata"]
+        checks.append((fu["message"] == "One more thing from the browser.", "follow-up message"))
+        checks.append((fu["source"]["ref"] == m["source"]["ref"], "follow-up from the same source"))
+        failed = [name for ok, name in checks if not ok]
+        if failed:
+            raise SystemExit(f"FAILED: stored report differs from what the browser sent: {failed}")
+
+        # Nothing readable on the server's disk, and the codename in no log.
+        server.send_signal(signal.SIGTERM)
+        _, err = server.communicate(timeout=20)
+        server = None
+        for root, _, files in os.walk(data):
+            for fn in files:
+                with open(os.path.join(root, fn), "rb") as f:
+                    content = f.read()
+                for secret in (b"PC 4521", codename.encode(), blob[:64]):
+                    if secret in content:
+                        raise SystemExit(f"FAILED: plaintext found in {fn}")
+        if codename in err or "4521" in err:
+            raise SystemExit("FAILED: a secret reached the server log")
+        print(f"browser_test: journey passed in {result.get('seconds', '?')} s; screenshots: "
+              + ", ".join(result.get("screenshots", [])))
+        return 0
+    finally:
+        if server is not None:
+            server.kill()
+            server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
