@@ -203,8 +203,31 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
 
   void OnWrite(beast::error_code ec, std::size_t) {
     response_.reset();
-    if (ec || !keep_alive_) return Close();
+    if (ec) return Close();
+    if (!keep_alive_) {
+      // An answer sent before the request body was read (413, 403, 400 mid-upload): closing now,
+      // with unread bytes queued, would make the kernel reset the connection and the browser
+      // could lose the page it was just sent. Read and discard a bounded amount first.
+      if (parser_ && !parser_->is_done()) return LingerThenClose();
+      return Close();
+    }
     ReadHeader();
+  }
+
+  void LingerThenClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(Protocol::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));  // for all the lingering, not per read
+    Discard();
+  }
+
+  void Discard() {
+    stream_.async_read_some(asio::buffer(body_buffer_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->lingered_ += n;
+                              if (ec || self->lingered_ > kMaxLingerBytes) return self->Close();
+                              self->Discard();
+                            });
   }
 
   void Close() {
@@ -212,6 +235,9 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     stream_.socket().shutdown(Protocol::socket::shutdown_send, ec);
     stream_.close();
   }
+
+  static constexpr std::size_t kMaxLingerBytes = 16u << 20;
+  std::size_t lingered_ = 0;
 
   Stream stream_;
   Router& router_;
