@@ -25,3 +25,19 @@ std::uint64_t SealedSize(std::uint64_t padded_len, std::size_t recipients) {
 }
 
 }  // namespace sealdrop::envelope
+
+namespace sealdrop::envelope {
+bool HasEnvelopeShape(std::span<const std::uint8_t> preamble, std::uint64_t total_size) {
+  if (preamble.size() < kPreambleBytes) return false;
+  if (std::string_view(reinterpret_cast<const char*>(preamble.data()), kMagic.size()) != kMagic) {
+    return false;
+  }
+  if (preamble[8] != kVersion) return false;
+  const std::size_t n = preamble[9];
+  if (n < 1 || n > kMaxRecipients) return false;
+  const std::uint64_t header = kPreambleBytes + n * kStanzaBytes + kHeaderMacBytes +
+                               kStreamHeaderBytes;
+  if (total_size < header + 2 * kSealedChunkBytes) return false;
+  return (total_size - header) % kSealedChunkBytes == 0;
+}
+}  // namespace sealdrop::envelope

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace sealdrop::envelope {
@@ -41,4 +42,15 @@ std::uint64_t PaddedStreamBytes(std::uint64_t logical_len);
 // Total envelope size on disk for a stream of `padded_len` and `recipients` stanzas.
 std::uint64_t SealedSize(std::uint64_t padded_len, std::size_t recipients);
 
+}  // namespace sealdrop::envelope
+
+namespace sealdrop::envelope {
+// The smallest envelope: one recipient, two chunks.
+inline constexpr std::uint64_t kMinSealedBytes =
+    kPreambleBytes + kStanzaBytes + kHeaderMacBytes + kStreamHeaderBytes + 2 * kSealedChunkBytes;
+// True when `preamble` (the first kPreambleBytes bytes) and `total_size` have the layout of an
+// envelope v1 (docs/envelope.md §3): magic, version, 1..16 recipients, and a size of exactly
+// header + N ≥ 2 sealed chunks. Says nothing about authenticity: for a server that cannot open
+// what it stores, it refuses garbage early.
+bool HasEnvelopeShape(std::span<const std::uint8_t> preamble, std::uint64_t total_size);
 }  // namespace sealdrop::envelope

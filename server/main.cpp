@@ -1,5 +1,5 @@
-// sealdrop-server: the source interface behind a Tor onion service (the force API arrives with
-// issue 4). Holds no force secret key and links no code that could read one.
+// sealdrop-server: the source interface and the force API, each behind its own Tor onion service.
+// Holds no force secret key and links no code that could read one.
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdio>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "crypto/io.h"
 #include "crypto/public_key_file.h"
 #include "server/config/server_config.h"
+#include "server/forceapi/force_api.h"
 #include "server/http/http_server.h"
 #include "server/log.h"
 #include "server/source/source_site.h"
@@ -33,12 +35,14 @@ int Fail(const std::string& message) {
 }
 
 // Runs the I/O threads until SIGINT/SIGTERM, then drains connections for up to 10 s.
-void RunUntilSignalled(boost::asio::io_context& io, HttpServer& server, int threads) {
+void RunUntilSignalled(boost::asio::io_context& io, HttpServer& server, HttpServer* api,
+                       int threads) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   boost::asio::steady_timer drain_deadline(io);
   signals.async_wait([&](const boost::system::error_code&, int) {
     log::Info("stopping: draining connections");
     server.Stop();
+    if (api) api->Stop();
     drain_deadline.expires_after(std::chrono::seconds(10));
     drain_deadline.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) {
@@ -55,7 +59,7 @@ void RunUntilSignalled(boost::asio::io_context& io, HttpServer& server, int thre
     idle_check.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       if (drain_deadline.expiry() != boost::asio::steady_timer::time_point{} &&
-          server.active_connections() == 0) {
+          server.active_connections() == 0 && (!api || api->active_connections() == 0)) {
         io.stop();
         return;
       }
@@ -80,10 +84,12 @@ int main(int argc, char** argv) {
   std::string config_path;
   app.add_option("--config", config_path, "TOML configuration file (docs/server-config.md)");
   // Flags override the file; they are applied after it is read.
-  std::optional<std::string> listen, data_dir, directory, root_pub;
+  std::optional<std::string> listen, force_listen, data_dir, directory, root_pub;
   std::optional<int> threads, kdf_workers, max_connections, header_timeout, session_idle;
   std::optional<std::uint64_t> max_upload_mb;
   app.add_option("--listen", listen, "127.0.0.1:PORT (0 picks one) or unix:/path/to/socket");
+  app.add_option("--force-listen", force_listen,
+                 "The force API: 127.0.0.1:PORT or unix:/path (behind the force onion service)");
   app.add_option("--data", data_dir, "Data directory (index, sealed blobs, instance salt)");
   app.add_option("--directory", directory, "Signed force directory file");
   app.add_option("--root-pub", root_pub, "Pinned national root public key (root.public)");
@@ -112,6 +118,7 @@ int main(int argc, char** argv) {
     config = *loaded;
   }
   if (listen) config.listen = *listen;
+  if (force_listen) config.force_listen = *force_listen;
   if (data_dir) config.data_dir = *data_dir;
   if (directory) config.directory = *directory;
   if (root_pub) config.root_public_key = *root_pub;
@@ -153,11 +160,24 @@ int main(int argc, char** argv) {
   boost::asio::io_context io(config.threads);
   auto server = HttpServer::Listen(io, config.listen, site, limits);
   if (!server) return Fail(server.error().message);
-  // The one line a supervisor or test reads to find the server.
+  RequestAuthenticator auth(*directory_verified, AuthLimits{},
+                            [] { return static_cast<std::int64_t>(std::time(nullptr)); });
+  // One envelope of the largest report, with room for Padmé's padding and chunk overhead.
+  ForceApiContext api_ctx{*directory_verified, **store, auth, disk_pool,
+                          (config.max_upload_mb << 20) + (config.max_upload_mb << 18) + (8u << 20)};
+  ForceApi api(api_ctx);
+  std::unique_ptr<HttpServer> api_server;
+  if (!config.force_listen.empty()) {
+    auto listening = HttpServer::Listen(io, config.force_listen, api, limits);
+    if (!listening) return Fail("force API: " + listening.error().message);
+    api_server = std::move(*listening);
+  }
+  // The lines a supervisor or test reads to find the server; "listening" comes last.
+  if (api_server) std::printf("force-api %s\n", api_server->address().c_str());
   std::printf("listening %s\n", (*server)->address().c_str());
   std::fflush(stdout);
   log::Info("started");
-  RunUntilSignalled(io, **server, config.threads);
+  RunUntilSignalled(io, **server, api_server.get(), config.threads);
   log::Info("stopped");
   return 0;
 }

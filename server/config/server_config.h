@@ -12,6 +12,7 @@ namespace sealdrop::server {
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // "HOST:PORT" (PORT may be 0) or "unix:/path"
+  std::string force_listen;  // the force API's listener; empty: no force API
   std::string data_dir = "sealdrop-data";
   std::string directory;        // the signed force directory file
   std::string root_public_key;  // the pinned national root key (root.public)

@@ -17,7 +17,7 @@ namespace sealdrop::server {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
 
-void AddSecurityHeaders(Response& res) {
+void AddSecurityHeaders(http::response_header<>& res) {
   res.set("Content-Security-Policy",
           "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
           "frame-ancestors 'none'; base-uri 'none'");
@@ -93,6 +93,10 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
       // A body we will not read: answer, then close rather than resynchronise.
       if (!parser_->is_done()) keep_alive_ = false;
       return Send(std::move(*res));
+    }
+    if (auto* file = std::get_if<FileResponse>(&routed)) {
+      if (!parser_->is_done()) keep_alive_ = false;
+      return SendFile(*file);
     }
     handler_ = std::move(std::get<std::unique_ptr<BodyHandler>>(routed));
     if (method != http::verb::post || !handler_) Die("BodyHandler for a non-POST request");
@@ -184,14 +188,15 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     Send(router_.ErrorPage(status, version_));
   }
 
-  void Send(Response res) {
+  // `head_length`: for HEAD of a file, the length the GET body would have.
+  void Send(Response res, std::optional<std::uint64_t> head_length = std::nullopt) {
     body_bytes_ = 0;
     AddSecurityHeaders(res);
     res.version(version_);
     res.keep_alive(keep_alive_);
     res.prepare_payload();
     if (is_head_) {
-      const auto length = res.body().size();
+      const auto length = head_length ? *head_length : res.body().size();
       res.body().clear();
       res.content_length(length);
     }
@@ -199,6 +204,35 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     stream_.expires_after(limits_.write_timeout);
     http::async_write(stream_, *response_,
                       beast::bind_front_handler(&Session::OnWrite, this->shared_from_this()));
+  }
+
+  void SendFile(const FileResponse& file) {
+    http::file_body::value_type body;
+    beast::error_code ec;
+    body.open(file.path.c_str(), beast::file_mode::scan, ec);
+    if (ec) return Send(router_.ErrorPage(http::status::not_found, version_));
+    body_bytes_ = 0;
+    file_response_ = std::make_unique<http::response<http::file_body>>(
+        std::piecewise_construct, std::make_tuple(std::move(body)),
+        std::make_tuple(http::status::ok, version_));
+    file_response_->set(http::field::content_type, file.content_type);
+    AddSecurityHeaders(*file_response_);
+    file_response_->keep_alive(keep_alive_);
+    file_response_->prepare_payload();
+    if (is_head_) {
+      // HEAD: the length of the file, no body.
+      Response head{http::status::ok, version_};
+      head.set(http::field::content_type, file.content_type);
+      const std::uint64_t length = file_response_->body().size();
+      file_response_.reset();
+      return Send(std::move(head), length);
+    }
+    stream_.expires_after(limits_.write_timeout);
+    http::async_write(stream_, *file_response_,
+                      [self = this->shared_from_this()](beast::error_code e, std::size_t n) {
+                        self->file_response_.reset();
+                        self->OnWrite(e, n);
+                      });
   }
 
   void OnWrite(beast::error_code ec, std::size_t) {
@@ -248,6 +282,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   std::unique_ptr<BodyHandler> handler_;
   std::unique_ptr<Response> response_;
   std::unique_ptr<http::response<http::empty_body>> continue_;
+  std::unique_ptr<http::response<http::file_body>> file_response_;
   std::array<std::uint8_t, 64 * 1024> body_buffer_{};
   std::uint64_t body_bytes_ = 0;
   unsigned version_ = 11;

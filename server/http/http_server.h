@@ -60,7 +60,14 @@ class BodyHandler {
   virtual Response TooLarge() = 0;
 };
 
-using RouteResult = std::variant<Response, std::unique_ptr<BodyHandler>>;
+// A response whose body is a file, sent from disk in constant memory (sealed blobs for the force
+// API). If the file cannot be opened the client gets the router's 404 page.
+struct FileResponse {
+  std::string path;
+  std::string content_type = "application/octet-stream";
+};
+
+using RouteResult = std::variant<Response, std::unique_ptr<BodyHandler>, FileResponse>;
 
 class Router {
  public:
@@ -73,7 +80,7 @@ class Router {
 };
 
 // Adds the security headers every response carries (CSP, no-referrer, nosniff, no-store, ...).
-void AddSecurityHeaders(Response& response);
+void AddSecurityHeaders(http::response_header<>& response);
 
 class HttpServer {
  public:

@@ -258,6 +258,30 @@ Result<std::vector<ItemRow>> SealedStore::ListForLookup(
                nullptr, &lookup);
 }
 
+Status SealedStore::MoveSource(const std::array<std::uint8_t, 32>& lookup,
+                               const std::string& from, const std::string& to) {
+  if (!IsValidForceCode(to)) Die("SealedStore: bad force code");
+  std::lock_guard lock(mu_);
+  Stmt q;
+  sqlite3_prepare_v2(db_, "UPDATE sources SET force = ? WHERE lookup_id = ? AND force = ?", -1,
+                     &q.s, nullptr);
+  sqlite3_bind_text(q.s, 1, to.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(q.s, 2, lookup.data(), 32, SQLITE_TRANSIENT);
+  sqlite3_bind_text(q.s, 3, from.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, "move source");
+  if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kNotFound, "no such source here");
+  return Status::Ok();
+}
+
+Result<ItemRow> SealedStore::Get(const std::string& id) const {
+  if (!IsValidItemId(id)) return MakeError(ErrorCode::kNotFound, "no such item");
+  auto rows = Query("SELECT id, force, day, size, kind, lookup_id FROM items WHERE id = ?", &id,
+                    nullptr);
+  if (!rows) return rows.error();
+  if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no such item");
+  return std::move(rows->front());
+}
+
 std::string SealedStore::BlobPath(const std::string& id) const {
   if (!IsValidItemId(id)) Die("SealedStore: bad item id");
   return dir_ + "/blobs/" + id;

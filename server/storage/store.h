@@ -86,6 +86,12 @@ class SealedStore {
 
   // The force a registered source's follow-ups go to; kNotFound when the lookup id is unknown.
   Result<std::string> SourceForce(const std::array<std::uint8_t, 32>& lookup) const;
+  // Moves a source's conversation from force `from` to force `to` (a forwarded report); fails
+  // with kNotFound unless the source exists and is with `from`.
+  Status MoveSource(const std::array<std::uint8_t, 32>& lookup, const std::string& from,
+                    const std::string& to);
+  // One item's row; kNotFound when there is none.
+  Result<ItemRow> Get(const std::string& id) const;
 
   Result<std::vector<ItemRow>> ListForForce(const std::string& force) const;
   Result<std::vector<ItemRow>> ListForLookup(const std::array<std::uint8_t, 32>& lookup) const;

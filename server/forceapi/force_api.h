@@ -1,0 +1,44 @@
+// The force API: the second listener of sealdrop-server, reached only through the force onion
+// service (Tor client authorisation) and, on top of that, by requests signed with a force's
+// transfer key. Spec: docs/force-api.md.
+//
+//   GET  /api/v1/items                 the force's pending reports and follow-ups (JSON)
+//   GET  /api/v1/items/ID              one sealed item (application/octet-stream)
+//   POST /api/v1/items/ID/ack          the force has it: the server deletes blob and row
+//   POST /api/v1/replies/REF           a sealed reply for the source with lookup id REF
+//   POST /api/v1/forwards/CODE         a report re-sealed to force CODE
+//
+// A force sees, fetches and acknowledges only its own items: any other id is "not found", the
+// same answer as an id that does not exist.
+#pragma once
+
+#include "server/forceapi/request_auth.h"
+#include "server/http/http_server.h"
+#include "server/storage/store.h"
+#include "server/util/worker_pool.h"
+
+namespace sealdrop::server {
+
+struct ForceApiContext {
+  const ForceDirectory& directory;
+  SealedStore& store;
+  RequestAuthenticator& auth;
+  WorkerPool& disk_pool;
+  std::uint64_t max_upload_bytes;  // one uploaded envelope
+  std::function<std::string()> today = TodayUtc;
+};
+
+class ForceApi : public Router {
+ public:
+  explicit ForceApi(ForceApiContext& ctx) : ctx_(ctx) {}
+  RouteResult Route(const Request& request) override;
+  Response ErrorPage(http::status status, unsigned version) override;
+
+ private:
+  ForceApiContext& ctx_;
+};
+
+// {"error": message} with `status`.
+Response JsonError(http::status status, unsigned version, std::string_view message);
+
+}  // namespace sealdrop::server
