@@ -138,6 +138,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   }
 
   void ReadBody() {
+    buffer_.reserve(kBodyReadBytes);
     if (parser_->is_done()) {
       handler_->Finish([self = this->shared_from_this()](Response res) {
         asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
@@ -271,13 +272,18 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   }
 
   static constexpr std::size_t kMaxLingerBytes = 16u << 20;
+  static constexpr std::size_t kBodyReadBytes = 64 * 1024;
   std::size_t lingered_ = 0;
 
   Stream stream_;
   Router& router_;
   const HttpLimits& limits_;
   std::shared_ptr<std::atomic<std::size_t>> active_;
-  beast::flat_buffer buffer_{16 * 1024};
+  // Header bytes and body bytes pass through here. Beast reads at most the buffer's free
+  // capacity (never less than 512 bytes), and a buffer that the parser always empties never
+  // grows: ReadBody() reserves kBodyReadBytes, without which a 1 GiB upload took two million
+  // 512-byte reads (58 MiB/s).
+  beast::flat_buffer buffer_{2 * kBodyReadBytes};
   std::optional<http::request_parser<http::buffer_body>> parser_;
   std::unique_ptr<BodyHandler> handler_;
   std::unique_ptr<Response> response_;

@@ -94,7 +94,9 @@ RouteResult SourceSite::Route(const Request& req) {
 
   if (get) {
     if (target == "/") {
-      return PageResponse(http::status::ok, v, "landing", "Report safely", {});
+      // The same bytes for everyone: rendered once.
+      static const std::string landing = RenderPage("landing", "Report safely", {});
+      return HtmlResponse(http::status::ok, v, landing);
     }
     if (target == "/report") return FormPage(req, "report");
     if (target == "/login") return FormPage(req, "login");
