@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_path, "TOML configuration file (docs/server-config.md)");
   // Flags override the file; they are applied after it is read.
   std::optional<std::string> listen, force_listen, data_dir, directory, root_pub;
-  std::optional<int> threads, kdf_workers, max_connections, header_timeout, session_idle;
+  std::optional<int> threads, kdf_workers, kdf_queue, max_connections, header_timeout,
+      session_idle;
   std::optional<std::uint64_t> max_upload_mb;
   app.add_option("--listen", listen, "127.0.0.1:PORT (0 picks one) or unix:/path/to/socket");
   app.add_option("--force-listen", force_listen,
@@ -96,6 +97,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "I/O threads")->check(CLI::Range(1, 64));
   app.add_option("--kdf-workers", kdf_workers, "Concurrent codename derivations")
       ->check(CLI::Range(1, 16));
+  app.add_option("--kdf-queue", kdf_queue, "Derivations allowed to wait (then 503)")
+      ->check(CLI::Range(0, 10000));
   app.add_option("--max-upload-mb", max_upload_mb, "Largest report, all files together (MiB)")
       ->check(CLI::Range(1, 1 << 20));
   app.add_option("--max-connections", max_connections, "Concurrent connection cap")
@@ -124,6 +127,7 @@ int main(int argc, char** argv) {
   if (root_pub) config.root_public_key = *root_pub;
   if (threads) config.threads = *threads;
   if (kdf_workers) config.kdf_workers = *kdf_workers;
+  if (kdf_queue) config.kdf_queue = *kdf_queue;
   if (max_upload_mb) config.max_upload_mb = *max_upload_mb;
   if (max_connections) config.max_connections = *max_connections;
   if (header_timeout) config.header_timeout_seconds = *header_timeout;

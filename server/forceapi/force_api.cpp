@@ -44,14 +44,19 @@ std::optional<std::array<std::uint8_t, 32>> LookupFromHex(std::string_view hex) 
 class EnvelopeUpload final : public BodyHandler {
  public:
   EnvelopeUpload(ForceApiContext& ctx, unsigned version, PendingAuth auth, ItemRow row,
-                 std::optional<std::array<std::uint8_t, 32>> move_source)
+                 std::optional<std::array<std::uint8_t, 32>> move_source, std::string chosen_id)
       : ctx_(ctx), version_(version), auth_(std::move(auth)), row_(std::move(row)),
-        move_source_(move_source) {}
+        move_source_(move_source), chosen_id_(std::move(chosen_id)) {}
 
   std::uint64_t body_limit() const override { return ctx_.max_upload_bytes; }
 
   void Start(Ready ready) override {
-    auto blob = ctx_.store.Begin();
+    auto blob = ctx_.store.Begin(chosen_id_);
+    if (!blob && blob.error().code == ErrorCode::kAlreadyExists) {
+      // Sent before (a repeated push): read and authenticate the body, store nothing.
+      duplicate_ = true;
+      return ready(std::nullopt);
+    }
     if (!blob) {
       log::Error("force api: cannot create a blob");
       return ready(JsonError(http::status::service_unavailable, version_, "cannot store now"));
@@ -66,6 +71,7 @@ class EnvelopeUpload final : public BodyHandler {
       preamble_.push_back(bytes[i]);
     }
     size_ += bytes.size();
+    if (duplicate_) return Status::Ok();
     return blob_->sink().Write(bytes);
   }
 
@@ -76,6 +82,14 @@ class EnvelopeUpload final : public BodyHandler {
     }
     if (!envelope::HasEnvelopeShape(preamble_, size_)) {
       return respond(JsonError(http::status::bad_request, version_, "not a sealed envelope"));
+    }
+    if (duplicate_) {
+      auto existing = ctx_.store.Get(chosen_id_);
+      if (existing && existing->force == row_.force && existing->kind == row_.kind &&
+          existing->size == size_) {
+        return respond(Json(http::status::ok, version_, {{"id", chosen_id_}, {"already", true}}));
+      }
+      return respond(JsonError(http::status::conflict, version_, "item id already used"));
     }
     const bool queued = ctx_.disk_pool.TrySubmit([this, respond] {
       row_.size = size_;
@@ -111,6 +125,8 @@ class EnvelopeUpload final : public BodyHandler {
   PendingAuth auth_;
   ItemRow row_;
   std::optional<std::array<std::uint8_t, 32>> move_source_;
+  const std::string chosen_id_;
+  bool duplicate_ = false;
   std::optional<PendingBlob> blob_;
   BodyHasher hasher_;
   std::vector<std::uint8_t> preamble_;
@@ -192,13 +208,21 @@ RouteResult ForceApi::Route(const Request& req) {
     }
   }
 
+  // An upload may name its id (docs/force-api.md §1): a repeated push then stores nothing twice.
+  std::string chosen_id;
+  if (const auto it = req.find("X-SealDrop-Item-Id"); it != req.end()) {
+    chosen_id = std::string(it->value());
+    if (!IsValidItemId(chosen_id)) return JsonError(http::status::bad_request, v, "malformed item id");
+  }
+
   if (post && path.substr(0, 8) == "replies/") {
     const auto lookup = LookupFromHex(path.substr(8));
     if (!lookup) return JsonError(http::status::not_found, v, "no such source");
     auto source_force = ctx_.store.SourceForce(*lookup);
     if (!source_force) return JsonError(http::status::not_found, v, "no such source");
     ItemRow row{"", force, ctx_.today(), 0, ItemKind::kReply, *lookup};
-    return std::make_unique<EnvelopeUpload>(ctx_, v, std::move(*auth), std::move(row), std::nullopt);
+    return std::make_unique<EnvelopeUpload>(ctx_, v, std::move(*auth), std::move(row), std::nullopt,
+                                            chosen_id);
   }
 
   if (post && path.substr(0, 9) == "forwards/") {
@@ -212,7 +236,8 @@ RouteResult ForceApi::Route(const Request& req) {
       if (!move) return JsonError(http::status::bad_request, v, "malformed source reference");
     }
     ItemRow row{"", to, ctx_.today(), 0, ItemKind::kReport, std::nullopt};
-    return std::make_unique<EnvelopeUpload>(ctx_, v, std::move(*auth), std::move(row), move);
+    return std::make_unique<EnvelopeUpload>(ctx_, v, std::move(*auth), std::move(row), move,
+                                            chosen_id);
   }
   return JsonError(http::status::not_found, v, "not found");
 }

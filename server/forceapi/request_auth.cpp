@@ -40,6 +40,10 @@ Result<PendingAuth> RequestAuthenticator::Begin(const Request& req) const {
   if (!ParseTimestamp(timestamp, auth.fields.timestamp)) {
     return MakeError(ErrorCode::kInvalidArgument, "malformed request timestamp");
   }
+  const auto raw_signature = Base64UrlDecode(signature);
+  if (!raw_signature || raw_signature->size() != kSignatureBytes) {
+    return MakeError(ErrorCode::kInvalidArgument, "malformed request signature");
+  }
   if (!CanonicalRequestText(auth.fields)) {
     return MakeError(ErrorCode::kInvalidArgument, "malformed request signature fields");
   }

@@ -142,10 +142,15 @@ Status SealedStore::Recover(RecoveryReport& report) {
   return SyncDirectory(dir_ + "/blobs");
 }
 
-Result<PendingBlob> SealedStore::Begin() {
-  std::uint8_t rnd[16];
-  randombytes_buf(rnd, sizeof rnd);
-  const std::string id = HexEncode(rnd);
+Result<PendingBlob> SealedStore::Begin(const std::string& chosen_id) {
+  std::string id = chosen_id;
+  if (id.empty()) {
+    std::uint8_t rnd[16];
+    randombytes_buf(rnd, sizeof rnd);
+    id = HexEncode(rnd);
+  }
+  if (!IsValidItemId(id)) return MakeError(ErrorCode::kInvalidArgument, "bad item id");
+  if (PathExists(BlobPath(id))) return MakeError(ErrorCode::kAlreadyExists, "item exists");
   auto file = AtomicFile::Create(BlobPath(id), 0600, /*overwrite=*/false);
   if (!file) return file.error();
   return PendingBlob(id, std::move(*file));

@@ -78,7 +78,8 @@ class SealedStore {
   SealedStore(const SealedStore&) = delete;
   SealedStore& operator=(const SealedStore&) = delete;
 
-  Result<PendingBlob> Begin();
+  // A new blob with a fresh random id, or with `id` (kAlreadyExists if that blob exists).
+  Result<PendingBlob> Begin(const std::string& id = "");
   // Makes the blob durable, then commits its row (and `new_source`, if given, in the same
   // transaction). On failure nothing of the item remains. Fails with kAlreadyExists, storing
   // nothing, if `new_source` names a lookup id that is already registered.

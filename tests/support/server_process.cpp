@@ -29,14 +29,24 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv) {
   fcntl(err_fd_, F_SETFL, O_NONBLOCK);
   std::string line;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (line.find('\n') == std::string::npos) {
-    pollfd p{out_fd_, POLLIN, 0};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-    char c;
-    if (read(out_fd_, &c, 1) != 1) break;
-    line += c;
+  // Lines before "listening ADDRESS" may name other listeners ("force-api ADDRESS").
+  for (;;) {
+    line.clear();
+    while (line.find('\n') == std::string::npos) {
+      pollfd p{out_fd_, POLLIN, 0};
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      char c;
+      if (read(out_fd_, &c, 1) != 1) break;
+      line += c;
+    }
+    const std::string api = "force-api ";
+    if (line.rfind(api, 0) == 0 && line.back() == '\n') {
+      force_api_address_ = line.substr(api.size(), line.size() - api.size() - 1);
+      continue;
+    }
+    break;
   }
   const std::string prefix = "listening ";
   if (line.rfind(prefix, 0) != 0) {

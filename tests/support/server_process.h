@@ -17,6 +17,8 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   const std::string& address() const { return address_; }
+  // The force API's address, when the server was started with --force-listen.
+  const std::string& force_api_address() const { return force_api_address_; }
   pid_t pid() const { return pid_; }
   // Sends `signal` and waits for the exit; returns the exit status (or 128+signal).
   int Stop(int signal);
@@ -28,6 +30,7 @@ class ServerProcess {
   int out_fd_ = -1;
   int err_fd_ = -1;
   std::string address_;
+  std::string force_api_address_;
   std::string err_;
 };
 

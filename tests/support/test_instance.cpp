@@ -83,3 +83,18 @@ std::string TestInstance::SecretKeyFile(const std::string& code) {
 }
 
 }  // namespace sealdrop::testing
+
+namespace sealdrop::testing {
+
+std::string TestInstance::TransferKeyFile(const std::string& code) {
+  const std::string path = dir_ / ("keys/" + code + "-transfer.secret");
+  if (std::filesystem::exists(path)) return path;
+  if (!WriteSecretKeyFile(path, xfer_.at(code),
+                          SecretBuffer::CopyOf(std::string_view("test passphrase")))
+           .ok()) {
+    throw std::runtime_error("TestInstance: cannot write a transfer key file");
+  }
+  return path;
+}
+
+}  // namespace sealdrop::testing

@@ -29,6 +29,8 @@ class TestInstance {
   std::string passphrase_file() const { return dir_ / "passphrase.txt"; }
   // KEYS/CODE.secret for sealdrop-console (written the first time it is asked for).
   std::string SecretKeyFile(const std::string& code);
+  // KEYS/CODE-transfer.secret for sealdrop-transfer (written the first time it is asked for).
+  std::string TransferKeyFile(const std::string& code);
   const KeyPair& DecryptionKey(const std::string& code) const { return dec_.at(code); }
   const KeyPair& TransferKey(const std::string& code) const { return xfer_.at(code); }
 

@@ -1,0 +1,65 @@
+// ForceApiClient: sealdrop-transfer's side of the force API (docs/force-api.md). Every request
+// is signed with the force's transfer key; each goes over a fresh connection, directly or
+// through a SOCKS5 proxy (Tor) that resolves the host name. Bodies stream in both directions
+// in constant memory. Sockets have send and receive timeouts: nothing waits for ever.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/io.h"
+#include "crypto/keys.h"
+#include "crypto/result.h"
+#include "crypto/signed_request.h"
+
+namespace sealdrop::transfer {
+
+struct ServerUrl {
+  std::string host;
+  std::uint16_t port = 80;
+};
+// "http://HOST[:PORT]" (no path). HOST: letters, digits, '.', '-'.
+Result<ServerUrl> ParseServerUrl(std::string_view url);
+
+struct RemoteItem {
+  std::string id;
+  std::string kind;
+  std::string day;
+  std::uint64_t size = 0;
+};
+
+class ForceApiClient {
+ public:
+  // `socks`: "HOST:PORT" of a SOCKS5 proxy (Tor's SocksPort), or empty for a direct connection.
+  // A ".onion" server needs a proxy.
+  static Result<ForceApiClient> Create(const std::string& server_url, const std::string& socks,
+                                       std::string force, const KeyPair* transfer_key);
+
+  Result<std::vector<RemoteItem>> List();
+  // Streams item `id` (exactly `size` bytes) into `sink`.
+  Status Download(const std::string& id, std::uint64_t size, ByteSink& sink);
+  // kNotFound when the server has no such item (already acknowledged).
+  Status Ack(const std::string& id);
+  struct UploadResult {
+    std::string id;
+    bool already = false;  // the server had it from an earlier push
+  };
+  // POSTs `size` bytes from `body` (whose SHA-256 is `sha256`) to `target`.
+  Result<UploadResult> Upload(const std::string& target, ByteSource& body, std::uint64_t size,
+                              const BodyDigest& sha256, const std::string& item_id,
+                              const std::string& source_ref);
+
+ private:
+  ForceApiClient(ServerUrl server, std::optional<ServerUrl> socks, std::string force,
+                 const KeyPair* key)
+      : server_(std::move(server)), socks_(std::move(socks)), force_(std::move(force)), key_(key) {}
+  struct Exchange;
+  ServerUrl server_;
+  std::optional<ServerUrl> socks_;
+  std::string force_;
+  const KeyPair* key_;
+};
+
+}  // namespace sealdrop::transfer

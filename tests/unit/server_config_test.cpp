@@ -1,0 +1,74 @@
+// sealdrop-server's TOML configuration: every key read, unknown keys and bad values refused.
+#include <gtest/gtest.h>
+
+#include "server/config/server_config.h"
+#include "tests/support/process.h"
+
+namespace sealdrop::server {
+namespace {
+
+Result<ServerConfig> Load(const std::string& text) {
+  testing::TempDir dir;
+  testing::WriteFileOrDie(dir / "server.toml", text);
+  return LoadServerConfig(dir / "server.toml");
+}
+
+TEST(ServerConfig, ReadsEveryKey) {
+  auto c = Load(R"(
+# comments are fine
+listen = "unix:/run/sealdrop/source.sock"
+force_listen = "unix:/run/sealdrop/force.sock"
+data_dir = "/var/lib/sealdrop"
+directory = "/etc/sealdrop/directory.signed"
+root_public_key = "/etc/sealdrop/root.public"
+threads = 4
+kdf_workers = 2
+kdf_queue = 8
+max_upload_mb = 512
+max_connections = 64
+header_timeout_seconds = 5
+session_idle_minutes = 30
+)");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->listen, "unix:/run/sealdrop/source.sock");
+  EXPECT_EQ(c->force_listen, "unix:/run/sealdrop/force.sock");
+  EXPECT_EQ(c->data_dir, "/var/lib/sealdrop");
+  EXPECT_EQ(c->directory, "/etc/sealdrop/directory.signed");
+  EXPECT_EQ(c->root_public_key, "/etc/sealdrop/root.public");
+  EXPECT_EQ(c->threads, 4);
+  EXPECT_EQ(c->kdf_workers, 2);
+  EXPECT_EQ(c->kdf_queue, 8);
+  EXPECT_EQ(c->max_upload_mb, 512u);
+  EXPECT_EQ(c->max_connections, 64);
+  EXPECT_EQ(c->header_timeout_seconds, 5);
+  EXPECT_EQ(c->session_idle_minutes, 30);
+  EXPECT_TRUE(ValidateServerConfig(*c).ok());
+}
+
+TEST(ServerConfig, KeepsDefaultsForMissingKeysButRequiresTheDirectory) {
+  auto c = Load("listen = \"127.0.0.1:9000\"\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->max_upload_mb, 2048u);
+  EXPECT_EQ(c->kdf_workers, 1);
+  EXPECT_FALSE(ValidateServerConfig(*c).ok());
+}
+
+TEST(ServerConfig, RefusesTyposWrongTypesAndOutOfRangeValues) {
+  for (const char* bad : {"listne = \"x\"\n", "threads = \"two\"\n", "threads = 0\n",
+                          "threads = 2.5\n", "max_upload_mb = -1\n", "kdf_workers = 99\n",
+                          "header_timeout_seconds = 100000\n", "listen = 5\n",
+                          "[limits]\nthreads = 2\n", "not toml at all ===\n"}) {
+    auto c = Load(bad);
+    EXPECT_FALSE(c.ok()) << bad;
+    if (!c.ok()) {
+      EXPECT_NE(c.error().message.find("config"), std::string::npos) << bad;
+    }
+  }
+}
+
+TEST(ServerConfig, AMissingFileIsAnError) {
+  EXPECT_FALSE(LoadServerConfig("/nonexistent/server.toml").ok());
+}
+
+}  // namespace
+}  // namespace sealdrop::server
