@@ -13,6 +13,9 @@ namespace sealdrop::console {
 void AddKeyCommands(CLI::App& app, int& exit_code);
 void AddDirectoryCommands(CLI::App& app, int& exit_code);
 void AddSealCommands(CLI::App& app, int& exit_code);
+void AddCaseCommands(CLI::App& app, int& exit_code);    // init import list show export triage
+void AddOutboxCommands(CLI::App& app, int& exit_code);  // reply forward outbox
+void AddAuditCommands(CLI::App& app, int& exit_code);   // audit verify, stats
 
 // Runs the whole command line; returns the process exit status.
 int RunConsole(int argc, char** argv);

@@ -45,6 +45,9 @@ int RunConsole(int argc, char** argv) {
   AddKeyCommands(app, exit_code);
   AddDirectoryCommands(app, exit_code);
   AddSealCommands(app, exit_code);
+  AddCaseCommands(app, exit_code);
+  AddOutboxCommands(app, exit_code);
+  AddAuditCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

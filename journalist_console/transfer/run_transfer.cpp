@@ -52,7 +52,8 @@ Result<KeyPair> UnlockTransferKey(const Options& o) {
   return ReadSecretKeyFile(o.key, *pass, KeyRole::kForceTransfer);
 }
 
-int AckPending(ForceApiClient& client, const std::string& path) {
+// `earlier`: the journal was left by an earlier pull (say so), not written by this one.
+int AckPending(ForceApiClient& client, const std::string& path, bool earlier) {
   if (!PathExists(path)) return 0;
   std::ifstream in(path);
   std::string id;
@@ -68,7 +69,9 @@ int AckPending(ForceApiClient& client, const std::string& path) {
   }
   std::error_code ec;
   std::filesystem::remove(path, ec);
-  if (acked > 0) std::printf("acknowledged %d item(s) from an earlier, interrupted pull\n", acked);
+  if (earlier && acked > 0) {
+    std::printf("acknowledged %d item(s) from an earlier, interrupted pull\n", acked);
+  }
   return 0;
 }
 
@@ -80,7 +83,7 @@ int Pull(const Options& o) {
   auto client = ForceApiClient::Create(o.server, o.socks, o.force, &*key);
   if (!client) return Fail(client.error());
   const std::string pending = PendingAcksPath(o);
-  if (int rc = AckPending(*client, pending); rc != 0) return rc;
+  if (int rc = AckPending(*client, pending, /*earlier=*/true); rc != 0) return rc;
 
   auto items = client->List();
   if (!items) return Fail(items.error());
@@ -115,7 +118,7 @@ int Pull(const Options& o) {
     return Fail("bundle written, but the acknowledgement journal could not be: " + st.error().message +
                 " (the items stay on the server; pull again later)");
   }
-  if (int rc = AckPending(*client, pending); rc != 0) return rc;
+  if (int rc = AckPending(*client, pending, /*earlier=*/false); rc != 0) return rc;
   std::printf("pulled %zu item(s) for %s into %s and acknowledged them\n", items->size(),
               o.force.c_str(), o.out.c_str());
   return 0;

@@ -1,0 +1,526 @@
+// init | import | list | show | export-attachment | triage: the PSD's cases. Spec: docs/console.md.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "crypto/directory.h"
+#include "crypto/io.h"
+#include "crypto/sealed_field.h"
+#include "journalist_console/bundle/bundle.h"
+#include "journalist_console/case_files.h"
+#include "journalist_console/commands.h"
+#include "journalist_console/sanitize/metadata_strip.h"
+
+namespace sealdrop::console {
+namespace {
+
+constexpr std::size_t kExcerptChars = 60;
+
+const std::vector<std::string>& Outcomes() {
+  static const std::vector<std::string> v = {"investigate", "safeguard", "record",
+                                             "no-further-action", "complaints-route"};
+  return v;
+}
+
+// A progress line on a terminal only (scripts and tests see nothing).
+void Progress(const char* what, std::size_t done, std::size_t total) {
+  if (!::isatty(2) || total == 0) return;
+  const std::size_t width = 30;
+  const std::size_t filled = done * width / total;
+  std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", what, std::string(filled, '#').c_str(),
+               std::string(width - filled, ' ').c_str(), done, total);
+  if (done == total) std::fprintf(stderr, "\n");
+}
+
+struct CommonOptions {
+  std::string data;
+  KeyOptions key;
+};
+
+void AddCommon(CLI::App* c, CommonOptions& o, bool with_key) {
+  c->add_option("--data", o.data, "Console directory")->required();
+  if (with_key) {
+    c->add_option("--key", o.key.key, "CODE.secret (default: the key of the first import)");
+    c->add_option("--passphrase-file", o.key.passphrase_file, "Passphrase for the key");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+struct InitOptions {
+  std::string data;
+  std::string directory;
+  std::string root_pub;
+};
+
+int Init(const InitOptions& o) {
+  auto store = ConsoleStore::Init(o.data);
+  if (!store) return Report(store.error());
+  // The signed directory and pinned root key, kept with the console for `forward`.
+  if (!o.directory.empty() || !o.root_pub.empty()) {
+    if (o.directory.empty() || o.root_pub.empty()) {
+      return Report("give both --directory and --root-pub, or neither");
+    }
+    for (const auto& [from, name] : {std::pair{o.directory, "directory.signed"},
+                                     std::pair{o.root_pub, "root.public"}}) {
+      auto text = ReadSmallFile(from, 1 << 20);
+      if (!text) return Report(text.error());
+      if (auto st = WriteFileAtomically(JoinPath(o.data, name), *text, 0600, false); !st) {
+        return Report(st.error());
+      }
+    }
+  }
+  std::printf("console ready in %s\n", o.data.c_str());
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+struct ImportOptions {
+  CommonOptions c;
+  std::string bundle;
+};
+
+std::string Excerpt(const std::string& text) {
+  std::string one_line;
+  for (char ch : text) one_line.push_back(ch == '\n' || ch == '\t' ? ' ' : ch);
+  if (one_line.size() <= kExcerptChars) return one_line;
+  std::size_t cut = kExcerptChars;
+  while (cut > 0 && (static_cast<unsigned char>(one_line[cut]) & 0xC0) == 0x80) --cut;
+  return one_line.substr(0, cut) + "...";
+}
+
+int Import(const ImportOptions& o) {
+  auto store = ConsoleStore::Open(o.c.data);
+  if (!store) return Report(store.error());
+  auto reader = bundle::BundleReader::Open(o.bundle);
+  if (!reader) return Report(o.bundle + ": " + reader.error().message + "; nothing was imported");
+  const auto& m = reader->manifest();
+  if (m.type != "pull") return Report(o.bundle + " is an outbox bundle, not a pull: nothing was imported");
+  auto force = (*store)->GetMeta("force");
+  if (!force) return Report(force.error());
+  if (*force && **force != m.force) {
+    return Report(o.bundle + " holds items for " + m.force + ", but this console is " + **force +
+                  "'s: nothing was imported");
+  }
+  auto key = UnlockForceKey(**store, o.c.key);
+  if (!key) return Report(key.error());
+  const FieldSealer sealer(*key);
+
+  // First pass: every new item must open completely with this key. Nothing is written yet.
+  std::vector<CaseRow> rows;
+  std::size_t already = 0;
+  const std::string today = TodayUtc();
+  for (std::size_t i = 0; i < m.items.size(); ++i) {
+    Progress("checking", i, m.items.size());
+    const auto& item = m.items[i];
+    if ((*store)->HasCase(item.id)) {
+      ++already;
+      continue;
+    }
+    auto source = reader->ItemSource(i);
+    auto opened = ReadSealedItem(*source, *key);
+    if (!opened) {
+      return Report("item " + std::to_string(i + 1) + " of " + o.bundle + ": " +
+                    opened.error().message + "; nothing was imported");
+    }
+    const auto& meta = opened->meta;
+    CaseRow r;
+    r.id = item.id;
+    r.kind = JsonString(meta, "kind") == "followup" ? "followup" : "report";
+    r.received_day = today;
+    r.sent_day = IsValidDay(JsonString(meta, "day")) ? JsonString(meta, "day") : item.day;
+    r.source_ref = meta.contains("source") ? JsonString(meta["source"], "ref") : "";
+    r.category = JsonString(meta, "category");
+    r.urgent = JsonString(meta, "at_risk") == "yes";
+    r.status = "new";
+    const std::string text = r.kind == "followup" ? JsonString(meta, "message") : JsonString(meta, "what");
+    r.summary = sealer.Seal(r.id + "|summary", Excerpt(text));
+    rows.push_back(std::move(r));
+  }
+  Progress("checking", m.items.size(), m.items.size());
+
+  // Second pass: the sealed items, each durable before any row names it.
+  std::vector<std::string> written;
+  auto undo = [&] {
+    for (const auto& id : written) ::unlink((*store)->SealedPath(id).c_str());
+  };
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < m.items.size(); ++i) {
+    const auto& item = m.items[i];
+    if (std::none_of(rows.begin(), rows.end(), [&](const CaseRow& r) { return r.id == item.id; })) continue;
+    Progress("importing", n++, rows.size());
+    auto out = AtomicFile::Create((*store)->SealedPath(item.id), 0600, /*overwrite=*/false);
+    Status st = out ? reader->CopyItem(i, *out) : Status(out.error());
+    if (st) st = out->Commit();
+    if (!st) {
+      undo();
+      return Report("cannot store item " + std::to_string(i + 1) + ": " + st.error().message +
+                    "; nothing was imported");
+    }
+    written.push_back(item.id);
+  }
+  Progress("importing", rows.size(), rows.size());
+  if (auto st = (*store)->AddCases(rows); !st) {
+    undo();
+    return Report(st.error().message + "; nothing was imported");
+  }
+  if (!*force) {
+    (void)(*store)->SetMeta("force", m.force);
+  }
+  if (!o.c.key.key.empty()) (void)(*store)->SetMeta("key_path", std::filesystem::absolute(o.c.key.key).string());
+  (void)(*store)->Audit("import", "", std::to_string(rows.size()) + " new, " +
+                                         std::to_string(already) + " already imported");
+  std::printf("imported %zu new item(s) from %s", rows.size(), o.bundle.c_str());
+  if (already > 0) std::printf(" (%zu already here)", already);
+  std::printf("\n");
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+struct ListOptions {
+  CommonOptions c;
+  std::string status;
+  std::string category;
+};
+
+int List(const ListOptions& o) {
+  auto store = ConsoleStore::Open(o.c.data);
+  if (!store) return Report(store.error());
+  auto cases = (*store)->Cases();
+  if (!cases) return Report(cases.error());
+  auto key = UnlockForceKey(**store, o.c.key);
+  if (!key) return Report(key.error());
+  const FieldSealer sealer(*key);
+  std::vector<CaseRow> shown;
+  for (auto& c : *cases) {
+    if (c.kind != "report") continue;
+    if (!o.status.empty() && c.status != o.status) continue;
+    if (!o.category.empty() && c.category != o.category) continue;
+    shown.push_back(std::move(c));
+  }
+  // Someone at risk first, then the newest.
+  std::sort(shown.begin(), shown.end(), [](const CaseRow& a, const CaseRow& b) {
+    if (a.urgent != b.urgent) return a.urgent;
+    if (a.sent_day != b.sent_day) return a.sent_day > b.sent_day;
+    return a.id < b.id;
+  });
+  std::printf("%-10s %-10s %-6s %-18s %-18s %-3s %s\n", "CASE", "SENT", "AT RISK", "CATEGORY",
+              "STATUS", "F/U", "SUMMARY");
+  for (const auto& c : shown) {
+    auto summary = sealer.Open(c.id + "|summary", c.summary);
+    auto followups = (*store)->FollowUps(c.source_ref);
+    const std::string status = c.outcome.empty() ? c.status : c.status + ":" + c.outcome;
+    std::printf("%-10s %-10s %-6s %-18s %-18s %-3zu %s\n", c.id.substr(0, 8).c_str(),
+                c.sent_day.c_str(), c.urgent ? "YES" : "-",
+                (c.category.empty() ? "-" : c.category).c_str(), status.c_str(),
+                followups ? followups->size() : 0,
+                summary ? TerminalSafe(*summary).c_str() : "(cannot read: damaged)");
+  }
+  std::printf("%zu case(s)\n", shown.size());
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+struct ShowOptions {
+  CommonOptions c;
+  std::string id;
+};
+
+void PrintField(const char* label, const std::string& value) {
+  if (value.empty()) return;
+  std::printf("  %-22s %s\n", label, TerminalSafe(value, true).c_str());
+}
+
+void PrintParts(const OpenedItem& item) {
+  for (std::size_t i = 0; i < item.parts.size(); ++i) {
+    std::printf("  [%zu] %s (%s, %llu bytes)\n", i + 1, TerminalSafe(item.parts[i].info.name).c_str(),
+                TerminalSafe(item.parts[i].info.content_type).c_str(),
+                static_cast<unsigned long long>(item.parts[i].size));
+  }
+}
+
+int Show(const ShowOptions& o) {
+  auto store = ConsoleStore::Open(o.c.data);
+  if (!store) return Report(store.error());
+  auto c = (*store)->FindCase(o.id);
+  if (!c) return Report(c.error());
+  auto key = UnlockForceKey(**store, o.c.key);
+  if (!key) return Report(key.error());
+  auto item = ReadSealedItem((*store)->SealedPath(c->id), *key);
+  if (!item) return Report(item.error());
+  const auto& m = item->meta;
+  std::printf("Case %s  (%s, sent %s, received %s)\n", c->id.c_str(), c->kind.c_str(),
+              c->sent_day.c_str(), c->received_day.c_str());
+  std::printf("Status: %s%s%s\n", c->status.c_str(), c->outcome.empty() ? "" : ", outcome ",
+              c->outcome.c_str());
+  if (c->urgent) std::printf("!! SOMEONE MAY BE AT RISK OF HARM NOW !!\n");
+  if (c->kind == "report") {
+    PrintField("Force chosen", JsonString(m, "force"));
+    PrintField("Forwarded by", JsonString(m, "forwarded_by"));
+    PrintField("Category", JsonString(m, "category"));
+    PrintField("Role", JsonString(m, "role"));
+    if (m.contains("subject")) {
+      PrintField("Name", JsonString(m["subject"], "name"));
+      PrintField("Collar/staff number", JsonString(m["subject"], "number"));
+      PrintField("Description", JsonString(m["subject"], "description"));
+    }
+    PrintField("What happened", JsonString(m, "what"));
+    PrintField("When", JsonString(m, "when"));
+    PrintField("Where", JsonString(m, "where"));
+    PrintField("On duty", JsonString(m, "duty"));
+    PrintField("Setting", JsonString(m, "setting"));
+    PrintField("At risk", JsonString(m, "at_risk"));
+    PrintField("Risk details", JsonString(m, "risk_details"));
+    PrintField("How they know", JsonString(m, "how_known"));
+    if (m.contains("contact") && JsonString(m["contact"], "mode") == "details") {
+      std::printf("  Contact details (the reporter chose to leave them):\n");
+      PrintField("  name", JsonString(m["contact"], "name"));
+      PrintField("  phone", JsonString(m["contact"], "phone"));
+      PrintField("  email", JsonString(m["contact"], "email"));
+      PrintField("  safe times", JsonString(m["contact"], "times"));
+    } else {
+      std::printf("  Contact: anonymous (reply through SealDrop only)\n");
+    }
+  } else {
+    PrintField("Message", JsonString(m, "message"));
+  }
+  std::printf("Attachments:%s\n", item->parts.empty() ? " none" : "");
+  PrintParts(*item);
+  if (c->kind == "report") {
+    auto fus = (*store)->FollowUps(c->source_ref);
+    if (fus && !fus->empty()) {
+      std::printf("Follow-ups from the reporter:\n");
+      for (const auto& f : *fus) {
+        auto fi = ReadSealedItem((*store)->SealedPath(f.id), *key);
+        std::printf(" - %s, sent %s: %s\n", f.id.substr(0, 8).c_str(), f.sent_day.c_str(),
+                    fi ? TerminalSafe(JsonString(fi->meta, "message"), true).c_str()
+                       : "(cannot be opened)");
+        if (fi) PrintParts(*fi);
+      }
+    }
+  }
+  const FieldSealer sealer(*key);
+  auto triage = (*store)->Triage(c->id);
+  if (triage && !triage->empty()) {
+    std::printf("Triage:\n");
+    std::int64_t seq = 0;
+    for (const auto& t : *triage) {
+      (void)seq;
+      std::printf(" - %s %s\n", t.day.c_str(), t.outcome.c_str());
+    }
+  }
+  auto outbox = (*store)->Outbox(/*include_exported=*/true);
+  if (outbox) {
+    for (const auto& r : *outbox) {
+      if (r.case_id != c->id) continue;
+      if (r.kind == "reply") {
+        auto text = sealer.Open(r.id + "|reply", r.text);
+        std::printf("Reply %s (%s): %s\n", r.day.c_str(), r.exported ? "sent to the outbox" : "waiting for outbox",
+                    text ? TerminalSafe(*text, true).c_str() : "(damaged)");
+      } else {
+        std::printf("Forwarded to %s on %s\n", r.to.c_str(), r.day.c_str());
+      }
+    }
+  }
+  (void)(*store)->Audit("show", c->id, "");
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part `index` of an envelope as a pull stream; the caller drains the reader to its end after.
+class PartSource final : public ByteSource {
+ public:
+  PartSource(SealedEnvelopeReader& reader, std::size_t index) : reader_(reader), index_(index) {}
+  Result<std::size_t> Read(std::span<std::uint8_t> out) override {
+    while (pending_.empty()) {
+      if (ended_) return std::size_t{0};
+      auto ev = reader_.Next();
+      if (!ev) return ev.error();
+      using Kind = SealedEnvelopeReader::Event::Kind;
+      if (ev->kind == Kind::kEnd) {
+        ended_ = true;
+        reached_end_ = true;
+        if (seen_ <= index_) return MakeError(ErrorCode::kNotFound, "no such attachment");
+        return std::size_t{0};
+      }
+      if (ev->kind == Kind::kPartBegin) {
+        ++seen_;
+        if (seen_ == index_ + 2) {
+          ended_ = true;
+          return std::size_t{0};
+        }
+        if (seen_ == index_ + 1) info_ = ev->part;
+        continue;
+      }
+      if (seen_ == index_ + 1) pending_ = ev->data;
+    }
+    const std::size_t n = std::min(out.size(), pending_.size());
+    std::copy_n(pending_.begin(), n, out.begin());
+    pending_ = pending_.subspan(n);
+    return n;
+  }
+  bool reached_end() const { return reached_end_; }
+  const PartInfo& info() const { return info_; }
+
+ private:
+  SealedEnvelopeReader& reader_;
+  std::size_t index_;
+  std::size_t seen_ = 0;
+  std::span<const std::uint8_t> pending_;
+  bool ended_ = false;
+  bool reached_end_ = false;
+  PartInfo info_;
+};
+
+struct ExportOptions {
+  CommonOptions c;
+  std::string id;
+  std::size_t number = 0;
+  std::string out;
+  bool keep_metadata = false;
+};
+
+int Export(const ExportOptions& o) {
+  auto store = ConsoleStore::Open(o.c.data);
+  if (!store) return Report(store.error());
+  auto c = (*store)->FindCase(o.id);
+  if (!c) return Report(c.error());
+  if (o.number == 0) return Report("attachments are numbered from 1, as `show` lists them");
+  if (PathExists(o.out)) return Report(o.out + " already exists: refusing to overwrite it");
+  auto key = UnlockForceKey(**store, o.c.key);
+  if (!key) return Report(key.error());
+  auto file = FileSource::Open((*store)->SealedPath(c->id));
+  if (!file) return Report(file.error());
+  std::vector<KeyPair> keys;
+  keys.push_back({key->public_key, SecretBuffer::CopyOf(key->secret.span())});
+  auto reader = SealedEnvelopeReader::Open(*file, keys);
+  if (!reader) return Report(reader.error());
+  auto out = AtomicFile::Create(o.out, 0600, /*overwrite=*/false);
+  if (!out) return Report(out.error());
+  PartSource part(*reader, o.number - 1);
+  StripReport report{StripOutcome::kNothingToStrip, "", {}, ""};
+  if (o.keep_metadata) {
+    std::vector<std::uint8_t> buf(1 << 16);
+    for (;;) {
+      auto n = part.Read(buf);
+      if (!n) return Report(n.error().code == ErrorCode::kNotFound ? "case " + c->id.substr(0, 8) + " has no attachment " + std::to_string(o.number) : n.error().message);
+      if (*n == 0) break;
+      if (auto st = out->Write(std::span(buf.data(), *n)); !st) return Report(st.error());
+    }
+  } else {
+    auto r = StripMetadata(part, *out);
+    if (!r) {
+      return Report(r.error().code == ErrorCode::kNotFound
+                        ? "case " + c->id.substr(0, 8) + " has no attachment " + std::to_string(o.number)
+                        : "cannot export: " + r.error().message +
+                              " (use --keep-metadata to export the file exactly as sent)");
+    }
+    report = *r;
+  }
+  // The rest of the envelope must verify before the file is named.
+  while (!part.reached_end()) {
+    auto ev = reader->Next();
+    if (!ev) return Report(ev.error());
+    if (ev->kind == SealedEnvelopeReader::Event::Kind::kEnd) break;
+  }
+  if (auto st = out->Commit(); !st) return Report(st.error());
+  std::printf("exported attachment %zu of case %s to %s\n", o.number, c->id.substr(0, 8).c_str(),
+              o.out.c_str());
+  if (o.keep_metadata) {
+    std::printf("metadata NOT removed (--keep-metadata): the file is exactly as the reporter sent it\n");
+  } else if (report.outcome == StripOutcome::kStripped) {
+    std::printf("removed from this %s:\n", report.file_type.c_str());
+    for (const auto& line : report.removed) std::printf("  - %s\n", line.c_str());
+  } else if (report.outcome == StripOutcome::kUnsupportedType) {
+    std::printf("WARNING: %s\n", report.warning.c_str());
+  } else {
+    std::printf("no metadata found in this %s\n", report.file_type.c_str());
+  }
+  (void)(*store)->Audit("export", c->id, "attachment " + std::to_string(o.number));
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+struct TriageOptions {
+  CommonOptions c;
+  std::string id;
+  std::string outcome;
+  std::string note;
+};
+
+int Triage(const TriageOptions& o) {
+  if (std::find(Outcomes().begin(), Outcomes().end(), o.outcome) == Outcomes().end()) {
+    return Report("outcome must be one of: investigate, safeguard, record, no-further-action, "
+                  "complaints-route");
+  }
+  auto store = ConsoleStore::Open(o.c.data);
+  if (!store) return Report(store.error());
+  auto c = (*store)->FindCase(o.id);
+  if (!c) return Report(c.error());
+  auto key = UnlockForceKey(**store, o.c.key);
+  if (!key) return Report(key.error());
+  const FieldSealer sealer(*key);
+  const std::string id = c->id;
+  if (auto st = (*store)->AddTriage(id, TodayUtc(), o.outcome, [&](std::int64_t seq) {
+        return sealer.Seal(id + "|note|" + std::to_string(seq), o.note);
+      });
+      !st) {
+    return Report(st.error());
+  }
+  (void)(*store)->Audit("triage", id, o.outcome);
+  std::printf("case %s: %s\n", id.substr(0, 8).c_str(), o.outcome.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void AddCaseCommands(CLI::App& app, int& exit_code) {
+  auto i = std::make_shared<InitOptions>();
+  auto* init = app.add_subcommand("init", "Create the console's state directory");
+  init->add_option("--data", i->data, "New console directory")->required();
+  init->add_option("--directory", i->directory, "Signed force directory (for forward)");
+  init->add_option("--root-pub", i->root_pub, "Pinned national root key (for forward)");
+  init->callback([i, &exit_code] { exit_code = Init(*i); });
+
+  auto im = std::make_shared<ImportOptions>();
+  auto* imp = app.add_subcommand("import", "Import a pull bundle (all or nothing, idempotent)");
+  AddCommon(imp, im->c, true);
+  imp->add_option("bundle", im->bundle, "FILE.bundle from sealdrop-transfer pull")->required();
+  imp->callback([im, &exit_code] { exit_code = Import(*im); });
+
+  auto l = std::make_shared<ListOptions>();
+  auto* list = app.add_subcommand("list", "List reports, someone at risk first");
+  AddCommon(list, l->c, true);
+  list->add_option("--status", l->status, "new, triaged or forwarded");
+  list->add_option("--category", l->category, "A report category, e.g. corruption");
+  list->callback([l, &exit_code] { exit_code = List(*l); });
+
+  auto s = std::make_shared<ShowOptions>();
+  auto* show = app.add_subcommand("show", "Show a case in full: report, follow-ups, attachments");
+  AddCommon(show, s->c, true);
+  show->add_option("id", s->id, "Case id (or its first 6+ digits)")->required();
+  show->callback([s, &exit_code] { exit_code = Show(*s); });
+
+  auto e = std::make_shared<ExportOptions>();
+  auto* exp = app.add_subcommand("export-attachment", "Export one attachment, metadata removed");
+  AddCommon(exp, e->c, true);
+  exp->add_option("id", e->id, "Case id")->required();
+  exp->add_option("number", e->number, "Attachment number, as `show` lists it")->required();
+  exp->add_option("--out", e->out, "Output file")->required();
+  exp->add_flag("--keep-metadata", e->keep_metadata, "Export exactly as sent (no stripping)");
+  exp->callback([e, &exit_code] { exit_code = Export(*e); });
+
+  auto t = std::make_shared<TriageOptions>();
+  auto* tri = app.add_subcommand("triage", "Record the assessment of a case");
+  AddCommon(tri, t->c, true);
+  tri->add_option("id", t->id, "Case id")->required();
+  tri->add_option("--outcome", t->outcome,
+                  "investigate | safeguard | record | no-further-action | complaints-route")
+      ->required();
+  tri->add_option("--note", t->note, "Why (kept sealed)")->required();
+  tri->callback([t, &exit_code] { exit_code = Triage(*t); });
+}
+
+}  // namespace sealdrop::console

@@ -1,0 +1,199 @@
+// reply | forward | outbox: what goes back to the server, sealed on the console. docs/console.md.
+#include <cstdio>
+#include <memory>
+
+#include "crypto/directory.h"
+#include "crypto/envelope_reader.h"
+#include "crypto/envelope_writer.h"
+#include "crypto/io.h"
+#include "crypto/public_key_file.h"
+#include "crypto/sealed_field.h"
+#include "crypto/utf8.h"
+#include "journalist_console/bundle/bundle.h"
+#include "journalist_console/case_files.h"
+#include "journalist_console/commands.h"
+
+namespace sealdrop::console {
+namespace {
+
+constexpr std::size_t kMaxReplyBytes = 100'000;
+
+struct ReplyOptions {
+  std::string data;
+  KeyOptions key;
+  std::string id;
+  std::string in;
+};
+
+int Reply(const ReplyOptions& o) {
+  auto store = ConsoleStore::Open(o.data);
+  if (!store) return Report(store.error());
+  auto c = (*store)->FindCase(o.id);
+  if (!c) return Report(c.error());
+  auto text = ReadSmallFile(o.in, kMaxReplyBytes + 1);
+  if (!text) return Report(text.error());
+  if (text->size() > kMaxReplyBytes) return Report("a reply is at most 100,000 bytes");
+  if (text->find_first_not_of(" \t\r\n") == std::string::npos) return Report(o.in + " is empty");
+  if (!IsValidUtf8(*text) || text->find('\0') != std::string::npos) return Report(o.in + " must be plain UTF-8 text without NUL bytes");
+  auto force = ConsoleForce(**store);
+  if (!force) return Report(force.error());
+  auto key = UnlockForceKey(**store, o.key);
+  if (!key) return Report(key.error());
+  auto item = ReadSealedItem((*store)->SealedPath(c->id), *key);
+  if (!item) return Report(item.error());
+  const auto& source = item->meta.contains("source") ? item->meta["source"] : nlohmann::json();
+  auto source_key = PublicKey::FromText(JsonString(source, "key"), KeyRole::kSource);
+  const std::string ref = JsonString(source, "ref");
+  if (!source_key || ref.size() != 64) return Report("this case carries no reply address");
+
+  // Sealed to the reporter's source key only: the server opens it in memory after they log in.
+  const nlohmann::json meta = {{"version", 1}, {"kind", "reply"}, {"force", *force},
+                               {"day", TodayUtc()}, {"message", *text}};
+  const std::string out_id = bundle::NewItemId();
+  auto out = AtomicFile::Create((*store)->OutboxPath(out_id), 0600, false);
+  if (!out) return Report(out.error());
+  const std::vector<PublicKey> to = {*source_key};
+  auto writer = SealedEnvelopeWriter::Begin(*out, to, meta.dump());
+  if (!writer) return Report(writer.error());
+  if (auto st = writer->Finish(); !st) return Report(st.error());
+  if (auto st = out->Commit(); !st) return Report(st.error());
+  const FieldSealer sealer(*key);
+  OutboxRow row{out_id, "reply", c->id, ref, "", TodayUtc(), false, sealer.Seal(out_id + "|reply", *text)};
+  if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
+  (void)(*store)->Audit("reply", c->id, "outbox " + out_id);
+  std::printf("reply to case %s sealed; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str());
+  return 0;
+}
+
+struct ForwardOptions {
+  std::string data;
+  KeyOptions key;
+  std::string id;
+  std::string to;
+  std::string directory;
+  std::string root_pub;
+};
+
+int Forward(const ForwardOptions& o) {
+  auto store = ConsoleStore::Open(o.data);
+  if (!store) return Report(store.error());
+  auto c = (*store)->FindCase(o.id);
+  if (!c) return Report(c.error());
+  if (c->kind != "report") return Report("only reports are forwarded (their follow-ups follow them)");
+  auto force = ConsoleForce(**store);
+  if (!force) return Report(force.error());
+  if (o.to == *force) return Report("this case is already " + *force + "'s");
+  const std::string dir_path = o.directory.empty() ? JoinPath(o.data, "directory.signed") : o.directory;
+  const std::string root_path = o.root_pub.empty() ? JoinPath(o.data, "root.public") : o.root_pub;
+  auto root = ReadPublicKeyFile(root_path, KeyRole::kRoot);
+  if (!root) return Report(root.error().message + " (give --root-pub, or keep one with init --root-pub)");
+  auto text = ReadSmallFile(dir_path, 1 << 20);
+  if (!text) return Report(text.error().message + " (give --directory, or keep one with init --directory)");
+  auto directory = ForceDirectory::Verify(*text, *root, TodayUtc());
+  if (!directory) return Report(directory.error());
+  auto target = directory->Find(o.to);
+  if (!target) return Report("no force " + o.to + " in the signed directory");
+  auto key = UnlockForceKey(**store, o.key);
+  if (!key) return Report(key.error());
+
+  // The metadata first (to add who forwarded it), then every part, event by event: the report
+  // is re-sealed whole, in constant memory, and only a fully verified source is committed.
+  auto file = FileSource::Open((*store)->SealedPath(c->id));
+  if (!file) return Report(file.error());
+  std::vector<KeyPair> keys;
+  keys.push_back({key->public_key, SecretBuffer::CopyOf(key->secret.span())});
+  auto reader = SealedEnvelopeReader::Open(*file, keys);
+  if (!reader) return Report(reader.error());
+  nlohmann::json meta = nlohmann::json::parse(reader->metadata(), nullptr, false);
+  if (!meta.is_object()) return Report("this case's metadata cannot be read");
+  meta["forwarded_by"] = *force;
+  const std::string out_id = bundle::NewItemId();
+  auto out = AtomicFile::Create((*store)->OutboxPath(out_id), 0600, false);
+  if (!out) return Report(out.error());
+  auto writer = SealedEnvelopeWriter::Begin(*out, (*target)->decryption_keys, meta.dump());
+  if (!writer) return Report(writer.error());
+  for (;;) {
+    auto ev = reader->Next();
+    if (!ev) return Report(ev.error());
+    using Kind = SealedEnvelopeReader::Event::Kind;
+    if (ev->kind == Kind::kEnd) break;
+    const Status st = ev->kind == Kind::kPartBegin ? writer->BeginPart(ev->part) : writer->Write(ev->data);
+    if (!st) return Report(st.error());
+  }
+  if (auto st = writer->Finish(); !st) return Report(st.error());
+  if (auto st = out->Commit(); !st) return Report(st.error());
+  OutboxRow row{out_id, "forward", c->id, o.to, c->source_ref, TodayUtc(), false, {}};
+  if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
+  (void)(*store)->SetStatus(c->id, "forwarded");
+  (void)(*store)->Audit("forward", c->id, "to " + o.to);
+  std::printf("case %s re-sealed to %s (%s); it leaves with the next `outbox`\n",
+              c->id.substr(0, 8).c_str(), (*target)->code.c_str(), (*target)->name.c_str());
+  return 0;
+}
+
+struct OutboxOptions {
+  std::string data;
+  std::string out;
+};
+
+int Outbox(const OutboxOptions& o) {
+  auto store = ConsoleStore::Open(o.data);
+  if (!store) return Report(store.error());
+  auto force = ConsoleForce(**store);
+  if (!force) return Report(force.error());
+  auto rows = (*store)->Outbox(/*include_exported=*/false);
+  if (!rows) return Report(rows.error());
+  if (rows->empty()) {
+    std::printf("nothing to send\n");
+    return 0;
+  }
+  if (PathExists(o.out)) return Report(o.out + " already exists: refusing to overwrite it");
+  auto writer = bundle::BundleWriter::Create(o.out, "outbox", *force, TodayUtc());
+  if (!writer) return Report(writer.error());
+  std::vector<std::string> ids;
+  for (const auto& r : *rows) {
+    auto src = FileSource::Open((*store)->OutboxPath(r.id));
+    if (!src) return Report(src.error());
+    bundle::Item item{r.id, r.kind, r.day, 0, 0, "", r.to, r.kind == "forward" ? r.source : ""};
+    if (auto st = writer->AddItem(item, *src); !st) return Report(st.error());
+    ids.push_back(r.id);
+  }
+  if (auto st = writer->Commit(); !st) return Report(st.error());
+  if (auto st = (*store)->MarkExported(ids); !st) return Report(st.error());
+  (void)(*store)->Audit("outbox", "", std::to_string(ids.size()) + " item(s)");
+  std::printf("%zu item(s) in %s: carry it to the transfer workstation for sealdrop-transfer push\n",
+              ids.size(), o.out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void AddOutboxCommands(CLI::App& app, int& exit_code) {
+  auto r = std::make_shared<ReplyOptions>();
+  auto* reply = app.add_subcommand("reply", "Seal a reply to the reporter of a case");
+  reply->add_option("--data", r->data, "Console directory")->required();
+  reply->add_option("--key", r->key.key, "CODE.secret (default: the key of the first import)");
+  reply->add_option("--passphrase-file", r->key.passphrase_file, "Passphrase for the key");
+  reply->add_option("id", r->id, "Case id")->required();
+  reply->add_option("--in", r->in, "Text file with the reply (UTF-8)")->required();
+  reply->callback([r, &exit_code] { exit_code = Reply(*r); });
+
+  auto f = std::make_shared<ForwardOptions>();
+  auto* fwd = app.add_subcommand("forward", "Re-seal a misrouted report to another force");
+  fwd->add_option("--data", f->data, "Console directory")->required();
+  fwd->add_option("--key", f->key.key, "CODE.secret (default: the key of the first import)");
+  fwd->add_option("--passphrase-file", f->key.passphrase_file, "Passphrase for the key");
+  fwd->add_option("id", f->id, "Case id")->required();
+  fwd->add_option("--to", f->to, "Force code from the signed directory")->required();
+  fwd->add_option("--directory", f->directory, "Signed directory (default: the one kept at init)");
+  fwd->add_option("--root-pub", f->root_pub, "Pinned root key (default: the one kept at init)");
+  fwd->callback([f, &exit_code] { exit_code = Forward(*f); });
+
+  auto o = std::make_shared<OutboxOptions>();
+  auto* out = app.add_subcommand("outbox", "Write waiting replies and forwards into a bundle");
+  out->add_option("--data", o->data, "Console directory")->required();
+  out->add_option("--out", o->out, "Bundle file to write (on removable media)")->required();
+  out->callback([o, &exit_code] { exit_code = Outbox(*o); });
+}
+
+}  // namespace sealdrop::console

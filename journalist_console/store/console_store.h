@@ -1,0 +1,118 @@
+// ConsoleStore: the PSD console's state. Spec: docs/console.md.
+//
+// Layout of the console directory (0700):
+//   console.sqlite   SQLite (WAL, synchronous=FULL): cases, triage history, outbox, audit chain
+//   sealed/ID        every imported envelope exactly as it arrived: reports stay sealed at rest
+//   outbox/ID        sealed replies and forwards waiting for `outbox`
+// Values that are content (summaries, notes, reply texts) are stored sealed by FieldSealer; the
+// coarse triage fields (kind, days, category, urgency, status, outcome) are in clear so that
+// counts need no key.
+//
+// Files are written (fsync, link) before the rows that name them are committed; Open() removes
+// files that no row names, so a crash leaves either the whole import or nothing.
+// Not thread-safe: the console is one command at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/result.h"
+
+struct sqlite3;
+
+namespace sealdrop::console {
+
+struct CaseRow {
+  std::string id;            // the server's item id (32 hex)
+  std::string kind;          // "report" | "followup"
+  std::string received_day;  // day of import
+  std::string sent_day;      // day the server sealed it
+  std::string source_ref;    // the reporter's conversation (64 hex)
+  std::string category;      // report form value, "" for follow-ups
+  bool urgent = false;       // someone at risk of harm now
+  std::string status;        // "new" | "triaged" | "forwarded"
+  std::string outcome;       // triage outcome, "" until triaged
+  std::vector<std::uint8_t> summary;  // sealed (FieldSealer, ad "ID|summary")
+};
+
+struct TriageRow {
+  std::string day;
+  std::string outcome;
+  std::vector<std::uint8_t> note;  // sealed (ad "ID|note|SEQ")
+};
+
+struct OutboxRow {
+  std::string id;       // outbox item id (32 hex)
+  std::string kind;     // "reply" | "forward"
+  std::string case_id;  // the case it answers or forwards
+  std::string to;       // source ref (reply) or force code (forward)
+  std::string source;   // forward: the conversation that moves with it
+  std::string day;
+  bool exported = false;
+  std::vector<std::uint8_t> text;  // reply: sealed reply text (ad "ID|reply")
+};
+
+struct AuditEntry {
+  std::int64_t seq = 0;
+  std::string at;      // UTC, YYYY-MM-DDTHH:MM:SSZ
+  std::string actor;   // the login name on the console
+  std::string action;  // init, import, show, export, triage, reply, forward, outbox
+  std::string item;    // case id or ""
+  std::string detail;  // non-secret detail (outcome, counts, bundle digest)
+  std::string prev;    // previous entry's hash (64 hex; 64 zeros for the first)
+  std::string hash;
+};
+
+class ConsoleStore {
+ public:
+  // Creates a new console directory; fails (kAlreadyExists) if one is there.
+  static Result<std::unique_ptr<ConsoleStore>> Init(const std::string& dir);
+  // Opens an existing one and removes files no row names.
+  static Result<std::unique_ptr<ConsoleStore>> Open(const std::string& dir);
+  ~ConsoleStore();
+
+  std::string SealedPath(const std::string& id) const;
+  std::string OutboxPath(const std::string& id) const;
+  const std::string& dir() const { return dir_; }
+
+  Result<std::optional<std::string>> GetMeta(const std::string& key) const;
+  Status SetMeta(const std::string& key, const std::string& value);
+
+  bool HasCase(const std::string& id) const;
+  // Inserts rows whose blobs are already durable at SealedPath(id), all in one transaction.
+  Status AddCases(const std::vector<CaseRow>& rows);
+  Result<std::vector<CaseRow>> Cases() const;
+  // The case whose id is `id_or_prefix` or starts with it (≥ 6 hex digits, unambiguous).
+  Result<CaseRow> FindCase(const std::string& id_or_prefix) const;
+  Result<std::vector<CaseRow>> FollowUps(const std::string& source_ref) const;
+
+  Status AddTriage(const std::string& id, const std::string& day, const std::string& outcome,
+                   const std::function<std::vector<std::uint8_t>(std::int64_t seq)>& seal_note);
+  Result<std::vector<TriageRow>> Triage(const std::string& id) const;
+  Status SetStatus(const std::string& id, const std::string& status);
+
+  // The blob must already be durable at OutboxPath(row.id).
+  Status AddOutbox(const OutboxRow& row);
+  Result<std::vector<OutboxRow>> Outbox(bool include_exported) const;
+  Status MarkExported(const std::vector<std::string>& ids);
+
+  Status Audit(const std::string& action, const std::string& item, const std::string& detail);
+  Result<std::vector<AuditEntry>> AuditLog() const;
+
+ private:
+  ConsoleStore(std::string dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
+  Status Exec(const char* sql);
+  Status RemoveUnreferencedFiles();
+
+  std::string dir_;
+  sqlite3* db_;
+};
+
+// The hash of an audit entry (docs/console.md §4).
+std::string AuditHash(const AuditEntry& e);
+
+}  // namespace sealdrop::console
