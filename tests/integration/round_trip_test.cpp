@@ -1,0 +1,283 @@
+// The whole journey with real processes: a reporter files over HTTP → sealdrop-transfer pull →
+// sealdrop-console import / list / show / export-attachment / triage / reply / outbox →
+// sealdrop-transfer push → the reporter reads the reply; a follow-up comes back the same way;
+// a forward reaches the second force and only it. Then the refusals: wrong passphrase, wrong
+// force key, a corrupt bundle — each a clear error that changes nothing — and an edited audit log.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "tests/support/process.h"
+#include "tests/support/server_process.h"
+#include "tests/support/source_client.h"
+#include "tests/support/test_instance.h"
+
+namespace sealdrop {
+namespace {
+
+using testing::HttpReply;
+using testing::ProcessResult;
+using testing::RunProcess;
+using testing::ServerProcess;
+using testing::SourceClient;
+using testing::TempDir;
+using testing::TestInstance;
+
+// A JPEG with an EXIF segment that names the reporter's position.
+std::string JpegWithExif() {
+  std::string j = "\xFF\xD8";                                           // SOI
+  j += std::string("\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00", 18);  // APP0
+  const std::string exif = std::string("Exif\x00\x00", 6) + "GPS-51.5072N-0.1276W-REPORTER-HOME";
+  const std::size_t len = exif.size() + 2;
+  j += "\xFF\xE1";
+  j += static_cast<char>(len >> 8);
+  j += static_cast<char>(len & 0xff);
+  j += exif;
+  j += std::string("\xFF\xDA\x00\x08\x01\x01\x00\x00\x3F\x00", 10);  // SOS
+  j += std::string("\x12\x34\xFF\x00\x56", 5);                       // entropy-coded data
+  j += "\xFF\xD9";                                                    // EOI
+  return j;
+}
+
+class RoundTrip : public ::testing::Test {
+ protected:
+  RoundTrip()
+      : server_(instance_.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
+                                     {"--force-listen", "127.0.0.1:0"})) {}
+
+  ProcessResult Console(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {SEALDROP_CONSOLE_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunProcess(argv);
+  }
+  // A console command that reads content: the force's key and its passphrase file.
+  ProcessResult Keyed(const std::string& force, std::vector<std::string> args) {
+    args.insert(args.end(), {"--key", instance_.SecretKeyFile(force), "--passphrase-file",
+                             instance_.passphrase_file()});
+    return Console(args);
+  }
+  ProcessResult Transfer(const std::string& verb, const std::string& force, const std::string& flag,
+                         const std::string& file) {
+    return RunProcess({SEALDROP_TRANSFER_BIN, verb, "--server", "http://" + server_.force_api_address(),
+                       "--force", force, "--key", instance_.TransferKeyFile(force),
+                       "--passphrase-file", instance_.passphrase_file(), "--state", dir_ / "state",
+                       flag, file});
+  }
+  std::string Console(const std::string& force) { return dir_ / (force + "-console"); }
+
+  // The case id (full) whose `show` contains `text`, from `list` output.
+  std::string CaseIdContaining(const std::string& force, const std::string& text) {
+    const ProcessResult l = Keyed(force, {"list", "--data", Console(force)});
+    EXPECT_EQ(l.exit_code, 0) << l.err;
+    std::istringstream lines(l.out);
+    std::string line;
+    std::getline(lines, line);  // header
+    while (std::getline(lines, line)) {
+      const std::string id = line.substr(0, 8);
+      if (id.find_first_not_of("0123456789abcdef") != std::string::npos) continue;
+      if (line.find(text) != std::string::npos) return id;
+    }
+    return "";
+  }
+
+  TestInstance instance_;
+  TempDir dir_;
+  ServerProcess server_;
+};
+
+TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
+  // 1. Two reports to MET; the second says someone is at risk.
+  SourceClient reporter(server_.address());
+  ASSERT_EQ(reporter.Get("/report").status, 200);
+  HttpReply r = reporter.PostMultipart(
+      "/report", {{"csrf", reporter.csrf()}, {"force", "MET"}, {"category", "domestic"},
+                  {"at_risk", "yes"}, {"what", "He controls his partner's money and phone."},
+                  {"file", JpegWithExif(), true, "photo.jpg", "image/jpeg"}});
+  ASSERT_EQ(r.status, 200);
+  const std::string codename = testing::ElementText(r.body, "codename");
+  SourceClient other(server_.address());
+  ASSERT_EQ(other.Get("/report").status, 200);
+  ASSERT_EQ(other.PostMultipart("/report", {{"csrf", other.csrf()}, {"force", "MET"},
+                                            {"category", "corruption"}, {"what", "Sells PNC checks."}})
+                .status,
+            200);
+
+  // 2. The transfer workstation pulls them; the console imports them.
+  ProcessResult p = Transfer("pull", "MET", "--out", dir_ / "pull1.bundle");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Console({"init", "--data", Console("MET"), "--directory", instance_.directory_file(),
+               "--root-pub", instance_.root_public_file()});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "pull1.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("imported 2 new"), std::string::npos) << p.out;
+  // Idempotent: the same bundle again changes nothing.
+  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "pull1.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("imported 0 new"), std::string::npos) << p.out;
+
+  // 3. list: the urgent case first.
+  p = Keyed("MET", {"list", "--data", Console("MET")});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const auto first_row = p.out.find('\n') + 1;
+  const std::string first = p.out.substr(first_row, p.out.find('\n', first_row) - first_row);
+  EXPECT_NE(first.find("YES"), std::string::npos) << p.out;
+  EXPECT_NE(first.find("He controls"), std::string::npos) << p.out;
+  const std::string id = first.substr(0, 8);
+
+  // 4. show, export (EXIF removed), triage.
+  p = Keyed("MET", {"show", "--data", Console("MET"), id});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("He controls his partner's money and phone."), std::string::npos);
+  EXPECT_NE(p.out.find("[1] photo.jpg (image/jpeg"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("AT RISK"), std::string::npos);
+  p = Keyed("MET", {"export-attachment", "--data", Console("MET"), id, "1", "--out", dir_ / "photo.jpg"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const std::string exported = testing::ReadFileOrDie(dir_ / "photo.jpg");
+  EXPECT_EQ(exported.find("REPORTER-HOME"), std::string::npos) << "EXIF must be gone";
+  EXPECT_EQ(exported.substr(0, 2), "\xFF\xD8");
+  EXPECT_NE(p.out.find("EXIF"), std::string::npos) << p.out;
+  p = Keyed("MET", {"triage", "--data", Console("MET"), id, "--outcome", "safeguard", "--note",
+                    "Refer to the DA team today"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Keyed("MET", {"list", "--data", Console("MET"), "--status", "triaged"});
+  EXPECT_NE(p.out.find("triaged:safeguard"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("1 case(s)"), std::string::npos) << p.out;
+
+  // 5. reply → outbox → push → the reporter reads it.
+  testing::WriteFileOrDie(dir_ / "reply.txt", "Thank you. We are acting on this today.\n");
+  p = Keyed("MET", {"reply", "--data", Console("MET"), id, "--in", dir_ / "reply.txt"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Console({"outbox", "--data", Console("MET"), "--out", dir_ / "out1.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Transfer("push", "MET", "--in", dir_ / "out1.bundle");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  SourceClient back(server_.address());
+  ASSERT_EQ(back.Get("/login").status, 200);
+  ASSERT_EQ(back.PostForm("/login", {{"csrf", back.csrf()}, {"codename", codename}}).status, 303);
+  HttpReply inbox = back.Get("/inbox");
+  EXPECT_NE(inbox.body.find("Thank you. We are acting on this today."), std::string::npos);
+
+  // 6. A follow-up goes back the same way and joins its case.
+  ASSERT_EQ(back.PostMultipart("/followup", {{"csrf", back.csrf()}, {"message", "He has a second phone."}})
+                .status,
+            200);
+  p = Transfer("pull", "MET", "--out", dir_ / "pull2.bundle");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "pull2.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Keyed("MET", {"show", "--data", Console("MET"), id});
+  EXPECT_NE(p.out.find("He has a second phone."), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("Thank you. We are acting on this today."), std::string::npos) << p.out;
+
+  // 7. The other report was misrouted: forward it to WMI. It reaches WMI, and only WMI.
+  const std::string misrouted = CaseIdContaining("MET", "Sells PNC");
+  ASSERT_FALSE(misrouted.empty());
+  p = Keyed("MET", {"forward", "--data", Console("MET"), misrouted, "--to", "WMI"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Console({"outbox", "--data", Console("MET"), "--out", dir_ / "out2.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  ASSERT_EQ(Transfer("push", "MET", "--in", dir_ / "out2.bundle").exit_code, 0);
+  p = Transfer("pull", "MET", "--out", dir_ / "pull3.bundle");
+  EXPECT_NE(p.out.find("nothing to pull"), std::string::npos) << p.out;
+  p = Transfer("pull", "WMI", "--out", dir_ / "wmi.bundle");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  ASSERT_EQ(Console({"init", "--data", Console("WMI")}).exit_code, 0);
+  p = Keyed("WMI", {"import", "--data", Console("WMI"), dir_ / "wmi.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Keyed("WMI", {"list", "--data", Console("WMI")});
+  EXPECT_NE(p.out.find("Sells PNC checks."), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("1 case(s)"), std::string::npos) << p.out;
+  // MET's key cannot open what was forwarded to WMI.
+  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "wmi.bundle"});
+  EXPECT_EQ(p.exit_code, 1);
+
+  // 8. The record of all this is intact; the statistics count it.
+  p = Console({"audit", "verify", "--data", Console("MET")});
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  p = Console({"stats", "--data", Console("MET"), "--svg", dir_ / "chart.svg"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("safeguard"), std::string::npos) << p.out;
+  EXPECT_NE(testing::ReadFileOrDie(dir_ / "chart.svg").find("<svg"), std::string::npos);
+}
+
+long long CaseCount(const std::string& console_dir) {
+  sqlite3* db = nullptr;
+  long long n = -1;
+  if (sqlite3_open_v2((console_dir + "/console.sqlite").c_str(), &db, SQLITE_OPEN_READONLY,
+                      nullptr) == SQLITE_OK) {
+    sqlite3_stmt* q = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM cases", -1, &q, nullptr) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+      n = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+TEST_F(RoundTrip, WrongPassphraseWrongKeyAndCorruptBundlesChangeNothing) {
+  SourceClient c(server_.address());
+  ASSERT_EQ(c.Get("/report").status, 200);
+  ASSERT_EQ(c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", "x"}}).status, 200);
+  ASSERT_EQ(Transfer("pull", "MET", "--out", dir_ / "p.bundle").exit_code, 0);
+  ASSERT_EQ(Console({"init", "--data", Console("MET")}).exit_code, 0);
+  // A second init never touches an existing console.
+  EXPECT_EQ(Console({"init", "--data", Console("MET")}).exit_code, 1);
+
+  testing::WriteFileOrDie(dir_ / "wrong-pass", "not the passphrase\n");
+  ProcessResult p = Console({"import", "--data", Console("MET"), "--key", instance_.SecretKeyFile("MET"),
+                             "--passphrase-file", dir_ / "wrong-pass", dir_ / "p.bundle"});
+  EXPECT_EQ(p.exit_code, 1);
+  EXPECT_NE(p.err.find("passphrase"), std::string::npos) << p.err;
+  p = Keyed("WMI", {"import", "--data", Console("MET"), dir_ / "p.bundle"});
+  EXPECT_EQ(p.exit_code, 1);
+  EXPECT_NE(p.err.find("not sealed to this key"), std::string::npos) << p.err;
+  const std::string bytes = testing::ReadFileOrDie(dir_ / "p.bundle");
+  testing::WriteFileOrDie(dir_ / "cut.bundle", bytes.substr(0, bytes.size() / 2));
+  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "cut.bundle"});
+  EXPECT_EQ(p.exit_code, 1);
+  EXPECT_NE(p.err.find("nothing was imported"), std::string::npos) << p.err;
+  EXPECT_EQ(CaseCount(Console("MET")), 0);
+  EXPECT_TRUE(testing::ListDir(Console("MET") + "/sealed").empty());
+  // The good bundle still imports.
+  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "p.bundle"});
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(CaseCount(Console("MET")), 1);
+}
+
+TEST_F(RoundTrip, AuditVerifyDetectsAnEditedOrShortenedLog) {
+  ASSERT_EQ(Console({"init", "--data", Console("MET")}).exit_code, 0);
+  SourceClient c(server_.address());
+  ASSERT_EQ(c.Get("/report").status, 200);
+  ASSERT_EQ(c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", "x"}}).status, 200);
+  ASSERT_EQ(Transfer("pull", "MET", "--out", dir_ / "p.bundle").exit_code, 0);
+  ASSERT_EQ(Keyed("MET", {"import", "--data", Console("MET"), dir_ / "p.bundle"}).exit_code, 0);
+  const std::string id = CaseIdContaining("MET", "x");
+  ASSERT_EQ(Keyed("MET", {"triage", "--data", Console("MET"), id, "--outcome", "record", "--note", "n"}).exit_code, 0);
+  ASSERT_EQ(Console({"audit", "verify", "--data", Console("MET")}).exit_code, 0);
+
+  auto edit = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((Console("MET") + "/console.sqlite").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  };
+  // Someone changes what an officer decided...
+  edit("UPDATE audit SET detail = 'no-further-action' WHERE action = 'triage'");
+  ProcessResult p = Console({"audit", "verify", "--data", Console("MET")});
+  EXPECT_EQ(p.exit_code, 1);
+  EXPECT_NE(p.err.find("BROKEN"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("triage"), std::string::npos) << p.err;
+  edit("UPDATE audit SET detail = 'record' WHERE action = 'triage'");
+  EXPECT_EQ(Console({"audit", "verify", "--data", Console("MET")}).exit_code, 0);
+  // ... or removes an entry from the middle.
+  edit("DELETE FROM audit WHERE action = 'import'");
+  EXPECT_EQ(Console({"audit", "verify", "--data", Console("MET")}).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace sealdrop
