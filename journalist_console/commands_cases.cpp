@@ -435,6 +435,8 @@ int Export(const ExportOptions& o) {
     for (const auto& line : report.removed) std::printf("  - %s\n", line.c_str());
   } else if (report.outcome == StripOutcome::kUnsupportedType) {
     std::printf("WARNING: %s\n", report.warning.c_str());
+  } else if (report.file_type == "empty") {
+    std::printf("the attachment is empty\n");
   } else {
     std::printf("no metadata found in this %s\n", report.file_type.c_str());
   }

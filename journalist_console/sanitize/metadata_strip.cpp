@@ -89,60 +89,34 @@ class Reader {
     return Bytes(buf_).subspan(pos_, std::min(n, end_ - pos_));
   }
 
-  // The next byte, or -1 at the end of the stream.
-  Result<int> NextByte() {
-    auto avail = Available();
-    if (!avail) return avail.error();
-    if (avail->empty()) return -1;
-    const int b = avail->front();
-    Consume(1);
-    return b;
+  // Exactly `n` (<= kSniffBytes) bytes, consumed; valid until the next call on this Reader.
+  Result<Bytes> Take(std::size_t n, const char* truncated) {
+    auto head = Peek(n);
+    if (!head) return head;
+    if (head->size() < n) return Malformed(truncated);
+    Consume(n);
+    return head;
   }
 
-  // Moves `n` bytes to `out`, or drops them when `out` is null; `truncated` if the stream ends.
-  Status Pass(std::uint64_t n, Writer* out, const char* truncated) {
-    while (n > 0) {
+  // Moves `n` bytes, or all that is left when `truncated` is null, to `out` (or drops them when
+  // `out` is null). Returns the count; kMalformed with `truncated` if the stream ends first.
+  Result<std::uint64_t> Pass(std::uint64_t n, Writer* out, const char* truncated) {
+    std::uint64_t moved = 0;
+    while (moved < n) {
       auto avail = Available();
       if (!avail) return avail.error();
-      if (avail->empty()) return Malformed(truncated);
-      const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(n, avail->size()));
+      if (avail->empty()) {
+        if (truncated == nullptr) return moved;
+        return Malformed(truncated);
+      }
+      const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(n - moved, avail->size()));
       if (out != nullptr) {
-        if (auto st = out->Put(avail->first(take)); !st) return st;
+        if (auto st = out->Put(avail->first(take)); !st) return st.error();
       }
       Consume(take);
-      n -= take;
+      moved += take;
     }
-    return Status::Ok();
-  }
-
-  // Fills `dst` exactly; `truncated` if the stream ends first.
-  Status ReadExact(std::span<std::uint8_t> dst, const char* truncated) {
-    std::size_t got = 0;
-    while (got < dst.size()) {
-      auto avail = Available();
-      if (!avail) return avail.error();
-      if (avail->empty()) return Malformed(truncated);
-      const std::size_t take = std::min(dst.size() - got, avail->size());
-      std::memcpy(dst.data() + got, avail->data(), take);
-      Consume(take);
-      got += take;
-    }
-    return Status::Ok();
-  }
-
-  // Moves everything left to `out` (or drops it when null); returns the count.
-  Result<std::uint64_t> Drain(Writer* out) {
-    std::uint64_t total = 0;
-    for (;;) {
-      auto avail = Available();
-      if (!avail) return avail.error();
-      if (avail->empty()) return total;
-      if (out != nullptr) {
-        if (auto st = out->Put(*avail); !st) return st.error();
-      }
-      total += avail->size();
-      Consume(avail->size());
-    }
+    return moved;
   }
 
  private:
@@ -153,11 +127,10 @@ class Reader {
 };
 
 Status ReportTrailing(Reader& in, StripReport& report) {
-  auto trailing = in.Drain(nullptr);
+  auto trailing = in.Pass(UINT64_MAX, nullptr, nullptr);
   if (!trailing) return trailing.error();
   if (*trailing > 0) {
-    report.removed.push_back("data after the end of the image " + WithCommas(*trailing) +
-                             " bytes");
+    report.removed.push_back("data after the end of the image " + WithCommas(*trailing) + " bytes");
   }
   return Status::Ok();
 }
@@ -171,10 +144,9 @@ constexpr bool IsApp(int code) { return code >= 0xE0 && code <= 0xEF; }
 // After a 0xFF: skips fill bytes (more 0xFF) and returns the marker code.
 Result<int> MarkerCodeAfterFF(Reader& in) {
   for (;;) {
-    auto b = in.NextByte();
+    auto b = in.Take(1, "the JPEG ends before its end-of-image marker");
     if (!b) return b.error();
-    if (*b < 0) return Malformed("the JPEG ends before its end-of-image marker");
-    if (*b != 0xFF) return *b;
+    if ((*b)[0] != 0xFF) return (*b)[0];
   }
 }
 
@@ -216,7 +188,7 @@ std::string DroppedSegmentName(int code, Bytes head) {
 }
 
 Status StripJpeg(Reader& in, Writer& out, StripReport& report) {
-  if (auto st = in.Pass(2, &out, "the JPEG is truncated"); !st) return st;  // SOI, already sniffed
+  if (auto r = in.Pass(2, &out, "the JPEG is truncated"); !r) return r.error();  // SOI
   std::optional<int> pending;  // a marker already read by CopyScanData
   for (;;) {
     int code = 0;
@@ -224,15 +196,14 @@ Status StripJpeg(Reader& in, Writer& out, StripReport& report) {
       code = *pending;
       pending.reset();
     } else {
-      auto b = in.NextByte();
+      auto b = in.Take(1, "the JPEG ends before its end-of-image marker");
       if (!b) return b.error();
-      if (*b < 0) return Malformed("the JPEG ends before its end-of-image marker");
-      if (*b != 0xFF) return Malformed("the JPEG has stray bytes between its segments");
+      if ((*b)[0] != 0xFF) return Malformed("the JPEG has stray bytes between its segments");
       auto c = MarkerCodeAfterFF(in);
       if (!c) return c.error();
       code = *c;
     }
-    const std::array<std::uint8_t, 2> marker = {0xFF, static_cast<std::uint8_t>(code)};
+    const std::array<std::uint8_t, 2> marker = {0xFF, static_cast<std::uint8_t>(code)};  // no fill
     if (code == kEoi) {
       if (auto st = out.Put(marker); !st) return st;
       return ReportTrailing(in, report);
@@ -244,27 +215,27 @@ Status StripJpeg(Reader& in, Writer& out, StripReport& report) {
     if (code == kSoi) return Malformed("the JPEG has a second start-of-image marker");
     if (code < 0xC0) return Malformed("the JPEG has an invalid or reserved marker");
 
-    std::array<std::uint8_t, 2> length_bytes{};
-    if (auto st = in.ReadExact(length_bytes, "the JPEG ends inside a segment header"); !st) {
-      return st;
-    }
-    const std::size_t length = static_cast<std::size_t>((length_bytes[0] << 8) | length_bytes[1]);
+    auto length_bytes = in.Take(2, "the JPEG ends inside a segment header");
+    if (!length_bytes) return length_bytes.error();
+    const std::array<std::uint8_t, 4> head = {marker[0], marker[1], (*length_bytes)[0],
+                                              (*length_bytes)[1]};
+    const std::size_t length = static_cast<std::size_t>((head[2] << 8) | head[3]);
     if (length < 2) return Malformed("the JPEG has a segment with an invalid length");
     const std::size_t payload = length - 2;
     std::string dropped;
     if (IsApp(code) || code == kCom) {
-      auto head = in.Peek(std::min(payload, kSniffBytes));
-      if (!head) return head.error();
-      dropped = DroppedSegmentName(code, *head);
+      auto tag = in.Peek(std::min(payload, kSniffBytes));
+      if (!tag) return tag.error();
+      dropped = DroppedSegmentName(code, *tag);
     }
     if (!dropped.empty()) {
-      if (auto st = in.Pass(payload, nullptr, "the JPEG ends inside a segment"); !st) return st;
+      if (auto r = in.Pass(payload, nullptr, "the JPEG ends inside a segment"); !r)
+        return r.error();
       report.removed.push_back(dropped + " " + WithCommas(length + 2) + " bytes");
       continue;
     }
-    if (auto st = out.Put(marker); !st) return st;
-    if (auto st = out.Put(length_bytes); !st) return st;
-    if (auto st = in.Pass(payload, &out, "the JPEG ends inside a segment"); !st) return st;
+    if (auto st = out.Put(head); !st) return st;
+    if (auto r = in.Pass(payload, &out, "the JPEG ends inside a segment"); !r) return r.error();
     if (code == kSos) {
       auto next = CopyScanData(in, out);
       if (!next) return next.error();
@@ -282,10 +253,12 @@ bool IsDroppedPngChunk(std::string_view type) {
 }
 
 Status StripPng(Reader& in, Writer& out, StripReport& report) {
-  if (auto st = in.Pass(kPngSignature.size(), &out, "the PNG is truncated"); !st) return st;
+  if (auto r = in.Pass(kPngSignature.size(), &out, "the PNG is truncated"); !r) return r.error();
   for (bool first = true;; first = false) {
-    std::array<std::uint8_t, 8> header{};  // length (big-endian), type
-    if (auto st = in.ReadExact(header, "the PNG ends before its IEND chunk"); !st) return st;
+    auto taken = in.Take(8, "the PNG ends before its IEND chunk");  // length (big-endian), type
+    if (!taken) return taken.error();
+    std::array<std::uint8_t, 8> header{};
+    std::copy(taken->begin(), taken->end(), header.begin());
     const std::uint32_t length = (std::uint32_t{header[0]} << 24) |
                                  (std::uint32_t{header[1]} << 16) |
                                  (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
@@ -301,13 +274,14 @@ Status StripPng(Reader& in, Writer& out, StripReport& report) {
     if (first && type != "IHDR") return Malformed("the PNG does not start with an IHDR chunk");
     const std::uint64_t data_and_crc = std::uint64_t{length} + 4;
     if (IsDroppedPngChunk(type)) {
-      if (auto st = in.Pass(data_and_crc, nullptr, "the PNG ends inside a chunk"); !st) return st;
-      report.removed.push_back("PNG " + type + " chunk " + WithCommas(data_and_crc + 8) +
-                               " bytes");
+      if (auto r = in.Pass(data_and_crc, nullptr, "the PNG ends inside a chunk"); !r) {
+        return r.error();
+      }
+      report.removed.push_back("PNG " + type + " chunk " + WithCommas(data_and_crc + 8) + " bytes");
       continue;
     }
     if (auto st = out.Put(header); !st) return st;
-    if (auto st = in.Pass(data_and_crc, &out, "the PNG ends inside a chunk"); !st) return st;
+    if (auto r = in.Pass(data_and_crc, &out, "the PNG ends inside a chunk"); !r) return r.error();
     if (type == "IEND") {
       if (length != 0) return Malformed("the PNG has an IEND chunk with data");
       return ReportTrailing(in, report);
@@ -327,10 +301,14 @@ bool LooksLikeText(Bytes head) {
     const std::uint8_t b = head[i];
     if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f') || b == 0x7F) return false;
     std::size_t extra = 0;
-    if (b >= 0xC2 && b <= 0xDF) extra = 1;
-    else if (b >= 0xE0 && b <= 0xEF) extra = 2;
-    else if (b >= 0xF0 && b <= 0xF4) extra = 3;
-    else if (b >= 0x80) return false;
+    if (b >= 0xC2 && b <= 0xDF)
+      extra = 1;
+    else if (b >= 0xE0 && b <= 0xEF)
+      extra = 2;
+    else if (b >= 0xF0 && b <= 0xF4)
+      extra = 3;
+    else if (b >= 0x80)
+      return false;
     for (std::size_t k = 1; k <= extra && i + k < head.size(); ++k) {
       if ((head[i + k] & 0xC0) != 0x80) return false;
     }
@@ -399,7 +377,7 @@ Result<StripReport> Strip(Reader& in, Writer& out) {
   } else {
     DescribeUnsupported(*head, report);
     report.outcome = StripOutcome::kUnsupportedType;
-    if (auto copied = in.Drain(&out); !copied) return copied.error();
+    if (auto copied = in.Pass(UINT64_MAX, &out, nullptr); !copied) return copied.error();
   }
   if (!st) return st.error();
   if (auto flushed = out.Flush(); !flushed) return flushed.error();

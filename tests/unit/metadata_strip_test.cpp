@@ -33,8 +33,8 @@ bool Contains(const Bytes& hay, std::string_view needle) {
 // A JPEG segment: FF code, big-endian length (including itself), payload.
 Bytes Segment(std::uint8_t code, const Bytes& payload) {
   const std::size_t len = payload.size() + 2;
-  return Cat({{0xFF, code, static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)},
-              payload});
+  return Cat(
+      {{0xFF, code, static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)}, payload});
 }
 
 Result<StripReport> Strip(const Bytes& input, Bytes& output) {
@@ -60,7 +60,9 @@ struct JpegParts {
   Bytes eoi{0xFF, 0xD9};
   Bytes trailing = B("TRAILER-SECRET phone depth map");
 
-  Bytes Input() const { return Cat({soi, app0, exif, com, dqt, sof0, dht, sos, scan, eoi, trailing}); }
+  Bytes Input() const {
+    return Cat({soi, app0, exif, com, dqt, sof0, dht, sos, scan, eoi, trailing});
+  }
   Bytes Expected() const { return Cat({soi, app0, dqt, sof0, dht, sos, scan, eoi}); }
 };
 
@@ -217,8 +219,8 @@ Bytes Be32(std::uint32_t v) {
 
 Bytes Chunk(std::string_view type, const Bytes& data) {
   const Bytes type_and_data = Cat({B(type), data});
-  return Cat({Be32(static_cast<std::uint32_t>(data.size())), type_and_data,
-              Be32(Crc32(type_and_data))});
+  return Cat(
+      {Be32(static_cast<std::uint32_t>(data.size())), type_and_data, Be32(Crc32(type_and_data))});
 }
 
 TEST(MetadataStrip, PngChunkCrcHelperMatchesTheStandardCheckValue) {
@@ -314,7 +316,8 @@ TEST(MetadataStrip, CopiesOtherTypesUnchangedWithAWarning) {
       {"MP4/MOV video", Cat({{0, 0, 0, 24}, B("ftypisom"), Bytes(12, 0)})},
       {"TIFF or camera raw", Cat({B("II*\0"sv), {8, 0, 0, 0}})},
       {"plain text", B("I saw the sergeant take the money.\n")},
-      {"plain text", B("Caf\xC3\xA9 on the high street, \xE2\x82\xAC" "500 in an envelope\r\n")},
+      {"plain text", B("Caf\xC3\xA9 on the high street, \xE2\x82\xAC"
+                       "500 in an envelope\r\n")},
       {"unknown", {0x00, 0x01, 0x02, 0xFF}},
       {"unknown", {0xFF, 0xD8}},  // too short to be a JPEG
   };
@@ -446,9 +449,15 @@ TEST(MetadataStrip, SurvivesRandomDamage) {
       for (int k = 0; k < 1 + round % 4; ++k) {
         const std::size_t at = 3 + next() % (damaged.size() - 3);  // keep the magic number
         switch (next() % 3) {
-          case 0: damaged[at] = static_cast<std::uint8_t>(next() >> 24); break;
-          case 1: damaged.erase(damaged.begin() + static_cast<std::ptrdiff_t>(at)); break;
-          default: damaged.insert(damaged.begin() + static_cast<std::ptrdiff_t>(at), 0xFF); break;
+          case 0:
+            damaged[at] = static_cast<std::uint8_t>(next() >> 24);
+            break;
+          case 1:
+            damaged.erase(damaged.begin() + static_cast<std::ptrdiff_t>(at));
+            break;
+          default:
+            damaged.insert(damaged.begin() + static_cast<std::ptrdiff_t>(at), 0xFF);
+            break;
         }
       }
       Bytes out;
