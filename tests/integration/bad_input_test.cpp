@@ -2,7 +2,6 @@
 // has nothing better, a closed connection), a page rather than a blank, and leaves nothing
 // stored: no blob, no index row, no registered codename. The server keeps serving afterwards.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <functional>
 #include <string>
@@ -11,6 +10,7 @@
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
+#include "tests/support/sqlite_count.h"
 #include "tests/support/test_instance.h"
 
 namespace sealdrop {
@@ -276,20 +276,7 @@ const std::vector<BadInput>& Cases() {
 }
 
 long long Rows(const std::string& data_dir, const char* table) {
-  sqlite3* db = nullptr;
-  long long n = -1;
-  if (sqlite3_open_v2((data_dir + "/index.sqlite").c_str(), &db, SQLITE_OPEN_READONLY,
-                      nullptr) == SQLITE_OK) {
-    sqlite3_stmt* q = nullptr;
-    const std::string sql = std::string("SELECT COUNT(*) FROM ") + table;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
-      n = sqlite3_column_int64(q, 0);
-    }
-    sqlite3_finalize(q);
-  }
-  sqlite3_close(db);
-  return n;
+  return testing::QueryCount(data_dir + "/index.sqlite", std::string("SELECT COUNT(*) FROM ") + table);
 }
 
 class BadInputs : public ::testing::TestWithParam<std::size_t> {

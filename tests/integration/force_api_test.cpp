@@ -3,7 +3,6 @@
 // requests are refused and change nothing; pushed replies reach the reporter's inbox; a forward
 // reaches the other force only and takes the conversation with it; pushes are idempotent.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +18,7 @@
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
+#include "tests/support/sqlite_count.h"
 #include "tests/support/test_instance.h"
 
 namespace sealdrop {
@@ -33,20 +33,8 @@ using testing::TempDir;
 using testing::TestInstance;
 
 long long Rows(const std::string& data_dir, const std::string& where) {
-  sqlite3* db = nullptr;
-  long long n = -1;
-  if (sqlite3_open_v2((data_dir + "/index.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-      SQLITE_OK) {
-    sqlite3_stmt* q = nullptr;
-    const std::string sql = "SELECT COUNT(*) FROM items" + (where.empty() ? "" : " WHERE " + where);
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
-      n = sqlite3_column_int64(q, 0);
-    }
-    sqlite3_finalize(q);
-  }
-  sqlite3_close(db);
-  return n;
+  return testing::QueryCount(data_dir + "/index.sqlite",
+                             "SELECT COUNT(*) FROM items" + (where.empty() ? "" : " WHERE " + where));
 }
 
 // A raw signed request, so that tests can replay, age, forge and tamper with one.

@@ -12,6 +12,7 @@
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
+#include "tests/support/sqlite_count.h"
 #include "tests/support/test_instance.h"
 
 namespace sealdrop {
@@ -204,19 +205,7 @@ TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
 }
 
 long long CaseCount(const std::string& console_dir) {
-  sqlite3* db = nullptr;
-  long long n = -1;
-  if (sqlite3_open_v2((console_dir + "/console.sqlite").c_str(), &db, SQLITE_OPEN_READONLY,
-                      nullptr) == SQLITE_OK) {
-    sqlite3_stmt* q = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM cases", -1, &q, nullptr) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
-      n = sqlite3_column_int64(q, 0);
-    }
-    sqlite3_finalize(q);
-  }
-  sqlite3_close(db);
-  return n;
+  return testing::QueryCount(console_dir + "/console.sqlite", "SELECT COUNT(*) FROM cases");
 }
 
 TEST_F(RoundTrip, WrongPassphraseWrongKeyAndCorruptBundlesChangeNothing) {

@@ -3,7 +3,6 @@
 // with sealdrop-console; the codename logs in, the inbox shows a reply, a follow-up is sealed to
 // the same force, log-out ends the session; a marker never reaches disk or logs.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -23,6 +22,7 @@
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
+#include "tests/support/sqlite_count.h"
 #include "tests/support/test_instance.h"
 
 namespace sealdrop {
@@ -51,22 +51,8 @@ std::vector<std::uint8_t> ReadBytes(const std::string& path) {
   return {s.begin(), s.end()};
 }
 
-// Rows in a table of the server's index, read with a separate connection (WAL allows it).
 long long CountRows(const std::string& data_dir, const std::string& table) {
-  sqlite3* db = nullptr;
-  long long n = -1;
-  if (sqlite3_open_v2((data_dir + "/index.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-      SQLITE_OK) {
-    sqlite3_stmt* q = nullptr;
-    const std::string sql = "SELECT COUNT(*) FROM " + table;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
-      n = sqlite3_column_int64(q, 0);
-    }
-    sqlite3_finalize(q);
-  }
-  sqlite3_close(db);
-  return n;
+  return testing::QueryCount(data_dir + "/index.sqlite", "SELECT COUNT(*) FROM " + table);
 }
 
 std::vector<std::string> Blobs(const std::string& data_dir) {

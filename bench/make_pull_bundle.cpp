@@ -1,0 +1,50 @@
+// Makes a pull bundle of N synthetic reports for the console benchmarks (bench/console_scale.sh):
+// a fresh force key pair (its secret key file, passphrase "bench passphrase"), and N envelopes of
+// report metadata (one in ten "someone at risk") sealed to it, written as a bundle.
+//   make_pull_bundle N OUT_DIR      → OUT_DIR/MET.secret, OUT_DIR/passphrase.txt, OUT_DIR/pull.bundle
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "crypto/envelope_writer.h"
+#include "crypto/io.h"
+#include "crypto/keyfile/secret_key_file.h"
+#include "journalist_console/bundle/bundle.h"
+
+using namespace sealdrop;
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: make_pull_bundle N OUT_DIR\n");
+    return 2;
+  }
+  const long n = std::stol(argv[1]);
+  const std::string dir = argv[2];
+  const KeyPair force = GenerateKeyPair(KeyRole::kForceDecryption);
+  const std::string pass = "bench passphrase";
+  if (!WriteFileAtomically(dir + "/passphrase.txt", pass + "\n", 0600, true).ok() ||
+      !WriteSecretKeyFile(dir + "/MET.secret", force, SecretBuffer::CopyOf(std::string_view(pass))).ok()) {
+    std::fprintf(stderr, "cannot write the key\n");
+    return 1;
+  }
+  auto writer = bundle::BundleWriter::Create(dir + "/pull.bundle", "pull", "MET", "2026-11-22");
+  if (!writer) return 1;
+  const KeyPair source = GenerateKeyPair(KeyRole::kSource);
+  const char* categories[] = {"corruption", "personal_advantage", "sexual", "domestic", "discrimination", "other"};
+  for (long i = 0; i < n; ++i) {
+    const nlohmann::json meta = {
+        {"version", 1}, {"kind", "report"}, {"force", "MET"}, {"day", "2026-11-22"},
+        {"source", {{"ref", std::string(64, 'a')}, {"key", source.public_key.ToText()}}},
+        {"category", categories[i % 6]}, {"at_risk", i % 10 == 0 ? "yes" : "no"},
+        {"what", "Synthetic report number " + std::to_string(i) + " for the console benchmark."}};
+    const std::vector<PublicKey> to = {force.public_key};
+    auto sealed = SealToBytes(to, meta.dump(), {"note.txt", "text/plain"}, AsBytes("attachment"));
+    if (!sealed) return 1;
+    MemorySource src(*sealed);
+    if (!writer->AddItem({bundle::NewItemId(), "report", "2026-11-22", 0, 0, "", "", ""}, src).ok()) return 1;
+  }
+  if (!writer->Commit().ok()) return 1;
+  std::printf("%ld reports in %s/pull.bundle\n", n, dir.c_str());
+  return 0;
+}
