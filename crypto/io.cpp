@@ -207,6 +207,24 @@ Status AtomicFile::Commit() {
   return SyncDirectory(DirName(path_));
 }
 
+Status AtomicFile::CommitUnsynced() {
+  if (fd_ < 0 || committed_) Die("AtomicFile::Commit twice");
+  const Status named = temp_path_.empty() ? LinkUnnamed() : RenameNamed();
+  if (!named) return named;
+  committed_ = true;
+  if (::close(std::exchange(fd_, -1)) != 0) return IoError("close failed");
+  return Status::Ok();
+}
+
+Status SyncFileSystem(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open " + path);
+  const int rc = ::syncfs(fd);
+  ::close(fd);
+  if (rc != 0) return IoError("syncfs failed");
+  return Status::Ok();
+}
+
 Result<std::string> ReadSmallFile(const std::string& path, std::size_t max_bytes) {
   auto src = FileSource::Open(path);
   if (!src) return src.error();

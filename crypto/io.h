@@ -83,6 +83,10 @@ class AtomicFile final : public ByteSink {
   // fsync, move into place (never replacing a file that appeared meanwhile unless `overwrite`),
   // fsync the directory.
   Status Commit();
+  // Moves into place without any fsync, for batches: the caller makes the batch durable at once
+  // (SyncFileSystem) before anything records the names, and must treat a named file as
+  // possibly empty after a crash until then.
+  Status CommitUnsynced();
 
  private:
   AtomicFile(std::string path, std::string temp_path, int fd, bool overwrite)
@@ -101,6 +105,8 @@ Result<std::string> ReadSmallFile(const std::string& path, std::size_t max_bytes
 // Atomically writes a small file.
 Status WriteFileAtomically(const std::string& path, std::string_view contents, unsigned mode,
                            bool overwrite);
+// syncfs(2) on the file system holding `path`: every file written there is durable after it.
+Status SyncFileSystem(const std::string& path);
 // fsyncs a directory so that a rename or unlink inside it is durable.
 Status SyncDirectory(const std::string& dir);
 bool PathExists(const std::string& path);

@@ -141,7 +141,8 @@ int Import(const ImportOptions& o) {
   }
   Progress("checking", m.items.size(), m.items.size());
 
-  // Second pass: the sealed items, each durable before any row names it.
+  // Second pass: the sealed items, all durable (one syncfs) before any row names them. A crash
+  // in between leaves named files no row refers to, which the next Open() removes.
   std::vector<std::string> written;
   auto undo = [&] {
     for (const auto& id : written) ::unlink((*store)->SealedPath(id).c_str());
@@ -153,7 +154,7 @@ int Import(const ImportOptions& o) {
     Progress("importing", n++, rows.size());
     auto out = AtomicFile::Create((*store)->SealedPath(item.id), 0600, /*overwrite=*/false);
     Status st = out ? reader->CopyItem(i, *out) : Status(out.error());
-    if (st) st = out->Commit();
+    if (st) st = out->CommitUnsynced();
     if (!st) {
       undo();
       return Report("cannot store item " + std::to_string(i + 1) + ": " + st.error().message +
@@ -162,6 +163,10 @@ int Import(const ImportOptions& o) {
     written.push_back(item.id);
   }
   Progress("importing", rows.size(), rows.size());
+  if (auto st = SyncFileSystem(JoinPath(o.c.data, "sealed")); !st) {
+    undo();
+    return Report(st.error().message + "; nothing was imported");
+  }
   if (auto st = (*store)->AddCases(rows); !st) {
     undo();
     return Report(st.error().message + "; nothing was imported");
@@ -206,16 +211,18 @@ int List(const ListOptions& o) {
     if (a.sent_day != b.sent_day) return a.sent_day > b.sent_day;
     return a.id < b.id;
   });
+  auto followup_counts = (*store)->FollowUpCounts();
+  if (!followup_counts) return Report(followup_counts.error());
   std::printf("%-10s %-10s %-6s %-18s %-18s %-3s %s\n", "CASE", "SENT", "AT RISK", "CATEGORY",
               "STATUS", "F/U", "SUMMARY");
   for (const auto& c : shown) {
     auto summary = sealer.Open(c.id + "|summary", c.summary);
-    auto followups = (*store)->FollowUps(c.source_ref);
+    const auto fu = followup_counts->find(c.source_ref);
     const std::string status = c.outcome.empty() ? c.status : c.status + ":" + c.outcome;
     std::printf("%-10s %-10s %-6s %-18s %-18s %-3zu %s\n", c.id.substr(0, 8).c_str(),
                 c.sent_day.c_str(), c.urgent ? "YES" : "-",
                 (c.category.empty() ? "-" : c.category).c_str(), status.c_str(),
-                followups ? followups->size() : 0,
+                fu == followup_counts->end() ? std::size_t{0} : fu->second,
                 summary ? TerminalSafe(*summary).c_str() : "(cannot read: damaged)");
   }
   std::printf("%zu case(s)\n", shown.size());

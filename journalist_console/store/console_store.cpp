@@ -300,6 +300,19 @@ Result<std::vector<CaseRow>> ConsoleStore::FollowUps(const std::string& source_r
   return out;
 }
 
+Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const {
+  Stmt q;
+  if (sqlite3_prepare_v2(db_, "SELECT source_ref, COUNT(*) FROM cases WHERE kind = 'followup' "
+                              "GROUP BY source_ref", -1, &q.s, nullptr) != SQLITE_OK) {
+    return DbError(db_, "list");
+  }
+  std::map<std::string, std::size_t> out;
+  while (sqlite3_step(q.s) == SQLITE_ROW) {
+    out[Text(q.s, 0)] = static_cast<std::size_t>(sqlite3_column_int64(q.s, 1));
+  }
+  return out;
+}
+
 Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
                                const std::string& outcome,
                                const std::function<std::vector<std::uint8_t>(std::int64_t)>& seal) {

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,6 +90,8 @@ class ConsoleStore {
   // The case whose id is `id_or_prefix` or starts with it (≥ 6 hex digits, unambiguous).
   Result<CaseRow> FindCase(const std::string& id_or_prefix) const;
   Result<std::vector<CaseRow>> FollowUps(const std::string& source_ref) const;
+  // Follow-ups per source reference, in one query (for `list`).
+  Result<std::map<std::string, std::size_t>> FollowUpCounts() const;
 
   Status AddTriage(const std::string& id, const std::string& day, const std::string& outcome,
                    const std::function<std::vector<std::uint8_t>(std::int64_t seq)>& seal_note);
