@@ -88,9 +88,12 @@ int main(int argc, char** argv) {
   std::optional<int> threads, kdf_workers, kdf_queue, max_connections, header_timeout,
       session_idle;
   std::optional<std::uint64_t> max_upload_mb;
+  bool proxy_protocol = false;
   app.add_option("--listen", listen, "127.0.0.1:PORT (0 picks one) or unix:/path/to/socket");
   app.add_option("--force-listen", force_listen,
                  "The force API: 127.0.0.1:PORT or unix:/path (behind the force onion service)");
+  app.add_flag("--source-proxy-protocol", proxy_protocol,
+               "Expect Tor's PROXY header (HiddenServiceExportCircuitID haproxy) on --listen");
   app.add_option("--data", data_dir, "Data directory (index, sealed blobs, instance salt)");
   app.add_option("--directory", directory, "Signed force directory file");
   app.add_option("--root-pub", root_pub, "Pinned national root public key (root.public)");
@@ -122,6 +125,7 @@ int main(int argc, char** argv) {
   }
   if (listen) config.listen = *listen;
   if (force_listen) config.force_listen = *force_listen;
+  if (proxy_protocol) config.source_proxy_protocol = true;
   if (data_dir) config.data_dir = *data_dir;
   if (directory) config.directory = *directory;
   if (root_pub) config.root_public_key = *root_pub;
@@ -150,19 +154,22 @@ int main(int argc, char** argv) {
 
   SessionStore sessions(std::chrono::minutes(config.session_idle_minutes));
   LoginThrottle throttle;
+  CircuitLimiter circuits;
   WorkerPool kdf_pool(static_cast<std::size_t>(config.kdf_workers),
                       static_cast<std::size_t>(config.kdf_queue));
   // Finishing uploads: never refused for lack of queue room (each connection has at most one).
   WorkerPool disk_pool(1, static_cast<std::size_t>(config.max_connections));
   SiteContext ctx{*directory_verified, **store, sessions, kdf_pool, disk_pool, deriver, throttle,
-                  SiteLimits{config.max_upload_mb << 20, 4096}};
+                  circuits, SiteLimits{config.max_upload_mb << 20, 4096}};
   SourceSite site(ctx);
 
   HttpLimits limits;
   limits.max_connections = static_cast<std::size_t>(config.max_connections);
   limits.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
   boost::asio::io_context io(config.threads);
-  auto server = HttpServer::Listen(io, config.listen, site, limits);
+  HttpLimits source_limits = limits;
+  source_limits.require_proxy_header = config.source_proxy_protocol;
+  auto server = HttpServer::Listen(io, config.listen, site, source_limits);
   if (!server) return Fail(server.error().message);
   RequestAuthenticator auth(*directory_verified, AuthLimits{},
                             [] { return static_cast<std::int64_t>(std::time(nullptr)); });

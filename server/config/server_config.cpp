@@ -50,7 +50,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
                          std::to_string(e.source().begin.line));
   }
   static const std::set<std::string> kKnown = {
-      "listen",      "force_listen", "data_dir",      "directory",       "root_public_key",
+      "listen",      "force_listen", "source_proxy_protocol", "data_dir",      "directory",       "root_public_key",
       "threads",     "kdf_workers",   "kdf_queue",       "max_upload_mb",
       "max_connections", "header_timeout_seconds", "session_idle_minutes"};
   for (const auto& [key, value] : t) {
@@ -62,6 +62,12 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   Status st;
   if (!(st = ReadString(t, "listen", c.listen))) return st.error();
   if (!(st = ReadString(t, "force_listen", c.force_listen))) return st.error();
+  if (const toml::node* n = t.get("source_proxy_protocol")) {
+    if (!n->is_boolean()) {
+      return MakeError(ErrorCode::kInvalidArgument, "config: source_proxy_protocol must be true or false");
+    }
+    c.source_proxy_protocol = *n->value<bool>();
+  }
   if (!(st = ReadString(t, "data_dir", c.data_dir))) return st.error();
   if (!(st = ReadString(t, "directory", c.directory))) return st.error();
   if (!(st = ReadString(t, "root_public_key", c.root_public_key))) return st.error();

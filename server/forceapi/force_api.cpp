@@ -145,7 +145,7 @@ Response ForceApi::ErrorPage(http::status status, unsigned version) {
   return JsonError(status, version, std::string(http::obsolete_reason(status)));
 }
 
-RouteResult ForceApi::Route(const Request& req) {
+RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
   const unsigned v = req.version();
   const std::string_view target(req.target().data(), req.target().size());
   if (target.substr(0, kPrefix.size()) != kPrefix) return JsonError(http::status::not_found, v, "not found");

@@ -31,7 +31,7 @@ struct ForceApiContext {
 class ForceApi : public Router {
  public:
   explicit ForceApi(ForceApiContext& ctx) : ctx_(ctx) {}
-  RouteResult Route(const Request& request) override;
+  RouteResult Route(const Request& request, const ConnectionInfo& connection) override;
   Response ErrorPage(http::status status, unsigned version) override;
 
  private:

@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <limits>
 #include <optional>
 
+#include "server/http/proxy_header.h"
 #include "server/log.h"
 
 namespace sealdrop::server {
@@ -49,10 +51,42 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
 
   void Start() {
     asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&Session::ReadHeader, this->shared_from_this()));
+                   beast::bind_front_handler(limits_.require_proxy_header ? &Session::ReadProxyLine
+                                                                          : &Session::ReadHeader,
+                                             this->shared_from_this()));
   }
 
  private:
+  void ReadProxyLine() {
+    stream_.expires_after(limits_.header_timeout);
+    asio::async_read_until(stream_, asio::dynamic_buffer(proxy_line_, kMaxProxyLineBytes), "\r\n",
+                           beast::bind_front_handler(&Session::OnProxyLine,
+                                                     this->shared_from_this()));
+  }
+
+  void OnProxyLine(beast::error_code ec, std::size_t n) {
+    if (ec) {
+      if (ec != beast::error::timeout && ec != asio::error::eof) {
+        log::Warn("connection closed: no valid PROXY header");
+      }
+      return Close();
+    }
+    auto info = ParseTorProxyHeader(std::string_view(proxy_line_).substr(0, n));
+    if (!info) {
+      log::Warn("connection closed: no valid PROXY header");
+      return Close();
+    }
+    connection_.circuit_id = info->circuit_id;
+    // Bytes read past the line are the start of the HTTP request.
+    const std::string_view rest = std::string_view(proxy_line_).substr(n);
+    auto into = buffer_.prepare(rest.size());
+    asio::buffer_copy(into, asio::buffer(rest.data(), rest.size()));
+    buffer_.commit(rest.size());
+    proxy_line_.clear();
+    proxy_line_.shrink_to_fit();
+    ReadHeader();
+  }
+
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits_.header_limit));
@@ -88,7 +122,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
       keep_alive_ = false;
       return Send(std::move(res));
     }
-    RouteResult routed = router_.Route(req);
+    RouteResult routed = router_.Route(req, connection_);
     if (auto* res = std::get_if<Response>(&routed)) {
       // A body we will not read: answer, then close rather than resynchronise.
       if (!parser_->is_done()) keep_alive_ = false;
@@ -286,6 +320,8 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   beast::flat_buffer buffer_{2 * kBodyReadBytes};
   std::optional<http::request_parser<http::buffer_body>> parser_;
   std::unique_ptr<BodyHandler> handler_;
+  std::string proxy_line_;
+  ConnectionInfo connection_;
   std::unique_ptr<Response> response_;
   std::unique_ptr<http::response<http::empty_body>> continue_;
   std::unique_ptr<http::response<http::file_body>> file_response_;

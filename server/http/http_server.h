@@ -34,6 +34,15 @@ struct HttpLimits {
   std::chrono::seconds write_timeout{60};
   std::size_t max_connections = 256;
   int max_requests_per_connection = 100;
+  // Every connection must begin with Tor's PROXY header (server/http/proxy_header.h); one that
+  // does not is closed without an answer.
+  bool require_proxy_header = false;
+};
+
+// What the server knows of a connection: never an address; with a PROXY header from Tor, the
+// client's circuit id.
+struct ConnectionInfo {
+  std::optional<std::uint32_t> circuit_id;
 };
 
 // Consumes one request's body as it arrives. The HTTP session owns the handler and calls it on
@@ -74,7 +83,7 @@ class Router {
   virtual ~Router() = default;
   // Called for GET, HEAD and POST (other methods get 405 before routing). Returning a
   // BodyHandler is only allowed for POST.
-  virtual RouteResult Route(const Request& request) = 0;
+  virtual RouteResult Route(const Request& request, const ConnectionInfo& connection) = 0;
   // A page for protocol-level errors (400, 405, 408, 413, 431, 503).
   virtual Response ErrorPage(http::status status, unsigned version) = 0;
 };

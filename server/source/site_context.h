@@ -10,6 +10,7 @@
 
 #include "crypto/codename.h"
 #include "crypto/directory.h"
+#include "server/source/circuit_limiter.h"
 #include "server/source/login_throttle.h"
 #include "server/source/session_store.h"
 #include "server/storage/store.h"
@@ -30,6 +31,7 @@ struct SiteContext {
   WorkerPool& disk_pool;  // finishing envelopes: padding, fsync, commit
   const CodenameDeriver& deriver;
   LoginThrottle& login_throttle;
+  CircuitLimiter& circuit_limiter;
   SiteLimits limits;
   // Today's UTC day, "YYYY-MM-DD" (injectable for tests).
   std::function<std::string()> today = TodayUtc;

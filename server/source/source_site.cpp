@@ -1,5 +1,6 @@
 #include "server/source/source_site.h"
 
+#include "server/log.h"
 #include "server/multipart/multipart_parser.h"
 #include "server/pages/embedded.h"
 #include "server/source/inbox.h"
@@ -84,7 +85,7 @@ Response SourceSite::FormPage(const Request& req, std::string_view page) {
   return res;
 }
 
-RouteResult SourceSite::Route(const Request& req) {
+RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
   const unsigned v = req.version();
   std::string_view target(req.target().data(), req.target().size());
   // Routing ignores a query string; no page uses one.
@@ -114,6 +115,16 @@ RouteResult SourceSite::Route(const Request& req) {
                    "User-agent: *\nDisallow: /\n");
     }
     return ErrorPageFor(http::status::not_found, v);
+  }
+
+  // Per-circuit limits (with Tor's PROXY header; without it only the global limits apply).
+  auto circuit_allows = [&](CircuitAction action) {
+    return !conn.circuit_id || ctx_.circuit_limiter.TryTake(*conn.circuit_id, action);
+  };
+  if (post && (target == "/report" || target == "/followup" || target == "/login") &&
+      !circuit_allows(target == "/login" ? CircuitAction::kLogin : CircuitAction::kReport)) {
+    log::Warn("request refused: circuit limit");
+    return ErrorPageFor(http::status::too_many_requests, v);
   }
 
   if (post && (target == "/report" || target == "/followup")) {

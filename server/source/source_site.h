@@ -19,7 +19,7 @@ namespace sealdrop::server {
 class SourceSite : public Router {
  public:
   explicit SourceSite(SiteContext& ctx) : ctx_(ctx) {}
-  RouteResult Route(const Request& request) override;
+  RouteResult Route(const Request& request, const ConnectionInfo& connection) override;
   Response ErrorPage(http::status status, unsigned version) override;
 
  private:

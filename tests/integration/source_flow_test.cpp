@@ -465,3 +465,63 @@ TEST(SourceConfig, StartsFromATomlFileWithFlagsOverridingIt) {
 
 }  // namespace
 }  // namespace sealdrop
+
+namespace sealdrop {
+namespace {
+
+std::string TorProxyLine(std::uint32_t circuit) {
+  char line[128];
+  std::snprintf(line, sizeof line, "PROXY TCP6 fc00:dead:beef:4dad::%x:%x ::1 65535 80\r\n",
+                circuit >> 16, circuit & 0xffff);
+  return line;
+}
+
+TEST(SourceBehindTor, ConnectionsWithoutTorsProxyHeaderAreClosedUnanswered) {
+  TestInstance instance;
+  ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0", {"--source-proxy-protocol"}));
+  SourceClient plain(server.address());
+  EXPECT_EQ(plain.Get("/").status, 0) << "no PROXY header: closed without an answer";
+  SourceClient forged(server.address());
+  forged.set_prefix("PROXY TCP4 192.0.2.1 192.0.2.2 1234 80\r\n");
+  EXPECT_EQ(forged.Get("/").status, 0);
+  SourceClient tor(server.address());
+  tor.set_prefix(TorProxyLine(7));
+  EXPECT_EQ(tor.Get("/").status, 200);
+  EXPECT_EQ(tor.Get("/report").status, 200);
+}
+
+TEST(SourceBehindTor, CodenameGuessesAndReportsAreLimitedPerCircuit) {
+  TestInstance instance;
+  ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0", {"--source-proxy-protocol"}));
+  // Ten guesses from circuit 1, each in a fresh session (so the per-session limit never bites).
+  for (int i = 0; i < 10; ++i) {
+    SourceClient c(server.address());
+    c.set_prefix(TorProxyLine(1));
+    ASSERT_EQ(c.Get("/login").status, 200);
+    EXPECT_EQ(c.PostForm("/login", {{"csrf", c.csrf()}, {"codename", "wrong"}}).status, 403) << i;
+  }
+  SourceClient eleventh(server.address());
+  eleventh.set_prefix(TorProxyLine(1));
+  ASSERT_EQ(eleventh.Get("/login").status, 200);
+  EXPECT_EQ(eleventh.PostForm("/login", {{"csrf", eleventh.csrf()}, {"codename", "wrong"}}).status, 429);
+  SourceClient other(server.address());
+  other.set_prefix(TorProxyLine(2));
+  ASSERT_EQ(other.Get("/login").status, 200);
+  EXPECT_EQ(other.PostForm("/login", {{"csrf", other.csrf()}, {"codename", "wrong"}}).status, 403)
+      << "another circuit is not affected";
+  // Five reports from one circuit, then it waits.
+  for (int i = 0; i < 5; ++i) {
+    SourceClient c(server.address());
+    c.set_prefix(TorProxyLine(3));
+    ASSERT_EQ(c.Get("/report").status, 200);
+    EXPECT_EQ(c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", "x"}}).status, 200);
+  }
+  SourceClient sixth(server.address());
+  sixth.set_prefix(TorProxyLine(3));
+  ASSERT_EQ(sixth.Get("/report").status, 200);
+  EXPECT_EQ(sixth.PostMultipart("/report", {{"csrf", sixth.csrf()}, {"force", "MET"}, {"what", "x"}}).status, 429);
+  EXPECT_EQ(CountRows(instance.data_dir(), "items"), 5);
+}
+
+}  // namespace
+}  // namespace sealdrop

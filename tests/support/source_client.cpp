@@ -89,7 +89,7 @@ void SourceClient::Remember(const HttpReply& reply) {
 HttpReply SourceClient::Get(const std::string& path) {
   std::string req = "GET " + path + " HTTP/1.1\r\nHost: x.onion\r\nConnection: close\r\n";
   if (!cookie_.empty()) req += "Cookie: " + cookie_ + "\r\n";
-  HttpReply r = ParseHttpReply(HttpExchange(address_, req + "\r\n", 30000));
+  HttpReply r = ParseHttpReply(HttpExchange(address_, prefix_ + req + "\r\n", 30000));
   Remember(r);
   return r;
 }
@@ -100,7 +100,7 @@ HttpReply SourceClient::Post(const std::string& path, const std::string& content
   if (!cookie_.empty()) req += "Cookie: " + cookie_ + "\r\n";
   req += "Content-Type: " + content_type + "\r\nContent-Length: " + std::to_string(body.size()) +
          "\r\n\r\n" + body;
-  HttpReply r = ParseHttpReply(HttpExchange(address_, req, 60000));
+  HttpReply r = ParseHttpReply(HttpExchange(address_, prefix_ + req, 60000));
   Remember(r);
   return r;
 }

@@ -54,6 +54,8 @@ class SourceClient {
   // Sends raw bytes as they are (no cookie added).
   HttpReply Raw(const std::string& bytes, int timeout_ms = 10000);
 
+  // Bytes sent before every request (e.g. Tor's PROXY header).
+  void set_prefix(std::string p) { prefix_ = std::move(p); }
   const std::string& cookie() const { return cookie_; }
   void set_cookie(std::string c) { cookie_ = std::move(c); }
   const std::string& csrf() const { return csrf_; }
@@ -62,6 +64,7 @@ class SourceClient {
  private:
   void Remember(const HttpReply& reply);
   std::string address_;
+  std::string prefix_;
   std::string cookie_;  // "sd_session=..."
   std::string csrf_;
 };
