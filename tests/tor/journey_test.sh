@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The whole journey through a real (private) Tor network, inside a network namespace that has
+# only loopback, so nothing can leave the machine:
+#   1. headless Chromium, JavaScript off, through a Tor client: landing, report + attachment,
+#      codename (screenshots);
+#   2. sealdrop-transfer pulls through Tor from the force onion WITH the client-auth key;
+#      a Tor client WITHOUT the key is refused;
+#   3. sealdrop-console imports, triages, replies; sealdrop-transfer pushes through Tor;
+#   4. Chromium logs in with the codename over the onion and sees the reply.
+#   tests/tor/journey_test.sh SERVER_BIN CONSOLE_BIN TRANSFER_BIN ARTEFACT_DIR
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+if [ -z "${SEALDROP_IN_NETNS:-}" ]; then
+  for tool in tor tor-gencert unshare ip chromium openssl curl; do
+    command -v "$tool" >/dev/null || { echo "tor journey: $tool missing (./scripts/install-deps installs it)"; exit 1; }
+  done
+  exec unshare --net env SEALDROP_IN_NETNS=1 "$0" "$@"
+fi
+ip link set lo up
+SERVER=$1 CONSOLE=$2 TRANSFER=$3 ART=$4
+mkdir -p "$ART"
+W=$(mktemp -d /tmp/sealdrop-tor.XXXXXX)
+export NET="$W/net"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  "$ROOT/scripts/tor-testnet" down || true
+  rm -rf "$W"
+}
+trap cleanup EXIT
+step() { printf '[tor journey +%3ds] %s\n' "$SECONDS" "$*"; }
+SECONDS=0
+
+# Keys and a signed directory, with the real tools.
+pw="$W/passphrase.txt"; echo "tor journey passphrase" > "$pw"
+"$CONSOLE" root-keygen --out "$W/keys" --passphrase-file "$pw" >/dev/null
+for f in MET NATIONAL; do "$CONSOLE" keygen --force "$f" --out "$W/keys" --passphrase-file "$pw" >/dev/null; done
+"$CONSOLE" directory build --keys "$W/keys" --out "$W/forces.json" --skip-missing >/dev/null
+"$CONSOLE" directory sign --root-key "$W/keys/root.secret" --in "$W/forces.json" --out "$W/dir.signed" --passphrase-file "$pw" >/dev/null
+
+mkdir -p "$W/run"
+"$SERVER" --listen "unix:$W/run/source.sock" --source-proxy-protocol --force-listen "unix:$W/run/force.sock" \
+  --data "$W/data" --directory "$W/dir.signed" --root-pub "$W/keys/root.public" > "$W/server.out" 2> "$W/server.err" &
+server_pid=$!
+for _ in $(seq 50); do grep -q listening "$W/server.out" && break; sleep 0.1; done
+
+net_t0=$SECONDS
+"$ROOT/scripts/tor-testnet" up "$W/run/source.sock" "$W/run/force.sock"
+source_onion=$(cat "$NET/host/source/hostname")
+force_onion=$(cat "$NET/host/force/hostname")
+"$ROOT/scripts/force-client-auth" MET-ws1 "$NET/host/force" "$W/ws" >/dev/null
+"$ROOT/scripts/tor-testnet" restart-host   # a SIGHUP reload fails under Sandbox 1
+"$ROOT/scripts/tor-testnet" client ws 20200 "$W/ws/MET-ws1.auth_private"   # the force workstation
+"$ROOT/scripts/tor-testnet" client nokey 20201                              # anyone else
+"$ROOT/scripts/tor-testnet" client reporter 20202                           # Tor Browser stand-in
+step "network up in $(cat "$NET/bootstrap_seconds") s; source ${source_onion:0:12}…, force ${force_onion:0:12}…"
+
+# Wait until the source onion answers through Tor (descriptors published, circuits built).
+for _ in $(seq 120); do
+  curl -s --max-time 15 --socks5-hostname 127.0.0.1:20202 "http://$source_onion/" | grep -q "Report corruption" && break
+  sleep 1
+done
+curl -s --max-time 15 --socks5-hostname 127.0.0.1:20202 "http://$source_onion/" | grep -q "Report corruption" ||
+  { echo "FAIL: the source onion never answered"; for f in "$W/server.err" "$NET/host/notice.log" "$NET/reporter/notice.log"; do echo "== $f"; tail -n 8 "$f"; done;
+    curl -sS --max-time 15 --socks5-hostname 127.0.0.1:20202 "http://$source_onion/" 2>&1 | head -3; exit 1; }
+first_fetch=$((SECONDS - net_t0))
+step "first onion fetch $first_fetch s after the network started"
+
+# 1. The reporter, in Chromium with JavaScript off, through Tor.
+printf 'evidence through tor' > "$W/evidence.txt"
+journey_t0=$SECONDS
+/usr/bin/python3 "$ROOT/tests/browser/journey.py" --base "http://$source_onion" --proxy 127.0.0.1:20202 \
+  --out "$ART" --force MET --what "Reported through Tor: PC 99 sells data." --attach "$W/evidence.txt" \
+  --timeout 240 > "$W/journey1.json"
+codename=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["codename"])' "$W/journey1.json")
+step "report sent through Tor in Chromium (JS off)"
+
+# 2. The force pulls through Tor with its client-auth key; a client without it is refused.
+if "$TRANSFER" pull --server "http://$force_onion" --socks 127.0.0.1:20201 --force MET \
+     --key "$W/keys/MET-transfer.secret" --passphrase-file "$pw" --state "$W/st-nokey" --out "$W/nokey.bundle" 2> "$W/nokey.err"; then
+  echo "FAIL: a client without the client-auth key reached the force onion"; exit 1
+fi
+grep -qi "authori" "$W/nokey.err" || { echo "FAIL: unexpected refusal: $(cat "$W/nokey.err")"; exit 1; }
+step "client without the key refused: $(cat "$W/nokey.err")"
+pulled=""
+for _ in $(seq 30); do
+  if "$TRANSFER" pull --server "http://$force_onion" --socks 127.0.0.1:20200 --force MET \
+       --key "$W/keys/MET-transfer.secret" --passphrase-file "$pw" --state "$W/st" --out "$W/in.bundle" > "$W/pull.out" 2> "$W/pull.err"; then
+    pulled=1; break
+  fi
+  sleep 2
+done
+[ -n "$pulled" ] && [ -f "$W/in.bundle" ] || { echo "FAIL: pull through Tor: $(cat "$W/pull.err")"; exit 1; }
+step "pulled through Tor with client auth: $(cat "$W/pull.out")"
+
+# 3. The air-gapped console, then the push back through Tor.
+C=("$CONSOLE")
+"${C[@]}" init --data "$W/console" >/dev/null
+"${C[@]}" import --data "$W/console" --key "$W/keys/MET.secret" --passphrase-file "$pw" "$W/in.bundle" >/dev/null
+id=$("${C[@]}" list --data "$W/console" --passphrase-file "$pw" | awk 'NR==2{print $1}')
+"${C[@]}" triage --data "$W/console" --passphrase-file "$pw" "$id" --outcome investigate --note "via Tor" >/dev/null
+echo "Thank you. Detectives are looking into PC 99." > "$W/reply.txt"
+"${C[@]}" reply --data "$W/console" --passphrase-file "$pw" "$id" --in "$W/reply.txt" >/dev/null
+"${C[@]}" outbox --data "$W/console" --out "$W/out.bundle" >/dev/null
+"$TRANSFER" push --server "http://$force_onion" --socks 127.0.0.1:20200 --force MET \
+  --key "$W/keys/MET-transfer.secret" --passphrase-file "$pw" --in "$W/out.bundle" >/dev/null
+step "triaged, replied, pushed through Tor"
+
+# 4. The reporter comes back over the onion and reads the reply.
+/usr/bin/python3 "$ROOT/tests/browser/journey.py" --base "http://$source_onion" --proxy 127.0.0.1:20202 \
+  --out "$ART" --force MET --what unused --codename "$codename" \
+  --expect-reply "Detectives are looking into PC 99." --timeout 240 > "$W/journey2.json"
+step "reply read in Chromium over the onion"
+# The server saw circuits, never addresses, and logged no secret.
+if grep -q "$codename" "$W/server.err" || grep -q "PC 99" "$W/server.err"; then echo "FAIL: secret in the server log"; exit 1; fi
+echo "tor journey: passed; bootstrap $(cat "$NET/bootstrap_seconds") s, first onion fetch $first_fetch s, journey $((SECONDS - journey_t0)) s, total $SECONDS s; screenshots in $ART"
