@@ -312,10 +312,10 @@ int Show(const ShowOptions& o) {
   auto triage = (*store)->Triage(c->id);
   if (triage && !triage->empty()) {
     std::printf("Triage:\n");
-    std::int64_t seq = 0;
     for (const auto& t : *triage) {
-      (void)seq;
-      std::printf(" - %s %s\n", t.day.c_str(), t.outcome.c_str());
+      auto note = sealer.Open(c->id + "|note|" + std::to_string(t.seq), t.note);
+      std::printf(" - %s %s: %s\n", t.day.c_str(), t.outcome.c_str(),
+                  note ? TerminalSafe(*note, true).c_str() : "(note damaged)");
     }
   }
   auto outbox = (*store)->Outbox(/*include_exported=*/true);

@@ -350,7 +350,9 @@ Result<std::vector<TriageRow>> ConsoleStore::Triage(const std::string& id) const
                      -1, &q.s, nullptr);
   Bind(q.s, 1, id);
   std::vector<TriageRow> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) out.push_back({Text(q.s, 0), Text(q.s, 1), Blob(q.s, 2)});
+  while (sqlite3_step(q.s) == SQLITE_ROW) {
+    out.push_back({sqlite3_column_int64(q.s, 3), Text(q.s, 0), Text(q.s, 1), Blob(q.s, 2)});
+  }
   return out;
 }
 

@@ -41,6 +41,7 @@ struct CaseRow {
 };
 
 struct TriageRow {
+  std::int64_t seq = 0;
   std::string day;
   std::string outcome;
   std::vector<std::uint8_t> note;  // sealed (ad "ID|note|SEQ")
