@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
+
+#include <csignal>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,10 +19,15 @@
 namespace sealdrop::testing {
 
 int SpawnInNewSession(const std::vector<std::string>& argv, int in_fd, int out_fd, int err_fd) {
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     setsid();
+    // If the test process dies (a crash, an abort), its servers die with it rather than
+    // running on as orphans.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     if (in_fd >= 0) dup2(in_fd, 0);
     if (out_fd >= 0) dup2(out_fd, 1);
     if (err_fd >= 0) dup2(err_fd, 2);
