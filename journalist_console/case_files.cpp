@@ -7,6 +7,12 @@
 
 namespace sealdrop::console {
 
+void AddCaseCommandOptions(CLI::App* c, CaseCommandOptions& o) {
+  c->add_option("--data", o.data, "Console directory")->required();
+  c->add_option("--key", o.key.key, "CODE.secret (default: the key of the first import)");
+  c->add_option("--passphrase-file", o.key.passphrase_file, "Passphrase for the key");
+}
+
 Result<KeyPair> UnlockForceKey(ConsoleStore& store, const KeyOptions& o) {
   std::string path = o.key;
   if (path.empty()) {

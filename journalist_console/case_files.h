@@ -2,6 +2,7 @@
 // to its verified end), and printing untrusted text safely on an officer's terminal.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <functional>
@@ -20,6 +21,14 @@ struct KeyOptions {
   std::string key;              // --key; empty: the one recorded at import
   std::string passphrase_file;  // --passphrase-file; empty: ask on the terminal
 };
+
+// What every case command takes: the console directory and the force key.
+struct CaseCommandOptions {
+  std::string data;
+  KeyOptions key;
+};
+// Registers --data (required), --key and --passphrase-file on `command`.
+void AddCaseCommandOptions(CLI::App* command, CaseCommandOptions& options);
 
 // Unlocks the force decryption key (Argon2id; the secret is wiped when the KeyPair goes).
 Result<KeyPair> UnlockForceKey(ConsoleStore& store, const KeyOptions& options);

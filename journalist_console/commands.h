@@ -13,7 +13,8 @@ namespace sealdrop::console {
 void AddKeyCommands(CLI::App& app, int& exit_code);
 void AddDirectoryCommands(CLI::App& app, int& exit_code);
 void AddSealCommands(CLI::App& app, int& exit_code);
-void AddCaseCommands(CLI::App& app, int& exit_code);    // init import list show export triage
+void AddCaseCommands(CLI::App& app, int& exit_code);    // init import list show triage
+void AddExportCommand(CLI::App& app, int& exit_code);   // export-attachment
 void AddOutboxCommands(CLI::App& app, int& exit_code);  // reply forward outbox
 void AddAuditCommands(CLI::App& app, int& exit_code);   // audit verify, stats
 

@@ -1,4 +1,4 @@
-// init | import | list | show | export-attachment | triage: the PSD's cases. Spec: docs/console.md.
+// init | import | list | show | triage: the PSD's cases. Spec: docs/console.md.
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,7 +12,6 @@
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/case_files.h"
 #include "journalist_console/commands.h"
-#include "journalist_console/sanitize/metadata_strip.h"
 
 namespace sealdrop::console {
 namespace {
@@ -33,19 +32,6 @@ void Progress(const char* what, std::size_t done, std::size_t total) {
   std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", what, std::string(filled, '#').c_str(),
                std::string(width - filled, ' ').c_str(), done, total);
   if (done == total) std::fprintf(stderr, "\n");
-}
-
-struct CommonOptions {
-  std::string data;
-  KeyOptions key;
-};
-
-void AddCommon(CLI::App* c, CommonOptions& o, bool with_key) {
-  c->add_option("--data", o.data, "Console directory")->required();
-  if (with_key) {
-    c->add_option("--key", o.key.key, "CODE.secret (default: the key of the first import)");
-    c->add_option("--passphrase-file", o.key.passphrase_file, "Passphrase for the key");
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -78,7 +64,7 @@ int Init(const InitOptions& o) {
 
 // ---------------------------------------------------------------------------------------------
 struct ImportOptions {
-  CommonOptions c;
+  CaseCommandOptions c;
   std::string bundle;
 };
 
@@ -185,7 +171,7 @@ int Import(const ImportOptions& o) {
 
 // ---------------------------------------------------------------------------------------------
 struct ListOptions {
-  CommonOptions c;
+  CaseCommandOptions c;
   std::string status;
   std::string category;
 };
@@ -231,7 +217,7 @@ int List(const ListOptions& o) {
 
 // ---------------------------------------------------------------------------------------------
 struct ShowOptions {
-  CommonOptions c;
+  CaseCommandOptions c;
   std::string id;
 };
 
@@ -336,124 +322,8 @@ int Show(const ShowOptions& o) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Part `index` of an envelope as a pull stream; the caller drains the reader to its end after.
-class PartSource final : public ByteSource {
- public:
-  PartSource(SealedEnvelopeReader& reader, std::size_t index) : reader_(reader), index_(index) {}
-  Result<std::size_t> Read(std::span<std::uint8_t> out) override {
-    while (pending_.empty()) {
-      if (ended_) return std::size_t{0};
-      auto ev = reader_.Next();
-      if (!ev) return ev.error();
-      using Kind = SealedEnvelopeReader::Event::Kind;
-      if (ev->kind == Kind::kEnd) {
-        ended_ = true;
-        reached_end_ = true;
-        if (seen_ <= index_) return MakeError(ErrorCode::kNotFound, "no such attachment");
-        return std::size_t{0};
-      }
-      if (ev->kind == Kind::kPartBegin) {
-        ++seen_;
-        if (seen_ == index_ + 2) {
-          ended_ = true;
-          return std::size_t{0};
-        }
-        if (seen_ == index_ + 1) info_ = ev->part;
-        continue;
-      }
-      if (seen_ == index_ + 1) pending_ = ev->data;
-    }
-    const std::size_t n = std::min(out.size(), pending_.size());
-    std::copy_n(pending_.begin(), n, out.begin());
-    pending_ = pending_.subspan(n);
-    return n;
-  }
-  bool reached_end() const { return reached_end_; }
-  const PartInfo& info() const { return info_; }
-
- private:
-  SealedEnvelopeReader& reader_;
-  std::size_t index_;
-  std::size_t seen_ = 0;
-  std::span<const std::uint8_t> pending_;
-  bool ended_ = false;
-  bool reached_end_ = false;
-  PartInfo info_;
-};
-
-struct ExportOptions {
-  CommonOptions c;
-  std::string id;
-  std::size_t number = 0;
-  std::string out;
-  bool keep_metadata = false;
-};
-
-int Export(const ExportOptions& o) {
-  auto store = ConsoleStore::Open(o.c.data);
-  if (!store) return Report(store.error());
-  auto c = (*store)->FindCase(o.id);
-  if (!c) return Report(c.error());
-  if (o.number == 0) return Report("attachments are numbered from 1, as `show` lists them");
-  if (PathExists(o.out)) return Report(o.out + " already exists: refusing to overwrite it");
-  auto key = UnlockForceKey(**store, o.c.key);
-  if (!key) return Report(key.error());
-  auto file = FileSource::Open((*store)->SealedPath(c->id));
-  if (!file) return Report(file.error());
-  std::vector<KeyPair> keys;
-  keys.push_back({key->public_key, SecretBuffer::CopyOf(key->secret.span())});
-  auto reader = SealedEnvelopeReader::Open(*file, keys);
-  if (!reader) return Report(reader.error());
-  auto out = AtomicFile::Create(o.out, 0600, /*overwrite=*/false);
-  if (!out) return Report(out.error());
-  PartSource part(*reader, o.number - 1);
-  StripReport report{StripOutcome::kNothingToStrip, "", {}, ""};
-  if (o.keep_metadata) {
-    std::vector<std::uint8_t> buf(1 << 16);
-    for (;;) {
-      auto n = part.Read(buf);
-      if (!n) return Report(n.error().code == ErrorCode::kNotFound ? "case " + c->id.substr(0, 8) + " has no attachment " + std::to_string(o.number) : n.error().message);
-      if (*n == 0) break;
-      if (auto st = out->Write(std::span(buf.data(), *n)); !st) return Report(st.error());
-    }
-  } else {
-    auto r = StripMetadata(part, *out);
-    if (!r) {
-      return Report(r.error().code == ErrorCode::kNotFound
-                        ? "case " + c->id.substr(0, 8) + " has no attachment " + std::to_string(o.number)
-                        : "cannot export: " + r.error().message +
-                              " (use --keep-metadata to export the file exactly as sent)");
-    }
-    report = *r;
-  }
-  // The rest of the envelope must verify before the file is named.
-  while (!part.reached_end()) {
-    auto ev = reader->Next();
-    if (!ev) return Report(ev.error());
-    if (ev->kind == SealedEnvelopeReader::Event::Kind::kEnd) break;
-  }
-  if (auto st = out->Commit(); !st) return Report(st.error());
-  std::printf("exported attachment %zu of case %s to %s\n", o.number, c->id.substr(0, 8).c_str(),
-              o.out.c_str());
-  if (o.keep_metadata) {
-    std::printf("metadata NOT removed (--keep-metadata): the file is exactly as the reporter sent it\n");
-  } else if (report.outcome == StripOutcome::kStripped) {
-    std::printf("removed from this %s:\n", report.file_type.c_str());
-    for (const auto& line : report.removed) std::printf("  - %s\n", line.c_str());
-  } else if (report.outcome == StripOutcome::kUnsupportedType) {
-    std::printf("WARNING: %s\n", report.warning.c_str());
-  } else if (report.file_type == "empty") {
-    std::printf("the attachment is empty\n");
-  } else {
-    std::printf("no metadata found in this %s\n", report.file_type.c_str());
-  }
-  (void)(*store)->Audit("export", c->id, "attachment " + std::to_string(o.number));
-  return 0;
-}
-
-// ---------------------------------------------------------------------------------------------
 struct TriageOptions {
-  CommonOptions c;
+  CaseCommandOptions c;
   std::string id;
   std::string outcome;
   std::string note;
@@ -495,35 +365,26 @@ void AddCaseCommands(CLI::App& app, int& exit_code) {
 
   auto im = std::make_shared<ImportOptions>();
   auto* imp = app.add_subcommand("import", "Import a pull bundle (all or nothing, idempotent)");
-  AddCommon(imp, im->c, true);
+  AddCaseCommandOptions(imp, im->c);
   imp->add_option("bundle", im->bundle, "FILE.bundle from sealdrop-transfer pull")->required();
   imp->callback([im, &exit_code] { exit_code = Import(*im); });
 
   auto l = std::make_shared<ListOptions>();
   auto* list = app.add_subcommand("list", "List reports, someone at risk first");
-  AddCommon(list, l->c, true);
+  AddCaseCommandOptions(list, l->c);
   list->add_option("--status", l->status, "new, triaged or forwarded");
   list->add_option("--category", l->category, "A report category, e.g. corruption");
   list->callback([l, &exit_code] { exit_code = List(*l); });
 
   auto s = std::make_shared<ShowOptions>();
   auto* show = app.add_subcommand("show", "Show a case in full: report, follow-ups, attachments");
-  AddCommon(show, s->c, true);
+  AddCaseCommandOptions(show, s->c);
   show->add_option("id", s->id, "Case id (or its first 6+ digits)")->required();
   show->callback([s, &exit_code] { exit_code = Show(*s); });
 
-  auto e = std::make_shared<ExportOptions>();
-  auto* exp = app.add_subcommand("export-attachment", "Export one attachment, metadata removed");
-  AddCommon(exp, e->c, true);
-  exp->add_option("id", e->id, "Case id")->required();
-  exp->add_option("number", e->number, "Attachment number, as `show` lists it")->required();
-  exp->add_option("--out", e->out, "Output file")->required();
-  exp->add_flag("--keep-metadata", e->keep_metadata, "Export exactly as sent (no stripping)");
-  exp->callback([e, &exit_code] { exit_code = Export(*e); });
-
   auto t = std::make_shared<TriageOptions>();
   auto* tri = app.add_subcommand("triage", "Record the assessment of a case");
-  AddCommon(tri, t->c, true);
+  AddCaseCommandOptions(tri, t->c);
   tri->add_option("id", t->id, "Case id")->required();
   tri->add_option("--outcome", t->outcome,
                   "investigate | safeguard | record | no-further-action | complaints-route")

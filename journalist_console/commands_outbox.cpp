@@ -19,14 +19,13 @@ namespace {
 constexpr std::size_t kMaxReplyBytes = 100'000;
 
 struct ReplyOptions {
-  std::string data;
-  KeyOptions key;
+  CaseCommandOptions c;
   std::string id;
   std::string in;
 };
 
 int Reply(const ReplyOptions& o) {
-  auto store = ConsoleStore::Open(o.data);
+  auto store = ConsoleStore::Open(o.c.data);
   if (!store) return Report(store.error());
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
@@ -37,7 +36,7 @@ int Reply(const ReplyOptions& o) {
   if (!IsValidUtf8(*text) || text->find('\0') != std::string::npos) return Report(o.in + " must be plain UTF-8 text without NUL bytes");
   auto force = ConsoleForce(**store);
   if (!force) return Report(force.error());
-  auto key = UnlockForceKey(**store, o.key);
+  auto key = UnlockForceKey(**store, o.c.key);
   if (!key) return Report(key.error());
   auto item = ReadSealedItem((*store)->SealedPath(c->id), *key);
   if (!item) return Report(item.error());
@@ -66,8 +65,7 @@ int Reply(const ReplyOptions& o) {
 }
 
 struct ForwardOptions {
-  std::string data;
-  KeyOptions key;
+  CaseCommandOptions c;
   std::string id;
   std::string to;
   std::string directory;
@@ -75,7 +73,7 @@ struct ForwardOptions {
 };
 
 int Forward(const ForwardOptions& o) {
-  auto store = ConsoleStore::Open(o.data);
+  auto store = ConsoleStore::Open(o.c.data);
   if (!store) return Report(store.error());
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
@@ -83,8 +81,8 @@ int Forward(const ForwardOptions& o) {
   auto force = ConsoleForce(**store);
   if (!force) return Report(force.error());
   if (o.to == *force) return Report("this case is already " + *force + "'s");
-  const std::string dir_path = o.directory.empty() ? JoinPath(o.data, "directory.signed") : o.directory;
-  const std::string root_path = o.root_pub.empty() ? JoinPath(o.data, "root.public") : o.root_pub;
+  const std::string dir_path = o.directory.empty() ? JoinPath(o.c.data, "directory.signed") : o.directory;
+  const std::string root_path = o.root_pub.empty() ? JoinPath(o.c.data, "root.public") : o.root_pub;
   auto root = ReadPublicKeyFile(root_path, KeyRole::kRoot);
   if (!root) return Report(root.error().message + " (give --root-pub, or keep one with init --root-pub)");
   auto text = ReadSmallFile(dir_path, 1 << 20);
@@ -93,7 +91,7 @@ int Forward(const ForwardOptions& o) {
   if (!directory) return Report(directory.error());
   auto target = directory->Find(o.to);
   if (!target) return Report("no force " + o.to + " in the signed directory");
-  auto key = UnlockForceKey(**store, o.key);
+  auto key = UnlockForceKey(**store, o.c.key);
   if (!key) return Report(key.error());
 
   // The metadata first (to add who forwarded it), then every part, event by event: the report
@@ -171,18 +169,14 @@ int Outbox(const OutboxOptions& o) {
 void AddOutboxCommands(CLI::App& app, int& exit_code) {
   auto r = std::make_shared<ReplyOptions>();
   auto* reply = app.add_subcommand("reply", "Seal a reply to the reporter of a case");
-  reply->add_option("--data", r->data, "Console directory")->required();
-  reply->add_option("--key", r->key.key, "CODE.secret (default: the key of the first import)");
-  reply->add_option("--passphrase-file", r->key.passphrase_file, "Passphrase for the key");
+  AddCaseCommandOptions(reply, r->c);
   reply->add_option("id", r->id, "Case id")->required();
   reply->add_option("--in", r->in, "Text file with the reply (UTF-8)")->required();
   reply->callback([r, &exit_code] { exit_code = Reply(*r); });
 
   auto f = std::make_shared<ForwardOptions>();
   auto* fwd = app.add_subcommand("forward", "Re-seal a misrouted report to another force");
-  fwd->add_option("--data", f->data, "Console directory")->required();
-  fwd->add_option("--key", f->key.key, "CODE.secret (default: the key of the first import)");
-  fwd->add_option("--passphrase-file", f->key.passphrase_file, "Passphrase for the key");
+  AddCaseCommandOptions(fwd, f->c);
   fwd->add_option("id", f->id, "Case id")->required();
   fwd->add_option("--to", f->to, "Force code from the signed directory")->required();
   fwd->add_option("--directory", f->directory, "Signed directory (default: the one kept at init)");

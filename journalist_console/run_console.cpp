@@ -46,6 +46,7 @@ int RunConsole(int argc, char** argv) {
   AddDirectoryCommands(app, exit_code);
   AddSealCommands(app, exit_code);
   AddCaseCommands(app, exit_code);
+  AddExportCommand(app, exit_code);
   AddOutboxCommands(app, exit_code);
   AddAuditCommands(app, exit_code);
   try {

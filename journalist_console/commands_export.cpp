@@ -1,0 +1,145 @@
+// export-attachment: one attachment out of the air-gapped console, with the metadata that could
+// identify a reporter removed (journalist_console/sanitize). Spec: docs/console.md §2.
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include "crypto/io.h"
+#include "journalist_console/case_files.h"
+#include "journalist_console/commands.h"
+#include "journalist_console/sanitize/metadata_strip.h"
+
+namespace sealdrop::console {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Part `index` of an envelope as a pull stream; the caller drains the reader to its end after.
+class PartSource final : public ByteSource {
+ public:
+  PartSource(SealedEnvelopeReader& reader, std::size_t index) : reader_(reader), index_(index) {}
+  Result<std::size_t> Read(std::span<std::uint8_t> out) override {
+    while (pending_.empty()) {
+      if (ended_) return std::size_t{0};
+      auto ev = reader_.Next();
+      if (!ev) return ev.error();
+      using Kind = SealedEnvelopeReader::Event::Kind;
+      if (ev->kind == Kind::kEnd) {
+        ended_ = true;
+        reached_end_ = true;
+        if (seen_ <= index_) return MakeError(ErrorCode::kNotFound, "no such attachment");
+        return std::size_t{0};
+      }
+      if (ev->kind == Kind::kPartBegin) {
+        ++seen_;
+        if (seen_ == index_ + 2) {
+          ended_ = true;
+          return std::size_t{0};
+        }
+        if (seen_ == index_ + 1) info_ = ev->part;
+        continue;
+      }
+      if (seen_ == index_ + 1) pending_ = ev->data;
+    }
+    const std::size_t n = std::min(out.size(), pending_.size());
+    std::copy_n(pending_.begin(), n, out.begin());
+    pending_ = pending_.subspan(n);
+    return n;
+  }
+  bool reached_end() const { return reached_end_; }
+  const PartInfo& info() const { return info_; }
+
+ private:
+  SealedEnvelopeReader& reader_;
+  std::size_t index_;
+  std::size_t seen_ = 0;
+  std::span<const std::uint8_t> pending_;
+  bool ended_ = false;
+  bool reached_end_ = false;
+  PartInfo info_;
+};
+
+struct ExportOptions {
+  CaseCommandOptions c;
+  std::string id;
+  std::size_t number = 0;
+  std::string out;
+  bool keep_metadata = false;
+};
+
+int Export(const ExportOptions& o) {
+  auto store = ConsoleStore::Open(o.c.data);
+  if (!store) return Report(store.error());
+  auto c = (*store)->FindCase(o.id);
+  if (!c) return Report(c.error());
+  if (o.number == 0) return Report("attachments are numbered from 1, as `show` lists them");
+  if (PathExists(o.out)) return Report(o.out + " already exists: refusing to overwrite it");
+  auto key = UnlockForceKey(**store, o.c.key);
+  if (!key) return Report(key.error());
+  auto file = FileSource::Open((*store)->SealedPath(c->id));
+  if (!file) return Report(file.error());
+  std::vector<KeyPair> keys;
+  keys.push_back({key->public_key, SecretBuffer::CopyOf(key->secret.span())});
+  auto reader = SealedEnvelopeReader::Open(*file, keys);
+  if (!reader) return Report(reader.error());
+  auto out = AtomicFile::Create(o.out, 0600, /*overwrite=*/false);
+  if (!out) return Report(out.error());
+  PartSource part(*reader, o.number - 1);
+  StripReport report{StripOutcome::kNothingToStrip, "", {}, ""};
+  if (o.keep_metadata) {
+    std::vector<std::uint8_t> buf(1 << 16);
+    for (;;) {
+      auto n = part.Read(buf);
+      if (!n) return Report(n.error().code == ErrorCode::kNotFound ? "case " + c->id.substr(0, 8) + " has no attachment " + std::to_string(o.number) : n.error().message);
+      if (*n == 0) break;
+      if (auto st = out->Write(std::span(buf.data(), *n)); !st) return Report(st.error());
+    }
+  } else {
+    auto r = StripMetadata(part, *out);
+    if (!r) {
+      return Report(r.error().code == ErrorCode::kNotFound
+                        ? "case " + c->id.substr(0, 8) + " has no attachment " + std::to_string(o.number)
+                        : "cannot export: " + r.error().message +
+                              " (use --keep-metadata to export the file exactly as sent)");
+    }
+    report = *r;
+  }
+  // The rest of the envelope must verify before the file is named.
+  while (!part.reached_end()) {
+    auto ev = reader->Next();
+    if (!ev) return Report(ev.error());
+    if (ev->kind == SealedEnvelopeReader::Event::Kind::kEnd) break;
+  }
+  if (auto st = out->Commit(); !st) return Report(st.error());
+  std::printf("exported attachment %zu of case %s to %s\n", o.number, c->id.substr(0, 8).c_str(),
+              o.out.c_str());
+  if (o.keep_metadata) {
+    std::printf("metadata NOT removed (--keep-metadata): the file is exactly as the reporter sent it\n");
+  } else if (report.outcome == StripOutcome::kStripped) {
+    std::printf("removed from this %s:\n", report.file_type.c_str());
+    for (const auto& line : report.removed) std::printf("  - %s\n", line.c_str());
+  } else if (report.outcome == StripOutcome::kUnsupportedType) {
+    std::printf("WARNING: %s\n", report.warning.c_str());
+  } else if (report.file_type == "empty") {
+    std::printf("the attachment is empty\n");
+  } else {
+    std::printf("no metadata found in this %s\n", report.file_type.c_str());
+  }
+  (void)(*store)->Audit("export", c->id, "attachment " + std::to_string(o.number));
+  return 0;
+}
+
+}  // namespace
+
+void AddExportCommand(CLI::App& app, int& exit_code) {
+  auto e = std::make_shared<ExportOptions>();
+  auto* exp = app.add_subcommand("export-attachment", "Export one attachment, metadata removed");
+  AddCaseCommandOptions(exp, e->c);
+  exp->add_option("id", e->id, "Case id")->required();
+  exp->add_option("number", e->number, "Attachment number, as `show` lists it")->required();
+  exp->add_option("--out", e->out, "Output file")->required();
+  exp->add_flag("--keep-metadata", e->keep_metadata, "Export exactly as sent (no stripping)");
+  exp->callback([e, &exit_code] { exit_code = Export(*e); });
+
+}
+
+}  // namespace sealdrop::console
