@@ -29,9 +29,11 @@ int Reply(const ReplyOptions& o) {
   if (!store) return Report(store.error());
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
-  auto text = ReadSmallFile(o.in, kMaxReplyBytes + 1);
+  auto text = ReadSmallFile(o.in, kMaxReplyBytes);
+  if (!text && text.error().code == ErrorCode::kLimitExceeded) {
+    return Report(o.in + " is too long: a reply is at most 100,000 bytes");
+  }
   if (!text) return Report(text.error());
-  if (text->size() > kMaxReplyBytes) return Report("a reply is at most 100,000 bytes");
   if (text->find_first_not_of(" \t\r\n") == std::string::npos) return Report(o.in + " is empty");
   if (!IsValidUtf8(*text) || text->find('\0') != std::string::npos) return Report(o.in + " must be plain UTF-8 text without NUL bytes");
   auto force = ConsoleForce(**store);

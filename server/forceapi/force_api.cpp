@@ -9,6 +9,9 @@ namespace sealdrop::server {
 namespace {
 
 constexpr std::string_view kPrefix = "/api/v1/";
+// The padded envelope of the longest reply (100,000 bytes of text, 1 MiB of metadata at most)
+// is far below this.
+constexpr std::uint64_t kMaxReplyEnvelopeBytes = 4u << 20;
 
 Response Json(http::status status, unsigned version, const nlohmann::json& body) {
   Response res{status, version};
@@ -48,7 +51,11 @@ class EnvelopeUpload final : public BodyHandler {
       : ctx_(ctx), version_(version), auth_(std::move(auth)), row_(std::move(row)),
         move_source_(move_source), chosen_id_(std::move(chosen_id)) {}
 
-  std::uint64_t body_limit() const override { return ctx_.max_upload_bytes; }
+  // A reply is text (docs/report.md §5) and is opened in full by the inbox on an I/O thread:
+  // it gets a small limit. A forward is a whole report.
+  std::uint64_t body_limit() const override {
+    return row_.kind == ItemKind::kReply ? kMaxReplyEnvelopeBytes : ctx_.max_upload_bytes;
+  }
 
   void Start(Ready ready) override {
     auto blob = ctx_.store.Begin(chosen_id_);

@@ -39,8 +39,6 @@ std::optional<std::string> Decode(std::string_view in) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view s) { return sealdrop::IsValidUtf8(s); }
-
 Result<FormFields> ParseUrlEncodedForm(std::string_view body) {
   FormFields fields;
   while (!body.empty()) {

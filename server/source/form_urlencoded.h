@@ -21,7 +21,4 @@ Result<FormFields> ParseUrlEncodedForm(std::string_view body);
 // The value of the only field called `name`; nullopt when absent or repeated.
 std::optional<std::string_view> SingleField(const FormFields& fields, std::string_view name);
 
-// True when `text` is valid UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(std::string_view text);
-
 }  // namespace sealdrop::server

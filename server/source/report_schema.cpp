@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/source/form_urlencoded.h"
+#include "crypto/utf8.h"
 
 namespace sealdrop::server {
 namespace {
@@ -63,11 +63,11 @@ nlohmann::json SourceJson(const SourceRef& source) {
   return {{"ref", HexEncode(source.lookup_id)}, {"key", source.key.ToText()}};
 }
 
-bool IsBlank(std::string_view s) {
+}  // namespace
+
+bool IsBlankText(std::string_view s) {
   return s.find_first_not_of(" \t\n") == std::string_view::npos;
 }
-
-}  // namespace
 
 std::span<const FieldRule> ReportFormFields() { return kReportFields; }
 std::span<const FieldRule> FollowUpFormFields() { return kFollowUpFields; }
@@ -110,7 +110,7 @@ std::string_view FieldCollector::Get(std::string_view name) const {
 
 Result<std::string> ReportMetadataJson(const FieldCollector& f, std::string_view force,
                                        std::string_view day, const SourceRef& source) {
-  if (IsBlank(f.Get("what"))) {
+  if (IsBlankText(f.Get("what"))) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "Please describe what happened: that part of the form was empty. "
                      "Go back to the form and fill it in.");

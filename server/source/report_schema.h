@@ -30,6 +30,9 @@ std::span<const FieldRule> ReportFormFields();
 // The follow-up form's fields.
 std::span<const FieldRule> FollowUpFormFields();
 
+// True when `text` is empty or only spaces, tabs and line ends (after CRLF → LF).
+bool IsBlankText(std::string_view text);
+
 // Total bytes of all text fields of one form.
 inline constexpr std::size_t kMaxFormTextBytes = 512 * 1024;
 

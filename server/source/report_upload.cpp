@@ -88,7 +88,7 @@ void FollowUpUpload::Prepare(Ready ready) {
 }
 
 Result<EnvelopePlan> FollowUpUpload::Plan(const FieldCollector& fields, bool has_files) {
-  if (!has_files && fields.Get("message").find_first_not_of(" \t\n") == std::string_view::npos) {
+  if (!has_files && IsBlankText(fields.Get("message"))) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "Please write a message or attach a file. Nothing was sent.");
   }

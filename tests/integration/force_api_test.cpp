@@ -282,6 +282,16 @@ TEST_F(ForceApi, APushedReplyReachesTheReportersInboxAndPushingTwiceStoresItOnce
   EXPECT_EQ(ListIds("MET").size(), 1u);  // only the report
 }
 
+TEST_F(ForceApi, AReplyLargerThanAnyTextReplyIsRefused) {
+  const SourceIdentity id = Identity(Report("MET", "x"));
+  Signed big;
+  big.M("POST").T("/api/v1/replies/" + HexEncode(id.lookup_id));
+  big.body = std::string(5u << 20, 'r');
+  const HttpReply r = Api(big.Raw(instance_.TransferKey("MET")));
+  EXPECT_EQ(r.status, 413) << r.body;
+  EXPECT_EQ(Rows(instance_.data_dir(), "kind = 'reply'"), 0);
+}
+
 TEST_F(ForceApi, AForwardReachesTheOtherForceOnlyAndTakesTheConversationWithIt) {
   const std::string codename = Report("MET", "misrouted: this is about WMI");
   const SourceIdentity id = Identity(codename);

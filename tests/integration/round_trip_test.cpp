@@ -148,6 +148,10 @@ TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
   EXPECT_NE(p.out.find("1 case(s)"), std::string::npos) << p.out;
 
   // 5. reply → outbox → push → the reporter reads it.
+  testing::WriteFileOrDie(dir_ / "long.txt", std::string(100'001, 'w'));
+  p = Keyed("MET", {"reply", "--data", Console("MET"), id, "--in", dir_ / "long.txt"});
+  EXPECT_EQ(p.exit_code, 1);
+  EXPECT_NE(p.err.find("at most 100,000 bytes"), std::string::npos) << p.err;
   testing::WriteFileOrDie(dir_ / "reply.txt", "Thank you. We are acting on this today.\n");
   p = Keyed("MET", {"reply", "--data", Console("MET"), id, "--in", dir_ / "reply.txt"});
   ASSERT_EQ(p.exit_code, 0) << p.err;

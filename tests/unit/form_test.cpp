@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/utf8.h"
 #include "server/source/form_urlencoded.h"
 #include "server/source/report_schema.h"
 #include "server/source/sealed_upload.h"
