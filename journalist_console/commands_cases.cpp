@@ -77,6 +77,28 @@ std::string Excerpt(const std::string& text) {
   return one_line.substr(0, cut) + "...";
 }
 
+// Passes what it reads on to a sink as well (a write error is kept for status()).
+class TeeSource final : public ByteSource {
+ public:
+  TeeSource(ByteSource& in, ByteSink& copy) : in_(in), copy_(copy) {}
+  Result<std::size_t> Read(std::span<std::uint8_t> out) override {
+    auto n = in_.Read(out);
+    if (!n) return n;
+    if (status_ && *n > 0) status_ = copy_.Write(out.first(*n));
+    if (!status_) return status_.error();
+    bytes_ += *n;
+    return n;
+  }
+  Status status() const { return status_; }
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  ByteSource& in_;
+  ByteSink& copy_;
+  Status status_;
+  std::uint64_t bytes_ = 0;
+};
+
 int Import(const ImportOptions& o) {
   auto store = ConsoleStore::Open(o.c.data);
   if (!store) return Report(store.error());
@@ -94,23 +116,45 @@ int Import(const ImportOptions& o) {
   if (!key) return Report(key.error());
   const FieldSealer sealer(*key);
 
-  // First pass: every new item must open completely with this key. Nothing is written yet.
+  // One pass: each new item is opened to its verified end with this key while the same bytes go
+  // into an unnamed file, which is named only once the item opened. All of them are made durable
+  // at once (one syncfs) before any row names them; a failure removes the ones named so far, and
+  // after a crash the next Open() removes files no row refers to. Nothing is imported in part.
   std::vector<CaseRow> rows;
+  std::vector<std::string> written;
+  auto undo = [&] {
+    for (const auto& id : written) ::unlink((*store)->SealedPath(id).c_str());
+  };
   std::size_t already = 0;
   const std::string today = TodayUtc();
   for (std::size_t i = 0; i < m.items.size(); ++i) {
-    Progress("checking", i, m.items.size());
+    Progress("importing", i, m.items.size());
     const auto& item = m.items[i];
     if ((*store)->HasCase(item.id)) {
       ++already;
       continue;
     }
-    auto source = reader->ItemSource(i);
-    auto opened = ReadSealedItem(*source, *key);
-    if (!opened) {
-      return Report("item " + std::to_string(i + 1) + " of " + o.bundle + ": " +
-                    opened.error().message + "; nothing was imported");
+    auto out = AtomicFile::Create((*store)->SealedPath(item.id), 0600, /*overwrite=*/false);
+    if (!out) {
+      undo();
+      return Report("cannot store item " + std::to_string(i + 1) + ": " + out.error().message +
+                    "; nothing was imported");
     }
+    auto source = reader->ItemSource(i);
+    TeeSource tee(*source, *out);
+    auto opened = ReadSealedItem(tee, *key);
+    Status stored = opened ? tee.status() : Status::Ok();
+    if (opened && stored && tee.bytes() != item.size) {
+      stored = MakeError(ErrorCode::kTruncated, "item incomplete");
+    }
+    if (opened && stored) stored = out->CommitUnsynced();
+    if (!opened || !stored) {
+      undo();
+      return Report("item " + std::to_string(i + 1) + " of " + o.bundle + ": " +
+                    (opened ? stored.error().message : opened.error().message) +
+                    "; nothing was imported");
+    }
+    written.push_back(item.id);
     const auto& meta = opened->meta;
     CaseRow r;
     r.id = item.id;
@@ -125,30 +169,7 @@ int Import(const ImportOptions& o) {
     r.summary = sealer.Seal(r.id + "|summary", Excerpt(text));
     rows.push_back(std::move(r));
   }
-  Progress("checking", m.items.size(), m.items.size());
-
-  // Second pass: the sealed items, all durable (one syncfs) before any row names them. A crash
-  // in between leaves named files no row refers to, which the next Open() removes.
-  std::vector<std::string> written;
-  auto undo = [&] {
-    for (const auto& id : written) ::unlink((*store)->SealedPath(id).c_str());
-  };
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < m.items.size(); ++i) {
-    const auto& item = m.items[i];
-    if (std::none_of(rows.begin(), rows.end(), [&](const CaseRow& r) { return r.id == item.id; })) continue;
-    Progress("importing", n++, rows.size());
-    auto out = AtomicFile::Create((*store)->SealedPath(item.id), 0600, /*overwrite=*/false);
-    Status st = out ? reader->CopyItem(i, *out) : Status(out.error());
-    if (st) st = out->CommitUnsynced();
-    if (!st) {
-      undo();
-      return Report("cannot store item " + std::to_string(i + 1) + ": " + st.error().message +
-                    "; nothing was imported");
-    }
-    written.push_back(item.id);
-  }
-  Progress("importing", rows.size(), rows.size());
+  Progress("importing", m.items.size(), m.items.size());
   if (auto st = SyncFileSystem(JoinPath(o.c.data, "sealed")); !st) {
     undo();
     return Report(st.error().message + "; nothing was imported");
