@@ -14,10 +14,13 @@ extern const std::string_view kEffWordlist[kWordlistSize];
 
 namespace {
 
-constexpr char kLookupContext[] = "SDsrclkp";
+constexpr char kAuthContext[] = "SDsrcath";
 constexpr char kSourceKeyContext[] = "SDsrckey";
-constexpr std::uint64_t kLookupId = 1;
+constexpr std::uint64_t kAuthId = 1;
 constexpr std::uint64_t kSourceKeyId = 2;
+// The Argon2id salt: public and fixed (docs/codename.md §4 says why that is enough).
+constexpr std::uint8_t kStretchSalt[16] = {'S', 'e', 'a', 'l', 'D', 'r', 'o', 'p',
+                                           ' ', 's', 'o', 'u', 'r', 'c', 'e', '1'};
 
 Error BadCodename() {
   return MakeError(ErrorCode::kInvalidArgument, "that is not a valid codename");
@@ -93,26 +96,44 @@ CodenameDeriver::CodenameDeriver(std::span<const std::uint8_t> instance_salt) {
   std::memcpy(salt_.data(), instance_salt.data(), kInstanceSaltBytes);
 }
 
-Result<SourceIdentity> CodenameDeriver::Derive(std::string_view typed_codename) const {
+Result<SourceSecrets> StretchCodename(std::string_view typed_codename) {
   EnsureSodium();
   auto canonical = NormalizeCodename(typed_codename);
   if (!canonical) return canonical.error();
   SecretBuffer master(crypto_kdf_KEYBYTES);
-  static_assert(kInstanceSaltBytes == crypto_pwhash_SALTBYTES);
+  static_assert(sizeof(kStretchSalt) == crypto_pwhash_SALTBYTES);
   if (crypto_pwhash(master.data(), master.size(),
                     reinterpret_cast<const char*>(canonical->data()), canonical->size(),
-                    salt_.data(), kCodenameOpsLimit, kCodenameMemLimit,
+                    kStretchSalt, kCodenameOpsLimit, kCodenameMemLimit,
                     crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return MakeError(ErrorCode::kLimitExceeded, "not enough memory to derive a codename key");
   }
-  SourceIdentity id{{}, KeyPair{PublicKey{KeyRole::kSource, {}}, SecretBuffer()}};
-  crypto_kdf_derive_from_key(id.lookup_id.data(), id.lookup_id.size(), kLookupId, kLookupContext,
+  SourceSecrets out{{}, KeyPair{PublicKey{KeyRole::kSource, {}}, SecretBuffer()}};
+  crypto_kdf_derive_from_key(out.auth.data(), out.auth.size(), kAuthId, kAuthContext,
                              master.data());
   SecretBuffer seed(crypto_box_SEEDBYTES);
   crypto_kdf_derive_from_key(seed.data(), seed.size(), kSourceKeyId, kSourceKeyContext,
                              master.data());
-  id.key_pair = X25519KeyPairFromSeed(KeyRole::kSource, seed.span());
-  return id;
+  out.key_pair = X25519KeyPairFromSeed(KeyRole::kSource, seed.span());
+  return out;
+}
+
+std::array<std::uint8_t, kLookupIdBytes> LookupIdFromAuth(
+    std::span<const std::uint8_t> instance_secret,
+    const std::array<std::uint8_t, kSourceAuthBytes>& auth) {
+  EnsureSodium();
+  static_assert(kInstanceSaltBytes >= crypto_generichash_KEYBYTES_MIN);
+  if (instance_secret.size() != kInstanceSaltBytes) Die("LookupIdFromAuth: bad secret size");
+  std::array<std::uint8_t, kLookupIdBytes> lookup{};
+  crypto_generichash(lookup.data(), lookup.size(), auth.data(), auth.size(),
+                     instance_secret.data(), instance_secret.size());
+  return lookup;
+}
+
+Result<SourceIdentity> CodenameDeriver::Derive(std::string_view typed_codename) const {
+  auto secrets = StretchCodename(typed_codename);
+  if (!secrets) return secrets.error();
+  return SourceIdentity{LookupIdFromAuth(salt_, secrets->auth), std::move(secrets->key_pair)};
 }
 
 }  // namespace sealdrop

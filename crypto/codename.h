@@ -1,9 +1,10 @@
 // Codenames: how a reporter comes back. Spec: docs/codename.md.
 //
 // A codename is 7 words drawn uniformly from the EFF large word list (7,776 words, 90.5 bits).
-// CodenameDeriver turns a codename into a lookup id (what the server indexes) and the source's
-// X25519 key pair (what replies are sealed to), with one Argon2id computation salted by the
-// instance salt, a server secret.
+// Derivation is split so that a phone intake machine can make a codename without the server's
+// secret: StretchCodename (one Argon2id, public salt) gives the source's X25519 key pair (what
+// replies are sealed to) and an auth value; only the server turns the auth value into the
+// lookup id (what it indexes) with its secret instance key. CodenameDeriver does both.
 #pragma once
 
 #include <array>
@@ -46,6 +47,23 @@ SecretBuffer GenerateCodename(const UniformRandom& random = SystemUniformRandom(
 // one space. Fails (kInvalidArgument, one generic message) unless it is exactly 7 list words.
 Result<SecretBuffer> NormalizeCodename(std::string_view typed);
 
+inline constexpr std::size_t kSourceAuthBytes = 32;
+
+// What a codename gives anyone who knows it, without the server's secret.
+struct SourceSecrets {
+  std::array<std::uint8_t, kSourceAuthBytes> auth;  // sent to the server, never stored there
+  KeyPair key_pair;                                 // role kSource
+};
+// Normalises then stretches (one Argon2id, 64 MiB, 3 passes, fixed public salt).
+// Fails with kInvalidArgument for a malformed codename, kLimitExceeded when out of memory.
+Result<SourceSecrets> StretchCodename(std::string_view typed_codename);
+
+// The lookup id of an auth value: BLAKE2b-256 keyed with the instance secret.
+// REQUIRES: instance_secret.size() == kInstanceSaltBytes.
+std::array<std::uint8_t, kLookupIdBytes> LookupIdFromAuth(
+    std::span<const std::uint8_t> instance_secret,
+    const std::array<std::uint8_t, kSourceAuthBytes>& auth);
+
 struct SourceIdentity {
   std::array<std::uint8_t, kLookupIdBytes> lookup_id;
   KeyPair key_pair;  // role kSource
@@ -55,9 +73,14 @@ class CodenameDeriver {
  public:
   // REQUIRES: salt.size() == kInstanceSaltBytes.
   explicit CodenameDeriver(std::span<const std::uint8_t> instance_salt);
-  // Normalises then derives. Costs one Argon2id (64 MiB, 3 passes).
+  // StretchCodename then LookupIdFromAuth. Costs one Argon2id (64 MiB, 3 passes).
   // Fails with kInvalidArgument for a malformed codename, kLimitExceeded when out of memory.
   Result<SourceIdentity> Derive(std::string_view typed_codename) const;
+  // The lookup id of an auth value made elsewhere (a phone intake machine). Cheap.
+  std::array<std::uint8_t, kLookupIdBytes> LookupId(
+      const std::array<std::uint8_t, kSourceAuthBytes>& auth) const {
+    return LookupIdFromAuth(salt_, auth);
+  }
 
  private:
   std::array<std::uint8_t, kInstanceSaltBytes> salt_;

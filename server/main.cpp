@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   RequestAuthenticator auth(*directory_verified, AuthLimits{},
                             [] { return static_cast<std::int64_t>(std::time(nullptr)); });
   // One envelope of the largest report, with room for Padmé's padding and chunk overhead.
-  ForceApiContext api_ctx{*directory_verified, **store, auth, disk_pool,
+  ForceApiContext api_ctx{*directory_verified, **store, auth, disk_pool, deriver,
                           (config.max_upload_mb << 20) + (config.max_upload_mb << 18) + (8u << 20)};
   ForceApi api(api_ctx);
   std::unique_ptr<HttpServer> api_server;

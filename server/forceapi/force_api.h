@@ -7,11 +7,17 @@
 //   POST /api/v1/items/ID/ack          the force has it: the server deletes blob and row
 //   POST /api/v1/replies/REF           a sealed reply for the source with lookup id REF
 //   POST /api/v1/forwards/CODE         a report re-sealed to force CODE
+//   POST /api/v1/source-refs           phone intake: the lookup id of a codename's auth value
+//   POST /api/v1/intake/CODE/AUTH      phone intake: a report sealed to force CODE by the
+//                                      caller's machine, registering the codename with auth AUTH
 //
 // A force sees, fetches and acknowledges only its own items: any other id is "not found", the
 // same answer as an id that does not exist.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include "crypto/codename.h"
 #include "server/forceapi/request_auth.h"
 #include "server/http/http_server.h"
 #include "server/storage/store.h"
@@ -24,6 +30,7 @@ struct ForceApiContext {
   SealedStore& store;
   RequestAuthenticator& auth;
   WorkerPool& disk_pool;
+  const CodenameDeriver& deriver;  // the instance secret: lookup ids of phone reports
   std::uint64_t max_upload_bytes;  // one uploaded envelope
   std::function<std::string()> today = TodayUtc;
 };
@@ -40,5 +47,9 @@ class ForceApi : public Router {
 
 // {"error": message} with `status`.
 Response JsonError(http::status status, unsigned version, std::string_view message);
+// `body` as JSON with `status`.
+Response JsonOk(http::status status, unsigned version, const nlohmann::json& body);
+// The status for a refused signature: 400 malformed, 503 nonce store full, else 401.
+http::status AuthErrorStatus(const Error& e);
 
 }  // namespace sealdrop::server

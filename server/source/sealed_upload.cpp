@@ -40,20 +40,6 @@ bool IsTokenChar(char c) {
 
 }  // namespace
 
-Status CheckUploadFileName(std::string_view name) {
-  const Error bad = MakeError(ErrorCode::kInvalidArgument,
-                              "One of the file names cannot be accepted. Rename the file (letters, "
-                              "numbers and dots) and try again. Nothing was kept.");
-  if (name.empty() || name.size() > 255 || name == "." || name == ".." || !IsValidUtf8(name)) {
-    return bad;
-  }
-  for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == '/' || c == '\\') return bad;
-  }
-  return Status::Ok();
-}
-
 std::string SafeMediaType(std::string_view type) {
   const auto slash = type.find('/');
   if (type.empty() || type.size() > 127 || slash == std::string_view::npos || slash == 0 ||

@@ -19,7 +19,7 @@
 #include "crypto/envelope_writer.h"
 #include "server/http/http_server.h"
 #include "server/multipart/multipart_parser.h"
-#include "server/source/report_schema.h"
+#include "crypto/report_schema.h"
 #include "server/source/site_context.h"
 
 namespace sealdrop::server {
@@ -81,10 +81,6 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   std::optional<SealedEnvelopeWriter> writer_;
 };
 
-// A file name as a browser sends it, checked: 1..255 bytes of UTF-8 without '/', '\', NUL or
-// other control characters, and not "." or "..". Anything else is refused (kInvalidArgument):
-// a browser never sends such a name, so it is an attack or a broken client.
-Status CheckUploadFileName(std::string_view name);
 // The part's media type if it is a plain "type/subtype" token pair, else
 // "application/octet-stream".
 std::string SafeMediaType(std::string_view content_type);

@@ -115,14 +115,31 @@ TEST_F(CodenameDerivation, IsDeterministicAndIgnoresFormatting) {
   EXPECT_NE(0, std::memcmp(x->lookup_id.data(), x->key_pair.public_key.bytes.data(), 32));
 }
 
-TEST_F(CodenameDerivation, DependsOnTheCodenameAndTheInstanceSalt) {
+TEST_F(CodenameDerivation, TheLookupIdNeedsTheInstanceSecretTheKeyOnlyTheCodename) {
   auto a = CodenameDeriver(salt_a).Derive("abacus abdomen abdominal abide abiding ability ablaze");
   auto b = CodenameDeriver(salt_b).Derive("abacus abdomen abdominal abide abiding ability ablaze");
   auto c = CodenameDeriver(salt_a).Derive("abacus abdomen abdominal abide abiding ability zoom");
   ASSERT_TRUE(a.ok() && b.ok() && c.ok());
   EXPECT_NE(a->lookup_id, b->lookup_id);
   EXPECT_NE(a->lookup_id, c->lookup_id);
-  EXPECT_NE(a->key_pair.public_key, b->key_pair.public_key);
+  EXPECT_NE(a->key_pair.public_key, c->key_pair.public_key);
+  // The key pair is what a phone intake machine derives without the server's secret.
+  EXPECT_EQ(a->key_pair.public_key, b->key_pair.public_key);
+}
+
+TEST_F(CodenameDerivation, AnIntakeMachineAndTheServerAgreeThroughTheAuthValue) {
+  // sealdrop-intake stretches the codename; the server keys the auth value with its secret.
+  auto secrets = StretchCodename("abacus abdomen abdominal abide abiding ability ablaze");
+  ASSERT_TRUE(secrets.ok());
+  auto server = CodenameDeriver(salt_a).Derive("Abacus abdomen abdominal abide abiding ability ablaze");
+  ASSERT_TRUE(server.ok());
+  EXPECT_EQ(LookupIdFromAuth(salt_a, secrets->auth), server->lookup_id);
+  EXPECT_EQ(secrets->key_pair.public_key, server->key_pair.public_key);
+  EXPECT_NE(LookupIdFromAuth(salt_b, secrets->auth), server->lookup_id);
+  // The auth value is neither the lookup id nor the key.
+  EXPECT_NE(0, std::memcmp(secrets->auth.data(), server->lookup_id.data(), 32));
+  EXPECT_NE(0, std::memcmp(secrets->auth.data(), server->key_pair.public_key.bytes.data(), 32));
+  EXPECT_FALSE(StretchCodename("abacus abdomen").ok());
 }
 
 TEST_F(CodenameDerivation, MatchesTheSpecVector) {
@@ -131,8 +148,11 @@ TEST_F(CodenameDerivation, MatchesTheSpecVector) {
   for (std::size_t i = 0; i < salt.size(); ++i) salt[i] = static_cast<std::uint8_t>(i);
   auto id = CodenameDeriver(salt).Derive("abacus abdomen abdominal abide abiding ability ablaze");
   ASSERT_TRUE(id.ok());
-  EXPECT_EQ(HexEncode(id->lookup_id), std::string("0b328933f3e5abaafbac682b8db4f0044d96cb8bcb98660b28c1130b20dc0c5e"));
-  EXPECT_EQ(id->key_pair.public_key.ToText(), std::string("sealdrop-src-ZGQqJ2d0iU_3SKrcJg0JQkCs9xUXMVADqhAxlhhd_l3cilch"));
+  EXPECT_EQ(HexEncode(id->lookup_id), std::string("57edbf4dc60f6cb705e73696d12157354930ec73753e9983ef46aae8b3c5d410"));
+  EXPECT_EQ(id->key_pair.public_key.ToText(), std::string("sealdrop-src-8ttYaB9qjd4fyiCyAGNc1anKtA-tMSl3y11T-22NlD7ByEcg"));
+  auto secrets = StretchCodename("abacus abdomen abdominal abide abiding ability ablaze");
+  ASSERT_TRUE(secrets.ok());
+  EXPECT_EQ(HexEncode(secrets->auth), std::string("e434a2288d4a46289109013e1d47886775a2d794ed01811a083521f8b96baf25"));
 }
 
 TEST_F(CodenameDerivation, RejectsABadCodenameWithOneGenericError) {

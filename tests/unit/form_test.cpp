@@ -6,7 +6,7 @@
 
 #include "crypto/utf8.h"
 #include "server/source/form_urlencoded.h"
-#include "server/source/report_schema.h"
+#include "crypto/report_schema.h"
 #include "server/source/sealed_upload.h"
 
 namespace sealdrop::server {

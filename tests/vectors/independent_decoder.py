@@ -1121,16 +1121,20 @@ def check_codename(root):
               b"abacus abdomen abdominal abide abiding ability notaword",
               b"abacus abdomen abdominal abide abiding ability ablaze\xc2\xa0")))
     canonical = normalize_codename(codename.encode(), wordset)
-    master = argon2id.kdf(32, canonical, bytes(range(16)), opslimit=3, memlimit=64 << 20)
-    lookup_id = kdf(master, 1, b"SDsrclkp")
+    master = argon2id.kdf(32, canonical, b"SealDrop source1", opslimit=3, memlimit=64 << 20)
+    auth = kdf(master, 1, b"SDsrcath")
     seed = kdf(master, 2, b"SDsrckey")
     public, _ = nb.crypto_box_seed_keypair(seed)
+    lookup_id = hashlib.blake2b(auth, digest_size=32, key=bytes(range(16))).digest()
+    check("codename: auth value vector",
+          auth.hex() == "e434a2288d4a46289109013e1d47886775a2d794ed01811a083521f8b96baf25",
+          auth.hex())
     check("codename: lookup id vector",
-          lookup_id.hex() == "0b328933f3e5abaafbac682b8db4f0044d96cb8bcb98660b28c1130b20dc0c5e",
+          lookup_id.hex() == "57edbf4dc60f6cb705e73696d12157354930ec73753e9983ef46aae8b3c5d410",
           lookup_id.hex())
     text = encode_public_key("src", public)
     check("codename: source public key vector",
-          text == "sealdrop-src-ZGQqJ2d0iU_3SKrcJg0JQkCs9xUXMVADqhAxlhhd_l3cilch", text)
+          text == "sealdrop-src-8ttYaB9qjd4fyiCyAGNc1anKtA-tMSl3y11T-22NlD7ByEcg", text)
 
 
 def main(argv):

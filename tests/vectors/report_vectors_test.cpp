@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/source/report_schema.h"
+#include "crypto/report_schema.h"
 #include "tests/support/process.h"
 
 namespace sealdrop::server {

@@ -1,10 +1,10 @@
-#include "server/source/report_schema.h"
+#include "crypto/report_schema.h"
 
 #include <nlohmann/json.hpp>
 
 #include "crypto/utf8.h"
 
-namespace sealdrop::server {
+namespace sealdrop {
 namespace {
 
 using namespace std::string_view_literals;
@@ -64,6 +64,20 @@ nlohmann::json SourceJson(const SourceRef& source) {
 }
 
 }  // namespace
+
+Status CheckUploadFileName(std::string_view name) {
+  const Error bad = MakeError(ErrorCode::kInvalidArgument,
+                              "One of the file names cannot be accepted. Rename the file (letters, "
+                              "numbers and dots) and try again. Nothing was kept.");
+  if (name.empty() || name.size() > 255 || name == "." || name == ".." || !IsValidUtf8(name)) {
+    return bad;
+  }
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '/' || c == '\\') return bad;
+  }
+  return Status::Ok();
+}
 
 bool IsBlankText(std::string_view s) {
   return s.find_first_not_of(" \t\n") == std::string_view::npos;
@@ -164,4 +178,4 @@ Result<std::string> FollowUpMetadataJson(const FieldCollector& f, std::string_vi
   return meta.dump();
 }
 
-}  // namespace sealdrop::server
+}  // namespace sealdrop

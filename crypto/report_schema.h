@@ -1,4 +1,5 @@
 // The forms a reporter fills in and the sealed metadata they become. Spec: docs/report.md.
+// Shared by the server (web forms) and sealdrop-intake (phone reports): one codec.
 //
 // Each form is a fixed list of fields with a size limit and, for choices, the allowed values.
 // FieldCollector checks each value as it completes (known name, not repeated, within its limit,
@@ -17,7 +18,7 @@
 #include "crypto/keys.h"
 #include "crypto/result.h"
 
-namespace sealdrop::server {
+namespace sealdrop {
 
 struct FieldRule {
   std::string_view name;
@@ -68,4 +69,9 @@ Result<std::string> ReportMetadataJson(const FieldCollector& fields, std::string
 Result<std::string> FollowUpMetadataJson(const FieldCollector& fields, std::string_view force,
                                          std::string_view day, const SourceRef& source);
 
-}  // namespace sealdrop::server
+// A file name as a browser sends it (or sealdrop-intake takes from a path), checked: 1..255 bytes
+// of UTF-8 without '/', '\', NUL or other control characters, and not "." or "..". Anything
+// else is refused (kInvalidArgument): a browser never sends such a name.
+Status CheckUploadFileName(std::string_view name);
+
+}  // namespace sealdrop
