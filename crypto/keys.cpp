@@ -107,6 +107,18 @@ std::string HexEncode(std::span<const std::uint8_t> bytes) {
   return out;
 }
 
+std::optional<std::array<std::uint8_t, 32>> Bytes32FromHex(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  std::array<std::uint8_t, 32> out{};
+  for (std::size_t i = 0; i < 64; ++i) {
+    const char c = hex[i];
+    const int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    out[i / 2] = static_cast<std::uint8_t>(out[i / 2] * 16 + d);
+  }
+  return out;
+}
+
 std::string PublicKey::ToText() const {
   EnsureSodium();
   const std::string_view tag = KeyRoleTag(role);

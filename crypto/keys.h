@@ -73,6 +73,8 @@ std::optional<std::string> Base64UrlDecode(std::string_view text);
 std::string Base64Encode(std::span<const std::uint8_t> bytes);  // standard alphabet, padded
 std::optional<std::string> Base64Decode(std::string_view text);
 std::string HexEncode(std::span<const std::uint8_t> bytes);
+// Exactly 64 lower-case hex digits → 32 bytes (ids, digests, lookup ids); anything else: nullopt.
+std::optional<std::array<std::uint8_t, 32>> Bytes32FromHex(std::string_view hex);
 
 inline std::span<const std::uint8_t> AsBytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};

@@ -101,8 +101,7 @@ Status FieldCollector::Add(std::string_view name, std::string value) {
   if (value.size() > rule->max_bytes) {
     return MakeError(ErrorCode::kLimitExceeded, "One of the answers is longer than this service accepts. Please shorten it.");
   }
-  total_bytes_ += value.size();
-  if (total_bytes_ > kMaxFormTextBytes) {
+  if (total_bytes_ + value.size() > kMaxFormTextBytes) {
     return MakeError(ErrorCode::kLimitExceeded, "The answers are longer than this service accepts. Please shorten them.");
   }
   if (value.find('\0') != std::string::npos || !IsValidUtf8(value)) {
@@ -113,6 +112,7 @@ Status FieldCollector::Add(std::string_view name, std::string value) {
     for (auto c : rule->choices) allowed = allowed || c == value;
     if (!allowed) return MakeError(ErrorCode::kInvalidArgument, "One of the choices on the form is not one this service offers.");
   }
+  total_bytes_ += value.size();
   values_.emplace(std::string(name), std::move(value));
   return Status::Ok();
 }

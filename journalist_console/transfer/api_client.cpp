@@ -242,7 +242,7 @@ Result<ForceApiClient::UploadResult> ForceApiClient::Upload(const std::string& t
   req.set(http::field::host, server_.host);
   req.set(http::field::connection, "close");
   req.set(http::field::content_type, "application/octet-stream");
-  req.set("X-SealDrop-Item-Id", item_id);
+  if (!item_id.empty()) req.set("X-SealDrop-Item-Id", item_id);
   if (!source_ref.empty()) req.set("X-SealDrop-Source-Ref", source_ref);
   req.content_length(size);
   if (auto st = Sign(req, force_, *key_, sha256); !st) return st.error();
@@ -284,6 +284,7 @@ Result<ForceApiClient::UploadResult> ForceApiClient::Upload(const std::string& t
   UploadResult out;
   out.id = j.is_object() && j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : "";
   out.already = j.is_object() && j.value("already", false);
+  out.body = std::move(res.body());
   return out;
 }
 

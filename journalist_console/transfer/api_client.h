@@ -45,8 +45,10 @@ class ForceApiClient {
   struct UploadResult {
     std::string id;
     bool already = false;  // the server had it from an earlier push
+    std::string body;      // the server's JSON answer
   };
-  // POSTs `size` bytes from `body` (whose SHA-256 is `sha256`) to `target`.
+  // POSTs `size` bytes from `body` (whose SHA-256 is `sha256`) to `target`. `item_id` and
+  // `source_ref` become X-SealDrop-Item-Id and X-SealDrop-Source-Ref unless empty.
   Result<UploadResult> Upload(const std::string& target, ByteSource& body, std::uint64_t size,
                               const BodyDigest& sha256, const std::string& item_id,
                               const std::string& source_ref);

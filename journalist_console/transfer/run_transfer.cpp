@@ -124,14 +124,6 @@ int Pull(const Options& o) {
   return 0;
 }
 
-BodyDigest DigestFromHex(const std::string& hex) {
-  BodyDigest d{};
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    d[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-  }
-  return d;
-}
-
 int Push(const Options& o) {
   auto reader = bundle::BundleReader::Open(o.in);
   if (!reader) return Fail(o.in + ": " + reader.error().message);
@@ -149,7 +141,9 @@ int Push(const Options& o) {
     auto source = reader->ItemSource(i);
     const std::string target = item.kind == "reply" ? "/api/v1/replies/" + item.to
                                                      : "/api/v1/forwards/" + item.to;
-    auto r = client->Upload(target, *source, item.size, DigestFromHex(item.sha256), item.id,
+    const auto digest = Bytes32FromHex(item.sha256);  // the bundle reader checked its form
+    if (!digest) return Fail("the bundle has a malformed item digest; nothing more was pushed");
+    auto r = client->Upload(target, *source, item.size, *digest, item.id,
                             item.kind == "forward" ? item.source : "");
     if (!r) {
       return Fail("push stopped at item " + std::to_string(i + 1) + " of " +

@@ -13,9 +13,6 @@
 
 namespace sealdrop::server {
 
-// 64 lower-case hex digits → 32 bytes.
-std::optional<std::array<std::uint8_t, 32>> Bytes32FromHex(std::string_view hex);
-
 std::unique_ptr<BodyHandler> MakeSourceRefRequest(ForceApiContext& ctx, unsigned version,
                                                   PendingAuth auth);
 

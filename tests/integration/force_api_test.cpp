@@ -17,6 +17,7 @@
 #include "journalist_console/bundle/bundle.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
+#include "tests/support/signed_api_request.h"
 #include "tests/support/source_client.h"
 #include "tests/support/sqlite_count.h"
 #include "tests/support/test_instance.h"
@@ -31,43 +32,12 @@ using testing::ServerProcess;
 using testing::SourceClient;
 using testing::TempDir;
 using testing::TestInstance;
+using testing::Signed;
 
 long long Rows(const std::string& data_dir, const std::string& where) {
   return testing::QueryCount(data_dir + "/index.sqlite",
                              "SELECT COUNT(*) FROM items" + (where.empty() ? "" : " WHERE " + where));
 }
-
-// A raw signed request, so that tests can replay, age, forge and tamper with one.
-struct Signed {
-  std::string method = "GET";
-  std::string target = "/api/v1/items";
-  std::string force = "MET";
-  std::int64_t timestamp = static_cast<std::int64_t>(std::time(nullptr));
-  std::string nonce = NewRequestNonce();
-  std::string body;
-  std::string sent_target;  // when set, sent instead of `target` (signature over `target`)
-
-  // Chained setters (designated initializers would need every member named under -Wextra).
-  Signed& M(std::string v) { method = std::move(v); return *this; }
-  Signed& T(std::string v) { target = std::move(v); return *this; }
-  Signed& F(std::string v) { force = std::move(v); return *this; }
-  Signed& Ts(std::int64_t v) { timestamp = v; return *this; }
-  Signed& N(std::string v) { nonce = std::move(v); return *this; }
-  Signed& Sent(std::string v) { sent_target = std::move(v); return *this; }
-
-  std::string Raw(const KeyPair& key) const {
-    SignedRequestFields f{method, target, force, timestamp, nonce, Sha256(AsBytes(body))};
-    auto signed_ = SignRequest(key, f);
-    // A non-canonical field cannot be signed: send a well-formed signature of nothing instead.
-    const std::string sig = signed_.ok() ? *signed_ : std::string(86, 'A');
-    std::string r = method + " " + (sent_target.empty() ? target : sent_target) +
-                    " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
-    r += "X-SealDrop-Force: " + force + "\r\nX-SealDrop-Timestamp: " + std::to_string(timestamp) +
-         "\r\nX-SealDrop-Nonce: " + nonce + "\r\nX-SealDrop-Signature: " + sig + "\r\n";
-    r += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-    return r;
-  }
-};
 
 class ForceApi : public ::testing::Test {
  protected:

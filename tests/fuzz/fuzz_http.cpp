@@ -1,0 +1,122 @@
+// libFuzzer target: HTTP request handling end to end. A real sealdrop HttpServer with the real
+// source site and force API (a real SealedStore in a temporary directory, the vector directory)
+// runs in this process on unix sockets; each input is sent as raw bytes over a fresh connection
+// (the first byte picks the site: even = source interface, odd = force API), the write side is
+// shut, and the whole answer is read. Whatever the bytes, the server must answer or close,
+// never crash, and keep serving the next input.
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "crypto/codename.h"
+#include "server/forceapi/force_api.h"
+#include "server/source/source_site.h"
+#include "server/storage/instance_salt.h"
+#include "tests/fuzz/fuzz_support.h"
+
+namespace {
+
+using namespace sealdrop;
+using namespace sealdrop::server;
+
+struct Instance {
+  std::string dir;
+  std::unique_ptr<SealedStore> store;
+  std::unique_ptr<CodenameDeriver> deriver;
+  SessionStore sessions{std::chrono::minutes(60)};
+  LoginThrottle throttle;
+  CircuitLimiter circuits;
+  WorkerPool kdf_pool{1, 4};
+  WorkerPool disk_pool{1, 64};
+  std::unique_ptr<SiteContext> site_ctx;
+  std::unique_ptr<SourceSite> site;
+  std::unique_ptr<RequestAuthenticator> auth;
+  std::unique_ptr<ForceApiContext> api_ctx;
+  std::unique_ptr<ForceApi> api;
+  boost::asio::io_context io{1};
+  std::unique_ptr<HttpServer> source_server;
+  std::unique_ptr<HttpServer> api_server;
+  std::thread thread;
+
+  Instance() {
+    char tmpl[] = "/tmp/sealdrop-fuzz-http-XXXXXX";
+    if (!mkdtemp(tmpl)) __builtin_trap();
+    dir = tmpl;
+    auto opened = SealedStore::Open(dir);
+    auto salt = LoadOrCreateInstanceSalt(dir);
+    if (!opened || !salt) __builtin_trap();
+    store = std::move(*opened);
+    deriver = std::make_unique<CodenameDeriver>(salt->span());
+    const ForceDirectory& directory = fuzz::VectorDirectory();
+    site_ctx.reset(new SiteContext{directory, *store, sessions, kdf_pool, disk_pool, *deriver,
+                                   throttle, circuits, SiteLimits{1u << 20, 4096},
+                                   [] { return std::string(fuzz::kToday); }});
+    site = std::make_unique<SourceSite>(*site_ctx);
+    auth = std::make_unique<RequestAuthenticator>(directory, AuthLimits{},
+                                                  [] { return fuzz::kNow; });
+    api_ctx.reset(new ForceApiContext{directory, *store, *auth, disk_pool, *deriver, 1u << 20,
+                                      [] { return std::string(fuzz::kToday); }});
+    api = std::make_unique<ForceApi>(*api_ctx);
+    HttpLimits limits;
+    limits.header_timeout = std::chrono::seconds(2);
+    limits.body_idle_timeout = std::chrono::seconds(2);
+    auto s = HttpServer::Listen(io, "unix:" + dir + "/source.sock", *site, limits);
+    auto a = HttpServer::Listen(io, "unix:" + dir + "/api.sock", *api, limits);
+    if (!s || !a) __builtin_trap();
+    source_server = std::move(*s);
+    api_server = std::move(*a);
+    thread = std::thread([this] { io.run(); });
+    thread.detach();  // lives as long as the fuzzing process
+  }
+};
+
+Instance& TheInstance() {
+  static Instance* instance = new Instance();  // never destroyed: the I/O thread keeps running
+  return *instance;
+}
+
+void Exchange(const std::string& socket_path, const std::uint8_t* data, std::size_t size) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) __builtin_trap();
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, socket_path.c_str(), sizeof addr.sun_path - 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) __builtin_trap();
+  std::size_t sent = 0;
+  while (sent < size) {
+    const ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server closed early (e.g. 413): fine
+    sent += static_cast<std::size_t>(n);
+  }
+  ::shutdown(fd, SHUT_WR);
+  char buf[16 * 1024];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    // The server must answer or close well within its own timeouts.
+    if (::poll(&p, 1, 10'000) <= 0) __builtin_trap();
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  Instance& in = TheInstance();
+  const bool api = data[0] & 1;
+  Exchange(in.dir + (api ? "/api.sock" : "/source.sock"), data + 1, size - 1);
+  return 0;
+}
