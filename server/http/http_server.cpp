@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "server/http/proxy_header.h"
+#include "server/http/waiting_list.h"
 #include "server/log.h"
 
 namespace sealdrop::server {
@@ -44,10 +45,14 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   using Stream = beast::basic_stream<Protocol, asio::any_io_executor, beast::unlimited_rate_policy>;
 
   Session(typename Protocol::socket socket, Router& router, const HttpLimits& limits,
-          std::shared_ptr<std::atomic<std::size_t>> active)
-      : stream_(std::move(socket)), router_(router), limits_(limits), active_(std::move(active)) {}
+          std::shared_ptr<std::atomic<std::size_t>> active, std::shared_ptr<WaitingList> waiting)
+      : stream_(std::move(socket)), router_(router), limits_(limits), active_(std::move(active)),
+        waiting_(std::move(waiting)) {}
 
-  ~Session() { --*active_; }
+  ~Session() {
+    StopWaiting();
+    --*active_;
+  }
 
   void Start() {
     asio::dispatch(stream_.get_executor(),
@@ -57,7 +62,26 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   }
 
  private:
+  // While a request header is awaited the connection may be evicted (waiting_list.h).
+  void StartWaiting() {
+    if (waiting_id_ != 0) return;
+    std::weak_ptr<Session> weak = this->shared_from_this();
+    waiting_id_ = waiting_->Add([weak] {
+      if (auto self = weak.lock()) {
+        asio::post(self->stream_.get_executor(), [self] {
+          log::Warn("connection evicted: it waited longest for a request at the connection cap");
+          self->Close();
+        });
+      }
+    });
+  }
+  void StopWaiting() {
+    if (waiting_id_ != 0) waiting_->Remove(waiting_id_);
+    waiting_id_ = 0;
+  }
+
   void ReadProxyLine() {
+    StartWaiting();
     stream_.expires_after(limits_.header_timeout);
     asio::async_read_until(stream_, asio::dynamic_buffer(proxy_line_, kMaxProxyLineBytes), "\r\n",
                            beast::bind_front_handler(&Session::OnProxyLine,
@@ -93,6 +117,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     // Enforced per route while streaming. (Boost 1.74's body_limit takes a plain integer: the
     // boost::none of later versions would convert to 0 here.)
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    StartWaiting();
     stream_.expires_after(requests_ == 0 ? limits_.header_timeout : limits_.idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader,
@@ -100,8 +125,10 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   }
 
   void OnHeader(beast::error_code ec, std::size_t) {
+    StopWaiting();
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::eof || ec == asio::error::connection_reset) {
+        ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) {
       return Close();
     }
     if (ec == http::error::header_limit) {
@@ -313,6 +340,8 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   Router& router_;
   const HttpLimits& limits_;
   std::shared_ptr<std::atomic<std::size_t>> active_;
+  std::shared_ptr<WaitingList> waiting_;
+  WaitingList::Id waiting_id_ = 0;
   // Header bytes and body bytes pass through here. Beast reads at most the buffer's free
   // capacity (never less than 512 bytes), and a buffer that the parser always empties never
   // grows: ReadBody() reserves kBodyReadBytes, without which a 1 GiB upload took two million
@@ -385,14 +414,17 @@ class Listener : public HttpServer, public std::enable_shared_from_this<Listener
   void OnAccept(beast::error_code ec, typename Protocol::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
-      if (*active_ >= limits_.max_connections) {
-        // Over the cap: refuse at once rather than queue work we cannot do.
+      // At the cap, the connection that has waited longest for a request header makes room
+      // (slowloris, connection floods); if every connection is busy with a request, refuse at
+      // once rather than queue work.
+      if (*active_ >= limits_.max_connections && !waiting_->EvictOldest()) {
         beast::error_code ignored;
         socket.close(ignored);
         log::Warn("connection refused: connection cap reached");
       } else {
         ++*active_;
-        std::make_shared<Session<Protocol>>(std::move(socket), router_, limits_, active_)->Start();
+        std::make_shared<Session<Protocol>>(std::move(socket), router_, limits_, active_, waiting_)
+            ->Start();
       }
     }
     Accept();
@@ -404,6 +436,7 @@ class Listener : public HttpServer, public std::enable_shared_from_this<Listener
   HttpLimits limits_;
   std::string unix_path_;
   std::shared_ptr<std::atomic<std::size_t>> active_ = std::make_shared<std::atomic<std::size_t>>(0);
+  std::shared_ptr<WaitingList> waiting_ = std::make_shared<WaitingList>();
 };
 
 // shared_ptr owner wrapper: HttpServer is handed out as unique_ptr, sessions need shared_from_this

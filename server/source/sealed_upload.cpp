@@ -8,12 +8,26 @@
 namespace sealdrop::server {
 
 // Counts the sealed bytes on their way to the blob (the index records the sealed size).
+namespace {
+
+// What a reporter reads when the disk fails or is full: never the system's own message.
+Error StorageError() {
+  return MakeError(ErrorCode::kIo, "The service cannot store reports right now. Nothing was "
+                                   "kept. Please try again later.");
+}
+
+}  // namespace
+
 class SealedUpload::CountingSink final : public ByteSink {
  public:
   explicit CountingSink(ByteSink& inner) : inner_(inner) {}
   Status Write(std::span<const std::uint8_t> bytes) override {
     count_ += bytes.size();
-    return inner_.Write(bytes);
+    if (auto st = inner_.Write(bytes); !st) {
+      log::Error("cannot write an envelope (disk full or failing)");
+      return StorageError();
+    }
+    return Status::Ok();
   }
   std::uint64_t count() const { return count_; }
 
@@ -154,19 +168,12 @@ Status SealedUpload::BeginEnvelope(bool has_files) {
   auto blob = ctx_.store.Begin();
   if (!blob) {
     log::Error("cannot create a blob");
-    return MakeError(ErrorCode::kIo, "The service cannot store reports right now. Nothing was kept. "
-                                     "Please try again later.");
+    return StorageError();
   }
   blob_.emplace(std::move(*blob));
   sink_ = std::make_unique<CountingSink>(blob_->sink());
   auto writer = SealedEnvelopeWriter::Begin(*sink_, plan_->recipients, plan_->metadata_json);
-  if (!writer) {
-    if (writer.error().code == ErrorCode::kIo) {
-      return MakeError(ErrorCode::kIo, "The service cannot store reports right now. Nothing was "
-                                       "kept. Please try again later.");
-    }
-    return writer.error();
-  }
+  if (!writer) return writer.error().code == ErrorCode::kIo ? StorageError() : writer.error();
   writer_.emplace(std::move(*writer));
   return Status::Ok();
 }
@@ -175,12 +182,9 @@ Status SealedUpload::FinishEnvelope() {
   if (!writer_) {
     if (auto st = BeginEnvelope(/*has_files=*/files_ > 0); !st) return st;
   }
-  const Error storage_error = MakeError(
-      ErrorCode::kIo, "The service could not store this right now. Nothing was kept. Please try "
-                      "again later.");
   if (auto st = writer_->Finish(); !st) {
     log::Error("cannot finish an envelope");
-    return st.error().code == ErrorCode::kIo ? storage_error : st.error();
+    return st.error().code == ErrorCode::kIo ? StorageError() : st.error();
   }
   plan_->row.size = sink_->count();
   auto st = ctx_.store.Commit(std::move(*blob_), plan_->row,
@@ -188,7 +192,7 @@ Status SealedUpload::FinishEnvelope() {
   blob_.reset();
   if (!st) {
     log::Error("cannot commit an item");
-    return storage_error;
+    return StorageError();
   }
   return Status::Ok();
 }
