@@ -49,6 +49,7 @@ idle_mib=$(( $(rss_kib VmRSS) / 1024 ))
 mkdir -p "$work/www/static"
 curl -s "http://$addr/" > "$work/www/index.html"
 curl -s "http://$addr/static/style.css" > "$work/www/static/style.css"
+chmod o+x "$work"; chmod -R o+rX "$work/www"  # nginx's workers run as an unprivileged user
 nginx_port=$((20000 + RANDOM % 20000))
 cat > "$work/nginx.conf" <<CONF
 worker_processes 2;
@@ -64,7 +65,8 @@ http {
 CONF
 nginx -c "$work/nginx.conf" -p "$work" & pids+=("$!")
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && break; sleep 0.1; done
-cmp -s "$work/www/index.html" <(curl -s "http://127.0.0.1:$nginx_port/") || { echo "bench: nginx page differs"; exit 1; }
+curl -s "http://127.0.0.1:$nginx_port/" > "$work/nginx-page"
+cmp -s "$work/www/index.html" "$work/nginx-page" || { echo "bench: nginx page differs"; diff <(head -c 300 "$work/www/index.html") <(head -c 300 "$work/nginx-page"); cat "$work/nginx-error.log"; exit 1; }
 
 wrk_figures() { # url -> "rps p50_ms p99_ms"
   wrk -t2 -c32 -d10s --latency "$1" | awk '
@@ -108,7 +110,7 @@ sync
 t0=$(date +%s%N)
 age -r "$recipient" -o "$work/f1024.age" "$work/f1024"
 sync "$work/f1024.age"
-age_s=$(echo "scale=3; ($(date +%s%N) - t0) / 1000000000" | bc)
+age_s=$(echo "scale=3; ($(date +%s%N) - $t0) / 1000000000" | bc)
 rm -f "$work/f1024.age" "$work/f1024"
 raw_mibs=$("$bin/bench/envelope_throughput" 1024 | awk '/secretstream/ {for (i=1;i<=NF;i++) if ($i ~ /MiB\/s/) {v=$(i-1)}} END {print v}')
 up_mibs=$(echo "scale=0; 1024 / $up_s" | bc)
@@ -120,13 +122,16 @@ for i in $(seq 100); do
   csrf=$(curl -s -c "$work/jar$i" "http://$addr/login" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
   echo "$csrf" > "$work/csrf$i"
 done
+logins=()
 for i in $(seq 100); do
   ( curl -s -b "$work/jar$i" -o /dev/null -w '%{http_code}\n' --data-urlencode "csrf=$(cat "$work/csrf$i")" \
       --data-urlencode "codename=$codename" "http://$addr/login" >> "$work/logins" ) &
+  logins+=("$!")
 done
 read -r fl_rps fl_p50 fl_p99 < <(wrk_figures "http://$addr/")
-wait
-logins=$(sort "$work/logins" | uniq -c | awk '{printf "%s×%s ", $1, $2}')
+wait "${logins[@]}"
+# 403: derived, no such codename; 429: the login throttle; 503: the derivation queue was full.
+logins=$(sort "$work/logins" | uniq -c | awk '{printf "%s%s×%s", (NR > 1 ? ", " : ""), $1, $2}')
 
 # --- the table ---------------------------------------------------------------------------------
 echo "| figure | SealDrop | reference | ratio (target) |"
