@@ -96,6 +96,8 @@ CodenameDeriver::CodenameDeriver(std::span<const std::uint8_t> instance_salt) {
   std::memcpy(salt_.data(), instance_salt.data(), kInstanceSaltBytes);
 }
 
+CodenameDeriver::~CodenameDeriver() { sodium_memzero(salt_.data(), salt_.size()); }
+
 Result<SourceSecrets> StretchCodename(std::string_view typed_codename) {
   EnsureSodium();
   auto canonical = NormalizeCodename(typed_codename);

@@ -73,6 +73,9 @@ class CodenameDeriver {
  public:
   // REQUIRES: salt.size() == kInstanceSaltBytes.
   explicit CodenameDeriver(std::span<const std::uint8_t> instance_salt);
+  ~CodenameDeriver();  // wipes its copy of the secret
+  CodenameDeriver(const CodenameDeriver&) = delete;
+  CodenameDeriver& operator=(const CodenameDeriver&) = delete;
   // StretchCodename then LookupIdFromAuth. Costs one Argon2id (64 MiB, 3 passes).
   // Fails with kInvalidArgument for a malformed codename, kLimitExceeded when out of memory.
   Result<SourceIdentity> Derive(std::string_view typed_codename) const;

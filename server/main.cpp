@@ -20,6 +20,7 @@
 #include "server/http/http_server.h"
 #include "server/log.h"
 #include "server/source/source_site.h"
+#include "server/kdf/kdf_helpers.h"
 #include "server/storage/instance_salt.h"
 
 using namespace sealdrop;
@@ -148,9 +149,17 @@ int main(int argc, char** argv) {
   }
   auto store = SealedStore::Open(config.data_dir);
   if (!store) return Fail(store.error().message);
-  auto salt = LoadOrCreateInstanceSalt(config.data_dir);
-  if (!salt) return Fail(salt.error().message);
-  const CodenameDeriver deriver(salt->span());
+  // The derivation helpers are forked now, before any thread exists; they alone keep the
+  // instance secret, and this process wipes its copy (server/kdf/kdf_helpers.h).
+  std::unique_ptr<HelperDeriver> helpers;
+  {
+    auto salt = LoadOrCreateInstanceSalt(config.data_dir);
+    if (!salt) return Fail(salt.error().message);
+    auto spawned = HelperDeriver::Spawn(salt->span(), static_cast<std::size_t>(config.kdf_workers));
+    if (!spawned) return Fail(spawned.error().message);
+    helpers = std::move(*spawned);
+  }
+  const SourceDeriver& deriver = *helpers;
 
   SessionStore sessions(std::chrono::minutes(config.session_idle_minutes));
   LoginThrottle throttle;

@@ -144,9 +144,10 @@ RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
     const auto source_auth = Bytes32FromHex(rest.substr(slash + 1));
     if (!source_auth) return JsonError(http::status::bad_request, v, "malformed source auth value");
     const std::string day = ctx_.today();
-    const auto lookup = ctx_.deriver.LookupId(*source_auth);
+    auto lookup = ctx_.deriver.LookupId(*source_auth);
+    if (!lookup) return JsonError(http::status::service_unavailable, v, "cannot store now");
     EnvelopeUpload::Plan plan{{"", to, day, 0, ItemKind::kReport, std::nullopt}, std::nullopt,
-                              SourceRow{lookup, to, day}, chosen_id};
+                              SourceRow{*lookup, to, day}, chosen_id};
     return std::make_unique<EnvelopeUpload>(ctx_, v, std::move(*auth), std::move(plan));
   }
   return JsonError(http::status::not_found, v, "not found");

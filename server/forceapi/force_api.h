@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/codename.h"
+#include "server/kdf/source_deriver.h"
 #include "server/forceapi/request_auth.h"
 #include "server/http/http_server.h"
 #include "server/storage/store.h"
@@ -30,7 +31,7 @@ struct ForceApiContext {
   SealedStore& store;
   RequestAuthenticator& auth;
   WorkerPool& disk_pool;
-  const CodenameDeriver& deriver;  // the instance secret: lookup ids of phone reports
+  const SourceDeriver& deriver;  // lookup ids of phone reports (holds the instance secret)
   std::uint64_t max_upload_bytes;  // one uploaded envelope
   std::function<std::string()> today = TodayUtc;
 };

@@ -33,9 +33,10 @@ class SourceRefRequest final : public BodyHandler {
       return respond(JsonError(http::status::bad_request, version_,
                                "the body must be a source auth value: 64 lower-case hex digits"));
     }
-    const auto lookup = ctx_.deriver.LookupId(*auth);
+    auto lookup = ctx_.deriver.LookupId(*auth);
+    if (!lookup) return respond(JsonError(http::status::service_unavailable, version_, "cannot do that now"));
     log::Info("force api: source reference made");
-    respond(JsonOk(http::status::ok, version_, {{"ref", HexEncode(lookup)}}));
+    respond(JsonOk(http::status::ok, version_, {{"ref", HexEncode(*lookup)}}));
   }
 
   Response ErrorResponse(const Error&) override {

@@ -69,7 +69,9 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     waiting_id_ = waiting_->Add([weak] {
       if (auto self = weak.lock()) {
         asio::post(self->stream_.get_executor(), [self] {
-          log::Warn("connection evicted: it waited longest for a request at the connection cap");
+          static std::atomic<std::size_t> evicted{0};
+          log::WarnRepeated("connection evicted: it waited longest for a request at the connection cap",
+                            evicted);
           self->Close();
         });
       }
@@ -88,16 +90,19 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
                                                      this->shared_from_this()));
   }
 
+  static void NoProxyHeader() {
+    static std::atomic<std::size_t> seen{0};
+    log::WarnRepeated("connection closed: no valid PROXY header", seen);
+  }
+
   void OnProxyLine(beast::error_code ec, std::size_t n) {
     if (ec) {
-      if (ec != beast::error::timeout && ec != asio::error::eof) {
-        log::Warn("connection closed: no valid PROXY header");
-      }
+      if (ec != beast::error::timeout && ec != asio::error::eof) NoProxyHeader();
       return Close();
     }
     auto info = ParseTorProxyHeader(std::string_view(proxy_line_).substr(0, n));
     if (!info) {
-      log::Warn("connection closed: no valid PROXY header");
+      NoProxyHeader();
       return Close();
     }
     connection_.circuit_id = info->circuit_id;
@@ -420,7 +425,8 @@ class Listener : public HttpServer, public std::enable_shared_from_this<Listener
       if (*active_ >= limits_.max_connections && !waiting_->EvictOldest()) {
         beast::error_code ignored;
         socket.close(ignored);
-        log::Warn("connection refused: connection cap reached");
+        static std::atomic<std::size_t> refused{0};
+        log::WarnRepeated("connection refused: connection cap reached", refused);
       } else {
         ++*active_;
         std::make_shared<Session<Protocol>>(std::move(socket), router_, limits_, active_, waiting_)

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "crypto/codename.h"
+#include "server/kdf/source_deriver.h"
 #include "crypto/directory.h"
 #include "server/source/circuit_limiter.h"
 #include "server/source/login_throttle.h"
@@ -29,7 +30,7 @@ struct SiteContext {
   SessionStore& sessions;
   WorkerPool& kdf_pool;   // Argon2id codename derivations
   WorkerPool& disk_pool;  // finishing envelopes: padding, fsync, commit
-  const CodenameDeriver& deriver;
+  const SourceDeriver& deriver;  // Argon2id derivations (helper processes in production)
   LoginThrottle& login_throttle;
   CircuitLimiter& circuit_limiter;
   SiteLimits limits;

@@ -33,7 +33,7 @@ using namespace sealdrop::server;
 struct Instance {
   std::string dir;
   std::unique_ptr<SealedStore> store;
-  std::unique_ptr<CodenameDeriver> deriver;
+  std::unique_ptr<InProcessDeriver> deriver;
   SessionStore sessions{std::chrono::minutes(60)};
   LoginThrottle throttle;
   CircuitLimiter circuits;
@@ -57,7 +57,7 @@ struct Instance {
     auto salt = LoadOrCreateInstanceSalt(dir);
     if (!opened || !salt) __builtin_trap();
     store = std::move(*opened);
-    deriver = std::make_unique<CodenameDeriver>(salt->span());
+    deriver = std::make_unique<InProcessDeriver>(salt->span());
     const ForceDirectory& directory = fuzz::VectorDirectory();
     site_ctx.reset(new SiteContext{directory, *store, sessions, kdf_pool, disk_pool, *deriver,
                                    throttle, circuits, SiteLimits{1u << 20, 4096},
