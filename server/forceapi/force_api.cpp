@@ -109,8 +109,10 @@ RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
   if (post && path.substr(0, 8) == "replies/") {
     const auto lookup = Bytes32FromHex(path.substr(8));
     if (!lookup) return JsonError(http::status::not_found, v, "no such source");
+    // Only the force the conversation is with may reply; any other gets the same 404 as for an
+    // unknown source, so it cannot even learn that the source exists.
     auto source_force = ctx_.store.SourceForce(*lookup);
-    if (!source_force) return JsonError(http::status::not_found, v, "no such source");
+    if (!source_force || *source_force != force) return JsonError(http::status::not_found, v, "no such source");
     EnvelopeUpload::Plan plan{{"", force, ctx_.today(), 0, ItemKind::kReply, *lookup},
                               std::nullopt, std::nullopt, chosen_id};
     return std::make_unique<EnvelopeUpload>(ctx_, v, std::move(*auth), std::move(plan));

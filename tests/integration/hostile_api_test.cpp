@@ -95,6 +95,7 @@ const ApiCase kApiCases[] = {
        return Post("/api/v1/items/" + w.item + "/ack").F("WMI").Raw(w.wmi); }, 404},
     {"FetchAMalformedItemId", [](const ApiWorld& w) { return Signed().T("/api/v1/items/..%2f..%2findex.sqlite").Raw(w.met); }, 404},
     {"ReplyToAnUnknownSource", [](const ApiWorld& w) { return Post("/api/v1/replies/" + std::string(64, 'a'), Envelope()).Raw(w.met); }, 404},
+    {"ReplyToAnotherForcesSource", [](const ApiWorld& w) { return Post("/api/v1/replies/" + w.source, Envelope()).F("WMI").Raw(w.wmi); }, 404},
     {"ReplyToAMalformedSource", [](const ApiWorld& w) { return Post("/api/v1/replies/xyz", Envelope()).Raw(w.met); }, 404},
     {"ReplyThatIsNotAnEnvelope", [](const ApiWorld& w) { return Post("/api/v1/replies/" + w.source, std::string(200000, 'x')).Raw(w.met); }, 400},
     {"ReplyLargerThanFourMiB", [](const ApiWorld& w) {

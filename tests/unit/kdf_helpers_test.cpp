@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -77,15 +78,20 @@ TEST(KdfHelpers, AreReapedWhenTheDeriverGoesAndAnswerErrorsWhenKilled) {
   auto helpers = HelperDeriver::Spawn(Secret(), 1);
   ASSERT_TRUE(helpers.ok());
   // Kill every child of this process that is a helper: calls then fail cleanly.
+  // The helpers name themselves just after the fork: wait (up to 5 s) until both have.
   const std::string self = std::to_string(::getpid());
   std::vector<pid_t> children;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string pid, comm, state, ppid;
-    stat >> pid >> comm >> state >> ppid;
-    if (ppid == self && comm == "(sealdrop-kdf)") children.push_back(std::stoi(pid));
+  for (int attempt = 0; attempt < 500 && children.size() < 2; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    children.clear();
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+      const std::string name = entry.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream stat(entry.path() / "stat");
+      std::string pid, comm, state, ppid;
+      stat >> pid >> comm >> state >> ppid;
+      if (ppid == self && comm == "(sealdrop-kdf)") children.push_back(std::stoi(pid));
+    }
   }
   ASSERT_EQ(children.size(), 2u) << "one derivation helper and one lookup helper";
   for (pid_t c : children) ::kill(c, SIGKILL);
