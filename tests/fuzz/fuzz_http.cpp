@@ -69,8 +69,12 @@ struct Instance {
                                       [] { return std::string(fuzz::kToday); }});
     api = std::make_unique<ForceApi>(*api_ctx);
     HttpLimits limits;
+    // Every server-side wait is short, so that a connection silent for much longer than these
+    // (Exchange's limit) is a real hang, not a timeout taking its course.
     limits.header_timeout = std::chrono::seconds(2);
     limits.body_idle_timeout = std::chrono::seconds(2);
+    limits.idle_timeout = std::chrono::seconds(2);
+    limits.write_timeout = std::chrono::seconds(5);
     auto s = HttpServer::Listen(io, "unix:" + dir + "/source.sock", *site, limits);
     auto a = HttpServer::Listen(io, "unix:" + dir + "/api.sock", *api, limits);
     if (!s || !a) __builtin_trap();
@@ -103,8 +107,8 @@ void Exchange(const std::string& socket_path, const std::uint8_t* data, std::siz
   char buf[16 * 1024];
   for (;;) {
     pollfd p{fd, POLLIN, 0};
-    // The server must answer or close well within its own timeouts.
-    if (::poll(&p, 1, 10'000) <= 0) __builtin_trap();
+    // The server must answer or close well within its own timeouts (all ≤ 5 s here).
+    if (::poll(&p, 1, 30'000) <= 0) __builtin_trap();
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0) break;
   }

@@ -6,6 +6,7 @@
 
 #include <ctime>
 #include <functional>
+#include <ostream>
 #include <string>
 
 #include "crypto/envelope_writer.h"
@@ -114,6 +115,9 @@ const ApiCase kApiCases[] = {
     {"MethodNotAllowed", [](const ApiWorld& w) { return "DELETE" + Signed().T("/api/v1/items/" + w.item).Raw(w.met).substr(3); }, 405},
 };
 
+// ctest shows the case's name, not its bytes.
+void PrintTo(const ApiCase& c, std::ostream* os) { *os << c.name; }
+
 class HostileApi : public ::testing::TestWithParam<ApiCase> {};
 
 TEST_P(HostileApi, GetsItsStatusAndChangesNothing) {
@@ -176,6 +180,8 @@ const BundleCase kBundleCases[] = {
     {"TrailerHashFlipped", [](std::string b) { return Flip(b, b.size() - 5); }, "bundle"},
     {"TrailerLengthsLie", [](std::string b) { return Resealed(Flip(b, b.size() - 40)); }, "bundle"},
 };
+
+void PrintTo(const BundleCase& c, std::ostream* os) { *os << c.name; }
 
 class HostileBundle : public ::testing::TestWithParam<BundleCase> {};
 
