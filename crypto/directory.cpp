@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/io.h"
 #include "crypto/json_depth.h"
 
 #include <ctime>
@@ -166,6 +167,13 @@ bool IsValidForceCode(std::string_view code) {
     if (!((c >= 'A' && c <= 'Z') || IsDigit(c))) return false;
   }
   return true;
+}
+
+Result<ForceDirectory> ForceDirectory::Load(const std::string& path, const PublicKey& pinned_root,
+                                            std::string_view today) {
+  auto text = ReadSmallFile(path, kMaxDirectoryBytes);
+  if (!text) return text.error();
+  return Verify(*text, pinned_root, today);
 }
 
 Result<ForceDirectory> ForceDirectory::Verify(std::string_view text, const PublicKey& pinned_root,

@@ -32,6 +32,9 @@ class ForceDirectory {
   // tampered, or signed by another root), kMalformed (body), kExpired.
   static Result<ForceDirectory> Verify(std::string_view signed_text, const PublicKey& pinned_root,
                                        std::string_view today);
+  // Reads the signed directory file at `path` (at most 1 MiB) and verifies it as above.
+  static Result<ForceDirectory> Load(const std::string& path, const PublicKey& pinned_root,
+                                     std::string_view today);
 
   // Signs a directory body (JSON, docs/directory.md) with the root key. The body is checked and
   // re-encoded canonically first; returns the whole signed file.

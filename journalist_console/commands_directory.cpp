@@ -112,9 +112,7 @@ struct VerifyOptions {
 int Verify(const VerifyOptions& o) {
   auto root = ReadPublicKeyFile(o.root_pub, KeyRole::kRoot);
   if (!root) return Report(root.error());
-  auto text = ReadSmallFile(o.in, kMaxDirectoryFileBytes);
-  if (!text) return Report(text.error());
-  auto dir = ForceDirectory::Verify(*text, *root, TodayUtc());
+  auto dir = ForceDirectory::Load(o.in, *root, TodayUtc());
   if (!dir) return Report(dir.error());
   std::printf("valid force directory: serial %lld, issued %s, expires %s, %zu forces\n",
               dir->serial(), dir->issued().c_str(), dir->expires().c_str(),

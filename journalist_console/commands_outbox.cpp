@@ -87,10 +87,10 @@ int Forward(const ForwardOptions& o) {
   const std::string root_path = o.root_pub.empty() ? JoinPath(o.c.data, "root.public") : o.root_pub;
   auto root = ReadPublicKeyFile(root_path, KeyRole::kRoot);
   if (!root) return Report(root.error().message + " (give --root-pub, or keep one with init --root-pub)");
-  auto text = ReadSmallFile(dir_path, 1 << 20);
-  if (!text) return Report(text.error().message + " (give --directory, or keep one with init --directory)");
-  auto directory = ForceDirectory::Verify(*text, *root, TodayUtc());
-  if (!directory) return Report(directory.error());
+  auto directory = ForceDirectory::Load(dir_path, *root, TodayUtc());
+  if (!directory) {
+    return Report(directory.error().message + " (give --directory, or keep one with init --directory)");
+  }
   auto target = directory->Find(o.to);
   if (!target) return Report("no force " + o.to + " in the signed directory");
   auto key = UnlockForceKey(**store, o.c.key);

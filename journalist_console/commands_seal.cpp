@@ -19,7 +19,6 @@
 namespace sealdrop::console {
 namespace {
 
-constexpr std::size_t kMaxDirectoryFileBytes = 1 << 20;
 constexpr std::size_t kIoBlock = 1 << 16;
 
 std::string BaseName(const std::string& path) {
@@ -38,9 +37,7 @@ struct SealOptions {
 int Seal(const SealOptions& o) {
   auto root = ReadPublicKeyFile(o.root_pub, KeyRole::kRoot);
   if (!root) return Report(root.error());
-  auto text = ReadSmallFile(o.directory, kMaxDirectoryFileBytes);
-  if (!text) return Report(text.error());
-  auto dir = ForceDirectory::Verify(*text, *root, TodayUtc());
+  auto dir = ForceDirectory::Load(o.directory, *root, TodayUtc());
   if (!dir) return Report(dir.error());
   auto force = dir->Find(o.force);
   if (!force) return Report(force.error());

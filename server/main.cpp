@@ -28,7 +28,6 @@ using namespace sealdrop::server;
 
 namespace {
 
-constexpr std::size_t kMaxDirectoryBytes = 1 << 20;
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "sealdrop-server: %s\n", message.c_str());
@@ -141,9 +140,7 @@ int main(int argc, char** argv) {
 
   auto root = ReadPublicKeyFile(config.root_public_key, KeyRole::kRoot);
   if (!root) return Fail(root.error().message);
-  auto dir_text = ReadSmallFile(config.directory, kMaxDirectoryBytes);
-  if (!dir_text) return Fail(dir_text.error().message);
-  auto directory_verified = ForceDirectory::Verify(*dir_text, *root, TodayUtc());
+  auto directory_verified = ForceDirectory::Load(config.directory, *root, TodayUtc());
   if (!directory_verified) {
     return Fail("the force directory was refused: " + directory_verified.error().message);
   }

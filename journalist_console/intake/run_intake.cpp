@@ -88,9 +88,7 @@ class SealedTempFile final : public ByteSink {
 Result<ForceDirectory> VerifiedDirectory(const Options& o) {
   auto root = ReadPublicKeyFile(o.root_pub, KeyRole::kRoot);
   if (!root) return root.error();
-  auto text = ReadSmallFile(o.directory, 1 << 20);
-  if (!text) return text.error();
-  return ForceDirectory::Verify(*text, *root, TodayUtc());
+  return ForceDirectory::Load(o.directory, *root, TodayUtc());
 }
 
 // Each attachment is a readable regular file whose name the web form would accept.
