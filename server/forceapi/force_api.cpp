@@ -1,5 +1,7 @@
 #include "server/forceapi/force_api.h"
 
+#include <atomic>
+
 #include <nlohmann/json.hpp>
 
 #include "server/forceapi/envelope_upload.h"
@@ -46,7 +48,8 @@ RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
 
   auto auth = ctx_.auth.Begin(req);
   if (!auth) {
-    log::Warn("force api: request refused: authentication");
+    static std::atomic<std::size_t> seen{0};
+    log::WarnRepeated("force api: request refused: authentication", seen);
     return JsonError(AuthErrorStatus(auth.error()), v, auth.error().message);
   }
   const std::string force = auth->fields.force;
@@ -58,7 +61,8 @@ RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
       return JsonError(http::status::bad_request, v, "this request takes no body");
     }
     if (auto st = ctx_.auth.Finish(*auth, Sha256({})); !st) {
-      log::Warn("force api: request refused: signature");
+      static std::atomic<std::size_t> seen{0};
+      log::WarnRepeated("force api: request refused: signature", seen);
       return JsonError(AuthErrorStatus(st.error()), v, st.error().message);
     }
     return std::nullopt;

@@ -1,5 +1,7 @@
 #include "server/source/report_upload.h"
 
+#include <atomic>
+
 #include "server/log.h"
 #include "server/source/responses.h"
 
@@ -31,7 +33,8 @@ void ReportUpload::Prepare(Ready ready) {
     ready(std::nullopt);
   });
   if (!queued) {
-    log::Warn("report refused: derivation pool full");
+    static std::atomic<std::size_t> seen{0};
+    log::WarnRepeated("report refused: derivation pool full", seen);
     ready(ErrorPageFor(http::status::service_unavailable, version_));
   }
 }

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <atomic>
+
 #include "server/log.h"
 #include "server/source/responses.h"
 #include "server/source/session_store.h"
@@ -67,7 +69,8 @@ Response LoginPage(SiteContext&, http::status status, unsigned version, const st
 void LoginHandler::Start(Ready ready) {
   if (!ctx_.sessions.Find(session_id_)) return ready(Expired(version_));
   if (!ctx_.login_throttle.TryAttempt(session_id_)) {
-    log::Warn("login refused: throttled");
+    static std::atomic<std::size_t> seen{0};
+    log::WarnRepeated("login refused: throttled", seen);
     return ready(ErrorPageFor(http::status::too_many_requests, version_));
   }
   ready(std::nullopt);
@@ -111,7 +114,8 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
     respond(std::move(res));
   });
   if (!queued) {
-    log::Warn("login refused: derivation pool full");
+    static std::atomic<std::size_t> seen{0};
+    log::WarnRepeated("login refused: derivation pool full", seen);
     respond(ErrorPageFor(http::status::service_unavailable, version_));
   }
 }

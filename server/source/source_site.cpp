@@ -1,5 +1,7 @@
 #include "server/source/source_site.h"
 
+#include <atomic>
+
 #include "server/log.h"
 #include "server/multipart/multipart_parser.h"
 #include "server/pages/embedded.h"
@@ -123,7 +125,8 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
   };
   if (post && (target == "/report" || target == "/followup" || target == "/login") &&
       !circuit_allows(target == "/login" ? CircuitAction::kLogin : CircuitAction::kReport)) {
-    log::Warn("request refused: circuit limit");
+    static std::atomic<std::size_t> seen{0};
+    log::WarnRepeated("request refused: circuit limit", seen);
     return ErrorPageFor(http::status::too_many_requests, v);
   }
 

@@ -104,6 +104,12 @@ def main():
     }
     for name, raw in requests.items():
         put("http", "source-" + name, b"\x00" + raw)
+    # Once taken for hangs (the harness read libFuzzer's SIGALRM as silence): a HEAD with a bad
+    # target followed by garbage, and a request line broken by a backspace.
+    put("http", "source-head-garbage", base64.b64decode(
+        "AEhFQUQgL3N0dG1hdGljL3N0ef///wBzcyBIVFRQLzEuMQ0KSG9zdDogeA0KDQrER6vf0JOQmJZuIEhUVLPQztH1"
+        "8rfOc3RvOiB4IxIKDQo="))
+    put("http", "api-bad-line-ending", b"\x01GET / HTTP/1.1\r\x08\x00GET / HTT" + b"\x00" * 32 + b"\r\n\r\n")
     put("http", "api-list", b"\x01" + signed(seed, "GET", "/api/v1/items", b"", 3))
     put("http", "api-source-ref", b"\x01" + signed(seed, "POST", "/api/v1/source-refs", b"cd" * 32, 4))
 

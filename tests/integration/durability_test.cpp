@@ -4,7 +4,9 @@
 // At the end: every report whose submission got the codename page opens on the console; no
 // temporary file, blob without a row or row without a blob survives; every report row has its
 // source row (they commit together). Then sealdrop-transfer pull and sealdrop-console import are
-// killed the same way: a repeated pull or import still ends with each report exactly once.
+// killed, at least 10 times each, at moments inside a whole run's measured span (downloads,
+// bundle writing and commit, acknowledgements; the import's copies and commits): a repeated pull
+// or import still ends with each report exactly once.
 //
 // SEALDROP_CRASH_KILLS sets the number of server kills (default 100; bench/soak uses 1,000).
 #include <gtest/gtest.h>
@@ -13,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -55,6 +58,16 @@ bool RunAndKill(const std::vector<std::string>& argv, std::chrono::milliseconds 
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return killed && WIFSIGNALED(status);
+}
+
+// Runs argv to its end; its wall time, or 0 ms if it failed.
+std::chrono::milliseconds Timed(const std::vector<std::string>& argv) {
+  const auto start = std::chrono::steady_clock::now();
+  const ProcessResult r = RunProcess(argv);
+  if (r.exit_code != 0) return std::chrono::milliseconds(0);
+  return std::max(std::chrono::milliseconds(1),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start));
 }
 
 class Durability : public ::testing::Test {
@@ -123,31 +136,102 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
   EXPECT_EQ(Index("SELECT COUNT(*) FROM items WHERE kind = 'report'"), Index("SELECT COUNT(*) FROM sources"));
   EXPECT_GE(static_cast<long long>(blobs.size()), static_cast<long long>(acknowledged.size()));
 
-  // Pull, killed at random moments, then pulled to the end: every item once, none lost.
-  // Unlocking the transfer or decryption key (Argon2id) takes about half a second: the kills
-  // are spread over the unlock, the downloads or copies, the commit and the acknowledgements.
-  std::uniform_int_distribution<int> tool_delay(100, 900);
-  int tool_kills = 0;
+  // Calibration: how long a whole pull and a whole import take here (an ASan build is slower),
+  // measured on a copy of the data so that the real items stay for the killed runs. Each killed
+  // run is then stopped at a random point inside that span (past the first three tenths, which are
+  // mostly the Argon2id unlock of the key), so that the kills land on the downloads, the bundle
+  // writing, its commit, the acknowledgements, and on the import's copies and commits.
+  server.Stop(SIGTERM);
+  const std::string copy = dir_ / "calibration-data";
+  std::filesystem::copy(instance_.data_dir(), copy, std::filesystem::copy_options::recursive);
   ASSERT_EQ(RunProcess({SEALDROP_CONSOLE_BIN, "init", "--data", dir_ / "console"}).exit_code, 0);
-  int bundles = 0;
-  for (int i = 0; i < 10; ++i) {
+  ASSERT_EQ(RunProcess({SEALDROP_CONSOLE_BIN, "init", "--data", dir_ / "calibration-console"}).exit_code, 0);
+  std::chrono::milliseconds pull_time{0}, import_time{0};
+  {
+    std::vector<std::string> argv = instance_.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
+                                                         {"--force-listen", "127.0.0.1:0"});
+    *(std::find(argv.begin(), argv.end(), "--data") + 1) = copy;
+    ServerProcess calibration(argv);
+    api_address_ = calibration.force_api_address();
+    std::vector<std::string> pull = Transfer(dir_ / "calibration.bundle");
+    *(std::find(pull.begin(), pull.end(), "--state") + 1) = dir_ / "calibration-state";
+    pull_time = Timed(pull);
+    std::vector<std::string> import = Import(dir_ / "calibration.bundle");
+    *(std::find(import.begin(), import.end(), "--data") + 1) = dir_ / "calibration-console";
+    import_time = Timed(import);
+  }
+  ASSERT_GT(pull_time.count(), 0) << "the calibration pull failed";
+  ASSERT_GT(import_time.count(), 0) << "the calibration import failed";
+  ServerProcess restarted(instance_.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
+                                               {"--force-listen", "127.0.0.1:0"}));
+  api_address_ = restarted.force_api_address();
+  // A kill lands between 20% and 80% of a whole run; a run that ends first shortens the next
+  // delays (the machine got faster than the calibration).
+  auto inside = [&](std::chrono::milliseconds span) {
+    return std::chrono::milliseconds(std::uniform_int_distribution<long long>(
+        span.count() * 2 / 10, span.count() * 8 / 10)(rng));
+  };
+  long long expected_cases = static_cast<long long>(blobs.size());
+  // More reports for the pulls to work on (when a pull ended before any kill had landed).
+  auto refill = [&](int count) {
+    SourceClient c(restarted.address());
+    for (int n = 0; n < count; ++n) {
+      ASSERT_EQ(c.Get("/report").status, 200);
+      const std::string marker = "refill-" + std::to_string(expected_cases) + "-end";
+      const auto r = c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", marker},
+                                                 {"file", attachment, true, "f.bin"}});
+      ASSERT_EQ(r.status, 200);
+      acknowledged.insert(marker);
+      ++expected_cases;
+    }
+  };
+
+  // Pulls killed until kTargetKills landed, then pulled to the end: every item once, none lost.
+  constexpr int kTargetKills = 10;
+  int pull_kills = 0, import_kills = 0, bundles = 0;
+  for (int i = 0; i < 3 * kTargetKills && pull_kills < kTargetKills; ++i) {
     const std::string out = dir_ / ("pull-" + std::to_string(bundles) + ".bundle");
-    tool_kills += RunAndKill(Transfer(out), std::chrono::milliseconds(tool_delay(rng)));
+    const bool killed = RunAndKill(Transfer(out), inside(pull_time));
     if (std::filesystem::exists(out)) ++bundles;  // committed before the kill: keep it
+    if (killed) {
+      ++pull_kills;
+      continue;
+    }
+    if (pull_kills > 0) break;  // it ran to its end: nothing is left to interrupt
+    pull_time = pull_time * 6 / 10;
+    ASSERT_NO_FATAL_FAILURE(refill(40));
   }
   const std::string last = dir_ / ("pull-" + std::to_string(bundles++) + ".bundle");
   const ProcessResult pulled = RunProcess(Transfer(last));
   ASSERT_EQ(pulled.exit_code, 0) << pulled.err;
   EXPECT_EQ(Index("SELECT COUNT(*) FROM items"), 0) << "everything pulled is acknowledged";
 
-  // Import each bundle, killing the first attempts at random moments; then import to the end.
+  // Imports killed the same way (the largest bundle first), then each imported to the end. An
+  // import that ends before any kill has landed starts over on a new console store.
+  std::vector<std::string> bundle_files;
   for (int b = 0; b < bundles; ++b) {
     const std::string bundle = dir_ / ("pull-" + std::to_string(b) + ".bundle");
-    if (!std::filesystem::exists(bundle)) continue;  // the final pull had nothing left
-    for (int i = 0; i < 3; ++i) tool_kills += RunAndKill(Import(bundle), std::chrono::milliseconds(tool_delay(rng)));
-    const ProcessResult p = RunProcess(Import(bundle));
-    ASSERT_EQ(p.exit_code, 0) << p.err;
+    if (std::filesystem::exists(bundle)) bundle_files.push_back(bundle);  // the last may be empty
   }
+  std::sort(bundle_files.begin(), bundle_files.end(), [](const auto& a, const auto& b) {
+    return std::filesystem::file_size(a) > std::filesystem::file_size(b);
+  });
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& bundle : bundle_files) {
+      for (int i = 0; i < 3 * kTargetKills && import_kills < kTargetKills; ++i) {
+        if (!RunAndKill(Import(bundle), inside(import_time))) break;
+        ++import_kills;
+      }
+      const ProcessResult p = RunProcess(Import(bundle));
+      ASSERT_EQ(p.exit_code, 0) << p.err;
+    }
+    if (import_kills > 0 || round == 2) break;
+    import_time = import_time * 6 / 10;
+    std::filesystem::remove_all(dir_ / "console");
+    ASSERT_EQ(RunProcess({SEALDROP_CONSOLE_BIN, "init", "--data", dir_ / "console"}).exit_code, 0);
+  }
+  EXPECT_GT(pull_kills, 0) << "no pull was interrupted (calibrated at " << pull_time.count() << " ms)";
+  EXPECT_GT(import_kills, 0) << "no import was interrupted (calibrated at " << import_time.count() << " ms)";
   const ProcessResult list = RunProcess({SEALDROP_CONSOLE_BIN, "list", "--data", dir_ / "console", "--key",
                                          instance_.SecretKeyFile("MET"), "--passphrase-file",
                                          instance_.passphrase_file()});
@@ -156,13 +240,16 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
     EXPECT_NE(list.out.find(marker), std::string::npos) << marker << " was acknowledged but is lost (seed " << seed << ")";
   }
   EXPECT_EQ(testing::QueryCount(dir_ / "console/console.sqlite", "SELECT COUNT(*) FROM cases"),
-            static_cast<long long>(blobs.size()))
+            expected_cases)
       << "each report exactly once";
   const ProcessResult audit = RunProcess({SEALDROP_CONSOLE_BIN, "audit", "verify", "--data", dir_ / "console"});
   EXPECT_EQ(audit.exit_code, 0) << audit.err;
-  std::printf("durability: %d server kills, %zu acknowledged reports, %zu stored, %d bundles, "
-              "%d pull/import kills (seed %u)\n",
-              kills, acknowledged.size(), blobs.size(), bundles, tool_kills, seed);
+  std::printf("durability: %d server kills, %zu acknowledged reports, %lld stored, %d bundles, "
+              "%d pull kills (a whole pull: %lld ms), %d import kills (a whole import: %lld ms) "
+              "(seed %u)\n",
+              kills, acknowledged.size(), expected_cases, bundles, pull_kills,
+              static_cast<long long>(pull_time.count()), import_kills,
+              static_cast<long long>(import_time.count()), seed);
 }
 
 }  // namespace
