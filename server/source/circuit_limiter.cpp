@@ -9,8 +9,8 @@ CircuitLimiter::CircuitLimiter(CircuitLimits limits, Clock clock)
 
 void CircuitLimiter::Refill(Bucket& b, std::chrono::steady_clock::time_point now) const {
   const double seconds = std::chrono::duration<double>(now - b.last).count();
-  const CircuitRate rates[2] = {limits_.report, limits_.login};
-  for (int i = 0; i < 2; ++i) {
+  const CircuitRate rates[3] = {limits_.report, limits_.login, limits_.session};
+  for (int i = 0; i < 3; ++i) {
     b.tokens[i] = std::min(rates[i].burst, b.tokens[i] + seconds * rates[i].per_second);
   }
   b.last = now;
@@ -27,11 +27,12 @@ bool CircuitLimiter::TryTake(std::uint32_t circuit, CircuitAction action) {
       for (auto& [id, bucket] : buckets_) Refill(bucket, now);
       std::erase_if(buckets_, [&](const auto& kv) {
         return kv.second.tokens[0] >= limits_.report.burst &&
-               kv.second.tokens[1] >= limits_.login.burst;
+               kv.second.tokens[1] >= limits_.login.burst &&
+               kv.second.tokens[2] >= limits_.session.burst;
       });
       if (buckets_.size() >= limits_.max_circuits) buckets_.clear();
     }
-    it = buckets_.emplace(circuit, Bucket{{limits_.report.burst, limits_.login.burst}, now}).first;
+    it = buckets_.emplace(circuit, Bucket{{limits_.report.burst, limits_.login.burst, limits_.session.burst}, now}).first;
   }
   Bucket& b = it->second;
   Refill(b, now);

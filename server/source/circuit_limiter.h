@@ -14,7 +14,10 @@
 
 namespace sealdrop::server {
 
-enum class CircuitAction { kReport = 0, kLogin = 1 };
+// kSession: a new session (opening the report or login form without a live session cookie). The
+// session store is bounded and evicts its oldest entries; without this limit a few circuits could
+// open sessions fast enough to push out a slow writer's, whose report would then be refused.
+enum class CircuitAction { kReport = 0, kLogin = 1, kSession = 2 };
 
 struct CircuitRate {
   double burst;
@@ -25,6 +28,7 @@ struct CircuitLimits {
   CircuitRate report{5, 1.0 / 120};  // five reports at once, then one every two minutes
   CircuitRate login{10, 1.0 / 30};   // ten codename attempts, then one every 30 seconds
   std::size_t max_circuits = 100000;
+  CircuitRate session{20, 1.0 / 10};  // twenty new sessions, then one every ten seconds
 };
 
 class CircuitLimiter {
@@ -36,7 +40,7 @@ class CircuitLimiter {
 
  private:
   struct Bucket {
-    double tokens[2];
+    double tokens[3];
     std::chrono::steady_clock::time_point last;
   };
   void Refill(Bucket& b, std::chrono::steady_clock::time_point now) const;

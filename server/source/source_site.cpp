@@ -48,19 +48,27 @@ Response SourceSite::ErrorPage(http::status status, unsigned version) {
   return ErrorPageFor(status, version);
 }
 
-std::string SourceSite::EnsureSession(const Request& req, Response& res) {
+std::optional<std::string> SourceSite::EnsureSession(const Request& req,
+                                                     const ConnectionInfo& conn, Response& res) {
   if (auto id = CookieSession(req)) {
     if (ctx_.sessions.Find(*id)) return *id;
+  }
+  if (conn.circuit_id && !ctx_.circuit_limiter.TryTake(*conn.circuit_id, CircuitAction::kSession)) {
+    static std::atomic<std::size_t> seen{0};
+    log::WarnRepeated("request refused: circuit session limit", seen);
+    return std::nullopt;
   }
   const SessionView view = ctx_.sessions.Create();
   res.set(http::field::set_cookie, SessionCookie(view.id));
   return view.id;
 }
 
-Response SourceSite::FormPage(const Request& req, std::string_view page) {
+Response SourceSite::FormPage(const Request& req, const ConnectionInfo& conn,
+                              std::string_view page) {
   Response cookie_carrier;
-  const std::string id = EnsureSession(req, cookie_carrier);
-  const auto view = ctx_.sessions.Find(id);
+  const auto id = EnsureSession(req, conn, cookie_carrier);
+  if (!id) return ErrorPageFor(http::status::too_many_requests, req.version());
+  const auto view = ctx_.sessions.Find(*id);
   if (!view) return ErrorPageFor(http::status::service_unavailable, req.version());
   Response res;
   if (page == "login") {
@@ -101,8 +109,8 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
       static const std::string landing = RenderPage("landing", "Report safely", {});
       return HtmlResponse(http::status::ok, v, landing);
     }
-    if (target == "/report") return FormPage(req, "report");
-    if (target == "/login") return FormPage(req, "login");
+    if (target == "/report") return FormPage(req, conn, "report");
+    if (target == "/login") return FormPage(req, conn, "login");
     if (target == "/inbox") {
       const auto id = CookieSession(req);
       if (!id) return RedirectTo("/login", v);

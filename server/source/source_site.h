@@ -11,6 +11,9 @@
 //   GET  /static/style.css, /robots.txt
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "server/http/http_server.h"
 #include "server/source/site_context.h"
 
@@ -23,9 +26,12 @@ class SourceSite : public Router {
   Response ErrorPage(http::status status, unsigned version) override;
 
  private:
-  // The request's live session, or a new one (its cookie is then set on `response`).
-  std::string EnsureSession(const Request& request, Response& response);
-  Response FormPage(const Request& request, std::string_view page);
+  // The request's live session, or a new one (its cookie is then set on `response`); nullopt
+  // when the circuit has opened too many sessions (CircuitAction::kSession).
+  std::optional<std::string> EnsureSession(const Request& request,
+                                           const ConnectionInfo& connection, Response& response);
+  Response FormPage(const Request& request, const ConnectionInfo& connection,
+                    std::string_view page);
 
   SiteContext& ctx_;
 };

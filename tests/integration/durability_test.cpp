@@ -138,9 +138,9 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
 
   // Calibration: how long a whole pull and a whole import take here (an ASan build is slower),
   // measured on a copy of the data so that the real items stay for the killed runs. Each killed
-  // run is then stopped at a random point inside that span (past the first three tenths, which are
-  // mostly the Argon2id unlock of the key), so that the kills land on the downloads, the bundle
-  // writing, its commit, the acknowledgements, and on the import's copies and commits.
+  // run is then stopped at a random point inside that span (the first part is mostly the Argon2id
+  // unlock of the key), so that the kills land on the downloads, the bundle writing, its commit,
+  // the acknowledgements, and on the import's copies and commits.
   server.Stop(SIGTERM);
   const std::string copy = dir_ / "calibration-data";
   std::filesystem::copy(instance_.data_dir(), copy, std::filesystem::copy_options::recursive);

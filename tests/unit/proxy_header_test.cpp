@@ -72,6 +72,19 @@ TEST(CircuitLimiter, EachCircuitHasItsOwnBucketsPerAction) {
   EXPECT_FALSE(limiter.TryTake(1, CircuitAction::kReport));
 }
 
+TEST(CircuitLimiter, NewSessionsHaveTheirOwnBucket) {
+  std::chrono::steady_clock::time_point now{};
+  CircuitLimiter limiter({{1, 1.0}, {1, 1.0}, 100, {3, 0.5}}, [&] { return now; });
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.TryTake(1, CircuitAction::kSession)) << i;
+  EXPECT_FALSE(limiter.TryTake(1, CircuitAction::kSession));
+  EXPECT_TRUE(limiter.TryTake(1, CircuitAction::kReport)) << "actions are separate";
+  EXPECT_TRUE(limiter.TryTake(1, CircuitAction::kLogin));
+  now += std::chrono::seconds(1);
+  EXPECT_FALSE(limiter.TryTake(1, CircuitAction::kSession)) << "half a token after one second";
+  now += std::chrono::seconds(1);
+  EXPECT_TRUE(limiter.TryTake(1, CircuitAction::kSession));
+}
+
 TEST(CircuitLimiter, MemoryIsBounded) {
   std::chrono::steady_clock::time_point now{};
   CircuitLimiter limiter({{1, 0.001}, {1, 0.001}, 10}, [&] { return now; });
