@@ -3,6 +3,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <mutex>
+#include <unordered_map>
+
 namespace sealdrop::server::log {
 namespace {
 
@@ -37,6 +40,21 @@ void Count(Level level, const char* event, std::size_t count) {
     while (coarse <= count / 10) coarse *= 10;
   }
   Logger()->log(ToSpd(level), "{} (about {})", event, coarse);
+}
+
+bool CountRepeated(Level level, const char* event) {
+  static std::mutex mu;
+  static std::unordered_map<const char*, std::size_t> seen;  // keyed by the literal: bounded
+  std::size_t count = 0;
+  {
+    std::lock_guard lock(mu);
+    count = ++seen[event];
+  }
+  std::size_t n = count;
+  while (n % 10 == 0) n /= 10;
+  if (n != 1) return false;
+  Count(level, event, count);
+  return true;
 }
 
 void SetMinimumLevel(Level level) { Logger()->set_level(ToSpd(level)); }

@@ -3,7 +3,6 @@
 // an address, a header, a size, a codename or any content.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 
 namespace sealdrop::server::log {
@@ -22,15 +21,12 @@ inline void Warn(const char (&event)[N]) { Event(Level::kWarn, event); }
 template <std::size_t N>
 inline void Error(const char (&event)[N]) { Event(Level::kError, event); }
 
-// For a warning anyone can repeat at will (connection floods): logged the 1st, 10th, 100th, ...
+// For a warning anyone can repeat at will (floods, refusals): logged the 1st, 10th, 100th, ...
 // time only, with that count, so that a flood can neither flood the log nor block the server on
-// a full log pipe. `seen` is the event's own counter (a function-local static at the caller).
+// a full log pipe. Each event (literal) keeps its own count. True when this call logged.
+bool CountRepeated(Level level, const char* event);
 template <std::size_t N>
-inline void WarnRepeated(const char (&event)[N], std::atomic<std::size_t>& seen) {
-  std::size_t n = ++seen;
-  while (n % 10 == 0) n /= 10;
-  if (n == 1) Count(Level::kWarn, event, seen.load());
-}
+inline bool WarnRepeated(const char (&event)[N]) { return CountRepeated(Level::kWarn, event); }
 
 void SetMinimumLevel(Level level);
 

@@ -1,7 +1,5 @@
 #include "server/forceapi/envelope_upload.h"
 
-#include <atomic>
-
 #include "crypto/envelope_format.h"
 #include "server/log.h"
 
@@ -58,8 +56,7 @@ Status EnvelopeUpload::OnData(std::span<const std::uint8_t> bytes) {
 
 void EnvelopeUpload::Finish(Respond respond) {
   if (auto st = ctx_.auth.Finish(auth_, hasher_.Final()); !st) {
-    static std::atomic<std::size_t> seen{0};
-    log::WarnRepeated("force api: upload refused: signature", seen);
+    log::WarnRepeated("force api: upload refused: signature");
     return respond(JsonError(AuthErrorStatus(st.error()), version_, st.error().message));
   }
   if (!envelope::HasEnvelopeShape(preamble_, size_)) {

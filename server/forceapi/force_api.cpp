@@ -1,7 +1,5 @@
 #include "server/forceapi/force_api.h"
 
-#include <atomic>
-
 #include <nlohmann/json.hpp>
 
 #include "server/forceapi/envelope_upload.h"
@@ -48,8 +46,7 @@ RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
 
   auto auth = ctx_.auth.Begin(req);
   if (!auth) {
-    static std::atomic<std::size_t> seen{0};
-    log::WarnRepeated("force api: request refused: authentication", seen);
+    log::WarnRepeated("force api: request refused: authentication");
     return JsonError(AuthErrorStatus(auth.error()), v, auth.error().message);
   }
   const std::string force = auth->fields.force;
@@ -61,8 +58,7 @@ RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
       return JsonError(http::status::bad_request, v, "this request takes no body");
     }
     if (auto st = ctx_.auth.Finish(*auth, Sha256({})); !st) {
-      static std::atomic<std::size_t> seen{0};
-      log::WarnRepeated("force api: request refused: signature", seen);
+      log::WarnRepeated("force api: request refused: signature");
       return JsonError(AuthErrorStatus(st.error()), v, st.error().message);
     }
     return std::nullopt;

@@ -1,6 +1,5 @@
 #include "server/forceapi/source_refs.h"
 
-#include <atomic>
 #include <string>
 
 #include "server/log.h"
@@ -24,8 +23,7 @@ class SourceRefRequest final : public BodyHandler {
 
   void Finish(Respond respond) override {
     if (auto st = ctx_.auth.Finish(auth_, hasher_.Final()); !st) {
-      static std::atomic<std::size_t> seen{0};
-      log::WarnRepeated("force api: source reference refused: signature", seen);
+      log::WarnRepeated("force api: source reference refused: signature");
       return respond(JsonError(AuthErrorStatus(st.error()), version_, st.error().message));
     }
     std::string_view text = body_;

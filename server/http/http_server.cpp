@@ -69,9 +69,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     waiting_id_ = waiting_->Add([weak] {
       if (auto self = weak.lock()) {
         asio::post(self->stream_.get_executor(), [self] {
-          static std::atomic<std::size_t> evicted{0};
-          log::WarnRepeated("connection evicted: it waited longest for a request at the connection cap",
-                            evicted);
+          log::WarnRepeated("connection evicted: it waited longest for a request at the connection cap");
           self->Close();
         });
       }
@@ -91,8 +89,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   }
 
   static void NoProxyHeader() {
-    static std::atomic<std::size_t> seen{0};
-    log::WarnRepeated("connection closed: no valid PROXY header", seen);
+    log::WarnRepeated("connection closed: no valid PROXY header");
   }
 
   void OnProxyLine(beast::error_code ec, std::size_t n) {
@@ -425,8 +422,7 @@ class Listener : public HttpServer, public std::enable_shared_from_this<Listener
       if (*active_ >= limits_.max_connections && !waiting_->EvictOldest()) {
         beast::error_code ignored;
         socket.close(ignored);
-        static std::atomic<std::size_t> refused{0};
-        log::WarnRepeated("connection refused: connection cap reached", refused);
+        log::WarnRepeated("connection refused: connection cap reached");
       } else {
         ++*active_;
         std::make_shared<Session<Protocol>>(std::move(socket), router_, limits_, active_, waiting_)

@@ -1,7 +1,5 @@
 #include "server/source/report_upload.h"
 
-#include <atomic>
-
 #include "server/log.h"
 #include "server/source/responses.h"
 
@@ -33,8 +31,7 @@ void ReportUpload::Prepare(Ready ready) {
     ready(std::nullopt);
   });
   if (!queued) {
-    static std::atomic<std::size_t> seen{0};
-    log::WarnRepeated("report refused: derivation pool full", seen);
+    log::WarnRepeated("report refused: derivation pool full");
     ready(ErrorPageFor(http::status::service_unavailable, version_));
   }
 }

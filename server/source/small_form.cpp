@@ -2,8 +2,6 @@
 
 #include <sodium.h>
 
-#include <atomic>
-
 #include "server/log.h"
 #include "server/source/responses.h"
 #include "server/source/session_store.h"
@@ -69,8 +67,7 @@ Response LoginPage(SiteContext&, http::status status, unsigned version, const st
 void LoginHandler::Start(Ready ready) {
   if (!ctx_.sessions.Find(session_id_)) return ready(Expired(version_));
   if (!ctx_.login_throttle.TryAttempt(session_id_)) {
-    static std::atomic<std::size_t> seen{0};
-    log::WarnRepeated("login refused: throttled", seen);
+    log::WarnRepeated("login refused: throttled");
     return ready(ErrorPageFor(http::status::too_many_requests, version_));
   }
   ready(std::nullopt);
@@ -114,8 +111,7 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
     respond(std::move(res));
   });
   if (!queued) {
-    static std::atomic<std::size_t> seen{0};
-    log::WarnRepeated("login refused: derivation pool full", seen);
+    log::WarnRepeated("login refused: derivation pool full");
     respond(ErrorPageFor(http::status::service_unavailable, version_));
   }
 }

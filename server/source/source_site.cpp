@@ -1,7 +1,5 @@
 #include "server/source/source_site.h"
 
-#include <atomic>
-
 #include "server/log.h"
 #include "server/multipart/multipart_parser.h"
 #include "server/pages/embedded.h"
@@ -54,8 +52,7 @@ std::optional<std::string> SourceSite::EnsureSession(const Request& req,
     if (ctx_.sessions.Find(*id)) return *id;
   }
   if (conn.circuit_id && !ctx_.circuit_limiter.TryTake(*conn.circuit_id, CircuitAction::kSession)) {
-    static std::atomic<std::size_t> seen{0};
-    log::WarnRepeated("request refused: circuit session limit", seen);
+    log::WarnRepeated("request refused: circuit session limit");
     return std::nullopt;
   }
   const SessionView view = ctx_.sessions.Create();
@@ -133,8 +130,7 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
   };
   if (post && (target == "/report" || target == "/followup" || target == "/login") &&
       !circuit_allows(target == "/login" ? CircuitAction::kLogin : CircuitAction::kReport)) {
-    static std::atomic<std::size_t> seen{0};
-    log::WarnRepeated("request refused: circuit limit", seen);
+    log::WarnRepeated("request refused: circuit limit");
     return ErrorPageFor(http::status::too_many_requests, v);
   }
 
