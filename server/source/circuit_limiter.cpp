@@ -5,15 +5,23 @@
 namespace sealdrop::server {
 
 CircuitLimiter::CircuitLimiter(CircuitLimits limits, Clock clock)
-    : limits_(limits), clock_(std::move(clock)) {}
+    : rates_{limits.report, limits.login, limits.session},
+      max_circuits_(limits.max_circuits),
+      clock_(std::move(clock)) {}
 
 void CircuitLimiter::Refill(Bucket& b, std::chrono::steady_clock::time_point now) const {
   const double seconds = std::chrono::duration<double>(now - b.last).count();
-  const CircuitRate rates[3] = {limits_.report, limits_.login, limits_.session};
-  for (int i = 0; i < 3; ++i) {
-    b.tokens[i] = std::min(rates[i].burst, b.tokens[i] + seconds * rates[i].per_second);
+  for (std::size_t i = 0; i < kActions; ++i) {
+    b.tokens[i] = std::min(rates_[i].burst, b.tokens[i] + seconds * rates_[i].per_second);
   }
   b.last = now;
+}
+
+bool CircuitLimiter::IsFull(const Bucket& b) const {
+  for (std::size_t i = 0; i < kActions; ++i) {
+    if (b.tokens[i] < rates_[i].burst) return false;
+  }
+  return true;
 }
 
 bool CircuitLimiter::TryTake(std::uint32_t circuit, CircuitAction action) {
@@ -21,24 +29,22 @@ bool CircuitLimiter::TryTake(std::uint32_t circuit, CircuitAction action) {
   const auto now = clock_();
   auto it = buckets_.find(circuit);
   if (it == buckets_.end()) {
-    if (buckets_.size() >= limits_.max_circuits) {
+    if (buckets_.size() >= max_circuits_) {
       // Drop the buckets that are full again (their circuits have been quiet), then if need be
       // everything: forgetting can only make the limiter more lenient, never use unbounded memory.
       for (auto& [id, bucket] : buckets_) Refill(bucket, now);
-      std::erase_if(buckets_, [&](const auto& kv) {
-        return kv.second.tokens[0] >= limits_.report.burst &&
-               kv.second.tokens[1] >= limits_.login.burst &&
-               kv.second.tokens[2] >= limits_.session.burst;
-      });
-      if (buckets_.size() >= limits_.max_circuits) buckets_.clear();
+      std::erase_if(buckets_, [&](const auto& kv) { return IsFull(kv.second); });
+      if (buckets_.size() >= max_circuits_) buckets_.clear();
     }
-    it = buckets_.emplace(circuit, Bucket{{limits_.report.burst, limits_.login.burst, limits_.session.burst}, now}).first;
+    Bucket fresh{{}, now};
+    for (std::size_t i = 0; i < kActions; ++i) fresh.tokens[i] = rates_[i].burst;
+    it = buckets_.emplace(circuit, fresh).first;
   }
   Bucket& b = it->second;
   Refill(b, now);
-  const auto i = static_cast<std::size_t>(action);
-  if (b.tokens[i] < 1) return false;
-  b.tokens[i] -= 1;
+  double& tokens = b.tokens[static_cast<std::size_t>(action)];
+  if (tokens < 1) return false;
+  tokens -= 1;
   return true;
 }
 

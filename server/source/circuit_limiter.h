@@ -6,6 +6,7 @@
 // then all. The clock is injectable. Thread-safe.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -27,8 +28,8 @@ struct CircuitRate {
 struct CircuitLimits {
   CircuitRate report{5, 1.0 / 120};  // five reports at once, then one every two minutes
   CircuitRate login{10, 1.0 / 30};   // ten codename attempts, then one every 30 seconds
-  std::size_t max_circuits = 100000;
   CircuitRate session{20, 1.0 / 10};  // twenty new sessions, then one every ten seconds
+  std::size_t max_circuits = 100000;
 };
 
 class CircuitLimiter {
@@ -39,13 +40,16 @@ class CircuitLimiter {
   bool TryTake(std::uint32_t circuit, CircuitAction action);
 
  private:
+  static constexpr std::size_t kActions = 3;
   struct Bucket {
-    double tokens[3];
+    std::array<double, kActions> tokens;
     std::chrono::steady_clock::time_point last;
   };
   void Refill(Bucket& b, std::chrono::steady_clock::time_point now) const;
+  bool IsFull(const Bucket& b) const;
 
-  CircuitLimits limits_;
+  std::array<CircuitRate, kActions> rates_;  // indexed by CircuitAction
+  std::size_t max_circuits_;
   Clock clock_;
   std::mutex mu_;
   std::unordered_map<std::uint32_t, Bucket> buckets_;

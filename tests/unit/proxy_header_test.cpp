@@ -61,7 +61,7 @@ TEST(TorProxyHeader, SurvivesRandomBytes) {
 
 TEST(CircuitLimiter, EachCircuitHasItsOwnBucketsPerAction) {
   std::chrono::steady_clock::time_point now{};
-  CircuitLimiter limiter({{2, 1.0}, {3, 1.0}, 100}, [&] { return now; });
+  CircuitLimiter limiter({.report = {2, 1.0}, .login = {3, 1.0}}, [&] { return now; });
   EXPECT_TRUE(limiter.TryTake(1, CircuitAction::kReport));
   EXPECT_TRUE(limiter.TryTake(1, CircuitAction::kReport));
   EXPECT_FALSE(limiter.TryTake(1, CircuitAction::kReport));
@@ -74,7 +74,8 @@ TEST(CircuitLimiter, EachCircuitHasItsOwnBucketsPerAction) {
 
 TEST(CircuitLimiter, NewSessionsHaveTheirOwnBucket) {
   std::chrono::steady_clock::time_point now{};
-  CircuitLimiter limiter({{1, 1.0}, {1, 1.0}, 100, {3, 0.5}}, [&] { return now; });
+  CircuitLimiter limiter({.report = {1, 1.0}, .login = {1, 1.0}, .session = {3, 0.5}},
+                         [&] { return now; });
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.TryTake(1, CircuitAction::kSession)) << i;
   EXPECT_FALSE(limiter.TryTake(1, CircuitAction::kSession));
   EXPECT_TRUE(limiter.TryTake(1, CircuitAction::kReport)) << "actions are separate";
@@ -87,7 +88,8 @@ TEST(CircuitLimiter, NewSessionsHaveTheirOwnBucket) {
 
 TEST(CircuitLimiter, MemoryIsBounded) {
   std::chrono::steady_clock::time_point now{};
-  CircuitLimiter limiter({{1, 0.001}, {1, 0.001}, 10}, [&] { return now; });
+  CircuitLimiter limiter({.report = {1, 0.001}, .login = {1, 0.001}, .max_circuits = 10},
+                         [&] { return now; });
   for (std::uint32_t c = 0; c < 1000; ++c) EXPECT_TRUE(limiter.TryTake(c, CircuitAction::kLogin));
   // Forgetting is lenient, never wrong in the other direction, and never unbounded.
   EXPECT_FALSE(limiter.TryTake(999, CircuitAction::kLogin));
