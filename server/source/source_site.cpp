@@ -46,33 +46,29 @@ Response SourceSite::ErrorPage(http::status status, unsigned version) {
   return ErrorPageFor(status, version);
 }
 
-std::optional<std::string> SourceSite::EnsureSession(const Request& req,
-                                                     const ConnectionInfo& conn, Response& res) {
+std::optional<SourceSite::FormSession> SourceSite::EnsureSession(const Request& req,
+                                                                 const ConnectionInfo& conn) {
   if (auto id = CookieSession(req)) {
-    if (ctx_.sessions.Find(*id)) return *id;
+    if (auto view = ctx_.sessions.Find(*id)) return FormSession{std::move(*view), false};
   }
   if (conn.circuit_id && !ctx_.circuit_limiter.TryTake(*conn.circuit_id, CircuitAction::kSession)) {
     log::WarnRepeated("request refused: circuit session limit");
     return std::nullopt;
   }
-  const SessionView view = ctx_.sessions.Create();
-  res.set(http::field::set_cookie, SessionCookie(view.id));
-  return view.id;
+  return FormSession{ctx_.sessions.Create(), true};
 }
 
 Response SourceSite::FormPage(const Request& req, const ConnectionInfo& conn,
                               std::string_view page) {
-  Response cookie_carrier;
-  const auto id = EnsureSession(req, conn, cookie_carrier);
-  if (!id) return ErrorPageFor(http::status::too_many_requests, req.version());
-  const auto view = ctx_.sessions.Find(*id);
-  if (!view) return ErrorPageFor(http::status::service_unavailable, req.version());
+  const auto session = EnsureSession(req, conn);
+  if (!session) return ErrorPageFor(http::status::too_many_requests, req.version());
+  const SessionView& view = session->view;
   Response res;
   if (page == "login") {
-    res = LoginPage(ctx_, http::status::ok, req.version(), view->csrf_token, "");
+    res = LoginPage(ctx_, http::status::ok, req.version(), view.csrf_token, "");
   } else {
     PageData data;
-    data.set("csrf", view->csrf_token);
+    data.set("csrf", view.csrf_token);
     kainjow::mustache::list forces;
     for (const auto& f : ctx_.directory.forces()) {
       if (f.code == "NATIONAL" || !ctx_.directory.Find(f.code)) continue;
@@ -86,9 +82,7 @@ Response SourceSite::FormPage(const Request& req, const ConnectionInfo& conn,
     res = PageResponse(http::status::ok, req.version(), "report_form", "Make a report",
                        std::move(data));
   }
-  if (auto it = cookie_carrier.find(http::field::set_cookie); it != cookie_carrier.end()) {
-    res.set(http::field::set_cookie, it->value());
-  }
+  if (session->is_new) res.set(http::field::set_cookie, SessionCookie(view.id));
   return res;
 }
 

@@ -12,7 +12,7 @@
 #pragma once
 
 #include <optional>
-#include <string>
+#include <string_view>
 
 #include "server/http/http_server.h"
 #include "server/source/site_context.h"
@@ -26,10 +26,14 @@ class SourceSite : public Router {
   Response ErrorPage(http::status status, unsigned version) override;
 
  private:
-  // The request's live session, or a new one (its cookie is then set on `response`); nullopt
-  // when the circuit has opened too many sessions (CircuitAction::kSession).
-  std::optional<std::string> EnsureSession(const Request& request,
-                                           const ConnectionInfo& connection, Response& response);
+  struct FormSession {
+    SessionView view;
+    bool is_new;  // its cookie must be set on the page
+  };
+  // The request's live session, or a new one; nullopt when the circuit has opened too many
+  // sessions (CircuitAction::kSession).
+  std::optional<FormSession> EnsureSession(const Request& request,
+                                           const ConnectionInfo& connection);
   Response FormPage(const Request& request, const ConnectionInfo& connection,
                     std::string_view page);
 
