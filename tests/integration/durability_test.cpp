@@ -72,14 +72,16 @@ std::chrono::milliseconds Timed(const std::vector<std::string>& argv) {
 
 class Durability : public ::testing::Test {
  protected:
-  std::vector<std::string> Transfer(const std::string& out) {
+  std::vector<std::string> Transfer(const std::string& out, const std::string& state_dir = "") {
     return {SEALDROP_TRANSFER_BIN, "pull", "--server", "http://" + api_address_, "--force", "MET",
             "--key", instance_.TransferKeyFile("MET"), "--passphrase-file",
-            instance_.passphrase_file(), "--state", dir_ / "state", "--out", out};
+            instance_.passphrase_file(), "--state", state_dir.empty() ? dir_ / "state" : state_dir,
+            "--out", out};
   }
-  std::vector<std::string> Import(const std::string& bundle) {
-    return {SEALDROP_CONSOLE_BIN, "import", "--data", dir_ / "console", "--key",
-            instance_.SecretKeyFile("MET"), "--passphrase-file", instance_.passphrase_file(), bundle};
+  std::vector<std::string> Import(const std::string& bundle, const std::string& console_dir = "") {
+    return {SEALDROP_CONSOLE_BIN, "import", "--data", console_dir.empty() ? dir_ / "console" : console_dir,
+            "--key", instance_.SecretKeyFile("MET"), "--passphrase-file", instance_.passphrase_file(),
+            bundle};
   }
   long long Index(const std::string& sql) {
     return testing::QueryCount(instance_.data_dir() + "/index.sqlite", sql);
@@ -153,12 +155,8 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
     *(std::find(argv.begin(), argv.end(), "--data") + 1) = copy;
     ServerProcess calibration(argv);
     api_address_ = calibration.force_api_address();
-    std::vector<std::string> pull = Transfer(dir_ / "calibration.bundle");
-    *(std::find(pull.begin(), pull.end(), "--state") + 1) = dir_ / "calibration-state";
-    pull_time = Timed(pull);
-    std::vector<std::string> import = Import(dir_ / "calibration.bundle");
-    *(std::find(import.begin(), import.end(), "--data") + 1) = dir_ / "calibration-console";
-    import_time = Timed(import);
+    pull_time = Timed(Transfer(dir_ / "calibration.bundle", dir_ / "calibration-state"));
+    import_time = Timed(Import(dir_ / "calibration.bundle", dir_ / "calibration-console"));
   }
   ASSERT_GT(pull_time.count(), 0) << "the calibration pull failed";
   ASSERT_GT(import_time.count(), 0) << "the calibration import failed";
