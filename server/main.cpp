@@ -165,8 +165,11 @@ int main(int argc, char** argv) {
                       static_cast<std::size_t>(config.kdf_queue));
   // Finishing uploads: never refused for lack of queue room (each connection has at most one).
   WorkerPool disk_pool(1, static_cast<std::size_t>(config.max_connections));
+  auto form_tokens = FormTokens::LoadOrCreate(
+      config.data_dir, [] { return static_cast<std::int64_t>(std::time(nullptr)); });
+  if (!form_tokens) return Fail(form_tokens.error().message);
   SiteContext ctx{*directory_verified, **store, sessions, kdf_pool, disk_pool, deriver, throttle,
-                  circuits, SiteLimits{config.max_upload_mb << 20, 4096}};
+                  circuits, *form_tokens, SiteLimits{config.max_upload_mb << 20, 4096}};
   SourceSite site(ctx);
 
   HttpLimits limits;

@@ -42,6 +42,10 @@ CREATE TABLE IF NOT EXISTS sources (
   force     TEXT NOT NULL,
   day       TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS used_forms (
+  key BLOB PRIMARY KEY CHECK (length(key) = 16),
+  day TEXT NOT NULL
+) WITHOUT ROWID;
 )sql";
 
 ItemKind KindFromName(const std::string& name) {
@@ -156,7 +160,8 @@ Result<PendingBlob> SealedStore::Begin(const std::string& chosen_id) {
   return PendingBlob(id, std::move(*file));
 }
 
-Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source) {
+Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source,
+                           const UsedForm* used_form) {
   if (!IsValidForceCode(row.force) || !IsValidDay(row.day)) Die("SealedStore: bad row");
   if (new_source && (!IsValidForceCode(new_source->force) || !IsValidDay(new_source->day))) {
     Die("SealedStore: bad source row");
@@ -173,6 +178,9 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
     ::unlink(BlobPath(blob.id_).c_str());
     return DbError(db_, "begin");
+  }
+  if (used_form) {
+    if (auto st = RecordUsedForm(*used_form); !st) return fail(st.error());
   }
   if (new_source) {
     Stmt src;
@@ -207,6 +215,45 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
     return fail(DbError(db_, "commit"));
   }
   return Status::Ok();
+}
+
+Status SealedStore::RecordUsedForm(const UsedForm& form) {
+  if (!IsValidDay(form.day) || !IsValidDay(form.forget_before)) Die("SealedStore: bad day");
+  Stmt forget;
+  if (sqlite3_prepare_v2(db_, "DELETE FROM used_forms WHERE day < ?", -1, &forget.s, nullptr) !=
+          SQLITE_OK ||
+      sqlite3_bind_text(forget.s, 1, form.forget_before.c_str(), -1, SQLITE_TRANSIENT) !=
+          SQLITE_OK ||
+      sqlite3_step(forget.s) != SQLITE_DONE) {
+    return DbError(db_, "forget used forms");
+  }
+  Stmt ins;
+  if (sqlite3_prepare_v2(db_, "INSERT INTO used_forms (key, day) VALUES (?, ?)", -1, &ins.s,
+                         nullptr) != SQLITE_OK ||
+      sqlite3_bind_blob(ins.s, 1, form.key.data(), static_cast<int>(form.key.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK ||
+      sqlite3_bind_text(ins.s, 2, form.day.c_str(), -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+    return DbError(db_, "record used form");
+  }
+  const int rc = sqlite3_step(ins.s);
+  if (rc == SQLITE_CONSTRAINT) return MakeError(ErrorCode::kExpired, "form already used");
+  if (rc != SQLITE_DONE) return DbError(db_, "record used form");
+  return Status::Ok();
+}
+
+Result<bool> SealedStore::FormUsed(const std::array<std::uint8_t, 16>& key) const {
+  std::lock_guard lock(mu_);
+  Stmt q;
+  if (sqlite3_prepare_v2(db_, "SELECT 1 FROM used_forms WHERE key = ?", -1, &q.s, nullptr) !=
+          SQLITE_OK ||
+      sqlite3_bind_blob(q.s, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT) !=
+          SQLITE_OK) {
+    return DbError(db_, "query used form");
+  }
+  const int rc = sqlite3_step(q.s);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return DbError(db_, "query used form");
 }
 
 Result<std::string> SealedStore::SourceForce(const std::array<std::uint8_t, 32>& lookup) const {

@@ -8,7 +8,9 @@
 //                     bucket), the kind and, for replies, the source lookup id. `sources`: one
 //                     row per codename ever issued: its lookup id (an Argon2id output keyed by
 //                     the secret instance salt, never the codename), the force its follow-ups
-//                     go to and the day it was made. Nothing else.
+//                     go to and the day it was made. `used_forms`: a keyed hash of each
+//                     report form's nonce with its day, kept two days (one report per form).
+//                     Nothing else.
 //   blobs/ID          one sealed envelope per file, ID = 32 random hex digits.
 //
 // Thread-safety: a SealedStore may be used from several threads; index access is serialised.
@@ -62,6 +64,15 @@ struct SourceRow {
   std::string day;
 };
 
+// A form whose report is being committed (server/source/form_token.h): its keyed nonce hash is
+// recorded in the same transaction, so the same form makes one report however often it is sent.
+// Rows older than `forget_before` (a day) are removed then: the form's token has expired.
+struct UsedForm {
+  std::array<std::uint8_t, 16> key;
+  std::string day;
+  std::string forget_before;
+};
+
 struct RecoveryReport {
   std::size_t temp_files_removed = 0;
   std::size_t orphan_blobs_removed = 0;
@@ -80,10 +91,14 @@ class SealedStore {
 
   // A new blob with a fresh random id, or with `id` (kAlreadyExists if that blob exists).
   Result<PendingBlob> Begin(const std::string& id = "");
-  // Makes the blob durable, then commits its row (and `new_source`, if given, in the same
-  // transaction). On failure nothing of the item remains. Fails with kAlreadyExists, storing
-  // nothing, if `new_source` names a lookup id that is already registered.
-  Status Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source = nullptr);
+  // Makes the blob durable, then commits its row (and `new_source` and `used_form`, if given, in
+  // the same transaction). On failure nothing of the item remains. Fails with kAlreadyExists,
+  // storing nothing, if `new_source` names a lookup id that is already registered, and with
+  // kExpired, storing nothing, if `used_form` was already used.
+  Status Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source = nullptr,
+                const UsedForm* used_form = nullptr);
+  // True when a report was already committed from the form with this key.
+  Result<bool> FormUsed(const std::array<std::uint8_t, 16>& key) const;
 
   // The force a registered source's follow-ups go to; kNotFound when the lookup id is unknown.
   Result<std::string> SourceForce(const std::array<std::uint8_t, 32>& lookup) const;
@@ -104,6 +119,7 @@ class SealedStore {
  private:
   SealedStore(std::string data_dir, sqlite3* db) : dir_(std::move(data_dir)), db_(db) {}
   Status Recover(RecoveryReport& report);
+  Status RecordUsedForm(const UsedForm& form);  // REQUIRES: mu_ held, in a transaction
   Result<std::vector<ItemRow>> Query(const char* sql, const std::string* text,
                                      const std::array<std::uint8_t, 32>* blob) const;
 

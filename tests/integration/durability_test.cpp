@@ -131,7 +131,8 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
   std::set<std::string> blobs;
   for (const auto& name : testing::ListDir(instance_.data_dir() + "/blobs")) blobs.insert(name);
   for (const auto& name : testing::ListDir(instance_.data_dir())) {
-    EXPECT_TRUE(name == "blobs" || name == "instance.salt" || name.rfind("index.sqlite", 0) == 0)
+    EXPECT_TRUE(name == "blobs" || name == "instance.salt" || name == "form-token.key" ||
+                name.rfind("index.sqlite", 0) == 0)
         << "left behind: " << name;
   }
   EXPECT_EQ(static_cast<long long>(blobs.size()), Index("SELECT COUNT(*) FROM items"));
