@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
+#include "common/io.h"
 #include "crypto/codename.h"
-#include "crypto/io.h"
 
 namespace sealdrop::server {
 
