@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include "common/io.h"
 #include "crypto/envelope_writer.h"
-#include "crypto/io.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "journalist_console/bundle/bundle.h"
 

@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.h"
 #include "crypto/keys.h"
-#include "crypto/result.h"
 #include "crypto/secret_buffer.h"
 
 namespace sealdrop {

@@ -2,10 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/io.h"
-#include "crypto/json_depth.h"
+#include "common/io.h"
+#include "common/json_depth.h"
 
-#include <ctime>
 #include <set>
 
 namespace sealdrop {
@@ -136,29 +135,6 @@ Result<Body> ParseBody(const json& doc) {
 std::string Canonical(const json& doc) { return doc.dump(2) + "\n"; }
 
 }  // namespace
-
-std::string TodayUtc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
-bool IsValidDay(std::string_view d) {
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
-    if (!IsDigit(d[i])) return false;
-  }
-  const int year = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
-  const int month = (d[5] - '0') * 10 + (d[6] - '0');
-  const int day = (d[8] - '0') * 10 + (d[9] - '0');
-  if (year < 2000 || month < 1 || month > 12 || day < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return day <= kDays[month - 1] + ((month == 2 && leap) ? 1 : 0);
-}
 
 bool IsValidForceCode(std::string_view code) {
   if (code.size() < 2 || code.size() > 12) return false;

@@ -6,8 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.h"  // the directory speaks in UTC days: TodayUtc, IsValidDay
+#include "common/result.h"
 #include "crypto/keys.h"
-#include "crypto/result.h"
 
 namespace sealdrop {
 
@@ -20,9 +21,6 @@ struct ForceEntry {
   std::string valid_until;                 // YYYY-MM-DD, inclusive
 };
 
-// A calendar day in UTC, "YYYY-MM-DD". Days, not times: nothing finer is ever needed.
-std::string TodayUtc();
-bool IsValidDay(std::string_view day);
 bool IsValidForceCode(std::string_view code);
 
 class ForceDirectory {

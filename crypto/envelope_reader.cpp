@@ -7,8 +7,9 @@
 #include <cstring>
 #include <vector>
 
+#include "common/endian.h"
+#include "common/json_depth.h"
 #include "crypto/envelope_format.h"
-#include "crypto/json_depth.h"
 #include "crypto/sodium.h"
 
 namespace sealdrop {
@@ -104,8 +105,7 @@ struct SealedEnvelopeReader::State {
 
   Status StartRecord() {
     const auto t = record_header[0];
-    std::uint32_t len = 0;
-    for (int i = 0; i < 4; ++i) len |= std::uint32_t{record_header[1 + i]} << (8 * i);
+    const auto len = LoadLittleEndian<std::uint32_t>(record_header + 1);
     header_have = 0;
     if (t < 1 || t > 4) return Fail(ErrorCode::kMalformed, "unknown record type");
     type = static_cast<RecordType>(t);

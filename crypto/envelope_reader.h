@@ -17,10 +17,10 @@
 #include <string>
 #include <string_view>
 
+#include "common/io.h"
+#include "common/result.h"
 #include "crypto/envelope_writer.h"
-#include "crypto/io.h"
 #include "crypto/keys.h"
-#include "crypto/result.h"
 
 namespace sealdrop {
 

@@ -7,8 +7,9 @@
 #include <cstring>
 #include <vector>
 
+#include "common/endian.h"
+#include "common/json_depth.h"
 #include "crypto/envelope_format.h"
-#include "crypto/json_depth.h"
 #include "crypto/sodium.h"
 
 namespace sealdrop {
@@ -66,7 +67,7 @@ struct SealedEnvelopeWriter::State {
     std::uint8_t hdr[kRecordHeaderBytes];
     hdr[0] = static_cast<std::uint8_t>(type);
     const auto len = static_cast<std::uint32_t>(body.size());
-    for (int i = 0; i < 4; ++i) hdr[1 + i] = static_cast<std::uint8_t>(len >> (8 * i));
+    StoreLittleEndian(hdr + 1, len);
     if (auto st = Append(hdr); !st) return st;
     return Append(body);
   }

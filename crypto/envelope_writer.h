@@ -15,9 +15,9 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/io.h"
+#include "common/io.h"
+#include "common/result.h"
 #include "crypto/keys.h"
-#include "crypto/result.h"
 
 namespace sealdrop {
 

@@ -9,7 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/result.h"
+#include "common/bytes.h"  // AsBytes, used with every key and codec API
+#include "common/result.h"
 #include "crypto/secret_buffer.h"
 
 namespace sealdrop {
@@ -75,9 +76,5 @@ std::optional<std::string> Base64Decode(std::string_view text);
 std::string HexEncode(std::span<const std::uint8_t> bytes);
 // Exactly 64 lower-case hex digits → 32 bytes (ids, digests, lookup ids); anything else: nullopt.
 std::optional<std::array<std::uint8_t, 32>> Bytes32FromHex(std::string_view hex);
-
-inline std::span<const std::uint8_t> AsBytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
 
 }  // namespace sealdrop

@@ -1,6 +1,6 @@
 #include "crypto/public_key_file.h"
 
-#include "crypto/io.h"
+#include "common/io.h"
 
 namespace sealdrop {
 

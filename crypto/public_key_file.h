@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "common/result.h"
 #include "crypto/keys.h"
-#include "crypto/result.h"
 
 namespace sealdrop {
 

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.h"
 #include "crypto/keys.h"
-#include "crypto/result.h"
 #include "crypto/secret_buffer.h"
 
 namespace sealdrop {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <utility>
 
-#include "crypto/result.h"
+#include "common/result.h"
 #include "crypto/sodium.h"
 
 namespace sealdrop {

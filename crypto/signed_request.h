@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.h"
 #include "crypto/keys.h"
-#include "crypto/result.h"
 
 namespace sealdrop {
 

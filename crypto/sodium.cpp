@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include "crypto/result.h"
+#include "common/result.h"
 
 namespace sealdrop {
 

@@ -1,7 +1,7 @@
 #include "journalist_console/case_files.h"
 
-#include "crypto/io.h"
-#include "crypto/json_depth.h"
+#include "common/io.h"
+#include "common/json_depth.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "journalist_console/passphrase.h"
 

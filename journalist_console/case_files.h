@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
 #include "crypto/envelope_reader.h"
 #include "crypto/keys.h"
-#include "crypto/result.h"
 #include "journalist_console/store/console_store.h"
 
 namespace sealdrop::console {

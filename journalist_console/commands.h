@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "crypto/result.h"
+#include "common/result.h"
 
 namespace sealdrop::console {
 

@@ -3,7 +3,7 @@
 #include <map>
 #include <memory>
 
-#include "crypto/io.h"
+#include "common/io.h"
 #include "journalist_console/case_files.h"
 #include "journalist_console/commands.h"
 

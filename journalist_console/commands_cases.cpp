@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "common/io.h"
 #include "crypto/directory.h"
-#include "crypto/io.h"
 #include "crypto/sealed_field.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/case_files.h"

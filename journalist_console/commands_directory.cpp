@@ -2,11 +2,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <ctime>
 #include <memory>
 
+#include "common/clock.h"
+#include "common/io.h"
 #include "crypto/directory.h"
-#include "crypto/io.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "crypto/public_key_file.h"
 #include "journalist_console/commands.h"
@@ -17,20 +17,6 @@ namespace sealdrop::console {
 namespace {
 
 constexpr std::size_t kMaxDirectoryFileBytes = 1 << 20;
-
-std::string AddDays(const std::string& day, int days) {
-  std::tm tm{};
-  tm.tm_year = std::stoi(day.substr(0, 4)) - 1900;
-  tm.tm_mon = std::stoi(day.substr(5, 2)) - 1;
-  tm.tm_mday = std::stoi(day.substr(8, 2)) + days;
-  tm.tm_hour = 12;
-  const std::time_t t = timegm(&tm);
-  std::tm out{};
-  gmtime_r(&t, &out);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &out);
-  return buf;
-}
 
 struct BuildOptions {
   std::string keys;

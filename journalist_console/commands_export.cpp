@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "crypto/io.h"
+#include "common/io.h"
 #include "journalist_console/case_files.h"
 #include "journalist_console/commands.h"
 #include "journalist_console/sanitize/metadata_strip.h"

@@ -5,8 +5,8 @@
 #include <memory>
 #include <vector>
 
+#include "common/io.h"
 #include "crypto/directory.h"
-#include "crypto/io.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "crypto/public_key_file.h"
 #include "journalist_console/commands.h"

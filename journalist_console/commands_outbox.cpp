@@ -2,13 +2,13 @@
 #include <cstdio>
 #include <memory>
 
+#include "common/io.h"
+#include "common/utf8.h"
 #include "crypto/directory.h"
 #include "crypto/envelope_reader.h"
 #include "crypto/envelope_writer.h"
-#include "crypto/io.h"
 #include "crypto/public_key_file.h"
 #include "crypto/sealed_field.h"
-#include "crypto/utf8.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/case_files.h"
 #include "journalist_console/commands.h"

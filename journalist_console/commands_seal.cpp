@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <memory>
 
+#include "common/io.h"
 #include "crypto/directory.h"
 #include "crypto/envelope_reader.h"
 #include "crypto/envelope_writer.h"
-#include "crypto/io.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "crypto/public_key_file.h"
 #include "journalist_console/commands.h"

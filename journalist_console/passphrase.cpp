@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "crypto/io.h"
+#include "common/io.h"
 
 namespace sealdrop::console {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "crypto/result.h"
+#include "common/result.h"
 #include "crypto/secret_buffer.h"
 
 namespace sealdrop::console {

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/io.h"
 #include "crypto/directory.h"
-#include "crypto/io.h"
 #include "crypto/public_key_file.h"
 #include "server/config/server_config.h"
 #include "server/forceapi/force_api.h"

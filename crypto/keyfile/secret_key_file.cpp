@@ -4,7 +4,8 @@
 
 #include <cstring>
 
-#include "crypto/io.h"
+#include "common/endian.h"
+#include "common/io.h"
 #include "crypto/sodium.h"
 
 namespace sealdrop {
@@ -19,15 +20,6 @@ constexpr std::size_t kCipherBytes = kSecretKeyBytes + crypto_aead_xchacha20poly
 static_assert(kCipherAt + kCipherBytes == kSecretKeyFileBytes);
 constexpr std::uint32_t kMaxOps = 64;
 constexpr std::uint32_t kMaxMemKib = 1u << 20;  // 1 GiB
-
-void PutU32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-std::uint32_t GetU32(const std::uint8_t* p) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= std::uint32_t{p[i]} << (8 * i);
-  return v;
-}
 
 bool DeriveFileKey(SecretBuffer& key, const SecretBuffer& passphrase, const std::uint8_t* salt,
                    KdfLimits limits) {
@@ -52,8 +44,8 @@ Result<std::string> EncodeSecretKeyFile(const KeyPair& pair, const SecretBuffer&
   std::memcpy(out, kMagic.data(), kMagic.size());
   out[8] = kVersion;
   out[9] = static_cast<std::uint8_t>(pair.public_key.role);
-  PutU32(out + 12, limits.opslimit);
-  PutU32(out + 16, limits.memlimit_kib);
+  StoreLittleEndian<std::uint32_t>(out + 12, limits.opslimit);
+  StoreLittleEndian<std::uint32_t>(out + 16, limits.memlimit_kib);
   randombytes_buf(out + kSaltAt, crypto_pwhash_SALTBYTES);
   randombytes_buf(out + kNonceAt, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   SecretBuffer key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
@@ -90,7 +82,7 @@ Result<KeyPair> DecodeSecretKeyFile(std::string_view file, const SecretBuffer& p
                          std::string(KeyRoleTag(*expected)) + "' key, this file holds a '" +
                          std::string(KeyRoleTag(*role)) + "' key");
   }
-  const KdfLimits limits{GetU32(p + 12), GetU32(p + 16)};
+  const KdfLimits limits{LoadLittleEndian<std::uint32_t>(p + 12), LoadLittleEndian<std::uint32_t>(p + 16)};
   if (limits.opslimit < minimum.opslimit || limits.memlimit_kib < minimum.memlimit_kib ||
       limits.opslimit > kMaxOps || limits.memlimit_kib > kMaxMemKib) {
     return MakeError(ErrorCode::kMalformed, "secret key file has unacceptable KDF parameters");

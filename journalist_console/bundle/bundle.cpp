@@ -10,25 +10,16 @@
 #include <functional>
 #include <set>
 
+#include "common/endian.h"
+#include "common/json_depth.h"
 #include "crypto/directory.h"
 #include "crypto/envelope_format.h"
-#include "crypto/json_depth.h"
 #include "crypto/keys.h"
 
 namespace sealdrop::bundle {
 namespace {
 
 constexpr std::size_t kBlock = 1 << 16;
-
-void PutLe64(std::uint8_t* p, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-
-std::uint64_t GetLe64(const std::uint8_t* p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
 
 bool IsHex(std::string_view s, std::size_t n) {
   if (s.size() != n) return false;
@@ -293,8 +284,8 @@ Status BundleWriter::Commit() {
   if (text.size() > kMaxManifestBytes) return MakeError(ErrorCode::kLimitExceeded, "too many items");
   if (auto st = state_->Write(AsBytes(text)); !st) return st;
   std::uint8_t trailer[kTrailerBytes];
-  PutLe64(trailer, state_->offset);
-  PutLe64(trailer + 8, text.size());
+  StoreLittleEndian<std::uint64_t>(trailer, state_->offset);
+  StoreLittleEndian<std::uint64_t>(trailer + 8, text.size());
   const BodyDigest digest = state_->whole.Final();
   std::memcpy(trailer + 16, digest.data(), digest.size());
   if (auto st = state_->file.Write(trailer); !st) return st;
@@ -333,8 +324,8 @@ Result<BundleReader> BundleReader::Open(const std::string& path) {
   }
   std::uint8_t trailer[kTrailerBytes];
   if (auto st = file->ReadAt(total - kTrailerBytes, trailer); !st) return st.error();
-  const std::uint64_t m_off = GetLe64(trailer);
-  const std::uint64_t m_len = GetLe64(trailer + 8);
+  const std::uint64_t m_off = LoadLittleEndian<std::uint64_t>(trailer);
+  const std::uint64_t m_len = LoadLittleEndian<std::uint64_t>(trailer + 8);
   if (m_len > kMaxManifestBytes || m_off < kHeaderBytes || m_off > total ||
       m_off + m_len + kTrailerBytes != total) {
     // The commonest cause by far is a copy cut short.

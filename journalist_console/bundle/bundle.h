@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "crypto/io.h"
-#include "crypto/result.h"
+#include "common/io.h"
+#include "common/result.h"
 #include "crypto/signed_request.h"
 
 namespace sealdrop::bundle {

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/io.h"
+#include "common/io.h"
 
 namespace sealdrop::intake {
 namespace {

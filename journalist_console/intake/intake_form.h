@@ -1,5 +1,5 @@
 // The report a call handler takes by phone: the same fields, limits and choices as the web form
-// (docs/report.md §2, one codec: crypto/report_schema.h), read from a filled form file or asked
+// (docs/report.md §2, one codec: report/report_schema.h), read from a filled form file or asked
 // for one by one. Values are the caller's words: they go only into the sealed envelope.
 #pragma once
 
@@ -8,8 +8,8 @@
 #include <istream>
 #include <string>
 
-#include "crypto/report_schema.h"
-#include "crypto/result.h"
+#include "common/result.h"
+#include "report/report_schema.h"
 
 namespace sealdrop::intake {
 

@@ -18,11 +18,11 @@
 #include "crypto/envelope_writer.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "crypto/public_key_file.h"
-#include "crypto/report_schema.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/intake/intake_form.h"
 #include "journalist_console/passphrase.h"
 #include "journalist_console/transfer/api_client.h"
+#include "report/report_schema.h"
 
 namespace sealdrop::intake {
 namespace {

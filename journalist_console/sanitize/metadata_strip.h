@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "crypto/io.h"
-#include "crypto/result.h"
+#include "common/io.h"
+#include "common/result.h"
 
 namespace sealdrop::console {
 

@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <set>
 
-#include "crypto/io.h"
+#include "common/clock.h"
+#include "common/io.h"
 #include "crypto/keys.h"
 #include "crypto/signed_request.h"
 
@@ -87,15 +87,6 @@ CaseRow ReadCase(sqlite3_stmt* s) {
 
 constexpr const char* kCaseColumns =
     "id, kind, received_day, sent_day, source_ref, category, urgent, status, outcome, summary";
-
-std::string NowUtc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string Actor() {
   const char* user = std::getenv("USER");
@@ -413,7 +404,7 @@ Status ConsoleStore::MarkExported(const std::vector<std::string>& ids) {
 Status ConsoleStore::Audit(const std::string& action, const std::string& item,
                            const std::string& detail) {
   AuditEntry e;
-  e.at = NowUtc();
+  e.at = NowUtcTimestamp();
   e.actor = Actor();
   e.action = action;
   e.item = item;

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/result.h"
+#include "common/result.h"
 
 struct sqlite3;
 

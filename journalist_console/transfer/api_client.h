@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "crypto/io.h"
+#include "common/io.h"
+#include "common/result.h"
 #include "crypto/keys.h"
-#include "crypto/result.h"
 #include "crypto/signed_request.h"
 
 namespace sealdrop::transfer {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "crypto/result.h"
+#include "common/result.h"
 
 namespace sealdrop::transfer {
 

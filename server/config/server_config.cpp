@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "crypto/io.h"
+#include "common/io.h"
 
 namespace sealdrop::server {
 namespace {

@@ -18,7 +18,7 @@
 #include <string>
 #include <variant>
 
-#include "crypto/result.h"
+#include "common/result.h"
 
 namespace sealdrop::server {
 

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "crypto/result.h"
+#include "common/result.h"
 
 namespace sealdrop::server {
 

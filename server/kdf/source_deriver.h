@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/result.h"
 #include "crypto/codename.h"
-#include "crypto/result.h"
 
 namespace sealdrop::server {
 

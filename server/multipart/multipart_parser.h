@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/result.h"
+#include "common/result.h"
 
 namespace sealdrop::server {
 

@@ -3,7 +3,7 @@
 #include <map>
 #include <mutex>
 
-#include "crypto/result.h"
+#include "common/result.h"
 #include "server/pages/embedded.h"
 
 namespace sealdrop::server {

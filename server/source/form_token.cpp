@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "common/endian.h"
 #include "crypto/keys.h"
 #include "crypto/sodium.h"
 #include "server/storage/secret_file.h"
@@ -18,15 +19,6 @@ constexpr std::string_view kTagContext = "SealDrop form token v1";
 constexpr std::string_view kUsedContext = "SealDrop used form v1";
 constexpr std::string_view kCookieName = "sd_form";
 constexpr std::size_t kNonceChars = 22;  // base64url of 16 bytes
-
-void PutLe64(std::uint8_t* p, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-std::uint64_t GetLe64(const std::uint8_t* p) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
-  return v;
-}
 
 Error Problem(ErrorCode code, const char* what) { return MakeError(code, what); }
 
@@ -53,7 +45,7 @@ IssuedForm FormTokens::Issue() const {
   EnsureSodium();
   std::array<std::uint8_t, kTokenBytes> raw{};
   raw[0] = kVersion;
-  PutLe64(raw.data() + 1, static_cast<std::uint64_t>(clock_()));
+  StoreLittleEndian(raw.data() + 1, static_cast<std::uint64_t>(clock_()));
   randombytes_buf(raw.data() + 9, kFormNonceBytes);
   const auto tag = Tag(std::span(raw.data(), kSignedBytes));
   std::memcpy(raw.data() + kSignedBytes, tag.data(), tag.size());
@@ -101,7 +93,7 @@ Result<FormNonce> FormTokens::Check(std::string_view token,
   if (!cookie || sodium_memcmp(cookie->data(), nonce.data(), nonce.size()) != 0) {
     return Problem(ErrorCode::kBadSignature, "form token does not match the browser's cookie");
   }
-  const auto issued = static_cast<std::int64_t>(GetLe64(bytes + 1));
+  const auto issued = static_cast<std::int64_t>(LoadLittleEndian<std::uint64_t>(bytes + 1));
   const std::int64_t now = clock_();
   const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(kLifetime).count();
   const auto skew = std::chrono::duration_cast<std::chrono::seconds>(kFutureSkew).count();

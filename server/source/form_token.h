@@ -25,7 +25,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/result.h"
+#include "common/result.h"
 #include "crypto/secret_buffer.h"
 
 namespace sealdrop::server {

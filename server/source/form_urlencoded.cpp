@@ -1,6 +1,6 @@
 #include "server/source/form_urlencoded.h"
 
-#include "crypto/utf8.h"
+#include "common/utf8.h"
 
 #include <cstdint>
 #include <optional>

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/result.h"
+#include "common/result.h"
 
 namespace sealdrop::server {
 

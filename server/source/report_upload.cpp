@@ -1,23 +1,12 @@
 #include "server/source/report_upload.h"
 
-#include <ctime>
-
+#include "common/clock.h"
 #include "server/log.h"
 #include "server/source/inbox.h"
 #include "server/source/responses.h"
 
 namespace sealdrop::server {
 namespace {
-
-// The day, "YYYY-MM-DD", `days` before today (UTC).
-std::string DaysAgo(int days) {
-  const std::time_t t = std::time(nullptr) - static_cast<std::time_t>(days) * 86400;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 // Used forms are remembered one day longer than a form token lives.
 constexpr int kForgetUsedFormsAfterDays = 3;
@@ -71,7 +60,7 @@ Status ReportUpload::CheckToken(std::string_view token) {
     return MakeError(ErrorCode::kExpired, ExpiredFormProblem().message);
   }
   used_ = UsedForm{ctx_.form_tokens.UsedKey(*nonce), ctx_.today(),
-                   DaysAgo(kForgetUsedFormsAfterDays)};
+                   AddDays(ctx_.today(), -kForgetUsedFormsAfterDays)};
   return Status::Ok();
 }
 

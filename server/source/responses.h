@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/result.h"
+#include "common/result.h"
 #include "server/http/http_server.h"
 #include "server/pages/pages.h"
 

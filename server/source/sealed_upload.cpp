@@ -1,6 +1,6 @@
 #include "server/source/sealed_upload.h"
 
-#include "crypto/utf8.h"
+#include "common/utf8.h"
 #include "server/log.h"
 #include "server/source/form_urlencoded.h"
 #include "server/source/responses.h"

@@ -26,9 +26,9 @@
 #include <vector>
 
 #include "crypto/envelope_writer.h"
+#include "report/report_schema.h"
 #include "server/http/http_server.h"
 #include "server/multipart/multipart_parser.h"
-#include "crypto/report_schema.h"
 #include "server/source/form_page.h"
 #include "server/source/site_context.h"
 

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "crypto/io.h"
+#include "common/io.h"
 
 namespace sealdrop::server {
 

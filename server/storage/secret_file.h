@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string>
 
-#include "crypto/result.h"
+#include "common/result.h"
 #include "crypto/secret_buffer.h"
 
 namespace sealdrop::server {

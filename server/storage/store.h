@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "crypto/io.h"
-#include "crypto/result.h"
+#include "common/io.h"
+#include "common/result.h"
 
 struct sqlite3;
 

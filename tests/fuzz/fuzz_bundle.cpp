@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "crypto/io.h"
+#include "common/io.h"
 #include "journalist_console/bundle/bundle.h"
 
 namespace {

@@ -12,11 +12,11 @@
 #include <fstream>
 #include <random>
 
+#include "common/io.h"
 #include "crypto/codename.h"
 #include "crypto/directory.h"
 #include "crypto/envelope_reader.h"
 #include "crypto/envelope_writer.h"
-#include "crypto/io.h"
 #include "server/storage/store.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"

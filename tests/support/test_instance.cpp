@@ -2,24 +2,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
+#include "common/clock.h"
 #include "crypto/directory.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "crypto/public_key_file.h"
 
 namespace sealdrop::testing {
 
-std::string DayFromToday(int days) {
-  const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
+std::string DayFromToday(int days) { return DayFromTodayUtc(days); }
 
 namespace {
 

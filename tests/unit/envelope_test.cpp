@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "common/json_depth.h"
 #include "crypto/envelope_format.h"
 #include "crypto/envelope_reader.h"
 #include "crypto/envelope_writer.h"
-#include "crypto/json_depth.h"
 #include "tests/support/raw_seal.h"
 
 namespace sealdrop {

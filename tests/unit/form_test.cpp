@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/utf8.h"
+#include "common/utf8.h"
+#include "report/report_schema.h"
 #include "server/source/form_urlencoded.h"
-#include "crypto/report_schema.h"
 #include "server/source/sealed_upload.h"
 
 namespace sealdrop::server {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "crypto/io.h"
+#include "common/io.h"
 #include "crypto/keys.h"
 #include "tests/support/process.h"
 

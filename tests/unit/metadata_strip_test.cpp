@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/io.h"
+#include "common/io.h"
 
 namespace sealdrop::console {
 namespace {

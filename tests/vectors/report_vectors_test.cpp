@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/report_schema.h"
+#include "report/report_schema.h"
 #include "tests/support/process.h"
 
 namespace sealdrop::server {

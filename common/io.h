@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/result.h"
+#include "common/result.h"
 
 namespace sealdrop {
 

@@ -1,8 +1,8 @@
-#include "crypto/report_schema.h"
+#include "report/report_schema.h"
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/utf8.h"
+#include "common/utf8.h"
 
 namespace sealdrop {
 namespace {

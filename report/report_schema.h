@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.h"
 #include "crypto/codename.h"
 #include "crypto/keys.h"
-#include "crypto/result.h"
 
 namespace sealdrop {
 

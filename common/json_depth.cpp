@@ -1,4 +1,4 @@
-#include "crypto/json_depth.h"
+#include "common/json_depth.h"
 
 namespace sealdrop {
 

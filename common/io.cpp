@@ -1,8 +1,8 @@
-#include "crypto/io.h"
+#include "common/io.h"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <stdio.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <utility>
 
-#include "crypto/keys.h"
+#include "common/bytes.h"
 
 namespace sealdrop {
 namespace {
@@ -87,10 +87,24 @@ Result<std::size_t> FileSource::Read(std::span<std::uint8_t> out) {
 
 namespace {
 
+// The fallback temporary name only needs to be unlikely to collide (O_EXCL catches the rest),
+// so the kernel's getrandom(2) serves: common/ links no cryptographic library.
 std::string RandomTempName(const std::string& path) {
   std::uint8_t rnd[8];
-  randombytes_buf(rnd, sizeof rnd);
-  return DirName(path) + "/." + BaseName(path) + ".tmp-" + HexEncode(std::span(rnd));
+  std::size_t got = 0;
+  while (got < sizeof rnd) {
+    const ssize_t n = ::getrandom(rnd + got, sizeof rnd - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) Die("getrandom failed");
+    got += static_cast<std::size_t>(n);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string suffix;
+  for (std::uint8_t b : rnd) {
+    suffix += kHex[b >> 4];
+    suffix += kHex[b & 0x0f];
+  }
+  return DirName(path) + "/." + BaseName(path) + ".tmp-" + suffix;
 }
 
 }  // namespace

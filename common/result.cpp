@@ -1,4 +1,4 @@
-#include "crypto/result.h"
+#include "common/result.h"
 
 namespace sealdrop {
 

@@ -1,0 +1,21 @@
+// UTC calendar days ("YYYY-MM-DD") and timestamps ("YYYY-MM-DDTHH:MM:SSZ"): the only place the
+// tree turns the system clock into text. Days, not times, wherever a day is enough.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sealdrop {
+
+// Today in UTC, "YYYY-MM-DD".
+std::string TodayUtc();
+// Today plus `days` (may be negative) in UTC, "YYYY-MM-DD".
+std::string DayFromTodayUtc(int days);
+// `day` plus `days` (may be negative). REQUIRES: IsValidDay(day).
+std::string AddDays(std::string_view day, int days);
+// Now in UTC to the second, "YYYY-MM-DDTHH:MM:SSZ" (the console's audit entries).
+std::string NowUtcTimestamp();
+// A real calendar day from 2000-01-01 on, written "YYYY-MM-DD".
+bool IsValidDay(std::string_view day);
+
+}  // namespace sealdrop
