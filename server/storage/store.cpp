@@ -100,7 +100,17 @@ Result<std::unique_ptr<SealedStore>> SealedStore::Open(const std::string& data_d
 
 Result<std::unique_ptr<SealedStore>> SealedStore::OpenReadOnly(const std::string& data_dir) {
   const std::string path = data_dir + "/index.sqlite";
-  if (!PathExists(path)) return MakeError(ErrorCode::kNotFound, data_dir + " holds no SealDrop index");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return MakeError(ErrorCode::kNotFound, data_dir + " holds no SealDrop index");
+  }
+  // Even a read-only SQLite connection creates the WAL's -wal and -shm files when they are
+  // missing (the server stopped). Made by another user (root), they would lock the server out of
+  // its own index.
+  if (st.st_uid != ::geteuid()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "run this as the user that owns " + path + " (for example sudo -u USER)");
+  }
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) !=
       SQLITE_OK) {

@@ -89,7 +89,8 @@ class SealedStore {
                                                    RecoveryReport* report = nullptr);
   // Opens an existing store for reading only: no directory is made, nothing is recovered or
   // written (for `sealdrop-server status` beside a running server). kNotFound when `data_dir`
-  // holds no index.
+  // holds no index; kInvalidArgument unless the index belongs to this process's user (SQLite
+  // may create the WAL's side files, which must stay the server's).
   static Result<std::unique_ptr<SealedStore>> OpenReadOnly(const std::string& data_dir);
   ~SealedStore();
   SealedStore(const SealedStore&) = delete;
