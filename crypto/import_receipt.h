@@ -1,5 +1,5 @@
 // Import receipts: the console's word that it holds a set of the server's items, so that the
-// server may delete them. Spec: docs/bundle.md §4 (the document and where an outbox carries
+// server may delete them. Spec: docs/bundle.md §5 (the document and where an outbox carries
 // it) and docs/force-api.md §1 (POST /api/v1/receipts). The one codec: the console writes it,
 // the bundle codec checks it, sealdrop-transfer sends it and the server parses it.
 //

@@ -43,7 +43,7 @@ struct Manifest {
   std::string force;
   std::string day;
   std::vector<Item> items;
-  // Outbox only, optional: the console's import receipt (docs/bundle.md §4). Its force is the
+  // Outbox only, optional: the console's import receipt (docs/bundle.md §5). Its force is the
   // manifest's force.
   std::optional<ImportReceipt> receipt;
 };

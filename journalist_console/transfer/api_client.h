@@ -44,7 +44,7 @@ class ForceApiClient {
     std::uint64_t deleted = 0;  // items the server deleted now
     std::uint64_t gone = 0;     // ids it no longer held (an earlier receipt deleted them)
   };
-  // Sends an import receipt (its canonical text, docs/bundle.md §4) to POST /api/v1/receipts.
+  // Sends an import receipt (its canonical text, docs/bundle.md §5) to POST /api/v1/receipts.
   Result<ReceiptResult> SendReceipt(const std::string& receipt);
   struct UploadResult {
     std::string id;

@@ -136,7 +136,7 @@ def main():
     m = 16 + len(item)
     trailer = m.to_bytes(8, "little") + len(manifest).to_bytes(8, "little") + hashlib.sha256(body).digest()
     put("bundle", "one-item.bundle", body + trailer)
-    # An outbox carrying only an import receipt (docs/bundle.md §4): the committed vector.
+    # An outbox carrying only an import receipt (docs/bundle.md §5): the committed vector.
     shutil.copyfile(os.path.join(vectors, "bundle", "ok-receipt-only.bundle"),
                     os.path.join(CORPUS, "bundle", "receipt-only.bundle"))
     return 0

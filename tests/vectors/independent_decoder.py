@@ -1148,7 +1148,7 @@ def is_hex(v, n):
 
 
 def receipt_outcome(text):
-    """bundle.md §4: "ok" when `text` (bytes) is exactly the canonical form of a valid receipt."""
+    """bundle.md §5: "ok" when `text` (bytes) is exactly the canonical form of a valid receipt."""
     if len(text) > 512 * 1024:
         return "malformed"
     doc = strict_json(text)
