@@ -196,6 +196,10 @@ int Import(const ImportOptions& o) {
   std::printf("imported %zu new item(s) from %s", rows.size(), o.bundle.c_str());
   if (already > 0) std::printf(" (%zu already here)", already);
   std::printf("\n");
+  if (!rows.empty()) {
+    std::printf("the server keeps them until it gets this console's receipt: run `outbox` and "
+                "push the bundle\n");
+  }
   return 0;
 }
 
