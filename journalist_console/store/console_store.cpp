@@ -162,6 +162,7 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Open(const std::string& dir)
   auto db = OpenDb(dir + "/console.sqlite", /*create=*/false);
   if (!db) return db.error();
   std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, *db));
+  if (auto st = store->EnsureReceiptTable(); !st) return st.error();
   if (auto st = store->RemoveUnreferencedFiles(); !st) return st.error();
   return store;
 }
@@ -224,7 +225,7 @@ bool ConsoleStore::HasCase(const std::string& id) const {
   return sqlite3_step(q.s) == SQLITE_ROW;
 }
 
-Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows) {
+Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows, const std::string& pull_day) {
   if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st;
   for (const auto& r : rows) {
     Stmt q;
@@ -246,6 +247,10 @@ Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows) {
       Error e = DbError(db_, "import");
       (void)Exec("ROLLBACK");
       return e;
+    }
+    if (auto st = RecordImported(r.id, pull_day); !st) {
+      (void)Exec("ROLLBACK");
+      return st;
     }
   }
   return Exec("COMMIT");
@@ -446,6 +451,92 @@ Result<std::vector<AuditEntry>> ConsoleStore::AuditLog() const {
     out.push_back({sqlite3_column_int64(q.s, 0), Text(q.s, 1), Text(q.s, 2), Text(q.s, 3),
                    Text(q.s, 4), Text(q.s, 5), Text(q.s, 6), Text(q.s, 7)});
   }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import receipts: which imported items the server may not yet have deleted. Kept apart from the
+// case queries above; every step's result is checked.
+
+// Consoles made before receipts existed get the table on their next Open (their earlier imports
+// were deleted from the server when they were pulled: nothing to receipt).
+Status ConsoleStore::EnsureReceiptTable() {
+  return Exec(
+      "CREATE TABLE IF NOT EXISTS imported ("
+      " id TEXT PRIMARY KEY, pull_day TEXT NOT NULL, confirmed_day TEXT NOT NULL) WITHOUT ROWID;"
+      "CREATE INDEX IF NOT EXISTS imported_open ON imported(confirmed_day, pull_day);");
+}
+
+// REQUIRES: inside AddCases' transaction, so a case and its receipt duty commit together.
+Status ConsoleStore::RecordImported(const std::string& id, const std::string& pull_day) {
+  Stmt q;
+  if (sqlite3_prepare_v2(db_, "INSERT INTO imported (id, pull_day, confirmed_day) VALUES (?, ?, '')",
+                         -1, &q.s, nullptr) != SQLITE_OK) {
+    return DbError(db_, "import");
+  }
+  Bind(q.s, 1, id);
+  Bind(q.s, 2, pull_day);
+  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, "import");
+  return Status::Ok();
+}
+
+Result<std::size_t> ConsoleStore::ConfirmReceipted(const std::string& pull_day,
+                                                   const std::vector<std::string>& listed) {
+  const std::set<std::string> in_bundle(listed.begin(), listed.end());
+  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st.error();
+  auto fail = [this](const char* what) -> Error {
+    Error e = DbError(db_, what);
+    (void)Exec("ROLLBACK");
+    return e;
+  };
+  // Strictly earlier pulls only: a pull of the same day may have been written before the item
+  // reached the server.
+  std::vector<std::string> confirmed;
+  {
+    Stmt q;
+    if (sqlite3_prepare_v2(db_, "SELECT id FROM imported WHERE confirmed_day = '' AND pull_day < ?",
+                           -1, &q.s, nullptr) != SQLITE_OK) {
+      return fail("receipts");
+    }
+    Bind(q.s, 1, pull_day);
+    int rc;
+    while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) {
+      std::string id = Text(q.s, 0);
+      if (!in_bundle.count(id)) confirmed.push_back(std::move(id));
+    }
+    if (rc != SQLITE_DONE) return fail("receipts");
+  }
+  Stmt up;
+  if (sqlite3_prepare_v2(db_, "UPDATE imported SET confirmed_day = ? WHERE id = ?", -1, &up.s,
+                         nullptr) != SQLITE_OK) {
+    return fail("receipts");
+  }
+  for (const auto& id : confirmed) {
+    if (sqlite3_reset(up.s) != SQLITE_OK) return fail("receipts");
+    Bind(up.s, 1, pull_day);
+    Bind(up.s, 2, id);
+    if (sqlite3_step(up.s) != SQLITE_DONE) return fail("receipts");
+  }
+  if (auto st = Exec("COMMIT"); !st) {
+    (void)Exec("ROLLBACK");
+    return st.error();
+  }
+  return confirmed.size();
+}
+
+Result<std::vector<std::string>> ConsoleStore::UnconfirmedImports(std::size_t limit) const {
+  Stmt q;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT id FROM imported WHERE confirmed_day = '' ORDER BY pull_day, id "
+                         "LIMIT ?",
+                         -1, &q.s, nullptr) != SQLITE_OK) {
+    return DbError(db_, "receipts");
+  }
+  sqlite3_bind_int64(q.s, 1, static_cast<sqlite3_int64>(limit));
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) out.push_back(Text(q.s, 0));
+  if (rc != SQLITE_DONE) return DbError(db_, "receipts");
   return out;
 }
 

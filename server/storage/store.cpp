@@ -102,6 +102,30 @@ Result<std::unique_ptr<SealedStore>> SealedStore::Open(const std::string& data_d
   return store;
 }
 
+Result<std::unique_ptr<SealedStore>> SealedStore::OpenReadOnly(const std::string& data_dir) {
+  const std::string path = data_dir + "/index.sqlite";
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return MakeError(ErrorCode::kNotFound, data_dir + " holds no SealDrop index");
+  }
+  // Even a read-only SQLite connection creates the WAL's -wal and -shm files when they are
+  // missing (the server stopped). Made by another user (root), they would lock the server out of
+  // its own index.
+  if (st.st_uid != ::geteuid()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "run this as the user that owns " + path + " (for example sudo -u USER)");
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
+    Error e = DbError(db, "open");
+    sqlite3_close(db);
+    return e;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  return std::unique_ptr<SealedStore>(new SealedStore(data_dir, db));
+}
+
 SealedStore::~SealedStore() { sqlite3_close(db_); }
 
 Status SealedStore::Recover(RecoveryReport& report) {
@@ -361,6 +385,86 @@ Result<std::size_t> SealedStore::Count() const {
   sqlite3_prepare_v2(db_, "SELECT COUNT(*) FROM items", -1, &q.s, nullptr);
   if (sqlite3_step(q.s) != SQLITE_ROW) return DbError(db_, "count");
   return static_cast<std::size_t>(sqlite3_column_int64(q.s, 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import receipts and the operator's view of what waits: kept apart from the item life cycle
+// above so that each query is easy to find and check.
+
+Result<ReceiptOutcome> SealedStore::DeleteReceipted(const std::string& force,
+                                                    const std::vector<std::string>& ids) {
+  if (!IsValidForceCode(force)) Die("SealedStore: bad force code");
+  for (const auto& id : ids) {
+    if (!IsValidItemId(id)) return MakeError(ErrorCode::kInvalidArgument, "bad item id");
+  }
+  ReceiptOutcome outcome;
+  std::vector<std::string> deleted;
+  {
+    std::lock_guard lock(mu_);
+    auto fail = [&](const char* what) -> Error {
+      Error e = DbError(db_, what);
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return e;
+    };
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return DbError(db_, "begin");
+    }
+    Stmt del;
+    if (sqlite3_prepare_v2(db_,
+                           "DELETE FROM items WHERE id = ? AND force = ? AND kind != 'reply'",
+                           -1, &del.s, nullptr) != SQLITE_OK) {
+      return fail("receipt");
+    }
+    for (const auto& id : ids) {
+      if (sqlite3_reset(del.s) != SQLITE_OK ||
+          sqlite3_bind_text(del.s, 1, id.c_str(), -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+          sqlite3_bind_text(del.s, 2, force.c_str(), -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+          sqlite3_step(del.s) != SQLITE_DONE) {
+        return fail("receipt");
+      }
+      if (sqlite3_changes(db_) > 0) {
+        deleted.push_back(id);
+      } else {
+        ++outcome.gone;
+      }
+    }
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
+  }
+  // The rows are gone for good: now the blobs. One left behind (an I/O error) names no row and
+  // is removed by the next start's recovery; it is already unreachable.
+  for (const auto& id : deleted) {
+    if (::unlink(BlobPath(id).c_str()) != 0 && errno != ENOENT) {
+      return MakeError(ErrorCode::kIo, "cannot remove a blob");
+    }
+  }
+  outcome.deleted = deleted.size();
+  if (!deleted.empty()) {
+    if (auto st = SyncDirectory(dir_ + "/blobs"); !st) return st.error();
+  }
+  return outcome;
+}
+
+Result<std::vector<ForceBacklog>> SealedStore::WaitingByForce() const {
+  std::lock_guard lock(mu_);
+  Stmt q;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT force, COUNT(*), MIN(day) FROM items WHERE kind != 'reply' "
+                         "GROUP BY force ORDER BY force",
+                         -1, &q.s, nullptr) != SQLITE_OK) {
+    return DbError(db_, "backlog");
+  }
+  std::vector<ForceBacklog> out;
+  int rc;
+  while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) {
+    const auto* force = sqlite3_column_text(q.s, 0);
+    const auto* day = sqlite3_column_text(q.s, 2);
+    if (!force || !day) return DbError(db_, "backlog");
+    out.push_back({reinterpret_cast<const char*>(force),
+                   static_cast<std::size_t>(sqlite3_column_int64(q.s, 1)),
+                   reinterpret_cast<const char*>(day)});
+  }
+  if (rc != SQLITE_DONE) return DbError(db_, "backlog");
+  return out;
 }
 
 }  // namespace sealdrop::server

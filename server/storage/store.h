@@ -73,6 +73,19 @@ struct UsedForm {
   std::string forget_before;
 };
 
+// What an import receipt did (docs/force-api.md §1, POST /api/v1/receipts).
+struct ReceiptOutcome {
+  std::size_t deleted = 0;  // rows and blobs removed now
+  std::size_t gone = 0;     // ids the store does not hold for the force: nothing done
+};
+
+// One force's items still waiting for its console (for the operator: counts and days, no ids).
+struct ForceBacklog {
+  std::string force;
+  std::size_t waiting = 0;  // reports and follow-ups not yet receipted
+  std::string oldest_day;   // the day the oldest of them arrived
+};
+
 struct RecoveryReport {
   std::size_t temp_files_removed = 0;
   std::size_t orphan_blobs_removed = 0;
@@ -85,6 +98,11 @@ class SealedStore {
   // temporary files, blobs without a row, and rows without a blob.
   static Result<std::unique_ptr<SealedStore>> Open(const std::string& data_dir,
                                                    RecoveryReport* report = nullptr);
+  // Opens an existing store for reading only: no directory is made, nothing is recovered or
+  // written (for `sealdrop-server status` beside a running server). kNotFound when `data_dir`
+  // holds no index; kInvalidArgument unless the index belongs to this process's user (SQLite
+  // may create the WAL's side files, which must stay the server's).
+  static Result<std::unique_ptr<SealedStore>> OpenReadOnly(const std::string& data_dir);
   ~SealedStore();
   SealedStore(const SealedStore&) = delete;
   SealedStore& operator=(const SealedStore&) = delete;
@@ -115,6 +133,16 @@ class SealedStore {
   // Removes the row, then the blob.
   Status Delete(const std::string& id);
   Result<std::size_t> Count() const;
+
+  // An import receipt of `force`: deletes those of `ids` that are `force`'s reports and
+  // follow-ups, every row in one transaction (all or none), then their blobs. Any other id —
+  // already deleted, never stored, another force's item, a reply — is counted as gone and not
+  // touched, with the same answer whichever it is. A blob that cannot be unlinked after its row
+  // is gone is removed by the next Open()'s recovery.
+  Result<ReceiptOutcome> DeleteReceipted(const std::string& force,
+                                         const std::vector<std::string>& ids);
+  // Per force with anything waiting: the count and the oldest day, forces in code order.
+  Result<std::vector<ForceBacklog>> WaitingByForce() const;
 
  private:
   SealedStore(std::string data_dir, sqlite3* db) : dir_(std::move(data_dir)), db_(db) {}
