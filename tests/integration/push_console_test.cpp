@@ -112,6 +112,12 @@ class PushAndConsole : public ::testing::Test {
   std::string ConsoleText(const std::string& sql) {
     return testing::QueryText(console_ + "/console.sqlite", sql);
   }
+  void ConsoleExec(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((console_ + "/console.sqlite").c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
   long long ConsoleCount(const std::string& sql) {
     return testing::QueryCount(console_ + "/console.sqlite", sql);
   }
@@ -224,9 +230,14 @@ TEST_F(PushAndConsole, AnUnreachableServerLeavesEveryItemToRetryAndNothingIsStor
   EXPECT_NE(testing::ReadFileOrDie(media_ + "/out1.bundle.push-result.json").find("\"retry\""),
             std::string::npos);
 
-  // The console puts it back in its outbox: the next bundle carries it again.
+  // The console puts it back in its outbox: the next bundle carries it again. A damaged result
+  // on the media is set aside with a warning; it never stops the outbox.
+  testing::WriteFileOrDie(media_ + "/old.bundle.push-result.json", "{\"version\":1,");
   p = Console({"outbox", "--data", console_, "--out", media_ + "/out2.bundle"}, false);
   ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.err.find("warning: ignoring " + media_ + "/old.bundle.push-result.json: not a valid push result"),
+            std::string::npos)
+      << p.err;
   EXPECT_NE(p.out.find("reply to case " + c + " not delivered yet"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("goes out again with this outbox"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("1 item(s) in"), std::string::npos) << p.out;
@@ -288,6 +299,9 @@ TEST_F(PushAndConsole, UnreadFollowUpsComeFirstAfterAtRiskAndAYesRaisesTheCase) 
   FileReport("Four: an old follow-up without the question.");
   FileReport("Five: no follow-up.");
   PullIntoNewConsole();
+  // As a console made before these tables existed: it gains them when it is next opened.
+  ConsoleExec("DROP TABLE followup_unread; DROP TABLE risk_raised; DROP TABLE delivery; "
+              "DROP TABLE push_results_read;");
   std::map<std::string, std::string> id;
   for (const std::string n : {"One", "Two", "Three", "Four", "Five"}) id[n] = CaseId(n + ":");
   auto ref = [&](const std::string& n) {
