@@ -656,6 +656,17 @@ Result<std::map<std::string, DeliveryRow>> ConsoleStore::Deliveries() const {
   }
 }
 
+// A forward refused for good moved nothing: its case is no longer "forwarded" unless another
+// forward of it still stands. REQUIRES: in a transaction, the refusal already recorded.
+Status ConsoleStore::UnforwardLocked(const std::string& forward_id) {
+  Query q(db_,
+          "UPDATE cases SET status = CASE WHEN outcome = '' THEN 'new' ELSE 'triaged' END "
+          "WHERE status = 'forwarded' AND id = (SELECT case_id FROM outbox WHERE id = ?) "
+          "AND NOT EXISTS (SELECT 1 FROM outbox o LEFT JOIN delivery d ON d.id = o.id "
+          "WHERE o.kind = 'forward' AND o.case_id = cases.id AND COALESCE(d.outcome, '') != 'refused')");
+  return q.Bind(forward_id).Run("delivery");
+}
+
 // One item of a push result; true when it changed something. REQUIRES: in a transaction.
 Result<bool> ConsoleStore::ApplyDeliveryLocked(const bundle::PushItemResult& item,
                                                const std::string& day, PushResultEffect& effect) {
@@ -693,6 +704,9 @@ Result<bool> ConsoleStore::ApplyDeliveryLocked(const bundle::PushItemResult& ite
   if (d.outcome == bundle::PushOutcome::kRetry) {
     Query back(db_, "UPDATE outbox SET exported = 0 WHERE id = ?");
     if (auto st = back.Bind(d.id).Run("delivery"); !st) return st.error();
+  }
+  if (d.outcome == bundle::PushOutcome::kRefused && item.kind == "forward") {
+    if (auto st = UnforwardLocked(d.id); !st) return st.error();
   }
   effect.changed.push_back(std::move(d));
   return true;

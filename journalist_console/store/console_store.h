@@ -145,7 +145,8 @@ class ConsoleStore {
   Result<std::map<std::string, DeliveryRow>> Deliveries() const;
   // Records one push result (`digest`: SHA-256 hex of its file) in one transaction. Delivered and
   // refused are final; a retry counts a failure and puts the item back in the outbox (it goes
-  // out again with the next `outbox`). Applying the same result twice changes nothing.
+  // out again with the next `outbox`); a forward refused for good un-forwards its case.
+  // Applying the same result twice changes nothing.
   Result<PushResultEffect> ApplyPushResult(const std::string& digest, const bundle::PushResult& result);
 
   Status Audit(const std::string& action, const std::string& item, const std::string& detail);
@@ -159,6 +160,7 @@ class ConsoleStore {
   Status MarkUnreadAndRaiseLocked(const std::vector<CaseRow>& rows, std::vector<RiskRaise>* raised);
   Status RaiseIfCalmLocked(const std::string& report_id, const CaseRow& followup,
                            std::vector<RiskRaise>* raised);
+  Status UnforwardLocked(const std::string& forward_id);
   Result<bool> ApplyDeliveryLocked(const bundle::PushItemResult& item, const std::string& day,
                                    PushResultEffect& effect);
 

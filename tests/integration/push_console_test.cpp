@@ -19,6 +19,7 @@
 #include "crypto/envelope_writer.h"
 #include "crypto/io.h"
 #include "journalist_console/bundle/bundle.h"
+#include "journalist_console/bundle/push_result.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
@@ -268,6 +269,36 @@ TEST_F(PushAndConsole, AnUnreachableServerLeavesEveryItemToRetryAndNothingIsStor
   ASSERT_EQ(back.Get("/login").status, 200);
   ASSERT_EQ(back.PostForm("/login", {{"csrf", back.csrf()}, {"codename", codename}}).status, 303);
   EXPECT_EQ(Count(back.Get("/inbox").body, "we are looking at this."), 1u);
+}
+
+TEST_F(PushAndConsole, AForwardRefusedForGoodMovedNothingSoReplyAndForwardAgainAreAllowed) {
+  FileReport("Delta: misrouted twice.");
+  PullIntoNewConsole();
+  const std::string d = CaseId("Delta");
+  ASSERT_EQ(Console({"forward", "--data", console_, d, "--to", "WMI"}).exit_code, 0);
+  ASSERT_EQ(Console({"outbox", "--data", console_, "--out", media_ + "/out1.bundle"}, false).exit_code, 0);
+  EXPECT_EQ(ReplyTo(d).exit_code, 1) << "forwarded: the conversation is WMI's";
+
+  // The workstation reports the forward refused for good (as a 400 for a force no longer valid).
+  auto reader = bundle::BundleReader::Open(media_ + "/out1.bundle");
+  ASSERT_TRUE(reader.ok());
+  ASSERT_EQ(reader->manifest().items.size(), 1u);
+  const bundle::PushResult result{"MET", testing::DayFromToday(0),
+                                  {{reader->manifest().items[0].id, "forward", bundle::PushOutcome::kRefused,
+                                    "the server refused the request (400: no such force)"}}};
+  testing::WriteFileOrDie(media_ + "/out1.bundle.push-result.json", bundle::EncodePushResult(result));
+  ProcessResult p = Console({"outbox", "--data", console_, "--out", media_ + "/out2.bundle"}, false);
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("forward of case " + d + " to WMI NOT DELIVERED"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("nothing to send"), std::string::npos) << p.out;
+
+  // The conversation never moved: the case is no longer "forwarded"; MET may reply, and may
+  // forward again.
+  EXPECT_EQ(ConsoleText("SELECT status FROM cases WHERE id LIKE '" + d + "%'"), "new");
+  p = ReplyTo(d);
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  p = Console({"forward", "--data", console_, d, "--to", "WMI"});
+  EXPECT_EQ(p.exit_code, 0) << p.err;
 }
 
 // A follow-up as the web form seals it, with the members the form now asks for (report.md §4);
