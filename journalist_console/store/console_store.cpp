@@ -70,6 +70,59 @@ void Bind(sqlite3_stmt* s, int i, const std::vector<std::uint8_t>& v) {
   }
 }
 
+// A statement whose every call is checked, for the SQL of the tables added after v1 (followups
+// unread, risk raises, deliveries). A failed prepare or bind makes Step fail: a read error can
+// never become a short result.
+class Query {
+ public:
+  Query(sqlite3* db, const char* sql) : db_(db) {
+    ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_.s, nullptr) == SQLITE_OK;
+  }
+  Query& Bind(const std::string& v) {
+    if (ok_) ok_ = sqlite3_bind_text(stmt_.s, ++bound_, v.c_str(), -1, SQLITE_TRANSIENT) == SQLITE_OK;
+    return *this;
+  }
+  Query& Bind(std::int64_t v) {
+    if (ok_) ok_ = sqlite3_bind_int64(stmt_.s, ++bound_, v) == SQLITE_OK;
+    return *this;
+  }
+  // true: a row is there; false: done.
+  Result<bool> Step(const char* what) {
+    if (!ok_) return DbError(db_, what);
+    const int rc = sqlite3_step(stmt_.s);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    ok_ = false;
+    return DbError(db_, what);
+  }
+  // A statement that returns no rows.
+  Status Run(const char* what) {
+    auto row = Step(what);
+    if (!row) return row.error();
+    if (*row) return DbError(db_, what);
+    return Status::Ok();
+  }
+  sqlite3_stmt* get() const { return stmt_.s; }
+
+ private:
+  sqlite3* db_;
+  Stmt stmt_;
+  bool ok_ = false;
+  int bound_ = 0;
+};
+
+// Tables added after the first release: created when a console is opened, so that an existing
+// console gains them (follow-ups imported before then count as read).
+constexpr const char* kLaterTables = R"sql(
+CREATE TABLE IF NOT EXISTS followup_unread (id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS risk_raised (
+  case_id TEXT PRIMARY KEY, day TEXT NOT NULL, followup_id TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS delivery (
+  id TEXT PRIMARY KEY, outcome TEXT NOT NULL, reason TEXT NOT NULL, day TEXT NOT NULL,
+  failures INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS push_results_read (digest TEXT PRIMARY KEY) WITHOUT ROWID;
+)sql";
+
 CaseRow ReadCase(sqlite3_stmt* s) {
   CaseRow r;
   r.id = Text(s, 0);
@@ -163,6 +216,7 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Open(const std::string& dir)
   if (!db) return db.error();
   std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, *db));
   if (auto st = store->EnsureReceiptTable(); !st) return st.error();
+  if (auto st = store->CreateLaterTables(); !st) return st.error();
   if (auto st = store->RemoveUnreferencedFiles(); !st) return st.error();
   return store;
 }
@@ -225,7 +279,8 @@ bool ConsoleStore::HasCase(const std::string& id) const {
   return sqlite3_step(q.s) == SQLITE_ROW;
 }
 
-Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows, const std::string& pull_day) {
+Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows, const std::string& pull_day,
+                              std::vector<RiskRaise>* raised) {
   if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st;
   for (const auto& r : rows) {
     Stmt q;
@@ -252,6 +307,10 @@ Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows, const std::strin
       (void)Exec("ROLLBACK");
       return st;
     }
+  }
+  if (auto st = MarkUnreadAndRaiseLocked(rows, raised); !st) {
+    (void)Exec("ROLLBACK");
+    return st;
   }
   return Exec("COMMIT");
 }
@@ -538,6 +597,225 @@ Result<std::vector<std::string>> ConsoleStore::UnconfirmedImports(std::size_t li
   while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) out.push_back(Text(q.s, 0));
   if (rc != SQLITE_DONE) return DbError(db_, "receipts");
   return out;
+}
+
+// Follow-ups unread, risk raised by a follow-up, deliveries (tables of kLaterTables).
+
+Status ConsoleStore::CreateLaterTables() { return Exec(kLaterTables); }
+
+Status ConsoleStore::RaiseIfCalmLocked(const std::string& report_id, const CaseRow& followup,
+                                       std::vector<RiskRaise>* raised) {
+  Query up(db_, "UPDATE cases SET urgent = 1 WHERE id = ? AND kind = 'report' AND urgent = 0");
+  if (auto st = up.Bind(report_id).Run("at-risk"); !st) return st;
+  if (sqlite3_changes(db_) != 1) return Status::Ok();  // already at risk
+  Query ins(db_, "INSERT INTO risk_raised (case_id, day, followup_id) VALUES (?, ?, ?)");
+  if (auto st = ins.Bind(report_id).Bind(followup.sent_day).Bind(followup.id).Run("at-risk"); !st) {
+    return st;
+  }
+  if (raised) raised->push_back({report_id, followup.sent_day, followup.id});
+  return Status::Ok();
+}
+
+// REQUIRES: inside AddCases' transaction, after `rows` were inserted.
+Status ConsoleStore::MarkUnreadAndRaiseLocked(const std::vector<CaseRow>& rows,
+                                              std::vector<RiskRaise>* raised) {
+  for (const auto& r : rows) {
+    if (r.kind != "followup") continue;
+    Query ins(db_, "INSERT INTO followup_unread (id) VALUES (?)");
+    if (auto st = ins.Bind(r.id).Run("unread"); !st) return st;
+  }
+  // A follow-up saying someone is at risk raises its report, whichever of the two came first.
+  for (const auto& r : rows) {
+    if (r.source_ref.empty()) continue;
+    if (r.kind == "followup" && r.urgent) {
+      Query q(db_, "SELECT id FROM cases WHERE kind = 'report' AND source_ref = ? AND urgent = 0 ORDER BY id");
+      q.Bind(r.source_ref);
+      std::vector<std::string> reports;
+      for (;;) {
+        auto row = q.Step("at-risk");
+        if (!row) return row.error();
+        if (!*row) break;
+        reports.push_back(Text(q.get(), 0));
+      }
+      for (const auto& id : reports) {
+        if (auto st = RaiseIfCalmLocked(id, r, raised); !st) return st;
+      }
+    } else if (r.kind == "report" && !r.urgent) {
+      const std::string sql = std::string("SELECT ") + kCaseColumns +
+                              " FROM cases WHERE kind = 'followup' AND source_ref = ? AND urgent = 1 "
+                              "ORDER BY sent_day, id LIMIT 1";
+      Query q(db_, sql.c_str());
+      q.Bind(r.source_ref);
+      auto row = q.Step("at-risk");
+      if (!row) return row.error();
+      if (!*row) continue;
+      const CaseRow followup = ReadCase(q.get());
+      if (auto st = RaiseIfCalmLocked(r.id, followup, raised); !st) return st;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::map<std::string, std::size_t>> ConsoleStore::UnreadFollowUpCounts() const {
+  Query q(db_, "SELECT c.source_ref, COUNT(*) FROM followup_unread u JOIN cases c ON c.id = u.id "
+               "GROUP BY c.source_ref");
+  std::map<std::string, std::size_t> out;
+  for (;;) {
+    auto row = q.Step("unread");
+    if (!row) return row.error();
+    if (!*row) return out;
+    out[Text(q.get(), 0)] = static_cast<std::size_t>(sqlite3_column_int64(q.get(), 1));
+  }
+}
+
+Result<std::vector<std::string>> ConsoleStore::UnreadFollowUps() const {
+  Query q(db_, "SELECT id FROM followup_unread ORDER BY id");
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = q.Step("unread");
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(Text(q.get(), 0));
+  }
+}
+
+Status ConsoleStore::MarkFollowUpsRead(const std::vector<std::string>& ids) {
+  if (ids.empty()) return Status::Ok();
+  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st;
+  for (const auto& id : ids) {
+    Query q(db_, "DELETE FROM followup_unread WHERE id = ?");
+    if (auto st = q.Bind(id).Run("unread"); !st) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+  }
+  return Exec("COMMIT");
+}
+
+Result<std::map<std::string, RiskRaise>> ConsoleStore::RiskRaises() const {
+  Query q(db_, "SELECT case_id, day, followup_id FROM risk_raised");
+  std::map<std::string, RiskRaise> out;
+  for (;;) {
+    auto row = q.Step("at-risk");
+    if (!row) return row.error();
+    if (!*row) return out;
+    RiskRaise r{Text(q.get(), 0), Text(q.get(), 1), Text(q.get(), 2)};
+    out[r.case_id] = r;
+  }
+}
+
+Result<std::vector<OutboxRow>> ConsoleStore::LiveForwards(const std::string& case_id,
+                                                          const std::string& source_ref) const {
+  Query q(db_,
+          "SELECT o.id, o.kind, o.case_id, o.dest, o.source, o.day, o.exported FROM outbox o "
+          "LEFT JOIN delivery d ON d.id = o.id "
+          "WHERE o.kind = 'forward' AND (o.case_id = ? OR (o.source = ? AND o.source != '')) "
+          "AND COALESCE(d.outcome, '') != 'refused' ORDER BY o.day, o.id");
+  q.Bind(case_id).Bind(source_ref);
+  std::vector<OutboxRow> out;
+  for (;;) {
+    auto row = q.Step("forwards");
+    if (!row) return row.error();
+    if (!*row) return out;
+    sqlite3_stmt* s = q.get();
+    out.push_back({Text(s, 0), Text(s, 1), Text(s, 2), Text(s, 3), Text(s, 4), Text(s, 5),
+                   sqlite3_column_int(s, 6) != 0, {}});
+  }
+}
+
+Result<std::map<std::string, DeliveryRow>> ConsoleStore::Deliveries() const {
+  Query q(db_, "SELECT id, outcome, reason, day, failures FROM delivery");
+  std::map<std::string, DeliveryRow> out;
+  for (;;) {
+    auto row = q.Step("delivery");
+    if (!row) return row.error();
+    if (!*row) return out;
+    sqlite3_stmt* s = q.get();
+    const auto outcome = bundle::PushOutcomeFromName(Text(s, 1));
+    if (!outcome) return MakeError(ErrorCode::kMalformed, "console database: unknown delivery outcome");
+    DeliveryRow d{Text(s, 0), *outcome, Text(s, 2), Text(s, 3), sqlite3_column_int(s, 4)};
+    out[d.id] = d;
+  }
+}
+
+// A forward refused for good moved nothing: its case is no longer "forwarded" unless another
+// forward of it still stands. REQUIRES: in a transaction, the refusal already recorded.
+Status ConsoleStore::UnforwardLocked(const std::string& forward_id) {
+  Query q(db_,
+          "UPDATE cases SET status = CASE WHEN outcome = '' THEN 'new' ELSE 'triaged' END "
+          "WHERE status = 'forwarded' AND id = (SELECT case_id FROM outbox WHERE id = ?) "
+          "AND NOT EXISTS (SELECT 1 FROM outbox o LEFT JOIN delivery d ON d.id = o.id "
+          "WHERE o.kind = 'forward' AND o.case_id = cases.id AND COALESCE(d.outcome, '') != 'refused')");
+  return q.Bind(forward_id).Run("delivery");
+}
+
+// One item of a push result; true when it changed something. REQUIRES: in a transaction.
+Result<bool> ConsoleStore::ApplyDeliveryLocked(const bundle::PushItemResult& item,
+                                               const std::string& day, PushResultEffect& effect) {
+  {
+    Query q(db_, "SELECT 1 FROM outbox WHERE id = ? AND kind = ?");
+    auto row = q.Bind(item.id).Bind(item.kind).Step("delivery");
+    if (!row) return row.error();
+    if (!*row) {
+      ++effect.unknown;
+      return false;
+    }
+  }
+  DeliveryRow d{item.id, item.outcome, item.reason, day, 0};
+  {
+    Query q(db_, "SELECT outcome, failures FROM delivery WHERE id = ?");
+    auto row = q.Bind(item.id).Step("delivery");
+    if (!row) return row.error();
+    if (*row) {
+      const auto now = bundle::PushOutcomeFromName(Text(q.get(), 0));
+      if (now != bundle::PushOutcome::kRetry) return false;  // delivered and refused are final
+      d.failures = sqlite3_column_int(q.get(), 1);
+    }
+  }
+  if (d.outcome != bundle::PushOutcome::kDelivered) ++d.failures;
+  Query up(db_, "INSERT OR REPLACE INTO delivery (id, outcome, reason, day, failures) VALUES (?,?,?,?,?)");
+  if (auto st = up.Bind(d.id)
+                    .Bind(std::string(bundle::PushOutcomeName(d.outcome)))
+                    .Bind(d.reason)
+                    .Bind(d.day)
+                    .Bind(std::int64_t{d.failures})
+                    .Run("delivery");
+      !st) {
+    return st.error();
+  }
+  if (d.outcome == bundle::PushOutcome::kRetry) {
+    Query back(db_, "UPDATE outbox SET exported = 0 WHERE id = ?");
+    if (auto st = back.Bind(d.id).Run("delivery"); !st) return st.error();
+  }
+  if (d.outcome == bundle::PushOutcome::kRefused && item.kind == "forward") {
+    if (auto st = UnforwardLocked(d.id); !st) return st.error();
+  }
+  effect.changed.push_back(std::move(d));
+  return true;
+}
+
+Result<PushResultEffect> ConsoleStore::ApplyPushResult(const std::string& digest,
+                                                       const bundle::PushResult& result) {
+  PushResultEffect effect;
+  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st.error();
+  auto fail = [&](const Error& e) -> Result<PushResultEffect> {
+    (void)Exec("ROLLBACK");
+    return e;
+  };
+  Query seen(db_, "INSERT OR IGNORE INTO push_results_read (digest) VALUES (?)");
+  if (auto st = seen.Bind(digest).Run("delivery"); !st) return fail(st.error());
+  if (sqlite3_changes(db_) == 0) {
+    effect.already_read = true;
+    if (auto st = Exec("ROLLBACK"); !st) return st.error();
+    return effect;
+  }
+  for (const auto& item : result.items) {
+    if (auto changed = ApplyDeliveryLocked(item, result.day, effect); !changed) {
+      return fail(changed.error());
+    }
+  }
+  if (auto st = Exec("COMMIT"); !st) return fail(st.error());
+  return effect;
 }
 
 }  // namespace sealdrop::console
