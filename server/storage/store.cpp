@@ -97,6 +97,7 @@ Result<std::unique_ptr<SealedStore>> SealedStore::Open(const std::string& data_d
     sqlite3_free(err);
     return DbError(db, "set-up");
   }
+  if (auto st = store->MigrateSourceActivity(); !st) return st.error();
   RecoveryReport local;
   if (auto st = store->Recover(report ? *report : local); !st) return st.error();
   return store;
@@ -208,7 +209,7 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   }
   if (new_source) {
     Stmt src;
-    sqlite3_prepare_v2(db_, "INSERT INTO sources (lookup_id, force, day) VALUES (?, ?, ?)", -1,
+    sqlite3_prepare_v2(db_, "INSERT INTO sources (lookup_id, force, day, last_active_day) VALUES (?, ?, ?, ?3)", -1,
                        &src.s, nullptr);
     sqlite3_bind_blob(src.s, 1, new_source->lookup_id.data(), 32, SQLITE_TRANSIENT);
     sqlite3_bind_text(src.s, 2, new_source->force.c_str(), -1, SQLITE_TRANSIENT);
@@ -235,6 +236,18 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
     sqlite3_bind_null(ins.s, 6);
   }
   if (sqlite3_step(ins.s) != SQLITE_DONE) return fail(DbError(db_, "insert"));
+  if (row.kind == ItemKind::kReply && row.lookup_id) {
+    // A reply keeps its reporter's conversation alive: they have a whole retention period to read it.
+    Stmt touch;
+    if (sqlite3_prepare_v2(db_, "UPDATE sources SET last_active_day = ? WHERE lookup_id = ? "
+                                "AND last_active_day < ?", -1, &touch.s, nullptr) != SQLITE_OK ||
+        sqlite3_bind_text(touch.s, 1, row.day.c_str(), -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_bind_blob(touch.s, 2, row.lookup_id->data(), 32, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_bind_text(touch.s, 3, row.day.c_str(), -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_step(touch.s) != SQLITE_DONE) {
+      return fail(DbError(db_, "touch source"));
+    }
+  }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return fail(DbError(db_, "commit"));
   }
