@@ -270,20 +270,47 @@ TEST(FormRefill, AFollowUpRefusedComesBackInTheInboxFilledIn) {
   EXPECT_EQ(Rows(instance, "items"), 1) << "only the report";
 }
 
-TEST(FormRefill, AFollowUpAfterTheSessionEndedShowsTheMessageWithALoginForm) {
+TEST(FormRefill, AFollowUpAfterTheLoginEndedComesBackAndGoesThroughWithTheCodename) {
   TestInstance instance;
   ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0"));
+  SourceClient reporter(server.address());
+  ASSERT_EQ(reporter.Get("/report").status, 200);
+  const HttpReply made = reporter.PostMultipart("/report", TypedReport(reporter.csrf()));
+  ASSERT_EQ(made.status, 200);
+  const std::string codename = testing::ElementText(made.body, "codename");
+
+  // The inbox form of a session that is no longer logged in.
   SourceClient c(server.address());
   ASSERT_EQ(c.Get("/login").status, 200);
-  // A session that is not (or no longer) logged in.
   const HttpReply r = c.PostMultipart(
-      "/followup", {{"csrf", c.csrf()}, {"message", "Please call me after six."}, {"at_risk", "no"}});
+      "/followup", {{"csrf", c.csrf()}, {"message", "Please call me after six."}, {"at_risk", "yes"}});
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find("You were logged out, so your message was not sent"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(">\nPlease call me after six.</textarea>"), std::string::npos);
-  EXPECT_NE(r.body.find("action=\"/login\""), std::string::npos);
+  EXPECT_NE(r.body.find("id=\"at_risk-yes\" value=\"yes\" checked"), std::string::npos);
   EXPECT_NE(r.body.find("<a href=\"#codename\">"), std::string::npos);
-  EXPECT_EQ(Rows(instance, "items"), 0);
+  EXPECT_NE(r.body.find("action=\"/followup\""), std::string::npos);
+  EXPECT_EQ(Rows(instance, "items"), 1) << "only the report";
+
+  // A wrong codename: the message comes back again, the codename is never written into the page.
+  const HttpReply wrong = c.PostMultipart(
+      "/followup", {{"csrf", c.csrf()}, {"codename", "abacus abdomen abdominal abide abiding ability ablaze"},
+                    {"message", "Please call me after six."}, {"at_risk", "yes"}});
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_NE(wrong.body.find("That codename was not recognised"), std::string::npos);
+  EXPECT_NE(wrong.body.find(">\nPlease call me after six.</textarea>"), std::string::npos);
+  EXPECT_EQ(wrong.body.find("abacus"), std::string::npos);
+  EXPECT_EQ(Rows(instance, "items"), 1);
+
+  // The right codename sends it and logs the browser in.
+  const HttpReply sent = c.PostMultipart(
+      "/followup", {{"csrf", c.csrf()}, {"codename", codename},
+                    {"message", "Please call me after six."}, {"at_risk", "yes"}});
+  EXPECT_EQ(sent.status, 200) << sent.body;
+  EXPECT_NE(sent.body.find("id=\"followup-sent\""), std::string::npos);
+  EXPECT_EQ(sent.body.find(codename), std::string::npos);
+  EXPECT_EQ(Rows(instance, "items"), 2);
+  EXPECT_EQ(c.Get("/inbox").status, 200) << "logged in by the codename";
 }
 
 }  // namespace
