@@ -196,26 +196,30 @@ TEST(FormRefill, AFloodOfSessionsDoesNotLoseAWritersReport) {
   EXPECT_EQ(Rows(instance, "items"), 1);
 }
 
-TEST(FormRefill, ABurstOfNewReportersIsQueuedNotRefused) {
-  TestInstance instance;
-  ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0"));
-  constexpr int kReporters = 20;
+// `n` reporters open the report form, then all send it at once; their answers.
+std::vector<HttpReply> SendAtOnce(const ServerProcess& server, std::size_t n) {
   std::vector<std::unique_ptr<SourceClient>> clients;
-  for (int i = 0; i < kReporters; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     clients.push_back(std::make_unique<SourceClient>(server.address()));
-    ASSERT_EQ(clients.back()->Get("/report").status, 200);
+    EXPECT_EQ(clients.back()->Get("/report").status, 200);
   }
-  std::vector<int> statuses(kReporters);
+  std::vector<HttpReply> replies(n);
   std::vector<std::thread> burst;
-  for (int i = 0; i < kReporters; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     burst.emplace_back([&, i] {
-      auto& c = *clients[static_cast<std::size_t>(i)];
-      statuses[static_cast<std::size_t>(i)] = c.PostMultipart("/report", TypedReport(c.csrf())).status;
+      replies[i] = clients[i]->PostMultipart("/report", TypedReport(clients[i]->csrf()));
     });
   }
   for (auto& t : burst) t.join();
-  EXPECT_EQ(statuses, std::vector<int>(kReporters, 200));
-  EXPECT_EQ(Rows(instance, "sources"), kReporters);
+  return replies;
+}
+
+TEST(FormRefill, ABurstOfNewReportersIsQueuedNotRefused) {
+  TestInstance instance;
+  ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0"));
+  constexpr std::size_t kReporters = 20;
+  for (const auto& r : SendAtOnce(server, kReporters)) EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Rows(instance, "sources"), static_cast<long long>(kReporters));
 }
 
 TEST(FormRefill, AFullDerivationQueueGivesTheFormBackFilledIn) {
@@ -223,20 +227,7 @@ TEST(FormRefill, AFullDerivationQueueGivesTheFormBackFilledIn) {
   ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
                                            {"--kdf-workers", "1", "--kdf-queue", "0"}));
   constexpr int kReporters = 6;
-  std::vector<std::unique_ptr<SourceClient>> clients;
-  for (int i = 0; i < kReporters; ++i) {
-    clients.push_back(std::make_unique<SourceClient>(server.address()));
-    ASSERT_EQ(clients.back()->Get("/report").status, 200);
-  }
-  std::vector<HttpReply> replies(kReporters);
-  std::vector<std::thread> burst;
-  for (int i = 0; i < kReporters; ++i) {
-    burst.emplace_back([&, i] {
-      auto& c = *clients[static_cast<std::size_t>(i)];
-      replies[static_cast<std::size_t>(i)] = c.PostMultipart("/report", TypedReport(c.csrf()));
-    });
-  }
-  for (auto& t : burst) t.join();
+  const std::vector<HttpReply> replies = SendAtOnce(server, kReporters);
   int busy = 0;
   for (const auto& r : replies) {
     ASSERT_TRUE(r.status == 200 || r.status == 503) << r.status;
