@@ -96,7 +96,7 @@ Result<EnvelopePlan> ReportUpload::Plan(const FieldCollector& fields, bool) {
 }
 
 Response ReportUpload::Success() {
-  log::Info("report stored");
+  log::InfoCounted("report stored");
   PageData data;
   data.set("codename", std::string(codename_.view()));
   data.set("force_name", force_name_);
@@ -212,7 +212,7 @@ void FollowUpUpload::BeforeSeal(const FieldCollector& fields, Next next) {
     if (!force) {
       if (force.error().code != ErrorCode::kNotFound) return next(CannotStoreProblem());
       ctx_.login_throttle.RecordFailure(throttle_key);
-      log::Info("login failed");
+      log::InfoCounted("login failed");
       return next(not_recognised);
     }
     source_ = SourceRef{identity->lookup_id, identity->key_pair.public_key};
@@ -222,7 +222,7 @@ void FollowUpUpload::BeforeSeal(const FieldCollector& fields, Next next) {
     if (!view) return next(BusyFormProblem());
     new_session_ = view->id;
     ctx_.login_throttle.Forget(throttle_key);
-    log::Info("login");
+    log::InfoCounted("login");
     next(std::nullopt);
   });
   if (!queued) {
@@ -258,7 +258,7 @@ Result<EnvelopePlan> FollowUpUpload::Plan(const FieldCollector& fields, bool has
 }
 
 Response FollowUpUpload::Success() {
-  log::Info("follow-up stored");
+  log::InfoCounted("follow-up stored");
   if (auto st = ctx_.store.TouchSource(source_->lookup_id, ctx_.today()); !st) {
     log::Error("cannot record a follow-up's day");
   }

@@ -99,7 +99,7 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
       if (force.error().code != ErrorCode::kNotFound) {
         return respond(ErrorPageFor(http::status::service_unavailable, version_));
       }
-      log::Info("login failed");
+      log::InfoCounted("login failed");
       return respond(Refused());
     }
     // A login is activity: the conversation's retention period starts again (docs/server.md).
@@ -109,7 +109,7 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
     auto view = ctx_.sessions.LogIn(session_id_, std::move(*identity));
     if (!view) return respond(Expired(version_));
     ctx_.login_throttle.Forget(session_id_);
-    log::Info("login");
+    log::InfoCounted("login");
     Response res = RedirectTo("/inbox", version_);
     res.set(http::field::set_cookie, SessionCookie(view->id));
     respond(std::move(res));
@@ -148,7 +148,7 @@ void DeleteRepliesHandler::Handle(const FormFields& fields, Respond respond) {
                                  "The replies could not be deleted just now. Nothing was "
                                  "deleted. Please try again later."));
   }
-  log::Info("replies deleted by their reader");
+  log::InfoCounted("replies deleted by their reader");
   respond(PageResponse(http::status::ok, version_, "replies_deleted", "Replies deleted", {}));
 }
 

@@ -220,6 +220,12 @@ TEST(FormRefill, ABurstOfNewReportersIsQueuedNotRefused) {
   constexpr std::size_t kReporters = 20;
   for (const auto& r : SendAtOnce(server, kReporters)) EXPECT_EQ(r.status, 200);
   EXPECT_EQ(Rows(instance, "sources"), static_cast<long long>(kReporters));
+  // The journal time-stamps every line: twenty reports are two counted lines, not twenty.
+  const std::string log = server.Stderr();
+  std::size_t lines = 0;
+  for (auto at = log.find("report stored"); at != std::string::npos; at = log.find("report stored", at + 1)) ++lines;
+  EXPECT_EQ(lines, 2u) << log;
+  EXPECT_NE(log.find("report stored (about 10)"), std::string::npos) << log;
 }
 
 TEST(FormRefill, AFullDerivationQueueGivesTheFormBackFilledIn) {
