@@ -61,7 +61,7 @@ int Reply(const ReplyOptions& o) {
   const FieldSealer sealer(*key);
   OutboxRow row{out_id, "reply", c->id, ref, "", TodayUtc(), false, sealer.Seal(out_id + "|reply", *text)};
   if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
-  (void)(*store)->Audit("reply", c->id, "outbox " + out_id);
+  if (auto st = (*store)->Audit("reply", c->id, "outbox " + out_id); !st) return Report(st.error());
   std::printf("reply to case %s sealed; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str());
   return 0;
 }
@@ -124,8 +124,8 @@ int Forward(const ForwardOptions& o) {
   if (auto st = out->Commit(); !st) return Report(st.error());
   OutboxRow row{out_id, "forward", c->id, o.to, c->source_ref, TodayUtc(), false, {}};
   if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
-  (void)(*store)->SetStatus(c->id, "forwarded");
-  (void)(*store)->Audit("forward", c->id, "to " + o.to);
+  if (auto st = (*store)->SetStatus(c->id, "forwarded"); !st) return Report(st.error());
+  if (auto st = (*store)->Audit("forward", c->id, "to " + o.to); !st) return Report(st.error());
   std::printf("case %s re-sealed to %s (%s); it leaves with the next `outbox`\n",
               c->id.substr(0, 8).c_str(), (*target)->code.c_str(), (*target)->name.c_str());
   return 0;
@@ -160,7 +160,9 @@ int Outbox(const OutboxOptions& o) {
   }
   if (auto st = writer->Commit(); !st) return Report(st.error());
   if (auto st = (*store)->MarkExported(ids); !st) return Report(st.error());
-  (void)(*store)->Audit("outbox", "", std::to_string(ids.size()) + " item(s)");
+  if (auto st = (*store)->Audit("outbox", "", std::to_string(ids.size()) + " item(s)"); !st) {
+    return Report(st.error());
+  }
   std::printf("%zu item(s) in %s: carry it to the transfer workstation for sealdrop-transfer push\n",
               ids.size(), o.out.c_str());
   return 0;

@@ -1,6 +1,5 @@
 #include "journalist_console/store/console_store.h"
 
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,52 +36,34 @@ CREATE TABLE audit (
   item TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);
 )sql";
 
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
-};
+using sqlite::Statement;
 
-Error DbError(sqlite3* db, const char* what) {
-  return MakeError(ErrorCode::kIo, std::string("console database: ") + what + ": " +
-                                       (db ? sqlite3_errmsg(db) : "cannot open"));
-}
-
-std::string Text(sqlite3_stmt* s, int col) {
-  const auto* p = sqlite3_column_text(s, col);
-  return p ? reinterpret_cast<const char*>(p) : "";
-}
-
-std::vector<std::uint8_t> Blob(sqlite3_stmt* s, int col) {
-  const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, col));
-  const int n = sqlite3_column_bytes(s, col);
-  return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>{};
-}
-
-void Bind(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.c_str(), -1, SQLITE_TRANSIENT);
-}
-void Bind(sqlite3_stmt* s, int i, const std::vector<std::uint8_t>& v) {
-  // An empty vector's data() may be null, which SQLite would store as NULL, not as an empty blob.
-  if (v.empty()) {
-    sqlite3_bind_zeroblob(s, i, 0);
-  } else {
-    sqlite3_bind_blob(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-}
-
-CaseRow ReadCase(sqlite3_stmt* s) {
+CaseRow ReadCase(Statement& s) {
   CaseRow r;
-  r.id = Text(s, 0);
-  r.kind = Text(s, 1);
-  r.received_day = Text(s, 2);
-  r.sent_day = Text(s, 3);
-  r.source_ref = Text(s, 4);
-  r.category = Text(s, 5);
-  r.urgent = sqlite3_column_int(s, 6) != 0;
-  r.status = Text(s, 7);
-  r.outcome = Text(s, 8);
-  r.summary = Blob(s, 9);
+  r.id = s.Text(0);
+  r.kind = s.Text(1);
+  r.received_day = s.Text(2);
+  r.sent_day = s.Text(3);
+  r.source_ref = s.Text(4);
+  r.category = s.Text(5);
+  r.urgent = s.Int64(6) != 0;
+  r.status = s.Text(7);
+  r.outcome = s.Text(8);
+  r.summary = s.Blob(9);
   return r;
+}
+
+// Every row of `q` through ReadCase; an error unless the query read to its end.
+Result<std::vector<CaseRow>> ReadCases(Statement& q) {
+  std::vector<CaseRow> out;
+  if (auto st = q.ForEach([&] {
+        out.push_back(ReadCase(q));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return out;
 }
 
 constexpr const char* kCaseColumns =
@@ -98,20 +79,15 @@ std::string Actor() {
   return a.substr(0, 64);
 }
 
-Result<sqlite3*> OpenDb(const std::string& path, bool create) {
-  sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    Error e = DbError(db, "open");
-    sqlite3_close(db);
-    return e;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;",
-                   nullptr, nullptr, nullptr) != SQLITE_OK) {
-    Error e = DbError(db, "set-up");
-    sqlite3_close(db);
-    return e;
+Result<sqlite::Database> OpenDb(const std::string& path, bool create) {
+  auto db = sqlite::Database::Open(
+      path, create ? sqlite::OpenMode::kReadWriteCreate : sqlite::OpenMode::kReadWrite,
+      "console database");
+  if (!db) return db.error();
+  if (auto st = db->SetBusyTimeout(5000); !st) return st.error();
+  if (auto st = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
+      !st) {
+    return st.error();
   }
   return db;
 }
@@ -139,11 +115,10 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Init(const std::string& dir)
   fs::remove(temp, ec);
   auto db = OpenDb(temp, /*create=*/true);
   if (!db) return db.error();
-  std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, *db));
+  std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, std::move(*db)));
   if (auto st = store->Exec(kSchema); !st) return st.error();
   if (auto st = store->Audit("init", "", ""); !st) return st.error();
-  sqlite3_close(store->db_);
-  store->db_ = nullptr;
+  if (auto st = store->db_.Close(); !st) return st.error();
   ::chmod(temp.c_str(), 0600);
   if (::link(temp.c_str(), (dir + "/console.sqlite").c_str()) != 0) {
     return MakeError(ErrorCode::kAlreadyExists, dir + " already holds a console: refusing to touch it");
@@ -161,105 +136,102 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Open(const std::string& dir)
   }
   auto db = OpenDb(dir + "/console.sqlite", /*create=*/false);
   if (!db) return db.error();
-  std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, *db));
+  std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, std::move(*db)));
   if (auto st = store->RemoveUnreferencedFiles(); !st) return st.error();
   return store;
 }
 
-ConsoleStore::~ConsoleStore() {
-  if (db_) sqlite3_close(db_);
-}
+ConsoleStore::~ConsoleStore() = default;
 
-Status ConsoleStore::Exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    sqlite3_free(err);
-    return DbError(db_, "statement");
-  }
-  return Status::Ok();
-}
+Status ConsoleStore::Exec(const char* sql) { return db_.Exec(sql); }
 
 std::string ConsoleStore::SealedPath(const std::string& id) const { return dir_ + "/sealed/" + id; }
 std::string ConsoleStore::OutboxPath(const std::string& id) const { return dir_ + "/outbox/" + id; }
 
 Status ConsoleStore::RemoveUnreferencedFiles() {
+  // Files are removed on the strength of these lists: each must be read to its end, so a read
+  // error stops here before anything is deleted.
   std::set<std::string> named;
   for (const char* sql : {"SELECT id FROM cases", "SELECT id FROM outbox"}) {
-    Stmt q;
-    if (sqlite3_prepare_v2(db_, sql, -1, &q.s, nullptr) != SQLITE_OK) return DbError(db_, "recover");
-    while (sqlite3_step(q.s) == SQLITE_ROW) named.insert(Text(q.s, 0));
+    auto q = db_.Prepare(sql);
+    if (!q) return q.error();
+    if (auto st = q->ForEach([&] {
+          named.insert(q->Text(0));
+          return Status::Ok();
+        });
+        !st) {
+      return st;
+    }
   }
   for (const char* sub : {"/sealed", "/outbox"}) {
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir_ + sub, ec)) {
-      if (!named.count(e.path().filename().string())) fs::remove(e.path(), ec);
+    for (fs::directory_iterator it(dir_ + sub, ec), end; !ec && it != end; it.increment(ec)) {
+      if (named.count(it->path().filename().string())) continue;
+      std::error_code rm;
+      if (!fs::remove(it->path(), rm) && rm) {
+        return MakeError(ErrorCode::kIo, "cannot remove an unreferenced file in " + dir_ + sub +
+                                             ": " + rm.message());
+      }
     }
+    if (ec) return MakeError(ErrorCode::kIo, "cannot list " + dir_ + sub + ": " + ec.message());
   }
   return Status::Ok();
 }
 
 Result<std::optional<std::string>> ConsoleStore::GetMeta(const std::string& key) const {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = ?", -1, &q.s, nullptr);
-  Bind(q.s, 1, key);
-  const int rc = sqlite3_step(q.s);
-  if (rc == SQLITE_DONE) return std::optional<std::string>();
-  if (rc != SQLITE_ROW) return DbError(db_, "meta");
-  return std::optional<std::string>(Text(q.s, 0));
+  auto q = db_.Prepare("SELECT value FROM meta WHERE key = ?");
+  if (!q) return q.error();
+  std::optional<std::string> value;
+  if (auto st = q->Bind(1, key).ForEach([&] {
+        value = q->Text(0);
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return value;
 }
 
 Status ConsoleStore::SetMeta(const std::string& key, const std::string& value) {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1, &q.s, nullptr);
-  Bind(q.s, 1, key);
-  Bind(q.s, 2, value);
-  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, "meta");
-  return Status::Ok();
+  auto q = db_.Prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+  if (!q) return q.error();
+  return q->Bind(1, key).Bind(2, value).Run();
 }
 
-bool ConsoleStore::HasCase(const std::string& id) const {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "SELECT 1 FROM cases WHERE id = ?", -1, &q.s, nullptr);
-  Bind(q.s, 1, id);
-  return sqlite3_step(q.s) == SQLITE_ROW;
+Result<bool> ConsoleStore::HasCase(const std::string& id) const {
+  auto q = db_.Prepare("SELECT 1 FROM cases WHERE id = ?");
+  if (!q) return q.error();
+  bool found = false;
+  if (auto st = q->Bind(1, id).ForEach([&] {
+        found = true;
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return found;
 }
 
 Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows) {
-  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st;
+  auto tx = sqlite::Transaction::Begin(db_);
+  if (!tx) return tx.error();
   for (const auto& r : rows) {
-    Stmt q;
-    sqlite3_prepare_v2(db_,
-                       "INSERT INTO cases (id, kind, received_day, sent_day, source_ref, category, "
-                       "urgent, status, outcome, summary) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       -1, &q.s, nullptr);
-    Bind(q.s, 1, r.id);
-    Bind(q.s, 2, r.kind);
-    Bind(q.s, 3, r.received_day);
-    Bind(q.s, 4, r.sent_day);
-    Bind(q.s, 5, r.source_ref);
-    Bind(q.s, 6, r.category);
-    sqlite3_bind_int(q.s, 7, r.urgent ? 1 : 0);
-    Bind(q.s, 8, r.status);
-    Bind(q.s, 9, r.outcome);
-    Bind(q.s, 10, r.summary);
-    if (sqlite3_step(q.s) != SQLITE_DONE) {
-      Error e = DbError(db_, "import");
-      (void)Exec("ROLLBACK");
-      return e;
-    }
+    auto q = db_.Prepare(
+        "INSERT INTO cases (id, kind, received_day, sent_day, source_ref, category, "
+        "urgent, status, outcome, summary) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    if (!q) return q.error();
+    q->Bind(1, r.id).Bind(2, r.kind).Bind(3, r.received_day).Bind(4, r.sent_day);
+    q->Bind(5, r.source_ref).Bind(6, r.category).BindInt64(7, r.urgent ? 1 : 0);
+    q->Bind(8, r.status).Bind(9, r.outcome).Bind(10, r.summary);
+    if (auto st = q->Run(); !st) return st;  // the transaction rolls back
   }
-  return Exec("COMMIT");
+  return tx->Commit();
 }
 
 Result<std::vector<CaseRow>> ConsoleStore::Cases() const {
-  Stmt q;
-  const std::string sql = std::string("SELECT ") + kCaseColumns + " FROM cases";
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &q.s, nullptr) != SQLITE_OK) return DbError(db_, "list");
-  std::vector<CaseRow> out;
-  int rc;
-  while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) out.push_back(ReadCase(q.s));
-  if (rc != SQLITE_DONE) return DbError(db_, "list");
-  return out;
+  auto q = db_.Prepare(std::string("SELECT ") + kCaseColumns + " FROM cases");
+  if (!q) return q.error();
+  return ReadCases(*q);
 }
 
 Result<CaseRow> ConsoleStore::FindCase(const std::string& prefix) const {
@@ -268,38 +240,36 @@ Result<CaseRow> ConsoleStore::FindCase(const std::string& prefix) const {
     return MakeError(ErrorCode::kInvalidArgument,
                      "a case id is 6 to 32 lower-case hex digits (as `list` shows it)");
   }
-  Stmt q;
-  const std::string sql = std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id >= ? AND id < ? LIMIT 2";
-  sqlite3_prepare_v2(db_, sql.c_str(), -1, &q.s, nullptr);
-  Bind(q.s, 1, prefix);
-  Bind(q.s, 2, prefix + "g");
-  std::vector<CaseRow> found;
-  while (sqlite3_step(q.s) == SQLITE_ROW) found.push_back(ReadCase(q.s));
-  if (found.empty()) return MakeError(ErrorCode::kNotFound, "no case " + prefix);
-  if (found.size() > 1) return MakeError(ErrorCode::kInvalidArgument, "more than one case starts with " + prefix + ": give more digits");
-  return found.front();
+  auto q = db_.Prepare(std::string("SELECT ") + kCaseColumns +
+                       " FROM cases WHERE id >= ? AND id < ? LIMIT 2");
+  if (!q) return q.error();
+  q->Bind(1, prefix).Bind(2, prefix + "g");
+  auto found = ReadCases(*q);
+  if (!found) return found.error();
+  if (found->empty()) return MakeError(ErrorCode::kNotFound, "no case " + prefix);
+  if (found->size() > 1) return MakeError(ErrorCode::kInvalidArgument, "more than one case starts with " + prefix + ": give more digits");
+  return std::move(found->front());
 }
 
 Result<std::vector<CaseRow>> ConsoleStore::FollowUps(const std::string& source_ref) const {
-  Stmt q;
-  const std::string sql = std::string("SELECT ") + kCaseColumns +
-                          " FROM cases WHERE source_ref = ? AND kind = 'followup' ORDER BY sent_day, id";
-  sqlite3_prepare_v2(db_, sql.c_str(), -1, &q.s, nullptr);
-  Bind(q.s, 1, source_ref);
-  std::vector<CaseRow> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) out.push_back(ReadCase(q.s));
-  return out;
+  auto q = db_.Prepare(std::string("SELECT ") + kCaseColumns +
+                       " FROM cases WHERE source_ref = ? AND kind = 'followup' ORDER BY sent_day, id");
+  if (!q) return q.error();
+  q->Bind(1, source_ref);
+  return ReadCases(*q);
 }
 
 Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const {
-  Stmt q;
-  if (sqlite3_prepare_v2(db_, "SELECT source_ref, COUNT(*) FROM cases WHERE kind = 'followup' "
-                              "GROUP BY source_ref", -1, &q.s, nullptr) != SQLITE_OK) {
-    return DbError(db_, "list");
-  }
+  auto q = db_.Prepare(
+      "SELECT source_ref, COUNT(*) FROM cases WHERE kind = 'followup' GROUP BY source_ref");
+  if (!q) return q.error();
   std::map<std::string, std::size_t> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) {
-    out[Text(q.s, 0)] = static_cast<std::size_t>(sqlite3_column_int64(q.s, 1));
+  if (auto st = q->ForEach([&] {
+        out[q->Text(0)] = static_cast<std::size_t>(q->Int64(1));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
   return out;
 }
@@ -307,98 +277,86 @@ Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const 
 Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
                                const std::string& outcome,
                                const std::function<std::vector<std::uint8_t>(std::int64_t)>& seal) {
-  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st;
+  auto tx = sqlite::Transaction::Begin(db_);
+  if (!tx) return tx.error();
   std::int64_t seq = 1;
   {
-    Stmt q;
-    sqlite3_prepare_v2(db_, "SELECT COALESCE(MAX(seq), 0) + 1 FROM triage", -1, &q.s, nullptr);
-    if (sqlite3_step(q.s) == SQLITE_ROW) seq = sqlite3_column_int64(q.s, 0);
+    auto q = db_.Prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM triage");
+    if (!q) return q.error();
+    if (auto st = q->ForEach([&] {
+          seq = q->Int64(0);
+          return Status::Ok();
+        });
+        !st) {
+      return st;
+    }
   }
-  Stmt ins;
-  sqlite3_prepare_v2(db_, "INSERT INTO triage (seq, case_id, day, outcome, note) VALUES (?,?,?,?,?)",
-                     -1, &ins.s, nullptr);
-  sqlite3_bind_int64(ins.s, 1, seq);
-  Bind(ins.s, 2, id);
-  Bind(ins.s, 3, day);
-  Bind(ins.s, 4, outcome);
-  Bind(ins.s, 5, seal(seq));
-  Stmt up;
-  sqlite3_prepare_v2(db_, "UPDATE cases SET outcome = ?, status = 'triaged' WHERE id = ?", -1, &up.s,
-                     nullptr);
-  Bind(up.s, 1, outcome);
-  Bind(up.s, 2, id);
-  if (sqlite3_step(ins.s) != SQLITE_DONE || sqlite3_step(up.s) != SQLITE_DONE) {
-    Error e = DbError(db_, "triage");
-    (void)Exec("ROLLBACK");
-    return e;
-  }
-  return Exec("COMMIT");
+  auto ins = db_.Prepare("INSERT INTO triage (seq, case_id, day, outcome, note) VALUES (?,?,?,?,?)");
+  if (!ins) return ins.error();
+  ins->BindInt64(1, seq).Bind(2, id).Bind(3, day).Bind(4, outcome).Bind(5, seal(seq));
+  if (auto st = ins->Run(); !st) return st;
+  auto up = db_.Prepare("UPDATE cases SET outcome = ?, status = 'triaged' WHERE id = ?");
+  if (!up) return up.error();
+  if (auto st = up->Bind(1, outcome).Bind(2, id).Run(); !st) return st;
+  return tx->Commit();
 }
 
 Result<std::vector<TriageRow>> ConsoleStore::Triage(const std::string& id) const {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "SELECT day, outcome, note, seq FROM triage WHERE case_id = ? ORDER BY seq",
-                     -1, &q.s, nullptr);
-  Bind(q.s, 1, id);
+  auto q = db_.Prepare("SELECT day, outcome, note, seq FROM triage WHERE case_id = ? ORDER BY seq");
+  if (!q) return q.error();
   std::vector<TriageRow> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) {
-    out.push_back({sqlite3_column_int64(q.s, 3), Text(q.s, 0), Text(q.s, 1), Blob(q.s, 2)});
+  if (auto st = q->Bind(1, id).ForEach([&] {
+        out.push_back({q->Int64(3), q->Text(0), q->Text(1), q->Blob(2)});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
   return out;
 }
 
 Status ConsoleStore::SetStatus(const std::string& id, const std::string& status) {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "UPDATE cases SET status = ? WHERE id = ?", -1, &q.s, nullptr);
-  Bind(q.s, 1, status);
-  Bind(q.s, 2, id);
-  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, "status");
-  return Status::Ok();
+  auto q = db_.Prepare("UPDATE cases SET status = ? WHERE id = ?");
+  if (!q) return q.error();
+  return q->Bind(1, status).Bind(2, id).Run();
 }
 
 Status ConsoleStore::AddOutbox(const OutboxRow& r) {
-  Stmt q;
-  sqlite3_prepare_v2(db_,
-                     "INSERT INTO outbox (id, kind, case_id, dest, source, day, exported, text) "
-                     "VALUES (?,?,?,?,?,?,0,?)",
-                     -1, &q.s, nullptr);
-  Bind(q.s, 1, r.id);
-  Bind(q.s, 2, r.kind);
-  Bind(q.s, 3, r.case_id);
-  Bind(q.s, 4, r.to);
-  Bind(q.s, 5, r.source);
-  Bind(q.s, 6, r.day);
-  Bind(q.s, 7, r.text);
-  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, "outbox");
-  return Status::Ok();
+  auto q = db_.Prepare(
+      "INSERT INTO outbox (id, kind, case_id, dest, source, day, exported, text) "
+      "VALUES (?,?,?,?,?,?,0,?)");
+  if (!q) return q.error();
+  q->Bind(1, r.id).Bind(2, r.kind).Bind(3, r.case_id).Bind(4, r.to).Bind(5, r.source);
+  q->Bind(6, r.day).Bind(7, r.text);
+  return q->Run();
 }
 
 Result<std::vector<OutboxRow>> ConsoleStore::Outbox(bool include_exported) const {
-  Stmt q;
-  const std::string sql = std::string("SELECT id, kind, case_id, dest, source, day, exported, text FROM outbox") +
-                          (include_exported ? "" : " WHERE exported = 0") + " ORDER BY day, id";
-  sqlite3_prepare_v2(db_, sql.c_str(), -1, &q.s, nullptr);
+  auto q = db_.Prepare(
+      std::string("SELECT id, kind, case_id, dest, source, day, exported, text FROM outbox") +
+      (include_exported ? "" : " WHERE exported = 0") + " ORDER BY day, id");
+  if (!q) return q.error();
   std::vector<OutboxRow> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) {
-    out.push_back({Text(q.s, 0), Text(q.s, 1), Text(q.s, 2), Text(q.s, 3), Text(q.s, 4),
-                   Text(q.s, 5), sqlite3_column_int(q.s, 6) != 0, Blob(q.s, 7)});
+  if (auto st = q->ForEach([&] {
+        out.push_back({q->Text(0), q->Text(1), q->Text(2), q->Text(3), q->Text(4), q->Text(5),
+                       q->Int64(6) != 0, q->Blob(7)});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
   return out;
 }
 
 Status ConsoleStore::MarkExported(const std::vector<std::string>& ids) {
-  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st;
+  auto tx = sqlite::Transaction::Begin(db_);
+  if (!tx) return tx.error();
   for (const auto& id : ids) {
-    Stmt q;
-    sqlite3_prepare_v2(db_, "UPDATE outbox SET exported = 1 WHERE id = ?", -1, &q.s, nullptr);
-    Bind(q.s, 1, id);
-    if (sqlite3_step(q.s) != SQLITE_DONE) {
-      Error e = DbError(db_, "outbox");
-      (void)Exec("ROLLBACK");
-      return e;
-    }
+    auto q = db_.Prepare("UPDATE outbox SET exported = 1 WHERE id = ?");
+    if (!q) return q.error();
+    if (auto st = q->Bind(1, id).Run(); !st) return st;  // the transaction rolls back
   }
-  return Exec("COMMIT");
+  return tx->Commit();
 }
 
 Status ConsoleStore::Audit(const std::string& action, const std::string& item,
@@ -412,39 +370,40 @@ Status ConsoleStore::Audit(const std::string& action, const std::string& item,
   e.prev = std::string(64, '0');
   e.seq = 1;
   {
-    Stmt q;
-    sqlite3_prepare_v2(db_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &q.s, nullptr);
-    if (sqlite3_step(q.s) == SQLITE_ROW) {
-      e.seq = sqlite3_column_int64(q.s, 0) + 1;
-      e.prev = Text(q.s, 1);
+    // A failed read here must not start a second chain at seq 1: it fails the entry instead.
+    auto q = db_.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (!q) return q.error();
+    if (auto st = q->ForEach([&] {
+          e.seq = q->Int64(0) + 1;
+          e.prev = q->Text(1);
+          return Status::Ok();
+        });
+        !st) {
+      return st;
     }
   }
   e.hash = AuditHash(e);
-  Stmt ins;
-  sqlite3_prepare_v2(db_,
-                     "INSERT INTO audit (seq, at, actor, action, item, detail, prev, hash) "
-                     "VALUES (?,?,?,?,?,?,?,?)",
-                     -1, &ins.s, nullptr);
-  sqlite3_bind_int64(ins.s, 1, e.seq);
-  Bind(ins.s, 2, e.at);
-  Bind(ins.s, 3, e.actor);
-  Bind(ins.s, 4, e.action);
-  Bind(ins.s, 5, e.item);
-  Bind(ins.s, 6, e.detail);
-  Bind(ins.s, 7, e.prev);
-  Bind(ins.s, 8, e.hash);
-  if (sqlite3_step(ins.s) != SQLITE_DONE) return DbError(db_, "audit");
-  return Status::Ok();
+  auto ins = db_.Prepare(
+      "INSERT INTO audit (seq, at, actor, action, item, detail, prev, hash) "
+      "VALUES (?,?,?,?,?,?,?,?)");
+  if (!ins) return ins.error();
+  ins->BindInt64(1, e.seq).Bind(2, e.at).Bind(3, e.actor).Bind(4, e.action).Bind(5, e.item);
+  ins->Bind(6, e.detail).Bind(7, e.prev).Bind(8, e.hash);
+  return ins->Run();
 }
 
 Result<std::vector<AuditEntry>> ConsoleStore::AuditLog() const {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "SELECT seq, at, actor, action, item, detail, prev, hash FROM audit ORDER BY seq",
-                     -1, &q.s, nullptr);
+  // `audit verify` says "intact" on the strength of this list: it is the whole chain or an error.
+  auto q = db_.Prepare("SELECT seq, at, actor, action, item, detail, prev, hash FROM audit ORDER BY seq");
+  if (!q) return q.error();
   std::vector<AuditEntry> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) {
-    out.push_back({sqlite3_column_int64(q.s, 0), Text(q.s, 1), Text(q.s, 2), Text(q.s, 3),
-                   Text(q.s, 4), Text(q.s, 5), Text(q.s, 6), Text(q.s, 7)});
+  if (auto st = q->ForEach([&] {
+        out.push_back({q->Int64(0), q->Text(1), q->Text(2), q->Text(3), q->Text(4), q->Text(5),
+                       q->Text(6), q->Text(7)});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
   return out;
 }

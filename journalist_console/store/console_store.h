@@ -22,8 +22,7 @@
 #include <vector>
 
 #include "common/result.h"
-
-struct sqlite3;
+#include "common/sqlite.h"
 
 namespace sealdrop::console {
 
@@ -84,7 +83,7 @@ class ConsoleStore {
   Result<std::optional<std::string>> GetMeta(const std::string& key) const;
   Status SetMeta(const std::string& key, const std::string& value);
 
-  bool HasCase(const std::string& id) const;
+  Result<bool> HasCase(const std::string& id) const;
   // Inserts rows whose blobs are already durable at SealedPath(id), all in one transaction.
   Status AddCases(const std::vector<CaseRow>& rows);
   Result<std::vector<CaseRow>> Cases() const;
@@ -108,12 +107,12 @@ class ConsoleStore {
   Result<std::vector<AuditEntry>> AuditLog() const;
 
  private:
-  ConsoleStore(std::string dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
+  ConsoleStore(std::string dir, sqlite::Database db) : dir_(std::move(dir)), db_(std::move(db)) {}
   Status Exec(const char* sql);
   Status RemoveUnreferencedFiles();
 
   std::string dir_;
-  sqlite3* db_;
+  mutable sqlite::Database db_;  // const queries still step statements
 };
 
 // The hash of an audit entry (docs/console.md §4).

@@ -24,8 +24,7 @@
 
 #include "common/io.h"
 #include "common/result.h"
-
-struct sqlite3;
+#include "common/sqlite.h"
 
 namespace sealdrop::server {
 
@@ -102,13 +101,14 @@ class SealedStore {
   Result<std::size_t> Count() const;
 
  private:
-  SealedStore(std::string data_dir, sqlite3* db) : dir_(std::move(data_dir)), db_(db) {}
+  SealedStore(std::string data_dir, sqlite::Database db)
+      : dir_(std::move(data_dir)), db_(std::move(db)) {}
   Status Recover(RecoveryReport& report);
   Result<std::vector<ItemRow>> Query(const char* sql, const std::string* text,
                                      const std::array<std::uint8_t, 32>* blob) const;
 
   std::string dir_;
-  sqlite3* db_;
+  mutable sqlite::Database db_;  // const queries still step statements
   mutable std::mutex mu_;
 };
 
