@@ -18,7 +18,7 @@ Error Labelled(const std::string& label, std::string_view what, int code, const 
 Result<Database> Database::Open(const std::string& path, OpenMode mode, std::string label,
                                 bool serialized) {
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE;
+  int flags = mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (mode == OpenMode::kReadWriteCreate) flags |= SQLITE_OPEN_CREATE;
   if (serialized) flags |= SQLITE_OPEN_FULLMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);

@@ -33,6 +33,7 @@ class Statement;
 enum class OpenMode {
   kReadWrite,        // the file must exist
   kReadWriteCreate,  // created when missing
+  kReadOnly,         // never written (another process's file, read beside it under WAL)
 };
 
 class Database {

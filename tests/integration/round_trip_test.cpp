@@ -4,11 +4,11 @@
 // a forward reaches the second force and only it. Then the refusals: wrong passphrase, wrong
 // force key, a corrupt bundle — each a clear error that changes nothing — and an edited audit log.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <sstream>
 
+#include "common/sqlite.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
@@ -255,10 +255,11 @@ TEST_F(RoundTrip, AuditVerifyDetectsAnEditedOrShortenedLog) {
   ASSERT_EQ(Console({"audit", "verify", "--data", Console("MET")}).exit_code, 0);
 
   auto edit = [&](const char* sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((Console("MET") + "/console.sqlite").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
+    auto db = sqlite::Database::Open(Console("MET") + "/console.sqlite",
+                                     sqlite::OpenMode::kReadWrite, "test edit");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec(sql).ok());
+    ASSERT_TRUE(db->Close().ok());
   };
   // Someone changes what an officer decided...
   edit("UPDATE audit SET detail = 'no-further-action' WHERE action = 'triage'");
