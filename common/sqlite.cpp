@@ -78,7 +78,7 @@ Status Database::Exec(const char* sql) {
   return e;
 }
 
-Result<Statement> Database::Prepare(std::string_view sql) {
+Result<Statement> Database::Prepare(std::string_view sql) const {
   if (!db_) Die("sqlite::Database::Prepare on a closed database");
   sqlite3_stmt* stmt = nullptr;
   const int rc =
@@ -116,8 +116,10 @@ Status Statement::Fail(std::string_view what) {
 }
 
 Statement& Statement::Bind(int index, std::string_view text) {
-  if (sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                          SQLITE_UTF8) != SQLITE_OK) {
+  // A default string_view has no data(), which SQLite would store as NULL, not as "".
+  const char* data = text.data() ? text.data() : "";
+  if (sqlite3_bind_text64(stmt_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) !=
+      SQLITE_OK) {
     (void)Fail("bind");  // kept in pending_, returned by the next step
   }
   return *this;

@@ -51,7 +51,8 @@ class Database {
   // Runs one or more statements that return no rows (schema, PRAGMAs, BEGIN/COMMIT).
   Status Exec(const char* sql);
   // Compiles one statement. Errors: kIo with SQLite's message (including a corrupt schema).
-  Result<Statement> Prepare(std::string_view sql);
+  // Const: reading through a handle does not change what the handle is.
+  Result<Statement> Prepare(std::string_view sql) const;
   // Rows changed by the last INSERT, UPDATE or DELETE on this handle.
   std::int64_t Changes() const;
   // Waits up to `ms` for another process's lock instead of failing at once.
@@ -104,9 +105,9 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(Database& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
+  Statement(const Database& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
   Status Fail(std::string_view what);
-  Database* db_;
+  const Database* db_;
   sqlite3_stmt* stmt_ = nullptr;
   // The first failed bind or column read, reported by the next step or at the end of ForEach.
   std::optional<Error> pending_;

@@ -112,7 +112,7 @@ class ConsoleStore {
   Status RemoveUnreferencedFiles();
 
   std::string dir_;
-  mutable sqlite::Database db_;  // const queries still step statements
+  sqlite::Database db_;
 };
 
 // The hash of an audit entry (docs/console.md §4).

@@ -108,7 +108,7 @@ class SealedStore {
                                      const std::array<std::uint8_t, 32>* blob) const;
 
   std::string dir_;
-  mutable sqlite::Database db_;  // const queries still step statements
+  sqlite::Database db_;
   mutable std::mutex mu_;
 };
 

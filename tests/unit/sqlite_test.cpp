@@ -99,6 +99,22 @@ TEST_F(SqliteTest, TextAndBlobRoundTripIncludingEmptyAndNull) {
   EXPECT_EQ(nulls, (std::vector<bool>{false, false, true}));
 }
 
+TEST_F(SqliteTest, AnEmptyViewIsEmptyTextNotNull) {
+  Database db = OpenOrDie();
+  ASSERT_TRUE(db.Exec("CREATE TABLE e (t TEXT)"));
+  auto ins = db.Prepare("INSERT INTO e VALUES (?)");
+  ASSERT_TRUE(ins);
+  ASSERT_TRUE(ins->Bind(1, std::string_view{}).Run());
+  auto q = db.Prepare("SELECT typeof(t) FROM e");
+  ASSERT_TRUE(q);
+  std::string type;
+  ASSERT_TRUE(q->ForEach([&] {
+    type = q->Text(0);
+    return Status::Ok();
+  }));
+  EXPECT_EQ(type, "text");
+}
+
 TEST_F(SqliteTest, PrepareErrorNamesTheDatabaseAndWhat) {
   Database db = OpenOrDie();
   auto q = db.Prepare("SELECT x FROM no_such_table");
