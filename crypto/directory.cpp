@@ -24,7 +24,6 @@ Error Malformed(const std::string& what) {
   return MakeError(ErrorCode::kMalformed, "force directory: " + what);
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Cuts the next '\n'-terminated line off `text`.
 std::optional<std::string_view> TakeLine(std::string_view& text) {
@@ -135,15 +134,6 @@ Result<Body> ParseBody(const json& doc) {
 std::string Canonical(const json& doc) { return doc.dump(2) + "\n"; }
 
 }  // namespace
-
-bool IsValidForceCode(std::string_view code) {
-  if (code.size() < 2 || code.size() > 12) return false;
-  if (code[0] < 'A' || code[0] > 'Z') return false;
-  for (char c : code) {
-    if (!((c >= 'A' && c <= 'Z') || IsDigit(c))) return false;
-  }
-  return true;
-}
 
 Result<ForceDirectory> ForceDirectory::Load(const std::string& path, const PublicKey& pinned_root,
                                             std::string_view today) {

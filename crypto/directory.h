@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/clock.h"  // the directory speaks in UTC days: TodayUtc, IsValidDay
+#include "common/force_code.h"
 #include "common/result.h"
 #include "crypto/keys.h"
 
@@ -20,8 +21,6 @@ struct ForceEntry {
   std::string valid_from;                  // YYYY-MM-DD, inclusive
   std::string valid_until;                 // YYYY-MM-DD, inclusive
 };
-
-bool IsValidForceCode(std::string_view code);
 
 class ForceDirectory {
  public:

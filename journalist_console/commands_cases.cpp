@@ -179,9 +179,18 @@ int Import(const ImportOptions& o) {
     undo();
     return Report(st.error().message + "; nothing was imported");
   }
-  if (auto st = (*store)->AddCases(rows); !st) {
+  if (auto st = (*store)->AddCases(rows, m.day); !st) {
     undo();
     return Report(st.error().message + "; nothing was imported");
+  }
+  // A pull lists everything the server still holds for this force: an earlier import it no
+  // longer lists was deleted, so its receipt came back and need not be sent again.
+  std::vector<std::string> listed;
+  for (const auto& item : m.items) listed.push_back(item.id);
+  auto confirmed = (*store)->ConfirmReceipted(m.day, listed);
+  if (!confirmed) {
+    return Report("the items were imported, but the console could not record which receipts came "
+                  "back (" + confirmed.error().message + "); import the same bundle again");
   }
   if (!*force) {
     if (auto st = (*store)->SetMeta("force", m.force); !st) return Report(st.error());
@@ -198,6 +207,10 @@ int Import(const ImportOptions& o) {
   std::printf("imported %zu new item(s) from %s", rows.size(), o.bundle.c_str());
   if (already > 0) std::printf(" (%zu already here)", already);
   std::printf("\n");
+  if (!rows.empty()) {
+    std::printf("the server keeps them until it gets this console's receipt: run `outbox` and "
+                "push the bundle\n");
+  }
   return 0;
 }
 

@@ -1,4 +1,5 @@
 // reply | forward | outbox: what goes back to the server, sealed on the console. docs/console.md.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -7,6 +8,7 @@
 #include "crypto/directory.h"
 #include "crypto/envelope_reader.h"
 #include "crypto/envelope_writer.h"
+#include "common/import_receipt.h"
 #include "crypto/public_key_file.h"
 #include "crypto/sealed_field.h"
 #include "journalist_console/bundle/bundle.h"
@@ -143,7 +145,11 @@ int Outbox(const OutboxOptions& o) {
   if (!force) return Report(force.error());
   auto rows = (*store)->Outbox(/*include_exported=*/false);
   if (!rows) return Report(rows.error());
-  if (rows->empty()) {
+  // Every imported item the server may still hold is receipted again, in every outbox, until a
+  // later pull shows it deleted (docs/console.md §3): a lost outbox loses no receipt.
+  auto receipted = (*store)->UnconfirmedImports(kMaxReceiptItems);
+  if (!receipted) return Report(receipted.error());
+  if (rows->empty() && receipted->empty()) {
     std::printf("nothing to send\n");
     return 0;
   }
@@ -158,13 +164,21 @@ int Outbox(const OutboxOptions& o) {
     if (auto st = writer->AddItem(item, *src); !st) return Report(st.error());
     ids.push_back(r.id);
   }
+  const std::size_t receipt_count = receipted->size();
+  if (!receipted->empty()) {
+    std::sort(receipted->begin(), receipted->end());
+    writer->SetReceipt({bundle::NewItemId(), *force, TodayUtc(), std::move(*receipted)});
+  }
   if (auto st = writer->Commit(); !st) return Report(st.error());
   if (auto st = (*store)->MarkExported(ids); !st) return Report(st.error());
-  if (auto st = (*store)->Audit("outbox", "", std::to_string(ids.size()) + " item(s)"); !st) {
+  if (auto st = (*store)->Audit("outbox", "", std::to_string(ids.size()) + " item(s), receipt for " +
+                                                  std::to_string(receipt_count));
+      !st) {
     return Report(st.error());
   }
-  std::printf("%zu item(s) in %s: carry it to the transfer workstation for sealdrop-transfer push\n",
-              ids.size(), o.out.c_str());
+  std::printf("%zu item(s) and a receipt for %zu imported item(s) in %s: carry it to the transfer "
+              "workstation for sealdrop-transfer push\n",
+              ids.size(), receipt_count, o.out.c_str());
   return 0;
 }
 
@@ -188,7 +202,7 @@ void AddOutboxCommands(CLI::App& app, int& exit_code) {
   fwd->callback([f, &exit_code] { exit_code = Forward(*f); });
 
   auto o = std::make_shared<OutboxOptions>();
-  auto* out = app.add_subcommand("outbox", "Write waiting replies and forwards into a bundle");
+  auto* out = app.add_subcommand("outbox", "Write waiting replies and forwards, and a receipt for imported items, into a bundle");
   out->add_option("--data", o->data, "Console directory")->required();
   out->add_option("--out", o->out, "Bundle file to write (on removable media)")->required();
   out->callback([o, &exit_code] { exit_code = Outbox(*o); });

@@ -47,6 +47,8 @@ const std::array kReportFields = {
 
 const std::array kFollowUpFields = {
     FieldRule{"message", kLong, {}},
+    FieldRule{"at_risk", kChoice, kAtRisk},
+    FieldRule{"risk_details", kLong, {}},
 };
 
 std::string WithoutCarriageReturns(std::string value) {
@@ -174,6 +176,8 @@ Result<std::string> FollowUpMetadataJson(const FieldCollector& f, std::string_vi
       {"day", std::string(day)},
       {"source", SourceJson(source)},
       {"message", std::string(f.Get("message"))},
+      {"at_risk", std::string(f.Get("at_risk"))},
+      {"risk_details", std::string(f.Get("risk_details"))},
   };
   return meta.dump();
 }

@@ -21,6 +21,7 @@
 #include "server/log.h"
 #include "server/source/source_site.h"
 #include "server/kdf/kdf_helpers.h"
+#include "server/storage/backlog.h"
 #include "server/storage/instance_salt.h"
 
 using namespace sealdrop;
@@ -73,6 +74,17 @@ void RunUntilSignalled(boost::asio::io_context& io, HttpServer& server, HttpServ
   for (auto& t : pool) t.join();
 }
 
+// `sealdrop-server status`: what waits for each force's console. Reads the index only, so it
+// runs beside a live server.
+int PrintStatus(const std::string& data_dir) {
+  auto store = SealedStore::OpenReadOnly(data_dir);
+  if (!store) return Fail(store.error().message);
+  auto backlog = (*store)->WaitingByForce();
+  if (!backlog) return Fail(backlog.error().message);
+  std::fputs(FormatBacklog(*backlog, TodayUtc()).c_str(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : Fail("cannot write the status");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,11 +122,29 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 300));
   app.add_option("--session-idle-minutes", session_idle, "Idle minutes before a session ends")
       ->check(CLI::Range(1, 24 * 60));
+  auto* status = app.add_subcommand(
+      "status", "Print, per force, how many items wait for its console and the oldest's age in days");
+  std::string status_data, status_config;
+  status->add_option("--data", status_data, "Data directory (read only)");
+  status->add_option("--config", status_config, "TOML configuration file naming the data directory");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+
+  if (status->parsed()) {
+    if (!status_config.empty()) config_path = status_config;
+    if (!status_data.empty()) return PrintStatus(status_data);
+    if (data_dir) return PrintStatus(*data_dir);
+    if (config_path.empty()) {
+      std::fprintf(stderr, "sealdrop-server: status needs --data DIR or --config FILE\n");
+      return 2;
+    }
+    auto loaded = LoadServerConfig(config_path);
+    if (!loaded) return Fail(loaded.error().message);
+    return PrintStatus(loaded->data_dir);
   }
 
   ServerConfig config;
@@ -165,8 +195,11 @@ int main(int argc, char** argv) {
                       static_cast<std::size_t>(config.kdf_queue));
   // Finishing uploads: never refused for lack of queue room (each connection has at most one).
   WorkerPool disk_pool(1, static_cast<std::size_t>(config.max_connections));
+  auto form_tokens = FormTokens::LoadOrCreate(
+      config.data_dir, [] { return static_cast<std::int64_t>(std::time(nullptr)); });
+  if (!form_tokens) return Fail(form_tokens.error().message);
   SiteContext ctx{*directory_verified, **store, sessions, kdf_pool, disk_pool, deriver, throttle,
-                  circuits, SiteLimits{config.max_upload_mb << 20, 4096}};
+                  circuits, *form_tokens, SiteLimits{config.max_upload_mb << 20, 4096}};
   SourceSite site(ctx);
 
   HttpLimits limits;

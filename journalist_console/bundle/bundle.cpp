@@ -90,7 +90,7 @@ Result<Manifest> ParseManifest(std::string_view text) {
     if (!o.contains(k) || !o[k].is_number_unsigned()) return std::nullopt;
     return o[k].get<std::uint64_t>();
   };
-  if (j.size() != 5 || num(j, "version") != 1u || !j.contains("items") || !j["items"].is_array()) {
+  if (num(j, "version") != 1u || !j.contains("items") || !j["items"].is_array()) {
     return Malformed("manifest members");
   }
   Manifest m;
@@ -105,6 +105,19 @@ Result<Manifest> ParseManifest(std::string_view text) {
   m.force = *force;
   m.day = *day;
   const bool outbox = m.type == "outbox";
+  // Only an outbox may carry an import receipt, and only one made by its own force.
+  const bool has_receipt = j.contains("receipt");
+  if (j.size() != (has_receipt ? 6u : 5u) || (has_receipt && !outbox)) {
+    return Malformed("manifest members");
+  }
+  if (has_receipt) {
+    if (!j["receipt"].is_object()) return Malformed("import receipt");
+    // The manifest is canonical, so this is the receipt's text exactly as it was written.
+    auto receipt = ParseImportReceipt(j["receipt"].dump());
+    if (!receipt) return Malformed("import receipt");
+    if (receipt->force != m.force) return Malformed("import receipt of another force");
+    m.receipt = std::move(*receipt);
+  }
   for (const auto& e : j["items"]) {
     if (!e.is_object()) return Malformed("item");
     Item it;
@@ -193,7 +206,7 @@ Result<BundleWriter> BundleWriter::Create(const std::string& path, std::string t
   auto file = AtomicFile::Create(path, 0600, /*overwrite=*/false);
   if (!file) return file.error();
   auto s = std::make_unique<State>(State{std::move(*file),
-                                         {std::move(type), std::move(force), std::move(day), {}},
+                                         {std::move(type), std::move(force), std::move(day), {}, std::nullopt},
                                          {}, kHeaderBytes, {}, nullptr, {}});
   std::uint8_t header[kHeaderBytes] = {};
   std::memcpy(header, kMagic.data(), kMagic.size());
@@ -272,14 +285,23 @@ Status BundleWriter::AddItem(Item item, ByteSource& source, std::uint64_t expect
 
 std::size_t BundleWriter::item_count() const { return state_->manifest.items.size(); }
 
+void BundleWriter::SetReceipt(ImportReceipt receipt) {
+  if (state_->manifest.type != "outbox" || !IsValidImportReceipt(receipt) ||
+      receipt.force != state_->manifest.force) {
+    Die("BundleWriter: bad import receipt");
+  }
+  state_->manifest.receipt = std::move(receipt);
+}
+
 Status BundleWriter::Commit() {
   if (state_->current) Die("BundleWriter: Commit inside an item");
   const Manifest& m = state_->manifest;
   const bool outbox = m.type == "outbox";
   nlohmann::json items = nlohmann::json::array();
   for (const auto& it : m.items) items.push_back(ItemJson(it, outbox));
-  const nlohmann::json j = {{"version", 1}, {"type", m.type}, {"force", m.force},
-                            {"day", m.day},  {"items", items}};
+  nlohmann::json j = {{"version", 1}, {"type", m.type}, {"force", m.force},
+                      {"day", m.day},  {"items", items}};
+  if (m.receipt) j["receipt"] = nlohmann::json::parse(EncodeImportReceipt(*m.receipt));
   const std::string text = j.dump();
   if (text.size() > kMaxManifestBytes) return MakeError(ErrorCode::kLimitExceeded, "too many items");
   if (auto st = state_->Write(AsBytes(text)); !st) return st;

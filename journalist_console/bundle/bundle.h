@@ -10,9 +10,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/import_receipt.h"
 #include "common/io.h"
 #include "common/result.h"
 #include "crypto/signed_request.h"
@@ -41,6 +43,9 @@ struct Manifest {
   std::string force;
   std::string day;
   std::vector<Item> items;
+  // Outbox only, optional: the console's import receipt (docs/bundle.md §5). Its force is the
+  // manifest's force.
+  std::optional<ImportReceipt> receipt;
 };
 
 class BundleWriter {
@@ -60,6 +65,9 @@ class BundleWriter {
   // All three in one, from `source`.
   Status AddItem(Item item, ByteSource& source, std::uint64_t expected_size = 0);
   std::size_t item_count() const;
+  // An outbox's import receipt (at most one). REQUIRES: an outbox, a valid receipt of this
+  // bundle's force.
+  void SetReceipt(ImportReceipt receipt);
   // Writes the manifest and trailer, fsyncs and names the file.
   Status Commit();
 

@@ -137,6 +137,7 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Open(const std::string& dir)
   auto db = OpenDb(dir + "/console.sqlite", /*create=*/false);
   if (!db) return db.error();
   std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, std::move(*db)));
+  if (auto st = store->EnsureReceiptTable(); !st) return st.error();
   if (auto st = store->RemoveUnreferencedFiles(); !st) return st.error();
   return store;
 }
@@ -212,7 +213,7 @@ Result<bool> ConsoleStore::HasCase(const std::string& id) const {
   return found;
 }
 
-Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows) {
+Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows, const std::string& pull_day) {
   auto tx = sqlite::Transaction::Begin(db_);
   if (!tx) return tx.error();
   for (const auto& r : rows) {
@@ -224,6 +225,7 @@ Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows) {
     q->Bind(5, r.source_ref).Bind(6, r.category).BindInt64(7, r.urgent ? 1 : 0);
     q->Bind(8, r.status).Bind(9, r.outcome).Bind(10, r.summary);
     if (auto st = q->Run(); !st) return st;  // the transaction rolls back
+    if (auto st = RecordImported(r.id, pull_day); !st) return st;
   }
   return tx->Commit();
 }
@@ -400,6 +402,70 @@ Result<std::vector<AuditEntry>> ConsoleStore::AuditLog() const {
   if (auto st = q->ForEach([&] {
         out.push_back({q->Int64(0), q->Text(1), q->Text(2), q->Text(3), q->Text(4), q->Text(5),
                        q->Text(6), q->Text(7)});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import receipts: which imported items the server may not yet have deleted. Kept apart from the
+// case queries above; every step's result is checked.
+
+// Consoles made before receipts existed get the table on their next Open (their earlier imports
+// were deleted from the server when they were pulled: nothing to receipt).
+Status ConsoleStore::EnsureReceiptTable() {
+  return Exec(
+      "CREATE TABLE IF NOT EXISTS imported ("
+      " id TEXT PRIMARY KEY, pull_day TEXT NOT NULL, confirmed_day TEXT NOT NULL) WITHOUT ROWID;"
+      "CREATE INDEX IF NOT EXISTS imported_open ON imported(confirmed_day, pull_day);");
+}
+
+// REQUIRES: inside AddCases' transaction, so a case and its receipt duty commit together.
+Status ConsoleStore::RecordImported(const std::string& id, const std::string& pull_day) {
+  auto q = db_.Prepare("INSERT INTO imported (id, pull_day, confirmed_day) VALUES (?, ?, '')");
+  if (!q) return q.error();
+  return q->Bind(1, id).Bind(2, pull_day).Run();
+}
+
+Result<std::size_t> ConsoleStore::ConfirmReceipted(const std::string& pull_day,
+                                                   const std::vector<std::string>& listed) {
+  const std::set<std::string> in_bundle(listed.begin(), listed.end());
+  auto tx = sqlite::Transaction::Begin(db_);  // rolls back on every early return
+  if (!tx) return tx.error();
+  // Strictly earlier pulls only: a pull of the same day may have been written before the item
+  // reached the server.
+  std::vector<std::string> confirmed;
+  {
+    auto q = db_.Prepare("SELECT id FROM imported WHERE confirmed_day = '' AND pull_day < ?");
+    if (!q) return q.error();
+    if (auto st = q->Bind(1, pull_day).ForEach([&] {
+          std::string id = q->Text(0);
+          if (!in_bundle.count(id)) confirmed.push_back(std::move(id));
+          return Status::Ok();
+        });
+        !st) {
+      return st.error();
+    }
+  }
+  for (const auto& id : confirmed) {
+    auto up = db_.Prepare("UPDATE imported SET confirmed_day = ? WHERE id = ?");
+    if (!up) return up.error();
+    if (auto st = up->Bind(1, pull_day).Bind(2, id).Run(); !st) return st.error();
+  }
+  if (auto st = tx->Commit(); !st) return st.error();
+  return confirmed.size();
+}
+
+Result<std::vector<std::string>> ConsoleStore::UnconfirmedImports(std::size_t limit) const {
+  auto q = db_.Prepare(
+      "SELECT id FROM imported WHERE confirmed_day = '' ORDER BY pull_day, id LIMIT ?");
+  if (!q) return q.error();
+  std::vector<std::string> out;
+  if (auto st = q->BindInt64(1, static_cast<std::int64_t>(limit)).ForEach([&] {
+        out.push_back(q->Text(0));
         return Status::Ok();
       });
       !st) {

@@ -4,6 +4,8 @@
 //   console.sqlite   SQLite (WAL, synchronous=FULL): cases, triage history, outbox, audit chain
 //   sealed/ID        every imported envelope exactly as it arrived: reports stay sealed at rest
 //   outbox/ID        sealed replies and forwards waiting for `outbox`
+// The `imported` table lists every item imported since receipts began, with the day of the pull
+// bundle it came from, until a later pull shows the server deleted it (its receipt came back).
 // Values that are content (summaries, notes, reply texts) are stored sealed by FieldSealer; the
 // coarse triage fields (kind, days, category, urgency, status, outcome) are in clear so that
 // counts need no key.
@@ -84,8 +86,9 @@ class ConsoleStore {
   Status SetMeta(const std::string& key, const std::string& value);
 
   Result<bool> HasCase(const std::string& id) const;
-  // Inserts rows whose blobs are already durable at SealedPath(id), all in one transaction.
-  Status AddCases(const std::vector<CaseRow>& rows);
+  // Inserts rows whose blobs are already durable at SealedPath(id), all in one transaction,
+  // each also recorded as imported from the pull bundle of `pull_day` (to be receipted).
+  Status AddCases(const std::vector<CaseRow>& rows, const std::string& pull_day);
   Result<std::vector<CaseRow>> Cases() const;
   // The case whose id is `id_or_prefix` or starts with it (≥ 6 hex digits, unambiguous).
   Result<CaseRow> FindCase(const std::string& id_or_prefix) const;
@@ -103,12 +106,24 @@ class ConsoleStore {
   Result<std::vector<OutboxRow>> Outbox(bool include_exported) const;
   Status MarkExported(const std::vector<std::string>& ids);
 
+  // Import receipts (docs/console.md §3). An imported item is receipted in every outbox until
+  // the console imports a pull bundle written on a later day than the one it came from that no
+  // longer lists it: the server deleted it, so the receipt was honoured.
+  // Marks as confirmed every unconfirmed import from a pull of a day before `pull_day` that is
+  // not in `listed` (the ids of a pull bundle of `pull_day`). Returns how many.
+  Result<std::size_t> ConfirmReceipted(const std::string& pull_day,
+                                       const std::vector<std::string>& listed);
+  // Imported items not yet confirmed, oldest pull first, at most `limit`.
+  Result<std::vector<std::string>> UnconfirmedImports(std::size_t limit) const;
+
   Status Audit(const std::string& action, const std::string& item, const std::string& detail);
   Result<std::vector<AuditEntry>> AuditLog() const;
 
  private:
   ConsoleStore(std::string dir, sqlite::Database db) : dir_(std::move(dir)), db_(std::move(db)) {}
   Status Exec(const char* sql);
+  Status EnsureReceiptTable();
+  Status RecordImported(const std::string& id, const std::string& pull_day);
   Status RemoveUnreferencedFiles();
 
   std::string dir_;

@@ -213,22 +213,30 @@ Status ForceApiClient::Download(const std::string& id, std::uint64_t size, ByteS
   return Status::Ok();
 }
 
-Status ForceApiClient::Ack(const std::string& id) {
+Result<ForceApiClient::ReceiptResult> ForceApiClient::SendReceipt(const std::string& receipt) {
   Exchange x;
-  if (auto st = x.Connect(server_, socks_); !st) return st;
-  http::request<http::empty_body> req{http::verb::post, "/api/v1/items/" + id + "/ack", 11};
+  if (auto st = x.Connect(server_, socks_); !st) return st.error();
+  http::request<http::string_body> req{http::verb::post, "/api/v1/receipts", 11};
   req.set(http::field::host, server_.host);
   req.set(http::field::connection, "close");
-  req.content_length(0);
-  if (auto st = Sign(req, force_, *key_, Sha256({})); !st) return st;
+  req.set(http::field::content_type, "application/json");
+  req.body() = receipt;
+  req.prepare_payload();
+  if (auto st = Sign(req, force_, *key_, Sha256(AsBytes(receipt))); !st) return st.error();
   boost::system::error_code ec;
   http::write(x.socket, req, ec);
   http::response<http::string_body> res;
-  if (!ec) http::read(x.socket, x.buffer, res, ec);
-  if (ec) return MakeError(ErrorCode::kIo, "the server did not answer: " + ec.message());
-  if (res.result() == http::status::not_found) return MakeError(ErrorCode::kNotFound, "no such item");
+  // Even when the write failed the server may have answered (e.g. 401).
+  boost::system::error_code read_ec;
+  http::read(x.socket, x.buffer, res, read_ec);
+  if (read_ec) return MakeError(ErrorCode::kIo, "the server did not answer: " + (ec ? ec : read_ec).message());
   if (res.result() != http::status::ok) return MakeError(ErrorCode::kIo, ServerError(res, res.body()));
-  return Status::Ok();
+  const auto j = nlohmann::json::parse(res.body(), nullptr, false);
+  if (!j.is_object() || !j.contains("deleted") || !j["deleted"].is_number_unsigned() ||
+      !j.contains("gone") || !j["gone"].is_number_unsigned()) {
+    return MakeError(ErrorCode::kMalformed, "the server sent an unexpected answer to the receipt");
+  }
+  return ReceiptResult{j["deleted"].get<std::uint64_t>(), j["gone"].get<std::uint64_t>()};
 }
 
 Result<ForceApiClient::UploadResult> ForceApiClient::Upload(const std::string& target,

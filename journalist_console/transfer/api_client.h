@@ -40,8 +40,12 @@ class ForceApiClient {
   Result<std::vector<RemoteItem>> List();
   // Streams item `id` (exactly `size` bytes) into `sink`.
   Status Download(const std::string& id, std::uint64_t size, ByteSink& sink);
-  // kNotFound when the server has no such item (already acknowledged).
-  Status Ack(const std::string& id);
+  struct ReceiptResult {
+    std::uint64_t deleted = 0;  // items the server deleted now
+    std::uint64_t gone = 0;     // ids it no longer held (an earlier receipt deleted them)
+  };
+  // Sends an import receipt (its canonical text, docs/bundle.md §5) to POST /api/v1/receipts.
+  Result<ReceiptResult> SendReceipt(const std::string& receipt);
   struct UploadResult {
     std::string id;
     bool already = false;  // the server had it from an earlier push

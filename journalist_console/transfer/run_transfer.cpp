@@ -5,8 +5,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "crypto/directory.h"
@@ -26,7 +24,6 @@ struct Options {
   std::string socks;
   std::string out;
   std::string in;
-  std::string state;
 };
 
 int Fail(const std::string& message) {
@@ -35,44 +32,10 @@ int Fail(const std::string& message) {
 }
 int Fail(const Error& e) { return Fail(e.message); }
 
-std::string DefaultStateDir() {
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : ".") + "/.local/state/sealdrop-transfer";
-}
-
-// Ids written to a durable bundle but not yet acknowledged: acknowledged first on the next pull,
-// so an interrupted pull never loses an item and never pulls one twice.
-std::string PendingAcksPath(const Options& o) {
-  return (o.state.empty() ? DefaultStateDir() : o.state) + "/" + o.force + ".pending-acks";
-}
-
 Result<KeyPair> UnlockTransferKey(const Options& o) {
   auto pass = console::ReadPassphrase({"Passphrase for " + o.key, o.passphrase_file, false});
   if (!pass) return pass.error();
   return ReadSecretKeyFile(o.key, *pass, KeyRole::kForceTransfer);
-}
-
-// `earlier`: the journal was left by an earlier pull (say so), not written by this one.
-int AckPending(ForceApiClient& client, const std::string& path, bool earlier) {
-  if (!PathExists(path)) return 0;
-  std::ifstream in(path);
-  std::string id;
-  int acked = 0;
-  while (std::getline(in, id)) {
-    if (!bundle::IsItemId(id)) continue;
-    auto st = client.Ack(id);
-    if (!st && st.error().code != ErrorCode::kNotFound) {
-      return Fail("could not acknowledge items of an earlier pull (they are safe in its bundle): " +
-                  st.error().message);
-    }
-    ++acked;
-  }
-  std::error_code ec;
-  std::filesystem::remove(path, ec);
-  if (earlier && acked > 0) {
-    std::printf("acknowledged %d item(s) from an earlier, interrupted pull\n", acked);
-  }
-  return 0;
 }
 
 int Pull(const Options& o) {
@@ -82,8 +45,6 @@ int Pull(const Options& o) {
   if (!key) return Fail(key.error());
   auto client = ForceApiClient::Create(o.server, o.socks, o.force, &*key);
   if (!client) return Fail(client.error());
-  const std::string pending = PendingAcksPath(o);
-  if (int rc = AckPending(*client, pending, /*earlier=*/true); rc != 0) return rc;
 
   auto items = client->List();
   if (!items) return Fail(items.error());
@@ -103,24 +64,17 @@ int Pull(const Options& o) {
     if (st) st = client->Download(item.id, item.size, writer->item_sink());
     if (st) st = writer->EndItem(item.size);
     if (!st) {
-      return Fail("pull interrupted (" + st.error().message + "); nothing was written or acknowledged");
+      return Fail("pull interrupted (" + st.error().message +
+                  "); nothing was written, and every item stays on the server");
     }
   }
   if (auto st = writer->Commit(); !st) return Fail(st.error());
 
-  // The bundle is durable: only now is anything acknowledged. The journal first, so that a crash
-  // between here and the last ack is finished by the next pull.
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(pending).parent_path(), ec);
-  std::string ids;
-  for (const auto& item : *items) ids += item.id + "\n";
-  if (auto st = WriteFileAtomically(pending, ids, 0600, /*overwrite=*/true); !st) {
-    return Fail("bundle written, but the acknowledgement journal could not be: " + st.error().message +
-                " (the items stay on the server; pull again later)");
-  }
-  if (int rc = AckPending(*client, pending, /*earlier=*/false); rc != 0) return rc;
-  std::printf("pulled %zu item(s) for %s into %s and acknowledged them\n", items->size(),
-              o.force.c_str(), o.out.c_str());
+  // Nothing is deleted here: the server keeps every item until the console's import receipt
+  // comes back with a push (docs/force-api.md §1), so a lost bundle loses nothing.
+  std::printf("pulled %zu item(s) for %s into %s; they stay on the server until the console's "
+              "receipt comes back with a push\n",
+              items->size(), o.force.c_str(), o.out.c_str());
   return 0;
 }
 
@@ -155,6 +109,20 @@ int Push(const Options& o) {
   std::printf("pushed %d item(s) for %s", sent, o.force.c_str());
   if (already > 0) std::printf(" (%d were already on the server)", already);
   std::printf("\n");
+  // The receipt last, after the replies and forwards: the server deletes what it names.
+  if (m.receipt) {
+    auto done = client->SendReceipt(EncodeImportReceipt(*m.receipt));
+    if (!done) {
+      return Fail("the import receipt was not delivered (" + done.error().message +
+                  "); run the same push again: a receipt can be sent any number of times");
+    }
+    std::printf("receipt delivered: the server deleted %llu imported item(s)",
+                static_cast<unsigned long long>(done->deleted));
+    if (done->gone > 0) {
+      std::printf(" (%llu were gone already)", static_cast<unsigned long long>(done->gone));
+    }
+    std::printf("\n");
+  }
   return 0;
 }
 
@@ -174,13 +142,12 @@ int RunTransfer(int argc, char** argv) {
     c->add_option("--key", o->key, "CODE-transfer.secret")->required();
     c->add_option("--passphrase-file", o->passphrase_file, "Passphrase for the transfer key");
     c->add_option("--socks", o->socks, "Tor SocksPort, e.g. 127.0.0.1:9050");
-    c->add_option("--state", o->state, "State directory (default ~/.local/state/sealdrop-transfer)");
   };
-  auto* pull = app.add_subcommand("pull", "Fetch the force's new items into a bundle, then acknowledge them");
+  auto* pull = app.add_subcommand("pull", "Fetch every item the server holds for the force into a bundle");
   common(pull);
   pull->add_option("--out", o->out, "Bundle file to write (on removable media)")->required();
   pull->callback([&] { exit_code = Pull(*o); });
-  auto* push = app.add_subcommand("push", "Send an outbox bundle's replies and forwards");
+  auto* push = app.add_subcommand("push", "Send an outbox bundle's replies, forwards and import receipt");
   common(push);
   push->add_option("--in", o->in, "Outbox bundle made by sealdrop-console outbox")->required();
   push->callback([&] { exit_code = Push(*o); });

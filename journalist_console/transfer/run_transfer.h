@@ -1,7 +1,8 @@
 // sealdrop-transfer: the force's online transfer workstation (docs/force-api.md, docs/bundle.md).
 // It holds the force's transfer key — never the decryption key — and moves sealed items:
-//   pull  the force's new items → one bundle on removable media, then acknowledges them
-//   push  an outbox bundle from the console → the server (replies, forwards)
+//   pull  every item the server holds for the force → one bundle on removable media (the server
+//         keeps them until the console's import receipt comes back)
+//   push  an outbox bundle from the console → the server (replies, forwards, import receipt)
 #pragma once
 
 namespace sealdrop::transfer {

@@ -19,7 +19,7 @@ struct ServerConfig {
   std::string root_public_key;  // the pinned national root key (root.public)
   int threads = 2;              // I/O threads
   int kdf_workers = 1;          // concurrent Argon2id derivations (64 MiB each)
-  int kdf_queue = 16;           // derivations waiting; more get a 503 page
+  int kdf_queue = 64;           // derivations waiting (a burst of new reporters queues); more get the form back (503)
   std::uint64_t max_upload_mb = 2048;
   int max_connections = 256;
   int header_timeout_seconds = 10;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/forceapi/envelope_upload.h"
+#include "server/forceapi/receipts.h"
 #include "server/forceapi/source_refs.h"
 #include "server/log.h"
 
@@ -76,28 +77,18 @@ RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
     return JsonOk(http::status::ok, v, {{"items", items}});
   }
 
-  const bool items_path = path.substr(0, 6) == "items/";
-  if (items_path) {
-    std::string_view rest = path.substr(6);
-    const bool ack = rest.size() > 4 && rest.substr(rest.size() - 4) == "/ack";
-    if (ack) rest.remove_suffix(4);
-    const std::string id(rest);
-    if ((get && !ack) || (post && ack)) {
-      if (auto refused = verify_empty()) return std::move(*refused);
-      auto row = ctx_.store.Get(id);
-      // Another force's item is "not found" too: its existence is not for this force to know.
-      if (!row || row->force != force || row->kind == ItemKind::kReply) {
-        return JsonError(http::status::not_found, v, "no such item");
-      }
-      if (get) return FileResponse{ctx_.store.BlobPath(id), "application/octet-stream"};
-      if (auto st = ctx_.store.Delete(id); !st) {
-        if (st.error().code == ErrorCode::kNotFound) return JsonError(http::status::not_found, v, "no such item");
-        return JsonError(http::status::service_unavailable, v, "cannot delete now");
-      }
-      log::Info("force api: item acknowledged and deleted");
-      return JsonOk(http::status::ok, v, {{"deleted", id}});
+  if (get && path.substr(0, 6) == "items/") {
+    const std::string id(path.substr(6));
+    if (auto refused = verify_empty()) return std::move(*refused);
+    auto row = ctx_.store.Get(id);
+    // Another force's item is "not found" too: its existence is not for this force to know.
+    if (!row || row->force != force || row->kind == ItemKind::kReply) {
+      return JsonError(http::status::not_found, v, "no such item");
     }
+    return FileResponse{ctx_.store.BlobPath(id), "application/octet-stream"};
   }
+
+  if (post && path == "receipts") return MakeReceiptRequest(ctx_, v, std::move(*auth));
 
   // An upload may name its id (docs/force-api.md §1): a repeated push then stores nothing twice.
   std::string chosen_id;

@@ -4,15 +4,16 @@
 //
 //   GET  /api/v1/items                 the force's pending reports and follow-ups (JSON)
 //   GET  /api/v1/items/ID              one sealed item (application/octet-stream)
-//   POST /api/v1/items/ID/ack          the force has it: the server deletes blob and row
+//   POST /api/v1/receipts              an import receipt: the force's console holds these
+//                                      items, the server deletes them (rows, then blobs)
 //   POST /api/v1/replies/REF           a sealed reply for the source with lookup id REF
 //   POST /api/v1/forwards/CODE         a report re-sealed to force CODE
 //   POST /api/v1/source-refs           phone intake: the lookup id of a codename's auth value
 //   POST /api/v1/intake/CODE/AUTH      phone intake: a report sealed to force CODE by the
 //                                      caller's machine, registering the codename with auth AUTH
 //
-// A force sees, fetches and acknowledges only its own items: any other id is "not found", the
-// same answer as an id that does not exist.
+// A force sees, fetches and receipts only its own items: any other id is "not found" (a
+// receipt: "gone"), the same answer as an id that does not exist.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -165,10 +165,12 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     if (method != http::verb::post || !handler_) Die("BodyHandler for a non-POST request");
     const auto length = parser_->content_length();
     if (length && *length > handler_->body_limit()) {
-      keep_alive_ = false;
-      Response res = handler_->TooLarge();
-      handler_.reset();
-      return Send(std::move(res));
+      keep_alive_ = false;  // the rest of an over-long body is never read
+      if (!handler_->KeepReadingWhenTooLarge()) {
+        Response res = handler_->TooLarge();
+        handler_.reset();
+        return Send(std::move(res));
+      }
     }
     handler_->Start([self = this->shared_from_this()](std::optional<Response> early) {
       asio::dispatch(self->stream_.get_executor(), [self, early = std::move(early)]() mutable {
@@ -214,7 +216,9 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     parser_->get().body().data = body_buffer_.data();
     parser_->get().body().size = body_buffer_.size();
     stream_.expires_after(limits_.body_idle_timeout);
-    http::async_read(stream_, buffer_, *parser_,
+    // read_some: whatever has arrived goes to the handler now, so that a form's text fields are
+    // seen (and a refusal answered) without waiting for a whole buffer of a slow upload.
+    http::async_read_some(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnBody, this->shared_from_this()));
   }
 
@@ -230,7 +234,8 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     }
     const std::size_t n = body_buffer_.size() - parser_->get().body().size;
     body_bytes_ += n;
-    if (body_bytes_ > handler_->body_limit()) {
+    if (body_bytes_ > handler_->body_limit() &&
+        !(handler_->KeepReadingWhenTooLarge() && body_bytes_ <= handler_->body_limit())) {
       keep_alive_ = false;
       Response res = handler_->TooLarge();
       handler_.reset();

@@ -65,7 +65,12 @@ class BodyHandler {
   // The whole body has arrived: answer through `respond` (exactly once).
   virtual void Finish(Respond respond) = 0;
   virtual Response ErrorResponse(const Error& error) = 0;
-  // The body exceeded body_limit().
+  // The body is larger than body_limit(): its Content-Length says so (asked before Start), or it
+  // has grown past it. A handler that needs the start of the body first (a form's text fields,
+  // to give the form back filled in) returns true: it has switched to refusing, its body_limit()
+  // is now small, and it answers through ErrorResponse() or Finish(). Past that smaller limit,
+  // or when this returns false, the session answers TooLarge() and closes.
+  virtual bool KeepReadingWhenTooLarge() { return false; }
   virtual Response TooLarge() = 0;
 };
 

@@ -52,7 +52,20 @@ std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPa
 
 }  // namespace
 
-Response InboxPage(SiteContext& ctx, unsigned version, const std::string& session_id) {
+// The login form with the unsent follow-up beside it (a new session for the login form).
+Response LoggedOutDraftPage(SiteContext& ctx, unsigned version, const InboxDraft& draft) {
+  const SessionView session = ctx.sessions.Create();
+  PageData data;
+  data.set("csrf", session.csrf_token);
+  FillFormData(data, *draft.values, draft.problem, draft.files_dropped);
+  Response res = PageResponse(draft.problem->status, version, "followup_again",
+                              "Error: Log in to send your message", std::move(data));
+  res.set(http::field::set_cookie, SessionCookie(session.id));
+  return res;
+}
+
+Response InboxPage(SiteContext& ctx, unsigned version, const std::string& session_id,
+                   InboxDraft draft) {
   std::optional<KeyPair> key;
   std::array<std::uint8_t, kLookupIdBytes> lookup{};
   std::string csrf;
@@ -61,7 +74,10 @@ Response InboxPage(SiteContext& ctx, unsigned version, const std::string& sessio
     lookup = id.lookup_id;
   });
   auto view = ctx.sessions.Find(session_id);
-  if (!logged_in || !view) return RedirectTo("/login", version);
+  if (!logged_in || !view) {
+    if (draft.values && draft.problem) return LoggedOutDraftPage(ctx, version, draft);
+    return RedirectTo("/login", version);
+  }
   csrf = view->csrf_token;
 
   auto rows = ctx.store.ListForLookup(lookup);
@@ -81,6 +97,11 @@ Response InboxPage(SiteContext& ctx, unsigned version, const std::string& sessio
   data.set("has_replies", replies.empty() ? PageData::type::bool_false : PageData::type::bool_true);
   data.set("replies", replies);
   data.set("max_upload", HumanSize(ctx.limits.max_upload_bytes));
+  if (draft.values && draft.problem) {
+    FillFormData(data, *draft.values, draft.problem, draft.files_dropped);
+    return PageResponse(draft.problem->status, version, "inbox", "Error: Your replies",
+                        std::move(data));
+  }
   return PageResponse(http::status::ok, version, "inbox", "Your replies", std::move(data));
 }
 

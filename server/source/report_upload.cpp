@@ -1,49 +1,85 @@
 #include "server/source/report_upload.h"
 
+#include "common/clock.h"
 #include "server/log.h"
+#include "server/source/inbox.h"
 #include "server/source/responses.h"
 
 namespace sealdrop::server {
 namespace {
 
-Error UnknownForce() {
-  return MakeError(ErrorCode::kNotFound,
-                   "The force you chose is not one this service can send reports to. Nothing "
-                   "was kept. Go back and choose a force from the list, or choose \"I don't "
-                   "know which force\".");
-}
+// Used forms are remembered one day longer than a form token lives.
+constexpr int kForgetUsedFormsAfterDays = 3;
 
 }  // namespace
 
-ReportUpload::ReportUpload(SiteContext& ctx, unsigned version, std::string session_id,
+ReportUpload::ReportUpload(SiteContext& ctx, unsigned version, std::optional<FormNonce> cookie,
                            std::string boundary)
-    : SealedUpload(ctx, version, std::move(session_id), std::move(boundary), ReportFormFields()) {}
+    : SealedUpload(ctx, version, "", std::move(boundary), ReportFormFields()),
+      cookie_(cookie) {}
 
 void ReportUpload::Prepare(Ready ready) {
+  // Already refusing (the body is too large): only the text fields will be read, for nothing.
+  if (refusing()) return ready(std::nullopt);
+  if (!cookie_) {
+    Refuse(ExpiredFormProblem());
+    return ready(std::nullopt);
+  }
+  // A reload or a second click of a form whose report is already in: no second codename.
+  auto used = ctx_.store.FormUsed(ctx_.form_tokens.UsedKey(*cookie_));
+  if (!used) {
+    log::Error("cannot read the index");
+    Refuse({http::status::service_unavailable,
+            "The service cannot store reports right now, so nothing was sent. Please try again "
+            "later.",
+            ""});
+    return ready(std::nullopt);
+  }
+  if (*used) return ready(AlreadyReceived());
   codename_ = GenerateCodename();
   const bool queued = ctx_.kdf_pool.TrySubmit([this, ready] {
     auto identity = ctx_.deriver.Derive(codename_.view());
     if (!identity) {
       log::Error("codename derivation failed");
-      return ready(ErrorPageFor(http::status::service_unavailable, version_));
+      Refuse(BusyFormProblem());
+      return ready(std::nullopt);
     }
     identity_.emplace(std::move(*identity));
     ready(std::nullopt);
   });
   if (!queued) {
-    log::WarnRepeated("report refused: derivation pool full");
-    ready(ErrorPageFor(http::status::service_unavailable, version_));
+    log::WarnRepeated("report refused: derivation queue full");
+    Refuse(BusyFormProblem());
+    ready(std::nullopt);
   }
+}
+
+Status ReportUpload::CheckToken(std::string_view token) {
+  auto nonce = ctx_.form_tokens.Check(token, cookie_);
+  if (!nonce) {
+    return MakeError(ErrorCode::kExpired, ExpiredFormProblem().message);
+  }
+  used_ = UsedForm{ctx_.form_tokens.UsedKey(*nonce), ctx_.today(),
+                   AddDays(ctx_.today(), -kForgetUsedFormsAfterDays)};
+  return Status::Ok();
 }
 
 Result<EnvelopePlan> ReportUpload::Plan(const FieldCollector& fields, bool) {
   const std::string_view code = fields.Get("force");
   if (code.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "Please choose a force, or \"I don't know which force\". Nothing was kept.");
+    return FieldProblem("force", ErrorCode::kInvalidArgument,
+                        "Choose a force, or \"I don't know which force\".");
   }
   auto force = ctx_.directory.Find(code);
-  if (!force) return UnknownForce();
+  if (!force) {
+    return FieldProblem("force", ErrorCode::kInvalidArgument,
+                        "The force you chose is not one this service can send reports to. Choose "
+                        "a force from the list, or \"I don't know which force\".");
+  }
+  if (IsBlankText(fields.Get("what"))) {
+    return FieldProblem("what", ErrorCode::kInvalidArgument,
+                        "Describe what happened: that part of the form was empty.");
+  }
   const std::string day = ctx_.today();
   const SourceRef source{identity_->lookup_id, identity_->key_pair.public_key};
   auto meta = ReportMetadataJson(fields, (*force)->code, day, source);
@@ -67,30 +103,60 @@ Response ReportUpload::Success() {
   return PageResponse(http::status::ok, version_, "codename", "Your codename", std::move(data));
 }
 
+Response ReportUpload::FormAgain(const FormValues& values, const FormProblem& problem,
+                                 bool files_dropped) {
+  return ReportFormPage(ctx_, version_, &values, &problem, files_dropped);
+}
+
+Response ReportUpload::AlreadyReceived() {
+  return PageResponse(http::status::conflict, version_, "already_received",
+                      "Report already received", {});
+}
+
 FollowUpUpload::FollowUpUpload(SiteContext& ctx, unsigned version, std::string session_id,
                                std::string boundary)
     : SealedUpload(ctx, version, std::move(session_id), std::move(boundary),
                    FollowUpFormFields()) {}
 
+FormProblem LoggedOutProblem() {
+  return {http::status::forbidden,
+          "You were logged out, so your message was not sent. Log in again with your codename, "
+          "then send it.",
+          "codename"};
+}
+
 void FollowUpUpload::Prepare(Ready ready) {
+  if (refusing()) return ready(std::nullopt);
   const bool logged_in = ctx_.sessions.WithIdentity(session_id_, [&](const SourceIdentity& id) {
     source_ = SourceRef{id.lookup_id, id.key_pair.public_key};
   });
   if (!logged_in) {
-    return ready(ErrorPageWith(http::status::forbidden, version_,
-                               "You are no longer logged in, so nothing was kept. Log in again "
-                               "with your codename and send it again."));
+    Refuse(LoggedOutProblem());
+    return ready(std::nullopt);
   }
   auto force = ctx_.store.SourceForce(source_->lookup_id);
-  if (!force) return ready(ErrorPageFor(http::status::service_unavailable, version_));
+  if (!force) {
+    Refuse({http::status::service_unavailable,
+            "The service cannot take messages right now, so nothing was sent. Please try again "
+            "later.",
+            ""});
+    return ready(std::nullopt);
+  }
   force_ = std::move(*force);
   ready(std::nullopt);
 }
 
+Status FollowUpUpload::CheckToken(std::string_view token) {
+  if (!ctx_.sessions.CheckCsrf(session_id_, std::string(token))) {
+    return MakeError(ErrorCode::kExpired, ExpiredFormProblem().message);
+  }
+  return Status::Ok();
+}
+
 Result<EnvelopePlan> FollowUpUpload::Plan(const FieldCollector& fields, bool has_files) {
   if (!has_files && IsBlankText(fields.Get("message"))) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "Please write a message or attach a file. Nothing was sent.");
+    return FieldProblem("message", ErrorCode::kInvalidArgument,
+                        "Write a message or attach a file.");
   }
   auto force = ctx_.directory.Find(force_);
   if (!force) {
@@ -112,6 +178,11 @@ Result<EnvelopePlan> FollowUpUpload::Plan(const FieldCollector& fields, bool has
 Response FollowUpUpload::Success() {
   log::Info("follow-up stored");
   return PageResponse(http::status::ok, version_, "followup_sent", "Sent", {});
+}
+
+Response FollowUpUpload::FormAgain(const FormValues& values, const FormProblem& problem,
+                                   bool files_dropped) {
+  return InboxPage(ctx_, version_, session_id_, InboxDraft{&values, &problem, files_dropped});
 }
 
 }  // namespace sealdrop::server

@@ -1,25 +1,37 @@
 // The two kinds of SealedUpload a reporter makes:
-//   ReportUpload   POST /report   — a new report. Before the body is read, a fresh codename is
-//                  made and derived (Argon2id, on the KDF pool) so that the source key and lookup
-//                  id can go into the sealed metadata; the lookup id is registered with the item.
+//   ReportUpload   POST /report   — a new report. Its form carries a stateless form token
+//                  (form_token.h) bound to the sd_form cookie; a form whose report was already
+//                  committed gets "already received", never a second codename. Before the body is
+//                  read, a fresh codename is made and derived (Argon2id, on the KDF pool) so that
+//                  the source key and lookup id can go into the sealed metadata; the lookup id is
+//                  registered with the item, and the form marked used, in one transaction.
 //   FollowUpUpload POST /followup — more information from a logged-in reporter, sealed to the
 //                  force their conversation is with.
 #pragma once
 
 #include "crypto/secret_buffer.h"
+#include "server/source/form_token.h"
 #include "server/source/sealed_upload.h"
 
 namespace sealdrop::server {
 
 class ReportUpload final : public SealedUpload {
  public:
-  ReportUpload(SiteContext& ctx, unsigned version, std::string session_id, std::string boundary);
+  ReportUpload(SiteContext& ctx, unsigned version, std::optional<FormNonce> cookie,
+               std::string boundary);
 
  private:
   void Prepare(Ready ready) override;
+  Status CheckToken(std::string_view token) override;
   Result<EnvelopePlan> Plan(const FieldCollector& fields, bool has_files) override;
   Response Success() override;
+  Response FormAgain(const FormValues& values, const FormProblem& problem,
+                     bool files_dropped) override;
+  Response AlreadyReceived() override;
+  const UsedForm* used_form() const override { return used_ ? &*used_ : nullptr; }
 
+  std::optional<FormNonce> cookie_;
+  std::optional<UsedForm> used_;
   SecretBuffer codename_;
   std::optional<SourceIdentity> identity_;
   std::string force_name_;
@@ -32,8 +44,11 @@ class FollowUpUpload final : public SealedUpload {
 
  private:
   void Prepare(Ready ready) override;
+  Status CheckToken(std::string_view token) override;
   Result<EnvelopePlan> Plan(const FieldCollector& fields, bool has_files) override;
   Response Success() override;
+  Response FormAgain(const FormValues& values, const FormProblem& problem,
+                     bool files_dropped) override;
 
   std::optional<SourceRef> source_;
   std::string force_;

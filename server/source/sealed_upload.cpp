@@ -39,12 +39,33 @@ class SealedUpload::CountingSink final : public ByteSink {
 namespace {
 
 constexpr std::string_view kCsrfField = "csrf";
-constexpr std::size_t kCsrfMaxBytes = 64;
+constexpr std::size_t kCsrfMaxBytes = 128;
 
-Error Expired() {
-  return MakeError(ErrorCode::kExpired,
-                   "This form has expired or was not sent from this site. Nothing was kept. "
-                   "Go back, reload the page and try again.");
+FormProblem ExpiredProblem() { return ExpiredFormProblem(); }
+
+}  // namespace
+
+FormProblem ExpiredFormProblem() {
+  return {http::status::forbidden,
+          "This form had expired or did not come from this site, so nothing was sent. Check "
+          "your answers below and send the form again.",
+          ""};
+}
+
+FormProblem BusyFormProblem() {
+  return {http::status::service_unavailable,
+          "The service is very busy and could not take this just now, so nothing was sent. "
+          "Wait a minute, then send the form again.",
+          ""};
+}
+
+namespace {
+
+FormProblem TooLargeProblem() {
+  return {http::status::payload_too_large,
+          "The files are larger than this service accepts in one go. Nothing was kept. Choose "
+          "fewer or smaller files, and send the rest afterwards with your codename.",
+          "file-1"};
 }
 
 bool IsTokenChar(char c) {
@@ -69,23 +90,41 @@ std::string SafeMediaType(std::string_view type) {
 SealedUpload::SealedUpload(SiteContext& ctx, unsigned version, std::string session_id,
                            std::string boundary, std::span<const FieldRule> fields)
     : ctx_(ctx), version_(version), session_id_(std::move(session_id)),
-      parser_(std::move(boundary), *this), fields_(fields) {}
+      parser_(std::move(boundary), *this), rules_(fields), fields_(fields) {}
 
 SealedUpload::~SealedUpload() = default;
 
-void SealedUpload::Start(Ready ready) {
-  if (!ctx_.sessions.Find(session_id_)) return ready(ErrorPageForError(Expired(), version_));
-  Prepare(std::move(ready));
+std::uint64_t SealedUpload::body_limit() const {
+  // Once over the limit only the text fields are read: they come first and are bounded.
+  if (too_large_) return 2 * kMaxFormTextBytes + (64u << 10);
+  return ctx_.limits.max_upload_bytes;
 }
 
+void SealedUpload::Refuse(FormProblem problem) {
+  if (!refused_) refused_ = std::move(problem);
+}
+
+Error SealedUpload::FieldProblem(std::string field, ErrorCode code, std::string message) {
+  problem_field_ = std::move(field);
+  return MakeError(code, std::move(message));
+}
+
+void SealedUpload::Start(Ready ready) { Prepare(std::move(ready)); }
+
 Status SealedUpload::OnData(std::span<const std::uint8_t> bytes) { return parser_.Feed(bytes); }
+
+// Stops reading: the text fields are all in, and the form goes back with `refused_`.
+static Error StopReading() { return MakeError(ErrorCode::kExpired, "refused"); }
 
 Status SealedUpload::OnPartBegin(const PartHeaders& headers) {
   const bool first = !any_part_;
   any_part_ = true;
   if (first) {
     // The token comes first so that nothing is parsed, buffered or sealed for a forged form.
-    if (headers.name != kCsrfField || headers.filename) return Expired();
+    if (headers.name != kCsrfField || headers.filename) {
+      Refuse(ExpiredProblem());
+      return StopReading();  // not a form of this site: nothing of it is read
+    }
     mode_ = PartMode::kCsrf;
     field_value_.clear();
     field_limit_ = kCsrfMaxBytes;
@@ -100,7 +139,11 @@ Status SealedUpload::OnPartBegin(const PartHeaders& headers) {
       mode_ = PartMode::kSkippedEmptyFile;
       return Status::Ok();
     }
-    if (auto st = CheckUploadFileName(*headers.filename); !st) return st;
+    files_dropped_ = true;  // until the item is committed
+    if (refused_ || too_large_) return StopReading();
+    if (auto st = CheckUploadFileName(*headers.filename); !st) {
+      return FieldProblem("file-1", st.error().code, st.error().message);
+    }
     if (!writer_) {
       if (auto st = BeginEnvelope(/*has_files=*/true); !st) return st;
     }
@@ -126,13 +169,27 @@ Status SealedUpload::OnPartBegin(const PartHeaders& headers) {
 Status SealedUpload::OnPartData(std::span<const std::uint8_t> data) {
   switch (mode_) {
     case PartMode::kCsrf:
-    case PartMode::kField:
       if (field_value_.size() + data.size() > field_limit_) {
-        if (mode_ == PartMode::kCsrf) return Expired();
-        return MakeError(ErrorCode::kLimitExceeded,
-                         "One of the answers is longer than this service accepts. Please shorten it.");
+        Refuse(ExpiredProblem());
+        return StopReading();
       }
       field_value_.append(reinterpret_cast<const char*>(data.data()), data.size());
+      return Status::Ok();
+    case PartMode::kField:
+      if (field_value_.size() + data.size() > field_limit_) {
+        // Keep what fits, so that the reporter gets their words back to shorten.
+        const std::size_t room = field_limit_ - std::min(field_limit_, field_value_.size());
+        field_value_.append(reinterpret_cast<const char*>(data.data()), std::min(room, data.size()));
+        unaccepted_[field_name_] = field_value_;
+        Refuse({http::status::payload_too_large,
+                "This answer is longer than this service accepts. Please shorten it.",
+                field_name_});
+        mode_ = PartMode::kSkippedField;
+        return Status::Ok();
+      }
+      field_value_.append(reinterpret_cast<const char*>(data.data()), data.size());
+      return Status::Ok();
+    case PartMode::kSkippedField:
       return Status::Ok();
     case PartMode::kFile:
       return writer_->Write(data);
@@ -151,17 +208,30 @@ Status SealedUpload::OnPartEnd() {
   const PartMode mode = mode_;
   mode_ = PartMode::kNone;
   if (mode == PartMode::kCsrf) {
-    if (!ctx_.sessions.CheckCsrf(session_id_, field_value_)) return Expired();
-    csrf_ok_ = true;
+    if (auto st = CheckToken(field_value_); !st) {
+      Refuse(ProblemFor(st.error()));
+    } else {
+      csrf_ok_ = true;
+    }
   } else if (mode == PartMode::kField) {
-    if (auto st = fields_.Add(field_name_, std::move(field_value_)); !st) return st;
+    const std::string value = field_value_;
+    if (auto st = fields_.Add(field_name_, std::move(field_value_)); !st) {
+      if (st.error().code == ErrorCode::kInvalidArgument &&
+          st.error().message.find("twice") != std::string::npos) {
+        return st;  // not a form of this site
+      }
+      unaccepted_[field_name_] = value;
+      Refuse({st.error().code == ErrorCode::kLimitExceeded ? http::status::payload_too_large
+                                                           : http::status::bad_request,
+              st.error().message, field_name_});
+    }
     field_value_.clear();
   }
   return Status::Ok();
 }
 
 Status SealedUpload::BeginEnvelope(bool has_files) {
-  if (!csrf_ok_) return Expired();
+  if (refused_ || !csrf_ok_) return StopReading();
   auto plan = Plan(fields_, has_files);
   if (!plan) return plan.error();
   plan_ = std::move(*plan);
@@ -188,40 +258,87 @@ Status SealedUpload::FinishEnvelope() {
   }
   plan_->row.size = sink_->count();
   auto st = ctx_.store.Commit(std::move(*blob_), plan_->row,
-                              plan_->new_source ? &*plan_->new_source : nullptr);
+                              plan_->new_source ? &*plan_->new_source : nullptr, used_form());
   blob_.reset();
   if (!st) {
+    if (st.error().code == ErrorCode::kExpired) return st.error();  // the form was used already
     log::Error("cannot commit an item");
     return StorageError();
   }
+  files_dropped_ = false;
   return Status::Ok();
 }
 
 void SealedUpload::Finish(Respond respond) {
   if (auto st = parser_.Finish(); !st) return respond(ErrorResponse(st.error()));
-  if (!csrf_ok_) return respond(ErrorResponse(Expired()));
+  if (!refused_ && !csrf_ok_) Refuse(ExpiredProblem());
+  if (refused_) return respond(Again(*refused_));
   const bool queued = ctx_.disk_pool.TrySubmit([this, respond] {
-    if (auto st = FinishEnvelope(); !st) return respond(ErrorResponse(st.error()));
+    if (auto st = FinishEnvelope(); !st) {
+      if (st.error().code == ErrorCode::kExpired && !refused_) return respond(AlreadyReceived());
+      return respond(ErrorResponse(st.error()));
+    }
     respond(Success());
   });
-  if (!queued) respond(ErrorPageFor(http::status::service_unavailable, version_));
+  if (!queued) {
+    respond(Again(BusyFormProblem()));
+  }
+}
+
+FormProblem SealedUpload::ProblemFor(const Error& error) const {
+  switch (error.code) {
+    case ErrorCode::kLimitExceeded:
+      return {http::status::payload_too_large, error.message, problem_field_};
+    case ErrorCode::kIo:
+      return {http::status::service_unavailable, error.message, problem_field_};
+    case ErrorCode::kExpired:
+    case ErrorCode::kBadSignature:
+    case ErrorCode::kNotFound:
+      return {http::status::forbidden, error.message, problem_field_};
+    default:
+      return {http::status::bad_request, error.message, problem_field_};
+  }
+}
+
+Response SealedUpload::Again(const FormProblem& problem) {
+  FormValues values;
+  for (const auto& rule : rules_) {
+    if (auto it = unaccepted_.find(rule.name); it != unaccepted_.end()) {
+      values.emplace(std::string(rule.name), it->second);
+    } else if (!fields_.Get(rule.name).empty()) {
+      values.emplace(std::string(rule.name), std::string(fields_.Get(rule.name)));
+    }
+  }
+  return FormAgain(values, problem, files_dropped_ || too_large_);
 }
 
 Response SealedUpload::ErrorResponse(const Error& error) {
-  // The multipart parser's own errors are terse and technical; a reporter gets a sentence.
+  // The multipart parser's own errors mean the body was not a form from this site.
   if (error.code == ErrorCode::kMalformed) {
     return ErrorPageWith(http::status::bad_request, version_,
                          "Your browser sent the form in a way this service could not read. "
                          "Nothing was kept. Go back and try again.");
   }
-  return ErrorPageForError(error, version_);
+  if (refused_) return Again(*refused_);
+  return Again(ProblemFor(error));
+}
+
+Response SealedUpload::AlreadyReceived() { return ErrorResponse(StorageError()); }
+
+bool SealedUpload::KeepReadingWhenTooLarge() {
+  // Past the first file the text fields are all in: answer now.
+  if (too_large_ || writer_ || files_ > 0) return false;
+  too_large_ = true;
+  Refuse(TooLargeProblem());
+  return true;
 }
 
 Response SealedUpload::TooLarge() {
-  return ErrorPageWith(http::status::payload_too_large, version_,
-                       "The files are larger than this service accepts in one go. Nothing was "
-                       "kept. Send fewer or smaller files, and send the rest afterwards with "
-                       "your codename.");
+  too_large_ = true;
+  if (!refused_ || refused_->status != http::status::payload_too_large) {
+    refused_ = TooLargeProblem();
+  }
+  return Again(*refused_);
 }
 
 }  // namespace sealdrop::server

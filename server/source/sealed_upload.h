@@ -9,8 +9,17 @@
 // field after a file is refused (the metadata record is already sealed). Finishing the envelope
 // (padding, fsync, rename, index row) runs on the disk pool; the reporter sees success only once
 // the item is durable. On any error the unnamed blob is dropped: nothing is left behind.
+//
+// Nothing typed is lost to an error: every refusal (form expired, service busy, too large, a
+// field to fix, cannot store now) answers with the form again, every text field and choice as
+// sent and the problem at the top (FormAgain). A problem known before the text fields have all
+// arrived (a busy derivation pool, an expired form, a Content-Length over the limit) does not
+// answer at once: the upload goes on reading the text fields only — nothing is sealed — and
+// answers at the first file or at the end of the body. The browser cannot keep the files, so the
+// page says they must be chosen again.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -20,6 +29,7 @@
 #include "report/report_schema.h"
 #include "server/http/http_server.h"
 #include "server/multipart/multipart_parser.h"
+#include "server/source/form_page.h"
 #include "server/source/site_context.h"
 
 namespace sealdrop::server {
@@ -38,20 +48,40 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
                std::span<const FieldRule> fields);
   ~SealedUpload() override;
 
-  std::uint64_t body_limit() const override { return ctx_.limits.max_upload_bytes; }
+  std::uint64_t body_limit() const override;
   void Start(Ready ready) final;
   Status OnData(std::span<const std::uint8_t> bytes) final;
   void Finish(Respond respond) final;
   Response ErrorResponse(const Error& error) final;
+  bool KeepReadingWhenTooLarge() final;
   Response TooLarge() final;
 
  protected:
-  // Kind-specific work before the body is read (e.g. deriving a codename). Calls `ready` once.
+  // Kind-specific work before the body is read (e.g. deriving a codename). Calls `ready` once:
+  // ready(nullopt) to read the body; a Refuse()d upload then reads the text fields only.
   virtual void Prepare(Ready ready) = 0;
-  // Called once, at the first file or at the end of the body.
+  // Checks the form's first part (its token). An error's problem comes back with the form.
+  virtual Status CheckToken(std::string_view token) = 0;
+  // Called once, at the first file or at the end of the body. A FieldProblem() error points the
+  // reporter at a field.
   virtual Result<EnvelopePlan> Plan(const FieldCollector& fields, bool has_files) = 0;
   // The page shown once the item is durable.
   virtual Response Success() = 0;
+  // The form again, filled in with `fields` as sent, `problem` at the top. `files_dropped`: the
+  // reporter had chosen files, which must be chosen again.
+  virtual Response FormAgain(const FormValues& values, const FormProblem& problem,
+                             bool files_dropped) = 0;
+  // A store commit that failed with kExpired: the form was already used (a reload, a double
+  // click). The default is a storage failure.
+  virtual Response AlreadyReceived();
+  // Commit options of this kind (a report records its form).
+  virtual const UsedForm* used_form() const { return nullptr; }
+
+  // Remembers `problem` (the first one wins) and reads on to the end of the text fields.
+  void Refuse(FormProblem problem);
+  bool refusing() const { return refused_.has_value(); }
+  // An error that points at `field`.
+  Error FieldProblem(std::string field, ErrorCode code, std::string message);
 
   SiteContext& ctx_;
   const unsigned version_;
@@ -64,9 +94,12 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   Status OnPartEnd() override;
   Status BeginEnvelope(bool has_files);
   Status FinishEnvelope();
+  FormProblem ProblemFor(const Error& error) const;
+  Response Again(const FormProblem& problem);
 
-  enum class PartMode { kNone, kCsrf, kField, kFile, kSkippedEmptyFile };
+  enum class PartMode { kNone, kCsrf, kField, kSkippedField, kFile, kSkippedEmptyFile };
   MultipartParser parser_;
+  std::span<const FieldRule> rules_;
   FieldCollector fields_;
   bool csrf_ok_ = false;
   bool any_part_ = false;
@@ -75,11 +108,20 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   std::string field_value_;
   std::size_t field_limit_ = 0;
   std::size_t files_ = 0;
+  bool files_dropped_ = false;   // a file was chosen but will not be kept
+  bool too_large_ = false;       // over the limit: reading the text fields only
+  std::optional<FormProblem> refused_;
+  std::string problem_field_;    // the field a FieldProblem() error is about
+  std::map<std::string, std::string, std::less<>> unaccepted_;  // values Add() refused, for refill
   std::optional<EnvelopePlan> plan_;
   std::optional<PendingBlob> blob_;
   std::unique_ptr<CountingSink> sink_;
   std::optional<SealedEnvelopeWriter> writer_;
 };
+
+// The problems every form can meet.
+FormProblem ExpiredFormProblem();
+FormProblem BusyFormProblem();
 
 // The part's media type if it is a plain "type/subtype" token pair, else
 // "application/octet-stream".

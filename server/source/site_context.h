@@ -12,6 +12,7 @@
 #include "server/kdf/source_deriver.h"
 #include "crypto/directory.h"
 #include "server/source/circuit_limiter.h"
+#include "server/source/form_token.h"
 #include "server/source/login_throttle.h"
 #include "server/source/session_store.h"
 #include "server/storage/store.h"
@@ -33,6 +34,7 @@ struct SiteContext {
   const SourceDeriver& deriver;  // Argon2id derivations (helper processes in production)
   LoginThrottle& login_throttle;
   CircuitLimiter& circuit_limiter;
+  const FormTokens& form_tokens;  // the report form's stateless tokens
   SiteLimits limits;
   // Today's UTC day, "YYYY-MM-DD" (injectable for tests).
   std::function<std::string()> today = TodayUtc;

@@ -3,6 +3,7 @@
 #include "server/log.h"
 #include "server/multipart/multipart_parser.h"
 #include "server/pages/embedded.h"
+#include "server/source/form_page.h"
 #include "server/source/inbox.h"
 #include "server/source/report_upload.h"
 #include "server/source/responses.h"
@@ -58,31 +59,11 @@ std::optional<SourceSite::FormSession> SourceSite::EnsureSession(const Request& 
   return FormSession{ctx_.sessions.Create(), true};
 }
 
-Response SourceSite::FormPage(const Request& req, const ConnectionInfo& conn,
-                              std::string_view page) {
+Response SourceSite::LoginFormPage(const Request& req, const ConnectionInfo& conn) {
   const auto session = EnsureSession(req, conn);
   if (!session) return ErrorPageFor(http::status::too_many_requests, req.version());
-  const SessionView& view = session->view;
-  Response res;
-  if (page == "login") {
-    res = LoginPage(ctx_, http::status::ok, req.version(), view.csrf_token, "");
-  } else {
-    PageData data;
-    data.set("csrf", view.csrf_token);
-    kainjow::mustache::list forces;
-    for (const auto& f : ctx_.directory.forces()) {
-      if (f.code == "NATIONAL" || !ctx_.directory.Find(f.code)) continue;
-      PageData item;
-      item.set("code", f.code);
-      item.set("name", f.name);
-      forces.push_back(item);
-    }
-    data.set("forces", forces);
-    data.set("max_upload", HumanSize(ctx_.limits.max_upload_bytes));
-    res = PageResponse(http::status::ok, req.version(), "report_form", "Make a report",
-                       std::move(data));
-  }
-  if (session->is_new) res.set(http::field::set_cookie, SessionCookie(view.id));
+  Response res = LoginPage(ctx_, http::status::ok, req.version(), session->view.csrf_token, "");
+  if (session->is_new) res.set(http::field::set_cookie, SessionCookie(session->view.id));
   return res;
 }
 
@@ -100,8 +81,9 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
       static const std::string landing = RenderPage("landing", "Report safely", {});
       return HtmlResponse(http::status::ok, v, landing);
     }
-    if (target == "/report") return FormPage(req, conn, "report");
-    if (target == "/login") return FormPage(req, conn, "login");
+    // The report form needs no session: its token is signed and carries its own time.
+    if (target == "/report") return ReportFormPage(ctx_, v, nullptr, nullptr, false);
+    if (target == "/login") return LoginFormPage(req, conn);
     if (target == "/inbox") {
       const auto id = CookieSession(req);
       if (!id) return RedirectTo("/login", v);
@@ -129,8 +111,6 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
   }
 
   if (post && (target == "/report" || target == "/followup")) {
-    const auto id = CookieSession(req);
-    if (!id) return ErrorPageFor(http::status::forbidden, v);
     auto boundary = MultipartBoundary(HeaderValue(req, http::field::content_type));
     if (!boundary) {
       return ErrorPageWith(http::status::bad_request, v,
@@ -138,9 +118,13 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
                            "Nothing was kept.");
     }
     if (target == "/report") {
-      return std::make_unique<ReportUpload>(ctx_, v, *id, std::move(*boundary));
+      return std::make_unique<ReportUpload>(
+          ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
+          std::move(*boundary));
     }
-    return std::make_unique<FollowUpUpload>(ctx_, v, *id, std::move(*boundary));
+    // Without a session cookie the follow-up still reads its text fields, to give them back.
+    return std::make_unique<FollowUpUpload>(ctx_, v, CookieSession(req).value_or(""),
+                                            std::move(*boundary));
   }
   if (post && (target == "/login" || target == "/logout")) {
     const auto id = CookieSession(req);

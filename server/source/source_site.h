@@ -1,7 +1,7 @@
 // The source interface's routes: what a reporter's browser talks to.
 //
 //   GET  /                 landing page
-//   GET  /report           the report form (starts a session: CSRF token)
+//   GET  /report           the report form (a stateless form token and its cookie: no session)
 //   POST /report           multipart: sealed while it streams; answers with the codename
 //   GET  /login            codename form
 //   POST /login            urlencoded: codename → session logged in → 303 /inbox
@@ -34,8 +34,7 @@ class SourceSite : public Router {
   // sessions (CircuitAction::kSession).
   std::optional<FormSession> EnsureSession(const Request& request,
                                            const ConnectionInfo& connection);
-  Response FormPage(const Request& request, const ConnectionInfo& connection,
-                    std::string_view page);
+  Response LoginFormPage(const Request& request, const ConnectionInfo& connection);
 
   SiteContext& ctx_;
 };

@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS sources (
   force     TEXT NOT NULL,
   day       TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS used_forms (
+  key BLOB PRIMARY KEY CHECK (length(key) = 16),
+  day TEXT NOT NULL
+) WITHOUT ROWID;
 )sql";
 
 ItemKind KindFromName(const std::string& name) {
@@ -75,6 +79,26 @@ Result<std::unique_ptr<SealedStore>> SealedStore::Open(const std::string& data_d
   RecoveryReport local;
   if (auto st = store->Recover(report ? *report : local); !st) return st.error();
   return store;
+}
+
+Result<std::unique_ptr<SealedStore>> SealedStore::OpenReadOnly(const std::string& data_dir) {
+  const std::string path = data_dir + "/index.sqlite";
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return MakeError(ErrorCode::kNotFound, data_dir + " holds no SealDrop index");
+  }
+  // Even a read-only SQLite connection creates the WAL's -wal and -shm files when they are
+  // missing (the server stopped). Made by another user (root), they would lock the server out of
+  // its own index.
+  if (st.st_uid != ::geteuid()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "run this as the user that owns " + path + " (for example sudo -u USER)");
+  }
+  auto db = sqlite::Database::Open(path, sqlite::OpenMode::kReadOnly, "index database",
+                                   /*serialized=*/true);
+  if (!db) return db.error();
+  if (auto busy = db->SetBusyTimeout(5000); !busy) return busy.error();
+  return std::unique_ptr<SealedStore>(new SealedStore(data_dir, std::move(*db)));
 }
 
 SealedStore::~SealedStore() = default;
@@ -145,7 +169,8 @@ Result<PendingBlob> SealedStore::Begin(const std::string& chosen_id) {
   return PendingBlob(id, std::move(*file));
 }
 
-Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source) {
+Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source,
+                           const UsedForm* used_form) {
   if (!IsValidForceCode(row.force) || !IsValidDay(row.day)) Die("SealedStore: bad row");
   if (new_source && (!IsValidForceCode(new_source->force) || !IsValidDay(new_source->day))) {
     Die("SealedStore: bad source row");
@@ -160,6 +185,9 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   };
   auto tx = sqlite::Transaction::Begin(db_);
   if (!tx) return fail(tx.error());
+  if (used_form) {
+    if (auto st = RecordUsedForm(*used_form); !st) return fail(st.error());
+  }
   if (new_source) {
     auto src = db_.Prepare("INSERT INTO sources (lookup_id, force, day) VALUES (?, ?, ?)");
     if (!src) return fail(src.error());
@@ -184,6 +212,31 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   if (auto st = ins->Run(); !st) return fail(st.error());
   if (auto st = tx->Commit(); !st) return fail(st.error());
   return Status::Ok();
+}
+
+Status SealedStore::RecordUsedForm(const UsedForm& form) {
+  if (!IsValidDay(form.day) || !IsValidDay(form.forget_before)) Die("SealedStore: bad day");
+  auto forget = db_.Prepare("DELETE FROM used_forms WHERE day < ?");
+  if (!forget) return forget.error();
+  if (auto st = forget->Bind(1, form.forget_before).Run(); !st) return st;
+  auto ins = db_.Prepare("INSERT INTO used_forms (key, day) VALUES (?, ?)");
+  if (!ins) return ins.error();
+  if (auto st = ins->Bind(1, form.key).Bind(2, form.day).Run(); !st) {
+    if (st.error().code == ErrorCode::kAlreadyExists) {
+      return MakeError(ErrorCode::kExpired, "form already used");
+    }
+    return st;
+  }
+  return Status::Ok();
+}
+
+Result<bool> SealedStore::FormUsed(const std::array<std::uint8_t, 16>& key) const {
+  std::lock_guard lock(mu_);
+  auto q = db_.Prepare("SELECT 1 FROM used_forms WHERE key = ?");
+  if (!q) return q.error();
+  auto step = q->Bind(1, key).Next();
+  if (!step) return step.error();
+  return *step == sqlite::Statement::Step::kRow;
 }
 
 Result<std::string> SealedStore::SourceForce(const std::array<std::uint8_t, 32>& lookup) const {
@@ -296,6 +349,68 @@ Result<std::size_t> SealedStore::Count() const {
   }
   if (count < 0) return MakeError(ErrorCode::kIo, "index database: count: no result");
   return static_cast<std::size_t>(count);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import receipts and the operator's view of what waits: kept apart from the item life cycle
+// above so that each query is easy to find and check.
+
+Result<ReceiptOutcome> SealedStore::DeleteReceipted(const std::string& force,
+                                                    const std::vector<std::string>& ids) {
+  if (!IsValidForceCode(force)) Die("SealedStore: bad force code");
+  for (const auto& id : ids) {
+    if (!IsValidItemId(id)) return MakeError(ErrorCode::kInvalidArgument, "bad item id");
+  }
+  ReceiptOutcome outcome;
+  std::vector<std::string> deleted;
+  {
+    std::lock_guard lock(mu_);
+    auto tx = sqlite::Transaction::Begin(db_);  // rolls back on every early return
+    if (!tx) return tx.error();
+    for (const auto& id : ids) {
+      auto del = db_.Prepare("DELETE FROM items WHERE id = ? AND force = ? AND kind != 'reply'");
+      if (!del) return del.error();
+      if (auto st = del->Bind(1, id).Bind(2, force).Run(); !st) return st.error();
+      if (db_.Changes() > 0) {
+        deleted.push_back(id);
+      } else {
+        ++outcome.gone;
+      }
+    }
+    if (auto st = tx->Commit(); !st) return st.error();
+  }
+  // The rows are gone for good: now the blobs. One left behind (an I/O error) names no row and
+  // is removed by the next start's recovery; it is already unreachable.
+  for (const auto& id : deleted) {
+    if (::unlink(BlobPath(id).c_str()) != 0 && errno != ENOENT) {
+      return MakeError(ErrorCode::kIo, "cannot remove a blob");
+    }
+  }
+  outcome.deleted = deleted.size();
+  if (!deleted.empty()) {
+    if (auto st = SyncDirectory(dir_ + "/blobs"); !st) return st.error();
+  }
+  return outcome;
+}
+
+Result<std::vector<ForceBacklog>> SealedStore::WaitingByForce() const {
+  std::lock_guard lock(mu_);
+  auto q = db_.Prepare(
+      "SELECT force, COUNT(*), MIN(day) FROM items WHERE kind != 'reply' "
+      "GROUP BY force ORDER BY force");
+  if (!q) return q.error();
+  std::vector<ForceBacklog> out;
+  if (auto st = q->ForEach([&]() -> Status {
+        if (q->IsNull(0) || q->IsNull(2)) {
+          return MakeError(ErrorCode::kMalformed, "index database: backlog: a row without a force or day");
+        }
+        out.push_back({q->Text(0), static_cast<std::size_t>(q->Int64(1)), q->Text(2)});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return out;
 }
 
 }  // namespace sealdrop::server

@@ -8,7 +8,9 @@
 //                     bucket), the kind and, for replies, the source lookup id. `sources`: one
 //                     row per codename ever issued: its lookup id (an Argon2id output keyed by
 //                     the secret instance salt, never the codename), the force its follow-ups
-//                     go to and the day it was made. Nothing else.
+//                     go to and the day it was made. `used_forms`: a keyed hash of each
+//                     report form's nonce with its day, kept two days (one report per form).
+//                     Nothing else.
 //   blobs/ID          one sealed envelope per file, ID = 32 random hex digits.
 //
 // Thread-safety: a SealedStore may be used from several threads; index access is serialised.
@@ -61,6 +63,28 @@ struct SourceRow {
   std::string day;
 };
 
+// A form whose report is being committed (server/source/form_token.h): its keyed nonce hash is
+// recorded in the same transaction, so the same form makes one report however often it is sent.
+// Rows older than `forget_before` (a day) are removed then: the form's token has expired.
+struct UsedForm {
+  std::array<std::uint8_t, 16> key;
+  std::string day;
+  std::string forget_before;
+};
+
+// What an import receipt did (docs/force-api.md §1, POST /api/v1/receipts).
+struct ReceiptOutcome {
+  std::size_t deleted = 0;  // rows and blobs removed now
+  std::size_t gone = 0;     // ids the store does not hold for the force: nothing done
+};
+
+// One force's items still waiting for its console (for the operator: counts and days, no ids).
+struct ForceBacklog {
+  std::string force;
+  std::size_t waiting = 0;  // reports and follow-ups not yet receipted
+  std::string oldest_day;   // the day the oldest of them arrived
+};
+
 struct RecoveryReport {
   std::size_t temp_files_removed = 0;
   std::size_t orphan_blobs_removed = 0;
@@ -73,16 +97,25 @@ class SealedStore {
   // temporary files, blobs without a row, and rows without a blob.
   static Result<std::unique_ptr<SealedStore>> Open(const std::string& data_dir,
                                                    RecoveryReport* report = nullptr);
+  // Opens an existing store for reading only: no directory is made, nothing is recovered or
+  // written (for `sealdrop-server status` beside a running server). kNotFound when `data_dir`
+  // holds no index; kInvalidArgument unless the index belongs to this process's user (SQLite
+  // may create the WAL's side files, which must stay the server's).
+  static Result<std::unique_ptr<SealedStore>> OpenReadOnly(const std::string& data_dir);
   ~SealedStore();
   SealedStore(const SealedStore&) = delete;
   SealedStore& operator=(const SealedStore&) = delete;
 
   // A new blob with a fresh random id, or with `id` (kAlreadyExists if that blob exists).
   Result<PendingBlob> Begin(const std::string& id = "");
-  // Makes the blob durable, then commits its row (and `new_source`, if given, in the same
-  // transaction). On failure nothing of the item remains. Fails with kAlreadyExists, storing
-  // nothing, if `new_source` names a lookup id that is already registered.
-  Status Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source = nullptr);
+  // Makes the blob durable, then commits its row (and `new_source` and `used_form`, if given, in
+  // the same transaction). On failure nothing of the item remains. Fails with kAlreadyExists,
+  // storing nothing, if `new_source` names a lookup id that is already registered, and with
+  // kExpired, storing nothing, if `used_form` was already used.
+  Status Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source = nullptr,
+                const UsedForm* used_form = nullptr);
+  // True when a report was already committed from the form with this key.
+  Result<bool> FormUsed(const std::array<std::uint8_t, 16>& key) const;
 
   // The force a registered source's follow-ups go to; kNotFound when the lookup id is unknown.
   Result<std::string> SourceForce(const std::array<std::uint8_t, 32>& lookup) const;
@@ -100,10 +133,21 @@ class SealedStore {
   Status Delete(const std::string& id);
   Result<std::size_t> Count() const;
 
+  // An import receipt of `force`: deletes those of `ids` that are `force`'s reports and
+  // follow-ups, every row in one transaction (all or none), then their blobs. Any other id —
+  // already deleted, never stored, another force's item, a reply — is counted as gone and not
+  // touched, with the same answer whichever it is. A blob that cannot be unlinked after its row
+  // is gone is removed by the next Open()'s recovery.
+  Result<ReceiptOutcome> DeleteReceipted(const std::string& force,
+                                         const std::vector<std::string>& ids);
+  // Per force with anything waiting: the count and the oldest day, forces in code order.
+  Result<std::vector<ForceBacklog>> WaitingByForce() const;
+
  private:
   SealedStore(std::string data_dir, sqlite::Database db)
       : dir_(std::move(data_dir)), db_(std::move(db)) {}
   Status Recover(RecoveryReport& report);
+  Status RecordUsedForm(const UsedForm& form);  // REQUIRES: mu_ held, in a transaction
   Result<std::vector<ItemRow>> Query(const char* sql, const std::string* text,
                                      const std::array<std::uint8_t, 32>* blob) const;
 

@@ -20,7 +20,8 @@ WorkerPool::~WorkerPool() {
 bool WorkerPool::TrySubmit(std::function<void()> job) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || jobs_.size() >= max_queued_) return false;
+    // A job an idle worker takes at once does not wait: it never counts against the queue.
+    if (stopping_ || jobs_.size() >= max_queued_ + idle_) return false;
     jobs_.push_back(std::move(job));
   }
   cv_.notify_one();
@@ -37,7 +38,9 @@ void WorkerPool::Run() {
     std::function<void()> job;
     {
       std::unique_lock lock(mu_);
+      ++idle_;
       cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      --idle_;
       if (jobs_.empty()) return;  // stopping, and nothing left to do
       job = std::move(jobs_.front());
       jobs_.pop_front();

@@ -24,7 +24,8 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Queues `job`; false (and `job` is dropped) when max_queued jobs are already waiting.
+  // Queues `job`; false (and `job` is dropped) when max_queued jobs are already waiting and no
+  // worker is idle (so max_queued 0 still runs a job whenever a worker is free).
   [[nodiscard]] bool TrySubmit(std::function<void()> job);
   std::size_t queued();
 
@@ -36,6 +37,7 @@ class WorkerPool {
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;
+  std::size_t idle_ = 0;  // workers waiting for a job
   std::vector<std::thread> threads_;
 };
 

@@ -23,6 +23,36 @@ def run(argv, **kw):
     return r.stdout
 
 
+def make_instance(console, work):
+    """Root key, MET and NATIONAL keys and a signed directory in WORK; returns (keys, passphrase file)."""
+    keys = os.path.join(work, "keys")
+    pw = os.path.join(work, "passphrase.txt")
+    with open(pw, "w") as f:
+        f.write("browser test passphrase\n")
+    run([console, "root-keygen", "--out", keys, "--passphrase-file", pw])
+    for force in ("MET", "NATIONAL"):
+        run([console, "keygen", "--force", force, "--out", keys, "--passphrase-file", pw])
+    run([console, "directory", "build", "--keys", keys, "--out", f"{work}/forces.json",
+         "--skip-missing"])
+    run([console, "directory", "sign", "--root-key", f"{keys}/root.secret", "--in",
+         f"{work}/forces.json", "--out", f"{work}/directory.signed", "--passphrase-file", pw])
+    return keys, pw
+
+
+def start_server(server_bin, work, data, extra=()):
+    """sealdrop-server on a loopback port for the instance in WORK; returns (process, base URL)."""
+    keys = os.path.join(work, "keys")
+    server = subprocess.Popen(
+        [server_bin, "--listen", "127.0.0.1:0", "--data", data, "--directory",
+         f"{work}/directory.signed", "--root-pub", f"{keys}/root.public", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = server.stdout.readline().strip()
+    if not line.startswith("listening "):
+        server.kill()
+        raise SystemExit(f"FAILED: server did not start: {line!r} {server.stderr.read()}")
+    return server, "http://" + line.split(" ", 1)[1]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server", required=True)
@@ -37,27 +67,9 @@ def main():
     work = tempfile.mkdtemp(prefix="sealdrop-browser-")
     server = None
     try:
-        keys = os.path.join(work, "keys")
-        pw = os.path.join(work, "passphrase.txt")
-        with open(pw, "w") as f:
-            f.write("browser test passphrase\n")
-        run([a.console, "root-keygen", "--out", keys, "--passphrase-file", pw])
-        for force in ("MET", "NATIONAL"):
-            run([a.console, "keygen", "--force", force, "--out", keys, "--passphrase-file", pw])
-        run([a.console, "directory", "build", "--keys", keys, "--out", f"{work}/forces.json",
-             "--skip-missing"])
-        run([a.console, "directory", "sign", "--root-key", f"{keys}/root.secret", "--in",
-             f"{work}/forces.json", "--out", f"{work}/directory.signed", "--passphrase-file", pw])
-
+        keys, pw = make_instance(a.console, work)
         data = os.path.join(work, "data")
-        server = subprocess.Popen(
-            [a.server, "--listen", "127.0.0.1:0", "--data", data, "--directory",
-             f"{work}/directory.signed", "--root-pub", f"{keys}/root.public"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = server.stdout.readline().strip()
-        if not line.startswith("listening "):
-            raise SystemExit(f"FAILED: server did not start: {line!r} {server.stderr.read()}")
-        base = "http://" + line.split(" ", 1)[1]
+        server, base = start_server(a.server, work, data)
 
         attachment = os.path.join(work, "evidence photo.jpg")
         blob = os.urandom(700 * 1024)

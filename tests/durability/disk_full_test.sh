@@ -84,7 +84,7 @@ ls "$work/data" | grep -vqE '^(blobs|instance\.salt|index\.sqlite(-wal|-shm)?)$'
 
 # Every acknowledged report opens on the console.
 "$transfer_bin" pull --server "http://$api" --force MET --key "$work/keys/MET-transfer.secret" \
-  --passphrase-file "$pw" --state "$work/state" --out "$work/pull.bundle" >/dev/null
+  --passphrase-file "$pw" --out "$work/pull.bundle" >/dev/null
 "$console_bin" init --data "$work/console" >/dev/null
 "$console_bin" import --data "$work/console" --key "$work/keys/MET.secret" --passphrase-file "$pw" "$work/pull.bundle" >/dev/null
 list=$("$console_bin" list --data "$work/console" --key "$work/keys/MET.secret" --passphrase-file "$pw")

@@ -50,7 +50,7 @@ start_server "$work/data"
 submit "store-faults-report-1"
 submit "store-faults-report-2"
 "$transfer_bin" pull --server "http://$api" --force MET --key "$work/keys/MET-transfer.secret" \
-  --passphrase-file "$pw" --state "$work/state" --out "$work/pull.bundle" >/dev/null
+  --passphrase-file "$pw" --out "$work/pull.bundle" >/dev/null
 stop_server
 console="$work/console"
 "$console_bin" init --data "$console" >/dev/null
@@ -231,10 +231,10 @@ cp -a "$work/data" "$work/s-items"
 corrupt "$work/s-items/index.sqlite" items
 start_server "$work/s-items"
 expect_fail "transfer pull" "$transfer_bin" pull --server "http://$api" --force MET \
-  --key "$work/keys/MET-transfer.secret" --passphrase-file "$pw" --state "$work/state-items" \
-  --out "$work/short.bundle"
+  --key "$work/keys/MET-transfer.secret" --passphrase-file "$pw" --out "$work/short.bundle"
 [ ! -e "$work/short.bundle" ] || fail "pull wrote a bundle from a list it could not read"
 stop_server
+expect_fail "server status" "$server_bin" status --data "$work/s-items"
 
 # The table and every index: recovery cannot learn which blobs have rows, so the server must not
 # start, and must not remove a single blob as an "orphan".

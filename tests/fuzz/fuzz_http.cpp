@@ -60,9 +60,11 @@ struct Instance {
     if (!opened || !salt) __builtin_trap();
     store = std::move(*opened);
     deriver = std::make_unique<InProcessDeriver>(salt->span());
+    form_tokens = std::make_unique<FormTokens>(SecretBuffer(kFormKeyBytes),
+                                               [] { return fuzz::kNow; });
     const ForceDirectory& directory = fuzz::VectorDirectory();
     site_ctx.reset(new SiteContext{directory, *store, sessions, kdf_pool, disk_pool, *deriver,
-                                   throttle, circuits, SiteLimits{1u << 20, 4096},
+                                   throttle, circuits, *form_tokens, SiteLimits{1u << 20, 4096},
                                    [] { return std::string(fuzz::kToday); }});
     site = std::make_unique<SourceSite>(*site_ctx);
     auth = std::make_unique<RequestAuthenticator>(directory, AuthLimits{},

@@ -85,7 +85,8 @@ def main():
 
     seed = transfer_seed()
     put("signed_request", "list", signed(seed, "GET", "/api/v1/items"))
-    put("signed_request", "ack", signed(seed, "POST", "/api/v1/items/" + "a" * 32 + "/ack", b"", 1))
+    with open(os.path.join(ROOT, "tests", "vectors", "bundle", "ok.receipt"), "rb") as f:
+        put("signed_request", "receipt", signed(seed, "POST", "/api/v1/receipts", f.read(), 1))
     put("signed_request", "source-ref", signed(seed, "POST", "/api/v1/source-refs", b"ab" * 32, 2))
 
     body = b"csrf=" + b"0" * 43 + b"&codename=abacus+abdomen+abdominal+abide+abiding+ability+ablaze"
@@ -135,6 +136,9 @@ def main():
     m = 16 + len(item)
     trailer = m.to_bytes(8, "little") + len(manifest).to_bytes(8, "little") + hashlib.sha256(body).digest()
     put("bundle", "one-item.bundle", body + trailer)
+    # An outbox carrying only an import receipt (docs/bundle.md §5): the committed vector.
+    shutil.copyfile(os.path.join(vectors, "bundle", "ok-receipt-only.bundle"),
+                    os.path.join(CORPUS, "bundle", "receipt-only.bundle"))
     return 0
 
 

@@ -23,11 +23,14 @@ using testing::ServerProcess;
 using testing::SourceClient;
 using testing::TestInstance;
 
-// What a case may use: a live anonymous session with its token, and another session's token.
+// What a case may use: a report form's cookie and token, another form's token and cookie, and
+// a live anonymous session (for the login form) with its token.
 struct Session {
-  std::string cookie;  // "sd_session=..."
-  std::string csrf;
+  std::string cookie;  // "sd_form=...; sd_session=..."
+  std::string csrf;    // the report form's token
   std::string other_csrf;
+  std::string other_cookie = "";
+  std::string login_csrf = "";
 };
 
 struct BadInput {
@@ -73,12 +76,13 @@ std::string Login(const Session& s, const std::string& body,
 const std::vector<BadInput>& Cases() {
   static const std::vector<BadInput> cases = {
       // Sessions and CSRF.
-      {"ReportWithoutASessionCookie", 403,
+      {"ReportWithoutTheFormCookie", 403,
        [](const Session& s) { return ReportPost({"", s.csrf, ""}, Good(s)); }},
-      {"ReportWithAnUnknownSession", 403,
+      {"ReportWithAnotherFormsCookie", 403,
+       [](const Session& s) { return ReportPost({s.other_cookie, s.csrf, ""}, Good(s)); }},
+      {"ReportWithAnUnknownFormCookie", 403,
        [](const Session& s) {
-         return ReportPost({"sd_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", s.csrf, ""},
-                           Good(s));
+         return ReportPost({"sd_form=AAAAAAAAAAAAAAAAAAAAAA", s.csrf, ""}, Good(s));
        }},
       {"ReportWithoutACsrfToken", 403,
        [](const Session& s) {
@@ -193,9 +197,13 @@ const std::vector<BadInput>& Cases() {
       // Sizes and HTTP itself.
       {"DeclaredBodyOverTheUploadLimit", 413,
        [](const Session& s) {
-         std::string r = Request("POST", "/report", s, BuildMultipart({}).content_type, "");
-         const auto at = r.find("Content-Length: 0");
-         return r.replace(at, 17, "Content-Length: " + std::to_string(3u << 20));
+         // The text fields arrive, then a file that would take the body over the limit: the
+         // form comes back (filled in) as soon as the file begins.
+         const auto m = BuildMultipart(With(Good(s), File("big.bin", "first bytes")));
+         std::string r = Request("POST", "/report", s, m.content_type, m.body);
+         const std::string length = "Content-Length: " + std::to_string(m.body.size());
+         return r.replace(r.find(length), length.size(),
+                          "Content-Length: " + std::to_string(3u << 20));
        }},
       {"ChunkedBodyOverTheUploadLimit", 413,
        [](const Session& s) {
@@ -247,20 +255,20 @@ const std::vector<BadInput>& Cases() {
       {"LoginWithAWrongCsrfToken", 403,
        [](const Session& s) { return Login(s, "csrf=" + std::string(43, 'B') + "&codename=x"); }},
       {"LoginWithoutASession", 403,
-       [](const Session& s) { return Login({"", "", ""}, "csrf=" + s.csrf + "&codename=x"); }},
+       [](const Session& s) { return Login({"", "", ""}, "csrf=" + s.login_csrf + "&codename=x"); }},
       {"LoginNotUrlEncoded", 400,
-       [](const Session& s) { return Login(s, "csrf=" + s.csrf, "text/plain"); }},
+       [](const Session& s) { return Login(s, "csrf=" + s.login_csrf, "text/plain"); }},
       {"LoginWithABrokenPercentEscape", 400,
-       [](const Session& s) { return Login(s, "csrf=" + s.csrf + "&codename=%zz"); }},
+       [](const Session& s) { return Login(s, "csrf=" + s.login_csrf + "&codename=%zz"); }},
       {"LoginWithANulByte", 400,
-       [](const Session& s) { return Login(s, "csrf=" + s.csrf + "&codename=a%00b"); }},
+       [](const Session& s) { return Login(s, "csrf=" + s.login_csrf + "&codename=a%00b"); }},
       {"LoginBodyTooLarge", 413,
        [](const Session& s) {
-         return Login(s, "csrf=" + s.csrf + "&codename=" + std::string(10000, 'a'));
+         return Login(s, "csrf=" + s.login_csrf + "&codename=" + std::string(10000, 'a'));
        }},
       {"LoginWithTheCodenameTwice", 403,
        [](const Session& s) {
-         return Login(s, "csrf=" + s.csrf + "&codename=a&codename=b");
+         return Login(s, "csrf=" + s.login_csrf + "&codename=a&codename=b");
        }},
       {"FollowUpWithoutLoggingIn", 403,
        [](const Session& s) {
@@ -302,7 +310,10 @@ TEST_P(BadInputs, GetsItsStatusAndStoresNothing) {
   ASSERT_EQ(client.Get("/report").status, 200);
   SourceClient other(server_->address());
   ASSERT_EQ(other.Get("/report").status, 200);
-  const Session s{client.cookie(), client.csrf(), other.csrf()};
+  SourceClient login(server_->address());
+  ASSERT_EQ(login.Get("/login").status, 200);
+  const Session s{client.cookie() + "; " + login.cookie(), client.csrf(), other.csrf(),
+                  other.cookie(), login.csrf()};
 
   const HttpReply r = client.Raw(c.request(s));
   EXPECT_EQ(r.status, c.expected_status) << c.name << "\n" << r.head << "\n" << r.body.substr(0, 400);

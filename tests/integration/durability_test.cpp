@@ -3,10 +3,12 @@
 // padding, syncing and committing); after every kill it restarts on the same data directory.
 // At the end: every report whose submission got the codename page opens on the console; no
 // temporary file, blob without a row or row without a blob survives; every report row has its
-// source row (they commit together). Then sealdrop-transfer pull and sealdrop-console import are
-// killed, at least 10 times each, at moments inside a whole run's measured span (downloads,
-// bundle writing and commit, acknowledgements; the import's copies and commits): a repeated pull
-// or import still ends with each report exactly once.
+// source row (they commit together). Then the force's round trip runs with kills: pull and
+// import are killed at least 10 times each, at moments inside a whole run's measured span
+// (downloads, bundle writing and commit; the import's copies and commits), then outbox, and push
+// (which delivers the import receipt) is killed 5 times: a pull deletes nothing, a repeated
+// import still ends with each report exactly once, and the server is empty only after the last
+// push has delivered the receipt.
 //
 // SEALDROP_CRASH_KILLS sets the number of server kills (default 100; bench/soak uses 1,000).
 #include <gtest/gtest.h>
@@ -72,16 +74,20 @@ std::chrono::milliseconds Timed(const std::vector<std::string>& argv) {
 
 class Durability : public ::testing::Test {
  protected:
-  std::vector<std::string> Transfer(const std::string& out, const std::string& state_dir = "") {
-    return {SEALDROP_TRANSFER_BIN, "pull", "--server", "http://" + api_address_, "--force", "MET",
+  // `verb` "pull" writes `file`, "push" reads it.
+  std::vector<std::string> Transfer(const std::string& verb, const std::string& file) {
+    return {SEALDROP_TRANSFER_BIN, verb, "--server", "http://" + api_address_, "--force", "MET",
             "--key", instance_.TransferKeyFile("MET"), "--passphrase-file",
-            instance_.passphrase_file(), "--state", state_dir.empty() ? dir_ / "state" : state_dir,
-            "--out", out};
+            instance_.passphrase_file(), verb == "pull" ? "--out" : "--in", file};
   }
   std::vector<std::string> Import(const std::string& bundle, const std::string& console_dir = "") {
     return {SEALDROP_CONSOLE_BIN, "import", "--data", console_dir.empty() ? dir_ / "console" : console_dir,
             "--key", instance_.SecretKeyFile("MET"), "--passphrase-file", instance_.passphrase_file(),
             bundle};
+  }
+  std::vector<std::string> Outbox(const std::string& out, const std::string& console_dir = "") {
+    return {SEALDROP_CONSOLE_BIN, "outbox", "--data", console_dir.empty() ? dir_ / "console" : console_dir,
+            "--out", out};
   }
   long long Index(const std::string& sql) {
     return testing::QueryCount(instance_.data_dir() + "/index.sqlite", sql);
@@ -131,35 +137,39 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
   std::set<std::string> blobs;
   for (const auto& name : testing::ListDir(instance_.data_dir() + "/blobs")) blobs.insert(name);
   for (const auto& name : testing::ListDir(instance_.data_dir())) {
-    EXPECT_TRUE(name == "blobs" || name == "instance.salt" || name.rfind("index.sqlite", 0) == 0)
+    EXPECT_TRUE(name == "blobs" || name == "instance.salt" || name == "form-token.key" ||
+                name.rfind("index.sqlite", 0) == 0)
         << "left behind: " << name;
   }
   EXPECT_EQ(static_cast<long long>(blobs.size()), Index("SELECT COUNT(*) FROM items"));
   EXPECT_EQ(Index("SELECT COUNT(*) FROM items WHERE kind = 'report'"), Index("SELECT COUNT(*) FROM sources"));
   EXPECT_GE(static_cast<long long>(blobs.size()), static_cast<long long>(acknowledged.size()));
 
-  // Calibration: how long a whole pull and a whole import take here (an ASan build is slower),
+  // Calibration: how long a whole pull, import and push take here (an ASan build is slower),
   // measured on a copy of the data so that the real items stay for the killed runs. Each killed
   // run is then stopped at a random point inside that span (the first part is mostly the Argon2id
   // unlock of the key), so that the kills land on the downloads, the bundle writing, its commit,
-  // the acknowledgements, and on the import's copies and commits.
+  // the import's copies and commits, and the receipt's delivery and deletions.
   server.Stop(SIGTERM);
   const std::string copy = dir_ / "calibration-data";
   std::filesystem::copy(instance_.data_dir(), copy, std::filesystem::copy_options::recursive);
   ASSERT_EQ(RunProcess({SEALDROP_CONSOLE_BIN, "init", "--data", dir_ / "console"}).exit_code, 0);
   ASSERT_EQ(RunProcess({SEALDROP_CONSOLE_BIN, "init", "--data", dir_ / "calibration-console"}).exit_code, 0);
-  std::chrono::milliseconds pull_time{0}, import_time{0};
+  std::chrono::milliseconds pull_time{0}, import_time{0}, push_time{0};
   {
     std::vector<std::string> argv = instance_.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
                                                          {"--force-listen", "127.0.0.1:0"});
     *(std::find(argv.begin(), argv.end(), "--data") + 1) = copy;
     ServerProcess calibration(argv);
     api_address_ = calibration.force_api_address();
-    pull_time = Timed(Transfer(dir_ / "calibration.bundle", dir_ / "calibration-state"));
+    pull_time = Timed(Transfer("pull", dir_ / "calibration.bundle"));
     import_time = Timed(Import(dir_ / "calibration.bundle", dir_ / "calibration-console"));
+    ASSERT_GT(Timed(Outbox(dir_ / "calibration-out.bundle", dir_ / "calibration-console")).count(), 0);
+    push_time = Timed(Transfer("push", dir_ / "calibration-out.bundle"));
   }
   ASSERT_GT(pull_time.count(), 0) << "the calibration pull failed";
   ASSERT_GT(import_time.count(), 0) << "the calibration import failed";
+  ASSERT_GT(push_time.count(), 0) << "the calibration push failed";
   ServerProcess restarted(instance_.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
                                                {"--force-listen", "127.0.0.1:0"}));
   api_address_ = restarted.force_api_address();
@@ -184,12 +194,14 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
     }
   };
 
-  // Pulls killed until kTargetKills landed, then pulled to the end: every item once, none lost.
+  // Pulls killed until kTargetKills landed, then pulled to the end. A pull deletes nothing: each
+  // bundle holds every item on the server when it was written.
   constexpr int kTargetKills = 10;
-  int pull_kills = 0, import_kills = 0, bundles = 0;
+  constexpr int kPushKills = 5;
+  int pull_kills = 0, import_kills = 0, push_kills = 0, bundles = 0;
   for (int i = 0; i < 3 * kTargetKills && pull_kills < kTargetKills; ++i) {
     const std::string out = dir_ / ("pull-" + std::to_string(bundles) + ".bundle");
-    const bool killed = RunAndKill(Transfer(out), inside(pull_time));
+    const bool killed = RunAndKill(Transfer("pull", out), inside(pull_time));
     if (std::filesystem::exists(out)) ++bundles;  // committed before the kill: keep it
     if (killed) {
       ++pull_kills;
@@ -200,9 +212,9 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
     ASSERT_NO_FATAL_FAILURE(refill(40));
   }
   const std::string last = dir_ / ("pull-" + std::to_string(bundles++) + ".bundle");
-  const ProcessResult pulled = RunProcess(Transfer(last));
+  const ProcessResult pulled = RunProcess(Transfer("pull", last));
   ASSERT_EQ(pulled.exit_code, 0) << pulled.err;
-  EXPECT_EQ(Index("SELECT COUNT(*) FROM items"), 0) << "everything pulled is acknowledged";
+  EXPECT_EQ(Index("SELECT COUNT(*) FROM items"), expected_cases) << "a pull deletes nothing";
 
   // Imports killed the same way (the largest bundle first), then each imported to the end. An
   // import that ends before any kill has landed starts over on a new console store.
@@ -230,6 +242,22 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
   }
   EXPECT_GT(pull_kills, 0) << "no pull was interrupted (calibrated at " << pull_time.count() << " ms)";
   EXPECT_GT(import_kills, 0) << "no import was interrupted (calibrated at " << import_time.count() << " ms)";
+  EXPECT_EQ(Index("SELECT COUNT(*) FROM items"), expected_cases) << "an import deletes nothing";
+
+  // The receipt: one outbox, its push killed kPushKills times, then pushed to the end. Killed
+  // pushes may have deleted some or all of the items already; the last one answers the rest as
+  // gone, and the server ends empty.
+  const std::string outbox = dir_ / "out.bundle";
+  const ProcessResult made = RunProcess(Outbox(outbox));
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  for (int i = 0; i < 3 * kPushKills && push_kills < kPushKills; ++i) {
+    if (RunAndKill(Transfer("push", outbox), inside(push_time))) ++push_kills;
+  }
+  const ProcessResult pushed = RunProcess(Transfer("push", outbox));
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  EXPECT_NE(pushed.out.find("receipt delivered"), std::string::npos) << pushed.out;
+  EXPECT_EQ(Index("SELECT COUNT(*) FROM items"), 0) << "every imported item receipted and deleted";
+  EXPECT_TRUE(testing::ListDir(instance_.data_dir() + "/blobs").empty());
   const ProcessResult list = RunProcess({SEALDROP_CONSOLE_BIN, "list", "--data", dir_ / "console", "--key",
                                          instance_.SecretKeyFile("MET"), "--passphrase-file",
                                          instance_.passphrase_file()});
@@ -243,11 +271,12 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
   const ProcessResult audit = RunProcess({SEALDROP_CONSOLE_BIN, "audit", "verify", "--data", dir_ / "console"});
   EXPECT_EQ(audit.exit_code, 0) << audit.err;
   std::printf("durability: %d server kills, %zu acknowledged reports, %lld stored, %d bundles, "
-              "%d pull kills (a whole pull: %lld ms), %d import kills (a whole import: %lld ms) "
-              "(seed %u)\n",
+              "%d pull kills (a whole pull: %lld ms), %d import kills (a whole import: %lld ms), "
+              "%d push kills (a whole push: %lld ms) (seed %u)\n",
               kills, acknowledged.size(), expected_cases, bundles, pull_kills,
               static_cast<long long>(pull_time.count()), import_kills,
-              static_cast<long long>(import_time.count()), seed);
+              static_cast<long long>(import_time.count()), push_kills,
+              static_cast<long long>(push_time.count()), seed);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The force API and sealdrop-transfer against a real server: a force pulls only its own items
-// into a bundle and acknowledges them; cross-force access, replayed, stale, forged and unsigned
-// requests are refused and change nothing; pushed replies reach the reporter's inbox; a forward
+// into a bundle and the server keeps them until an import receipt names them; a receipt deletes
+// only the calling force's items and answers alike for another force's, a deleted or an unknown
+// id; cross-force access, replayed, stale, forged and unsigned requests are refused and change
+// nothing; pushed replies reach the reporter's inbox; a forward
 // reaches the other force only and takes the conversation with it; pushes are idempotent.
 #include <gtest/gtest.h>
 
@@ -13,6 +15,7 @@
 #include "crypto/directory.h"
 #include "crypto/envelope_reader.h"
 #include "crypto/envelope_writer.h"
+#include "common/import_receipt.h"
 #include "crypto/signed_request.h"
 #include "journalist_console/bundle/bundle.h"
 #include "tests/support/process.h"
@@ -65,7 +68,7 @@ class ForceApi : public ::testing::Test {
                          const std::string& file_flag, const std::string& file) {
     return RunProcess({SEALDROP_TRANSFER_BIN, verb, "--server", ApiUrl(), "--force", force,
                        "--key", instance_.TransferKeyFile(force), "--passphrase-file",
-                       instance_.passphrase_file(), "--state", state_.path(), file_flag, file});
+                       instance_.passphrase_file(), file_flag, file});
   }
 
   std::vector<std::string> ListIds(const std::string& force) {
@@ -86,13 +89,23 @@ class ForceApi : public ::testing::Test {
     return std::move(*id);
   }
 
+  // POST /api/v1/receipts, signed by `force`'s transfer key, naming `ids` for `receipt_force`.
+  HttpReply SendReceipt(const std::string& force, std::vector<std::string> ids,
+                        const std::string& receipt_force = "") {
+    std::sort(ids.begin(), ids.end());
+    Signed s;
+    s.M("POST").T("/api/v1/receipts").F(force);
+    s.body = EncodeImportReceipt(
+        {bundle::NewItemId(), receipt_force.empty() ? force : receipt_force, TodayUtc(), ids});
+    return Api(s.Raw(instance_.TransferKey(force)));
+  }
+
   TestInstance instance_;
-  TempDir state_;
   TempDir files_;
   ServerProcess server_;
 };
 
-TEST_F(ForceApi, PullTakesOnlyTheForcesOwnItemsIntoABundleAndAcknowledgesThem) {
+TEST_F(ForceApi, PullTakesOnlyTheForcesOwnItemsAndDeletesNothing) {
   Report("MET", "first for MET");
   Report("MET", "second for MET");
   Report("WMI", "for WMI");
@@ -115,36 +128,57 @@ TEST_F(ForceApi, PullTakesOnlyTheForcesOwnItemsIntoABundleAndAcknowledgesThem) {
   }
   std::sort(whats.begin(), whats.end());
   EXPECT_EQ(whats, (std::vector<std::string>{"first for MET", "second for MET"}));
-  // Acknowledged: deleted from the server. WMI's report is untouched.
+  // Kept until a receipt names them: the next pull fetches the same items again.
+  EXPECT_EQ(Rows(instance_.data_dir(), "force = 'MET'"), 2);
+  EXPECT_EQ(testing::ListDir(instance_.data_dir() + "/blobs").size(), 3u);
+  ASSERT_EQ(Transfer("pull", "MET", "--out", files_ / "again.bundle").exit_code, 0);
+  auto again = bundle::BundleReader::Open(files_ / "again.bundle");
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->manifest().items.size(), 2u);
+  EXPECT_EQ(again->manifest().items[0].sha256, bundle->manifest().items[0].sha256);
+  // Receipted: deleted. Then nothing is left to pull and no bundle is written.
+  const HttpReply receipt = SendReceipt("MET", ListIds("MET"));
+  ASSERT_EQ(receipt.status, 200) << receipt.body;
+  EXPECT_EQ(nlohmann::json::parse(receipt.body)["deleted"], 2);
   EXPECT_EQ(Rows(instance_.data_dir(), "force = 'MET'"), 0);
   EXPECT_EQ(Rows(instance_.data_dir(), "force = 'WMI'"), 1);
   EXPECT_EQ(testing::ListDir(instance_.data_dir() + "/blobs").size(), 1u);
-  // Nothing new: no bundle is written.
-  const ProcessResult again = Transfer("pull", "MET", "--out", files_ / "again.bundle");
-  EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.out.find("nothing to pull"), std::string::npos);
-  EXPECT_FALSE(std::filesystem::exists(files_ / "again.bundle"));
+  const ProcessResult none = Transfer("pull", "MET", "--out", files_ / "none.bundle");
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.out.find("nothing to pull"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(files_ / "none.bundle"));
 }
 
-TEST_F(ForceApi, AForceCanNeitherListFetchNorAcknowledgeAnotherForcesItems) {
+TEST_F(ForceApi, AForceCanNeitherListFetchNorReceiptAnotherForcesItems) {
   Report("WMI", "secret WMI report");
   const auto wmi = ListIds("WMI");
   ASSERT_EQ(wmi.size(), 1u);
   EXPECT_TRUE(ListIds("MET").empty());
-  for (const std::string method : {"GET", "POST"}) {
-    Signed s;
-    s.method = method;
-    s.target = "/api/v1/items/" + wmi[0] + (method == "POST" ? "/ack" : "");
-    const HttpReply r = Api(s.Raw(instance_.TransferKey("MET")));
-    EXPECT_EQ(r.status, 404) << method << " " << r.body;
-    EXPECT_EQ(r.body.find("SEALDROP"), std::string::npos);
-  }
+  Signed fetch;
+  fetch.target = "/api/v1/items/" + wmi[0];
+  const HttpReply r = Api(fetch.Raw(instance_.TransferKey("MET")));
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_EQ(r.body.find("SEALDROP"), std::string::npos);
   // The same 404 as for an id that does not exist.
   Signed missing;
   missing.target = "/api/v1/items/00000000000000000000000000000000";
-  EXPECT_EQ(Api(missing.Raw(instance_.TransferKey("MET"))).body,
-            Api(Signed().T(missing.target).Raw(instance_.TransferKey("MET"))).body);
-  EXPECT_EQ(Rows(instance_.data_dir(), ""), 1);
+  EXPECT_EQ(Api(missing.Raw(instance_.TransferKey("MET"))).body, r.body);
+  // A receipt naming WMI's item deletes nothing, and its answer is that of an id that never
+  // existed: MET learns nothing about WMI's items.
+  auto answer = [](const HttpReply& h) {
+    auto j = nlohmann::json::parse(h.body);
+    j.erase("receipt");  // the receipt's own random id
+    return std::to_string(h.status) + " " + j.dump();
+  };
+  const HttpReply foreign = SendReceipt("MET", {wmi[0]});
+  EXPECT_EQ(answer(foreign), answer(SendReceipt("MET", {std::string(32, '0')})));
+  EXPECT_EQ(answer(foreign), R"(200 {"deleted":0,"gone":1})");
+  // Nor does a receipt mixing it with MET's own items: those go, WMI's stays.
+  Report("MET", "mine");
+  const auto met = ListIds("MET");
+  const HttpReply mixed = SendReceipt("MET", {met[0], wmi[0]});
+  EXPECT_EQ(answer(mixed), R"(200 {"deleted":1,"gone":1})");
+  EXPECT_EQ(ListIds("WMI"), wmi);
   // WMI itself can fetch it.
   Signed own;
   own.force = "WMI";
@@ -154,11 +188,44 @@ TEST_F(ForceApi, AForceCanNeitherListFetchNorAcknowledgeAnotherForcesItems) {
   EXPECT_EQ(mine.body.substr(0, 8), "SEALDROP");
 }
 
+TEST_F(ForceApi, AMalformedReceiptOrOneOfAnotherForceIsRefusedWhole) {
+  Report("MET", "a");
+  Report("WMI", "b");
+  const auto met = ListIds("MET");
+  const auto wmi = ListIds("WMI");
+  // Written by WMI's console, sent with MET's key: refused before anything is deleted.
+  HttpReply r = SendReceipt("MET", {met[0]}, "WMI");
+  EXPECT_EQ(r.status, 400) << r.body;
+  // Valid ids, but not the canonical text.
+  Signed spaced;
+  spaced.M("POST").T("/api/v1/receipts");
+  spaced.body = EncodeImportReceipt({bundle::NewItemId(), "MET", TodayUtc(), met});
+  spaced.body.insert(1, " ");
+  r = Api(spaced.Raw(instance_.TransferKey("MET")));
+  EXPECT_EQ(r.status, 400) << r.body;
+  Signed empty;
+  empty.M("POST").T("/api/v1/receipts");
+  EXPECT_EQ(Api(empty.Raw(instance_.TransferKey("MET"))).status, 400);
+  Signed huge;
+  huge.M("POST").T("/api/v1/receipts");
+  huge.body = std::string(kMaxReceiptBytes + 1, ' ');
+  EXPECT_EQ(Api(huge.Raw(instance_.TransferKey("MET"))).status, 413);
+  EXPECT_EQ(ListIds("MET"), met);
+  EXPECT_EQ(ListIds("WMI"), wmi);
+}
+
 TEST_F(ForceApi, ReplayedStaleForgedTamperedAndUnsignedRequestsAreRefused) {
   Report("MET", "r");
   const auto ids = ListIds("MET");
   ASSERT_EQ(ids.size(), 1u);
-  const std::string ack = "/api/v1/items/" + ids[0] + "/ack";
+  const std::string rcpt = "/api/v1/receipts";
+  const std::string body = EncodeImportReceipt({bundle::NewItemId(), "MET", TodayUtc(), ids});
+  // A signed receipt request, built by `edit` before it is signed.
+  auto receipt = [&](Signed s) {
+    s.M("POST").T(rcpt);
+    s.body = body;
+    return s;
+  };
   const KeyPair& met = instance_.TransferKey("MET");
   const KeyPair& wmi = instance_.TransferKey("WMI");
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
@@ -175,28 +242,32 @@ TEST_F(ForceApi, ReplayedStaleForgedTamperedAndUnsignedRequestsAreRefused) {
     int status;
   };
   const std::vector<Case> cases = {
-      {"stale", Signed().M("POST").T(ack).Ts(now - 1000).Raw(met), 401},
-      {"from the future", Signed().M("POST").T(ack).Ts(now + 1000).Raw(met), 401},
-      {"signed by another force's key", Signed().M("POST").T(ack).Raw(wmi), 401},
-      {"unknown force", Signed().M("POST").T(ack).F("XYZ").Raw(met), 401},
+      {"stale", receipt(Signed().Ts(now - 1000)).Raw(met), 401},
+      {"from the future", receipt(Signed().Ts(now + 1000)).Raw(met), 401},
+      {"signed by another force's key (forged)", receipt(Signed()).Raw(wmi), 401},
+      {"unknown force", receipt(Signed().F("XYZ")).Raw(met), 401},
       {"target changed after signing",
        Signed().M("GET").T("/api/v1/items").Sent("/api/v1/items/" + ids[0]).Raw(met), 401},
       {"method changed after signing", [&] {
-         std::string r = Signed().M("GET").T(ack).Raw(met);
-         return "POST" + r.substr(3);
+         Signed s = receipt(Signed());
+         s.M("PUT");
+         return "POST" + s.Raw(met).substr(3);
        }(), 401},
-      {"body changed after signing", [&] {
-         std::string r = Signed().M("POST").T(ack).Raw(met);
-         const auto at = r.find("Content-Length: 0");
-         return r.replace(at, 17, "Content-Length: 1") + "x";
-       }(), 400},
-      {"unsigned", "POST " + ack + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", 400},
+      {"receipt changed after signing", [&] {
+         // A receipt signed for another (unknown) id, its body swapped for the real one.
+         Signed s = receipt(Signed());
+         s.body = EncodeImportReceipt({bundle::NewItemId(), "MET", TodayUtc(), {std::string(32, 'f')}});
+         const std::string swapped = s.Raw(met);
+         return swapped.substr(0, swapped.size() - s.body.size()) + body;
+       }(), 401},
+      {"unsigned", "POST " + rcpt + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n" + body, 400},
       {"malformed signature", [&] {
-         std::string r = Signed().M("POST").T(ack).Raw(met);
+         std::string r = receipt(Signed()).Raw(met);
          const auto at = r.find("X-SealDrop-Signature: ") + 22;
          return r.replace(at, 4, "!!!!");
        }(), 400},
-      {"malformed nonce", Signed().M("POST").T(ack).N("short").Raw(met), 400},
+      {"malformed nonce", receipt(Signed().N("short")).Raw(met), 400},
   };
   for (const auto& c : cases) {
     const HttpReply r = Api(c.raw);
@@ -205,10 +276,13 @@ TEST_F(ForceApi, ReplayedStaleForgedTamperedAndUnsignedRequestsAreRefused) {
       EXPECT_EQ(r.Header("WWW-Authenticate"), "SealDrop-Signature") << c.name;
     }
   }
-  EXPECT_EQ(Rows(instance_.data_dir(), ""), 1) << "nothing was acknowledged";
-  // A genuine ack still works.
-  EXPECT_EQ(Api(Signed().M("POST").T(ack).Raw(met)).status, 200);
+  EXPECT_EQ(Rows(instance_.data_dir(), ""), 1) << "nothing was deleted";
+  // A genuine receipt is honoured once; the same request again is a replay.
+  const std::string genuine = receipt(Signed()).Raw(met);
+  const HttpReply first = Api(genuine);
+  EXPECT_EQ(first.status, 200) << first.body;
   EXPECT_EQ(Rows(instance_.data_dir(), ""), 0);
+  EXPECT_EQ(Api(genuine).status, 401) << "a replayed receipt request";
 }
 
 // An outbox bundle as sealdrop-console outbox makes it.
@@ -308,26 +382,40 @@ TEST_F(ForceApi, DamagedOrForeignBundlesArePushedNowhere) {
   EXPECT_EQ(Rows(instance_.data_dir(), "kind = 'reply'"), 0);
 }
 
-TEST_F(ForceApi, AnInterruptedPullIsFinishedByTheNextOneWithoutDuplicates) {
+TEST_F(ForceApi, AFailedPullWritesNothingAndKeepsEveryItem) {
   Report("MET", "one");
   const auto ids = ListIds("MET");
   ASSERT_EQ(ids.size(), 1u);
-  // A pull whose bundle could not be written acknowledges nothing.
   ProcessResult r = Transfer("pull", "MET", "--out", "/nonexistent-dir/x.bundle");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(ListIds("MET"), ids);
-  // A pull that wrote its bundle but stopped before acknowledging left its journal: the next pull
-  // acknowledges those items first and does not pull them again.
-  testing::WriteFileOrDie(state_ / "MET.pending-acks", ids[0] + "\n");
-  Report("MET", "two");
   r = Transfer("pull", "MET", "--out", files_ / "next.bundle");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto b = bundle::BundleReader::Open(files_ / "next.bundle");
   ASSERT_TRUE(b.ok());
   ASSERT_EQ(b->manifest().items.size(), 1u);
-  EXPECT_NE(b->manifest().items[0].id, ids[0]);
-  EXPECT_TRUE(ListIds("MET").empty());
-  EXPECT_FALSE(std::filesystem::exists(state_ / "MET.pending-acks"));
+  EXPECT_EQ(b->manifest().items[0].id, ids[0]);
+  EXPECT_EQ(ListIds("MET"), ids);
+}
+
+// A push delivers the outbox's receipt after its replies and forwards; pushing it again is
+// harmless.
+TEST_F(ForceApi, PushDeliversTheReceiptAndARepeatedPushDeletesNothingMore) {
+  Report("MET", "one");
+  Report("MET", "two");
+  const auto ids = ListIds("MET");
+  auto w = bundle::BundleWriter::Create(files_ / "out.bundle", "outbox", "MET", TodayUtc());
+  ASSERT_TRUE(w.ok());
+  w->SetReceipt({bundle::NewItemId(), "MET", TodayUtc(), {ids[0]}});
+  ASSERT_TRUE(w->Commit().ok());
+  ProcessResult r = Transfer("push", "MET", "--in", files_ / "out.bundle");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("deleted 1 imported item"), std::string::npos) << r.out;
+  EXPECT_EQ(ListIds("MET"), std::vector<std::string>{ids[1]});
+  r = Transfer("push", "MET", "--in", files_ / "out.bundle");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("deleted 0 imported item(s) (1 were gone already)"), std::string::npos) << r.out;
+  EXPECT_EQ(ListIds("MET"), std::vector<std::string>{ids[1]});
 }
 
 }  // namespace

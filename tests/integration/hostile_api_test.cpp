@@ -4,12 +4,15 @@
 // was stored, deleted or changed.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <ctime>
 #include <functional>
 #include <ostream>
 #include <string>
 
+#include "crypto/directory.h"
 #include "crypto/envelope_writer.h"
+#include "common/import_receipt.h"
 #include "crypto/signed_request.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
@@ -58,6 +61,11 @@ Signed Post(const std::string& target, std::string body = "") {
   return s;
 }
 
+// A receipt of `force`'s console naming `item`.
+std::string Receipt(const std::string& force, const std::string& item) {
+  return EncodeImportReceipt({std::string(32, 'e'), force, TodayUtc(), {item}});
+}
+
 // Replaces the first `from` in `raw` by `to`.
 std::string Edit(std::string raw, const std::string& from, const std::string& to) {
   const auto at = raw.find(from);
@@ -81,8 +89,31 @@ const ApiCase kApiCases[] = {
     {"TimestampSixMinutesOld", [](const ApiWorld& w) { return Signed().Ts(w.now - 360).Raw(w.met); }, 401},
     {"TimestampSixMinutesAhead", [](const ApiWorld& w) { return Signed().Ts(w.now + 360).Raw(w.met); }, 401},
     {"TargetChangedAfterSigning", [](const ApiWorld& w) { return Signed().Sent("/api/v1/items/" + w.item).Raw(w.met); }, 401},
-    {"AckSignedAsAFetch", [](const ApiWorld& w) {
-       return "POST" + Signed().T("/api/v1/items/" + w.item + "/ack").Raw(w.met).substr(3); }, 401},
+    {"ReceiptSignedAsAFetch", [](const ApiWorld& w) {
+       Signed s = Signed().T("/api/v1/receipts");
+       s.body = Receipt("MET", w.item);
+       return "POST" + s.Raw(w.met).substr(3); }, 401},
+    {"ReceiptSignedByAnotherForcesKey", [](const ApiWorld& w) {
+       return Post("/api/v1/receipts", Receipt("MET", w.item)).Raw(w.wmi); }, 401},
+    {"ReceiptSwappedAfterSigning", [](const ApiWorld& w) {
+       Signed s = Post("/api/v1/receipts", Receipt("MET", std::string(32, 'f')));
+       const std::string raw = s.Raw(w.met);
+       return raw.substr(0, raw.size() - s.body.size()) + Receipt("MET", w.item); }, 401},
+    {"ReceiptWrittenForAnotherForce", [](const ApiWorld& w) {
+       return Post("/api/v1/receipts", Receipt("WMI", w.item)).Raw(w.met); }, 400},
+    {"ReceiptNotCanonical", [](const ApiWorld& w) {
+       return Post("/api/v1/receipts", Receipt("MET", w.item) + "\n").Raw(w.met); }, 400},
+    {"ReceiptOfNoItems", [](const ApiWorld& w) {
+       return Post("/api/v1/receipts", Edit(Receipt("MET", w.item), "[\"" + w.item + "\"]", "[]")).Raw(w.met); }, 400},
+    {"ReceiptWithAnUpperCaseId", [](const ApiWorld& w) {
+       std::string upper = w.item;
+       for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+       return Post("/api/v1/receipts", Edit(Receipt("MET", w.item), w.item, upper)).Raw(w.met); }, 400},
+    {"ReceiptLargerThanItsLimit", [](const ApiWorld& w) {
+       return Post("/api/v1/receipts", std::string(kMaxReceiptBytes + 1, '[')).Raw(w.met); }, 413},
+    {"ReceiptAsAGet", [](const ApiWorld& w) { return Signed().T("/api/v1/receipts").Raw(w.met); }, 404},
+    {"TheOldAcknowledgementRouteIsGone", [](const ApiWorld& w) {
+       return Post("/api/v1/items/" + w.item + "/ack").Raw(w.met); }, 404},
     {"ReplyBodySwappedAfterSigning", [](const ApiWorld& w) {
        Signed s = Post("/api/v1/replies/" + w.source, Envelope());
        const std::string raw = s.Raw(w.met);
@@ -92,8 +123,6 @@ const ApiCase kApiCases[] = {
        s.body = "x";
        return s.Raw(w.met); }, 400},
     {"FetchAnotherForcesItem", [](const ApiWorld& w) { return Signed().F("WMI").T("/api/v1/items/" + w.item).Raw(w.wmi); }, 404},
-    {"AcknowledgeAnotherForcesItem", [](const ApiWorld& w) {
-       return Post("/api/v1/items/" + w.item + "/ack").F("WMI").Raw(w.wmi); }, 404},
     {"FetchAMalformedItemId", [](const ApiWorld& w) { return Signed().T("/api/v1/items/..%2f..%2findex.sqlite").Raw(w.met); }, 404},
     {"ReplyToAnUnknownSource", [](const ApiWorld& w) { return Post("/api/v1/replies/" + std::string(64, 'a'), Envelope()).Raw(w.met); }, 404},
     {"ReplyToAnotherForcesSource", [](const ApiWorld& w) { return Post("/api/v1/replies/" + w.source, Envelope()).F("WMI").Raw(w.wmi); }, 404},
@@ -196,8 +225,8 @@ TEST_P(HostileBundle, IsRefusedAndTheConsoleIsUnchanged) {
     EXPECT_EQ(c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", "x"}}).status, 200);
     const ProcessResult p = RunProcess({SEALDROP_TRANSFER_BIN, "pull", "--server", "http://" + server.force_api_address(),
                                         "--force", "MET", "--key", instance->TransferKeyFile("MET"),
-                                        "--passphrase-file", instance->passphrase_file(), "--state",
-                                        *dir / "state", "--out", *dir / "good.bundle"});
+                                        "--passphrase-file", instance->passphrase_file(),
+                                        "--out", *dir / "good.bundle"});
     EXPECT_EQ(p.exit_code, 0) << p.err;
     return testing::ReadFileOrDie(*dir / "good.bundle");
   }();

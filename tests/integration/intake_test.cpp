@@ -60,8 +60,7 @@ class Intake : public ::testing::Test {
   ProcessResult Transfer(const std::string& verb, const std::string& flag, const std::string& file) {
     return RunProcess({SEALDROP_TRANSFER_BIN, verb, "--server", "http://" + server_.force_api_address(),
                        "--force", "MET", "--key", instance_.TransferKeyFile("MET"),
-                       "--passphrase-file", instance_.passphrase_file(), "--state", dir_ / "state",
-                       flag, file});
+                       "--passphrase-file", instance_.passphrase_file(), flag, file});
   }
   long long Count(const std::string& table) {
     return testing::QueryCount(instance_.data_dir() + "/index.sqlite", "SELECT COUNT(*) FROM " + table);

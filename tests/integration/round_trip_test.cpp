@@ -1,14 +1,19 @@
 // The whole journey with real processes: a reporter files over HTTP → sealdrop-transfer pull →
 // sealdrop-console import / list / show / export-attachment / triage / reply / outbox →
 // sealdrop-transfer push → the reporter reads the reply; a follow-up comes back the same way;
-// a forward reaches the second force and only it. Then the refusals: wrong passphrase, wrong
-// force key, a corrupt bundle — each a clear error that changes nothing — and an edited audit log.
+// a forward reaches the second force and only it. A pull bundle lost before import loses
+// nothing: the server deletes exactly the items the console's receipt names, and the operator
+// sees what waits. Then the refusals: wrong passphrase, wrong force key, a corrupt bundle — each
+// a clear error that changes nothing — and an edited audit log.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <sstream>
 
 #include "common/sqlite.h"
+#include "crypto/directory.h"
+#include "journalist_console/bundle/bundle.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
@@ -63,8 +68,7 @@ class RoundTrip : public ::testing::Test {
                          const std::string& file) {
     return RunProcess({SEALDROP_TRANSFER_BIN, verb, "--server", "http://" + server_.force_api_address(),
                        "--force", force, "--key", instance_.TransferKeyFile(force),
-                       "--passphrase-file", instance_.passphrase_file(), "--state", dir_ / "state",
-                       flag, file});
+                       "--passphrase-file", instance_.passphrase_file(), flag, file});
   }
   std::string Console(const std::string& force) { return dir_ / (force + "-console"); }
 
@@ -207,6 +211,135 @@ TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("safeguard"), std::string::npos) << p.out;
   EXPECT_NE(testing::ReadFileOrDie(dir_ / "chart.svg").find("<svg"), std::string::npos);
+}
+
+// A UTC day `days` from today, YYYY-MM-DD.
+std::string DayFromToday(int days) {
+  using namespace std::chrono;
+  const year_month_day d{floor<std::chrono::days>(system_clock::now()) + std::chrono::days(days)};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+  return buf;
+}
+
+std::vector<std::string> BundleIds(const std::string& path) {
+  auto b = bundle::BundleReader::Open(path);
+  EXPECT_TRUE(b.ok()) << path;
+  std::vector<std::string> ids;
+  if (b.ok()) {
+    for (const auto& item : b->manifest().items) ids.push_back(item.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<std::string> ReceiptIds(const std::string& outbox) {
+  auto b = bundle::BundleReader::Open(outbox);
+  EXPECT_TRUE(b.ok()) << outbox;
+  return b.ok() && b->manifest().receipt ? b->manifest().receipt->items : std::vector<std::string>{};
+}
+
+TEST_F(RoundTrip, ALostPullBundleLosesNothingAndOnlyImportedItemsLeaveTheServer) {
+  auto report = [&](const std::string& force, const std::string& what) {
+    SourceClient c(server_.address());
+    ASSERT_EQ(c.Get("/report").status, 200);
+    ASSERT_EQ(c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", force}, {"what", what}}).status, 200);
+  };
+  auto waiting = [&](const std::string& force) {
+    return testing::QueryCount(instance_.data_dir() + "/index.sqlite",
+                               "SELECT COUNT(*) FROM items WHERE force = '" + force + "'");
+  };
+  auto status = [&] {
+    const ProcessResult st = RunProcess({SEALDROP_SERVER_BIN, "status", "--data", instance_.data_dir()});
+    EXPECT_EQ(st.exit_code, 0) << st.err;
+    return st.out;
+  };
+  report("MET", "first");
+  report("MET", "second");
+  report("WMI", "for WMI");
+  EXPECT_EQ(status(),
+            "MET               2 waiting, the oldest 0 day(s) old\n"
+            "WMI               1 waiting, the oldest 0 day(s) old\n");
+
+  // 1. A pull, then its USB stick is lost before the console saw it: nothing is lost.
+  ASSERT_EQ(Transfer("pull", "MET", "--out", dir_ / "lost.bundle").exit_code, 0);
+  const auto lost = BundleIds(dir_ / "lost.bundle");
+  std::filesystem::remove(dir_ / "lost.bundle");
+  EXPECT_EQ(waiting("MET"), 2);
+  // 2. Pulled again: the same items. A report filed after this pull is not in it.
+  ASSERT_EQ(Transfer("pull", "MET", "--out", dir_ / "again.bundle").exit_code, 0);
+  const auto pulled = BundleIds(dir_ / "again.bundle");
+  EXPECT_EQ(pulled, lost);
+  report("MET", "filed after the pull");
+
+  // 3. Import; an outbox with nothing but the receipt; push: exactly the imported items go.
+  ASSERT_EQ(Console({"init", "--data", Console("MET")}).exit_code, 0);
+  ProcessResult p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "again.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Console({"outbox", "--data", Console("MET"), "--out", dir_ / "out1.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("0 item(s) and a receipt for 2 imported item(s)"), std::string::npos) << p.out;
+  EXPECT_EQ(ReceiptIds(dir_ / "out1.bundle"), pulled);
+  p = Transfer("push", "MET", "--in", dir_ / "out1.bundle");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("the server deleted 2 imported item(s)"), std::string::npos) << p.out;
+  EXPECT_EQ(waiting("MET"), 1) << "the report filed after the pull stays";
+  EXPECT_EQ(waiting("WMI"), 1);
+  EXPECT_EQ(testing::ListDir(instance_.data_dir() + "/blobs").size(), 2u);
+  // The operator sees ages by arrival day: WMI's report made five days old by hand.
+  {
+    auto db = sqlite::Database::Open(instance_.data_dir() + "/index.sqlite",
+                                     sqlite::OpenMode::kReadWrite, "test edit");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->SetBusyTimeout(5000).ok());
+    const std::string sql = "UPDATE items SET day = '" + DayFromToday(-5) + "' WHERE force = 'WMI'";
+    ASSERT_TRUE(db->Exec(sql.c_str()).ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  EXPECT_EQ(status(),
+            "MET               1 waiting, the oldest 0 day(s) old\n"
+            "WMI               1 waiting, the oldest 5 day(s) old\n");
+
+  // 4. Across the air gap the console cannot know the receipt arrived: the next outbox names
+  // the same items again, and pushing it is harmless.
+  p = Console({"outbox", "--data", Console("MET"), "--out", dir_ / "out2.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(ReceiptIds(dir_ / "out2.bundle"), pulled);
+  p = Transfer("push", "MET", "--in", dir_ / "out2.bundle");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("deleted 0 imported item(s) (2 were gone already)"), std::string::npos) << p.out;
+  EXPECT_EQ(waiting("MET"), 1);
+
+  // 5. A pull of a later day that no longer lists them shows the receipt was honoured: the
+  // console stops naming them. (sealdrop-transfer writes today's day: the bundle is re-dated.)
+  ASSERT_EQ(Transfer("pull", "MET", "--out", dir_ / "today.bundle").exit_code, 0);
+  {
+    auto today = bundle::BundleReader::Open(dir_ / "today.bundle");
+    ASSERT_TRUE(today.ok());
+    auto later = bundle::BundleWriter::Create(dir_ / "tomorrow.bundle", "pull", "MET", DayFromToday(1));
+    ASSERT_TRUE(later.ok());
+    for (std::size_t i = 0; i < today->manifest().items.size(); ++i) {
+      auto item = today->manifest().items[i];
+      ASSERT_TRUE(later->AddItem(item, *today->ItemSource(i)).ok());
+    }
+    ASSERT_TRUE(later->Commit().ok());
+  }
+  const auto late = BundleIds(dir_ / "tomorrow.bundle");
+  ASSERT_EQ(late.size(), 1u);
+  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "tomorrow.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Console({"outbox", "--data", Console("MET"), "--out", dir_ / "out3.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(ReceiptIds(dir_ / "out3.bundle"), late);
+  ASSERT_EQ(Transfer("push", "MET", "--in", dir_ / "out3.bundle").exit_code, 0);
+  EXPECT_EQ(waiting("MET"), 0);
+  EXPECT_EQ(status(), "WMI               1 waiting, the oldest 5 day(s) old\n");
+  // Until a pull of a still later day shows it gone, the last item is named again.
+  p = Console({"outbox", "--data", Console("MET"), "--out", dir_ / "out4.bundle"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(ReceiptIds(dir_ / "out4.bundle"), late);
+  ASSERT_EQ(Console({"audit", "verify", "--data", Console("MET")}).exit_code, 0);
 }
 
 long long CaseCount(const std::string& console_dir) {

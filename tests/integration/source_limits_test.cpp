@@ -135,31 +135,32 @@ TEST(SourceBehindTor, CodenameGuessesAndReportsAreLimitedPerCircuit) {
   EXPECT_EQ(CountRows(instance.data_dir(), "items"), 5);
 }
 
-TEST(SourceBehindTor, NewSessionsAreLimitedPerCircuitSoThatAFloodCannotEvictAWriter) {
+TEST(SourceBehindTor, NewSessionsAreLimitedPerCircuitAndAReportNeedsNone) {
   TestInstance instance;
   ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0", {"--source-proxy-protocol"}));
-  // A reporter on circuit 5 opens the form and keeps its session.
+  // A reporter on circuit 5 opens the report form: a signed form token, no server session.
   SourceClient writer(server.address());
   writer.set_prefix(TorProxyLine(5));
   ASSERT_EQ(writer.Get("/report").status, 200);
-  // Circuit 5 then opens sessions without cookies: twenty are allowed, the next is refused.
-  for (int i = 1; i < 20; ++i) {
+  EXPECT_EQ(writer.cookie().find("sd_session"), std::string::npos);
+  // Circuit 5 then opens login sessions without cookies: twenty are allowed, the next is refused.
+  for (int i = 0; i < 20; ++i) {
     SourceClient c(server.address());
     c.set_prefix(TorProxyLine(5));
-    EXPECT_EQ(c.Get(i % 2 ? "/report" : "/login").status, 200) << i;
+    EXPECT_EQ(c.Get("/login").status, 200) << i;
   }
   SourceClient flood(server.address());
   flood.set_prefix(TorProxyLine(5));
-  const auto refused = flood.Get("/report");
+  const auto refused = flood.Get("/login");
   EXPECT_EQ(refused.status, 429);
   EXPECT_EQ(refused.body.find("csrf"), std::string::npos) << "no form, no session";
   EXPECT_EQ(flood.Get("/").status, 200) << "pages without a session are still served";
-  // A reload with a live cookie opens no session and is never refused; another circuit is free.
-  EXPECT_EQ(writer.Get("/report").status, 200);
+  // The report form is never refused for sessions: it opens none. Another circuit is free.
+  EXPECT_EQ(flood.Get("/report").status, 200);
   SourceClient other(server.address());
   other.set_prefix(TorProxyLine(6));
-  EXPECT_EQ(other.Get("/report").status, 200);
-  // The writer's session still works: its report is accepted.
+  EXPECT_EQ(other.Get("/login").status, 200);
+  // The writer's form goes through whatever happened to sessions meanwhile.
   EXPECT_EQ(writer.PostMultipart("/report", {{"csrf", writer.csrf()}, {"force", "MET"}, {"what", "x"}}).status, 200);
   EXPECT_EQ(CountRows(instance.data_dir(), "items"), 1);
 }

@@ -77,7 +77,13 @@ void SourceClient::Remember(const HttpReply& reply) {
   const std::string set = reply.Header("Set-Cookie");
   if (!set.empty()) {
     const std::string pair = set.substr(0, set.find(';'));
-    cookie_ = pair.substr(pair.find('=') + 1).empty() ? "" : pair;
+    const std::string name = pair.substr(0, pair.find('='));
+    const std::string value = pair.substr(pair.find('=') + 1);
+    if (value.empty()) {
+      jar_.erase(name);
+    } else {
+      jar_[name] = value;
+    }
   }
   const auto at = reply.body.find("name=\"csrf\" value=\"");
   if (at != std::string::npos) {
@@ -86,7 +92,30 @@ void SourceClient::Remember(const HttpReply& reply) {
   }
 }
 
+std::string SourceClient::cookie() const {
+  std::string out;
+  for (const auto& [name, value] : jar_) {
+    if (!out.empty()) out += "; ";
+    out += name + "=" + value;
+  }
+  return out;
+}
+
+void SourceClient::set_cookie(const std::string& header) {
+  jar_.clear();
+  std::string rest = header;
+  while (!rest.empty()) {
+    const auto semi = rest.find(';');
+    std::string pair = rest.substr(0, semi);
+    rest = semi == std::string::npos ? "" : rest.substr(semi + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.erase(0, 1);
+    const auto eq = pair.find('=');
+    if (eq != std::string::npos && eq + 1 < pair.size()) jar_[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+}
+
 HttpReply SourceClient::Get(const std::string& path) {
+  const std::string cookie_ = cookie();
   std::string req = "GET " + path + " HTTP/1.1\r\nHost: x.onion\r\nConnection: close\r\n";
   if (!cookie_.empty()) req += "Cookie: " + cookie_ + "\r\n";
   HttpReply r = ParseHttpReply(HttpExchange(address_, prefix_ + req + "\r\n", 30000));
@@ -96,6 +125,7 @@ HttpReply SourceClient::Get(const std::string& path) {
 
 HttpReply SourceClient::Post(const std::string& path, const std::string& content_type,
                              const std::string& body) {
+  const std::string cookie_ = cookie();
   std::string req = "POST " + path + " HTTP/1.1\r\nHost: x.onion\r\nConnection: close\r\n";
   if (!cookie_.empty()) req += "Cookie: " + cookie_ + "\r\n";
   req += "Content-Type: " + content_type + "\r\nContent-Length: " + std::to_string(body.size()) +

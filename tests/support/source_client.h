@@ -56,8 +56,9 @@ class SourceClient {
 
   // Bytes sent before every request (e.g. Tor's PROXY header).
   void set_prefix(std::string p) { prefix_ = std::move(p); }
-  const std::string& cookie() const { return cookie_; }
-  void set_cookie(std::string c) { cookie_ = std::move(c); }
+  // Every cookie the server set, as a Cookie header value ("a=1; b=2"), and its replacement.
+  std::string cookie() const;
+  void set_cookie(const std::string& header);
   const std::string& csrf() const { return csrf_; }
   const std::string& address() const { return address_; }
 
@@ -65,7 +66,7 @@ class SourceClient {
   void Remember(const HttpReply& reply);
   std::string address_;
   std::string prefix_;
-  std::string cookie_;  // "sd_session=..."
+  std::map<std::string, std::string> jar_;  // sd_session, sd_form
   std::string csrf_;
 };
 

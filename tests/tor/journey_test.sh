@@ -77,7 +77,7 @@ step "report sent through Tor in Chromium (JS off)"
 
 # 2. The force pulls through Tor with its client-auth key; a client without it is refused.
 if "$TRANSFER" pull --server "http://$force_onion" --socks 127.0.0.1:20201 --force MET \
-     --key "$W/keys/MET-transfer.secret" --passphrase-file "$pw" --state "$W/st-nokey" --out "$W/nokey.bundle" 2> "$W/nokey.err"; then
+     --key "$W/keys/MET-transfer.secret" --passphrase-file "$pw" --out "$W/nokey.bundle" 2> "$W/nokey.err"; then
   echo "FAIL: a client without the client-auth key reached the force onion"; exit 1
 fi
 grep -qi "authori" "$W/nokey.err" || { echo "FAIL: unexpected refusal: $(cat "$W/nokey.err")"; exit 1; }
@@ -85,7 +85,7 @@ step "client without the key refused: $(cat "$W/nokey.err")"
 pulled=""
 for _ in $(seq 30); do
   if "$TRANSFER" pull --server "http://$force_onion" --socks 127.0.0.1:20200 --force MET \
-       --key "$W/keys/MET-transfer.secret" --passphrase-file "$pw" --state "$W/st" --out "$W/in.bundle" > "$W/pull.out" 2> "$W/pull.err"; then
+       --key "$W/keys/MET-transfer.secret" --passphrase-file "$pw" --out "$W/in.bundle" > "$W/pull.out" 2> "$W/pull.err"; then
     pulled=1; break
   fi
   sleep 2

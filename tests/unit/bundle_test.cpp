@@ -3,7 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "crypto/envelope_writer.h"
+#include "common/import_receipt.h"
 #include "journalist_console/bundle/bundle.h"
 #include "tests/support/process.h"
 
@@ -136,6 +139,114 @@ TEST(Bundle, EveryKindOfDamageIsRefused) {
   ASSERT_NE(at, std::string::npos);
   s.replace(at, 15, "\"kind\":\"replyX\"");
   check("manifest-edited", s, ErrorCode::kMalformed);
+}
+
+ImportReceipt Receipt(std::vector<std::string> items, std::string force = "MET") {
+  std::sort(items.begin(), items.end());
+  return {NewItemId(), std::move(force), "2026-11-22", std::move(items)};
+}
+
+TEST(Bundle, AnOutboxCarriesItsImportReceiptBesideItsItems) {
+  testing::TempDir dir;
+  const ImportReceipt receipt = Receipt({NewItemId(), NewItemId()});
+  auto w = BundleWriter::Create(dir / "o.bundle", "outbox", "MET", "2026-11-22");
+  ASSERT_TRUE(w.ok());
+  const Item reply{NewItemId(), "reply", "2026-11-22", 0, 0, "", std::string(64, 'a'), ""};
+  const auto bytes = Envelope("r");
+  MemorySource src(bytes);
+  ASSERT_TRUE(w->AddItem(reply, src).ok());
+  w->SetReceipt(receipt);
+  ASSERT_TRUE(w->Commit().ok());
+  auto r = BundleReader::Open(dir / "o.bundle");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->manifest().items.size(), 1u);
+  ASSERT_TRUE(r->manifest().receipt.has_value());
+  EXPECT_EQ(r->manifest().receipt->id, receipt.id);
+  EXPECT_EQ(r->manifest().receipt->items, receipt.items);
+  EXPECT_EQ(EncodeImportReceipt(*r->manifest().receipt), EncodeImportReceipt(receipt));
+}
+
+TEST(Bundle, AnOutboxOfOnlyAReceiptIsValid) {
+  testing::TempDir dir;
+  auto w = BundleWriter::Create(dir / "o.bundle", "outbox", "MET", "2026-11-22");
+  ASSERT_TRUE(w.ok());
+  w->SetReceipt(Receipt({NewItemId()}));
+  ASSERT_TRUE(w->Commit().ok());
+  auto r = BundleReader::Open(dir / "o.bundle");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->manifest().items.empty());
+  EXPECT_EQ(r->manifest().receipt->items.size(), 1u);
+}
+
+TEST(ImportReceipt, OnlyTheCanonicalEncodingOfAValidReceiptParses) {
+  const ImportReceipt good = Receipt({NewItemId(), NewItemId(), NewItemId()});
+  const std::string text = EncodeImportReceipt(good);
+  auto back = ParseImportReceipt(text);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->items, good.items);
+  auto refused = [](const std::string& t) {
+    auto r = ParseImportReceipt(t);
+    return !r.ok() && r.error().code == ErrorCode::kMalformed;
+  };
+  EXPECT_TRUE(refused(text + "\n"));
+  EXPECT_TRUE(refused(" " + text));
+  EXPECT_TRUE(refused("[]"));
+  EXPECT_TRUE(refused(""));
+  auto edited = [&](auto change) {
+    auto j = nlohmann::json::parse(text);
+    change(j);
+    return j.dump();
+  };
+  EXPECT_TRUE(refused(edited([](auto& j) { j["items"] = nlohmann::json::array(); })));
+  EXPECT_TRUE(refused(edited([&](auto& j) { j["items"].push_back(good.items[0]); })));
+  EXPECT_TRUE(refused(edited([](auto& j) { j["force"] = "met"; })));
+  EXPECT_TRUE(refused(edited([](auto& j) { j["day"] = "2026-13-01"; })));
+  EXPECT_TRUE(refused(edited([](auto& j) { j["version"] = 2; })));
+  EXPECT_TRUE(refused(edited([](auto& j) { j["extra"] = 1; })));
+  EXPECT_TRUE(refused(edited([](auto& j) { j.erase("id"); })));
+  // The item limit: one id over it is refused, by count (the text is within the byte limit).
+  ImportReceipt big{NewItemId(), "MET", "2026-11-22", {}};
+  for (std::size_t i = 0; i <= kMaxReceiptItems; ++i) big.items.push_back(NewItemId());
+  std::sort(big.items.begin(), big.items.end());
+  EXPECT_FALSE(IsValidImportReceipt(big));
+  big.items.pop_back();
+  EXPECT_TRUE(IsValidImportReceipt(big));
+  EXPECT_LE(EncodeImportReceipt(big).size(), kMaxReceiptBytes);
+}
+
+TEST(Bundle, AReceiptOfAnotherForceOrInAPullIsRefused) {
+  testing::TempDir dir;
+  // Written by hand: the writer refuses (aborts on) both.
+  const std::string good = testing::ReadFileOrDie([&] {
+    auto w = BundleWriter::Create(dir / "g.bundle", "outbox", "MET", "2026-11-22");
+    EXPECT_TRUE(w.ok());
+    w->SetReceipt(Receipt({NewItemId()}));
+    EXPECT_TRUE(w->Commit().ok());
+    return dir / "g.bundle";
+  }());
+  // Rewrites the manifest (and the trailer's length and digest) as `edit` says.
+  auto rewrite = [&](const std::string& from, const std::string& to) {
+    std::string manifest = good.substr(16, good.size() - 16 - 48);
+    const auto at = manifest.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    manifest.replace(at, from.size(), to);
+    std::string out = good.substr(0, 16) + manifest;
+    std::uint8_t trailer[48] = {};
+    trailer[0] = 16;
+    for (int i = 0; i < 8; ++i) trailer[8 + i] = static_cast<std::uint8_t>(manifest.size() >> (8 * i));
+    const auto digest = Sha256(AsBytes(out));
+    std::copy(digest.begin(), digest.end(), trailer + 16);
+    return out + std::string(reinterpret_cast<const char*>(trailer), 48);
+  };
+  auto opens = [&](const std::string& name, const std::string& bytes) {
+    testing::WriteFileOrDie(dir / name, bytes);
+    auto r = BundleReader::Open(dir / name);
+    return r.ok() ? std::string("ok") : ErrorCodeName(r.error().code);
+  };
+  EXPECT_EQ(opens("same", rewrite("\"force\":\"MET\",\"id\"", "\"force\":\"MET\",\"id\"")), "ok");
+  EXPECT_EQ(opens("other-force", rewrite("\"force\":\"MET\",\"id\"", "\"force\":\"WMI\",\"id\"")),
+            "malformed");
+  EXPECT_EQ(opens("in-pull", rewrite("\"type\":\"outbox\"", "\"type\":\"pull\"")), "malformed");
 }
 
 }  // namespace

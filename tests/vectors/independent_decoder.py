@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Independent decoder for the SealDrop test vectors.
 
-Written from the specs in docs/ (envelope.md, keys.md, directory.md, codename.md) alone, not
-from the C++ code, so that a disagreement points at a spec or a vector. Run with Debian's
-Python (PyNaCl 1.5):
+Written from the specs in docs/ (envelope.md, keys.md, directory.md, codename.md, bundle.md)
+alone, not from the C++ code, so that a disagreement points at a spec or a vector. Run with
+Debian's Python (PyNaCl 1.5):
 
     /usr/bin/python3 tests/vectors/independent_decoder.py tests/vectors
 
@@ -1137,6 +1137,108 @@ def check_codename(root):
           text == "sealdrop-src-8ttYaB9qjd4fyiCyAGNc1anKtA-tMSl3y11T-22NlD7ByEcg", text)
 
 
+# --------------------------------------------------------------------------------------------
+# Bundles and import receipts (bundle.md).
+
+MIN_SEALED = 131218
+
+
+def is_hex(v, n):
+    return isinstance(v, str) and len(v) == n and all(c in "0123456789abcdef" for c in v)
+
+
+def receipt_outcome(text):
+    """bundle.md §5: "ok" when `text` (bytes) is exactly the canonical form of a valid receipt."""
+    if len(text) > 512 * 1024:
+        return "malformed"
+    doc = strict_json(text)
+    if not isinstance(doc, dict) or canonical_json(doc).encode("utf-8") != text:
+        return "malformed"
+    if set(doc) != {"version", "type", "id", "force", "day", "items"}:
+        return "malformed"
+    items = doc["items"]
+    if (not is_int(doc["version"]) or doc["version"] != 1 or doc["type"] != "import-receipt"
+            or not is_hex(doc["id"], 32) or not is_force_code(doc["force"])
+            or not is_day(doc["day"]) or not isinstance(items, list)
+            or not 1 <= len(items) <= 10000 or not all(is_hex(i, 32) for i in items)
+            or any(items[k] >= items[k + 1] for k in range(len(items) - 1))):
+        return "malformed"
+    return "ok"
+
+
+def bundle_outcome(data):
+    """bundle.md §3, in its order. Returns (label, receipt text or None)."""
+    if len(data) < 64:
+        return "truncated", None
+    if data[:8] != b"SDBUNDLE":
+        return "bad-magic", None
+    if data[8] != 1:
+        return "unsupported-version", None
+    if any(data[9:16]):
+        return "malformed", None
+    m_off, m_len = struct.unpack("<QQ", data[-48:-32])
+    if m_off + m_len + 48 != len(data) or m_off < 16 or m_len > 16 << 20:
+        return "truncated", None
+    if hashlib.sha256(data[:m_off + m_len]).digest() != data[-32:]:
+        return "payload-corrupt", None
+    text = data[m_off:m_off + m_len]
+    m = strict_json(text)
+    if not isinstance(m, dict) or canonical_json(m).encode("utf-8") != text:
+        return "malformed", None
+    outbox = m.get("type") == "outbox"
+    expected = {"version", "type", "force", "day", "items"} | ({"receipt"} if "receipt" in m else set())
+    if (set(m) != expected or not is_int(m["version"]) or m["version"] != 1
+            or m["type"] not in ("pull", "outbox") or not is_force_code(m["force"])
+            or not is_day(m["day"]) or not isinstance(m["items"], list)):
+        return "malformed", None
+    receipt = None
+    if "receipt" in m:
+        if not outbox or not isinstance(m["receipt"], dict):
+            return "malformed", None
+        receipt = canonical_json(m["receipt"]).encode("utf-8")
+        if receipt_outcome(receipt) != "ok" or m["receipt"]["force"] != m["force"]:
+            return "malformed", None
+    at, ids = 16, set()
+    for it in m["items"]:
+        members = {"id", "kind", "day", "offset", "size", "sha256"}
+        if outbox:
+            members |= {"to"} | ({"source"} if isinstance(it, dict) and "source" in it else set())
+        if (not isinstance(it, dict) or set(it) != members or not is_hex(it["id"], 32)
+                or it["id"] in ids or not is_day(it["day"]) or not is_hex(it["sha256"], 64)
+                or not is_int(it["offset"]) or not is_int(it["size"]) or it["offset"] != at
+                or it["size"] < MIN_SEALED):
+            return "malformed", None
+        kinds = ("reply", "forward") if outbox else ("report", "followup")
+        if it["kind"] not in kinds:
+            return "malformed", None
+        ids.add(it["id"])
+        at += it["size"]
+    if at != m_off:
+        return "malformed", None
+    for it in m["items"]:
+        if hashlib.sha256(data[it["offset"]:it["offset"] + it["size"]]).hexdigest() != it["sha256"]:
+            return "payload-corrupt", None
+    return "ok", receipt
+
+
+def check_bundles(root):
+    folder = os.path.join(root, "bundle")
+    with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
+        vectors = json.load(f)["vectors"]
+    check("bundle: manifest has at least 20 vectors", len(vectors) >= 20)
+    for v in vectors:
+        with open(os.path.join(folder, v["file"]), "rb") as f:
+            data = f.read()
+        if v["file"].endswith(".receipt"):
+            got, receipt = receipt_outcome(data), data
+        else:
+            got, receipt = bundle_outcome(data)
+        ok = got == v["expect"]
+        if ok and "receipt" in v:
+            ok = receipt == v["receipt"].encode("utf-8")
+        check(f"bundle: {v['file']} -> {v['expect']}", ok, got)
+
+
 def main(argv):
     if len(argv) != 2:
         print("usage: independent_decoder.py VECTORS_DIR", file=sys.stderr)
@@ -1147,7 +1249,7 @@ def main(argv):
     except Exception as e:  # pylint: disable=broad-except
         check("check_canonical_json ran to completion", False, repr(e))
     for section in (check_envelopes, check_envelope_rules, check_keys, check_directory,
-                    check_codename):
+                    check_codename, check_bundles):
         try:
             section(root)
         except Exception as e:  # a crash in one section must not hide the others

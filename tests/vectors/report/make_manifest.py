@@ -48,7 +48,8 @@ def report(force, fields):
 def followup(force, fields):
     f = {k: text(v) for k, v in fields}
     return canonical({"version": 1, "kind": "followup", "force": force, "day": DAY,
-                      "source": SOURCE, "message": f.get("message", "")})
+                      "source": SOURCE, "message": f.get("message", ""),
+                      "at_risk": f.get("at_risk", ""), "risk_details": f.get("risk_details", "")})
 
 
 cases = [
@@ -68,6 +69,9 @@ cases = [
     ("report-blank-what-refused", "report", "MET", [["force", "MET"], ["what", " \r\n\t"]]),
     ("followup-message", "followup", "WMI", [["message", "More:\r\nthe car was blue."]]),
     ("followup-empty-message", "followup", "WMI", []),
+    ("followup-someone-at-risk", "followup", "WMI", [
+        ["message", "He knows where I live."], ["at_risk", "yes"],
+        ["risk_details", "Me and my\r\nchildren"]]),
 ]
 out = []
 for name, form, force, fields in cases:

@@ -1,0 +1,63 @@
+#include "server/source/form_page.h"
+
+#include "server/source/responses.h"
+
+namespace sealdrop::server {
+
+void FillFormData(PageData& data, const FormValues& values, const FormProblem* problem,
+                  bool files_dropped) {
+  for (const auto& [name, value] : values) {
+    data.set("v_" + name, value);
+    // Choices are short tokens (the schema checked them, or they are simply not shown chosen).
+    if (value.size() <= 32) data.set("c_" + name + "_" + value, PageData::type::bool_true);
+  }
+  if (!problem) return;
+  data.set("has_errors", PageData::type::bool_true);
+  kainjow::mustache::list errors;
+  PageData item;
+  item.set("message", problem->message);
+  if (!problem->field.empty()) {
+    item.set("href", "#" + problem->field);
+    std::string key = "e_" + problem->field;  // element ids may have '-'; template keys do not
+    for (char& c : key) c = c == '-' ? '_' : c;
+    data.set(key, problem->message);
+  }
+  errors.push_back(item);
+  data.set("errors", errors);
+  if (files_dropped) data.set("files_dropped", PageData::type::bool_true);
+}
+
+Response ReportFormPage(SiteContext& ctx, unsigned version, const FormValues* values,
+                        const FormProblem* problem, bool files_dropped) {
+  const IssuedForm form = ctx.form_tokens.Issue();
+  PageData data;
+  data.set("csrf", form.token);
+  const FormValues none;
+  const FormValues& shown = values ? *values : none;
+  const auto chosen = shown.find("force");
+  const std::string force = chosen == shown.end() ? "NATIONAL" : chosen->second;
+  kainjow::mustache::list forces;
+  for (const auto& f : ctx.directory.forces()) {
+    if (f.code == "NATIONAL" || !ctx.directory.Find(f.code)) continue;
+    PageData item;
+    item.set("code", f.code);
+    item.set("name", f.name);
+    if (f.code == force) item.set("selected", PageData::type::bool_true);
+    forces.push_back(item);
+  }
+  data.set("forces", forces);
+  if (force == "NATIONAL") data.set("national_selected", PageData::type::bool_true);
+  data.set("max_upload", HumanSize(ctx.limits.max_upload_bytes));
+  FillFormData(data, shown, problem, files_dropped);
+  // Staying anonymous is the default until the reporter chooses otherwise.
+  if (shown.find("contact") == shown.end()) {
+    data.set("c_contact_anonymous", PageData::type::bool_true);
+  }
+  Response res = PageResponse(problem ? problem->status : http::status::ok, version,
+                              "report_form", problem ? "Error: Make a report" : "Make a report",
+                              std::move(data));
+  res.set(http::field::set_cookie, form.cookie);
+  return res;
+}
+
+}  // namespace sealdrop::server

@@ -1,0 +1,42 @@
+#include "server/storage/backlog.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "crypto/directory.h"
+
+namespace sealdrop::server {
+namespace {
+
+std::chrono::sys_days ParseDay(std::string_view day) {
+  if (!IsValidDay(day)) Die("AgeInDays: not a day");
+  auto number = [day](std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (day[i] - '0');
+    return v;
+  };
+  return std::chrono::year(number(0, 4)) / std::chrono::month(static_cast<unsigned>(number(5, 2))) /
+         std::chrono::day(static_cast<unsigned>(number(8, 2)));
+}
+
+}  // namespace
+
+std::int64_t AgeInDays(std::string_view day, std::string_view today) {
+  return std::max<std::int64_t>(0, (ParseDay(today) - ParseDay(day)).count());
+}
+
+std::string FormatBacklog(const std::vector<ForceBacklog>& backlog, std::string_view today) {
+  if (backlog.empty()) return "nothing waiting\n";
+  std::string out;
+  for (const auto& b : backlog) {
+    char line[128];
+    std::snprintf(line, sizeof line, "%-10s %8zu waiting, the oldest %lld day(s) old\n",
+                  b.force.c_str(), b.waiting,
+                  static_cast<long long>(AgeInDays(b.oldest_day, today)));
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace sealdrop::server

@@ -1,0 +1,23 @@
+// The operator's view of what waits on the server for each force's console: counts and ages in
+// days, never ids (`sealdrop-server status`, docs/server.md). A force whose oldest item keeps
+// ageing has stopped collecting, or its receipts do not come back.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/storage/store.h"
+
+namespace sealdrop::server {
+
+// Whole days from `day` to `today` (both YYYY-MM-DD): 0 on the same day, never negative.
+// REQUIRES: both valid days.
+std::int64_t AgeInDays(std::string_view day, std::string_view today);
+
+// One line per force, e.g. "MET          3 waiting, the oldest 5 day(s) old\n", or
+// "nothing waiting\n".
+std::string FormatBacklog(const std::vector<ForceBacklog>& backlog, std::string_view today);
+
+}  // namespace sealdrop::server
