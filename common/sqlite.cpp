@@ -8,9 +8,10 @@ namespace sealdrop::sqlite {
 namespace {
 
 Error Labelled(const std::string& label, std::string_view what, int code, const char* message) {
-  const ErrorCode ours = (code & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::kAlreadyExists
-                                                            : ErrorCode::kIo;
-  return MakeError(ours, label + ": " + std::string(what) + ": " + (message ? message : "unknown error"));
+  const ErrorCode ours =
+      (code & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::kAlreadyExists : ErrorCode::kIo;
+  return MakeError(ours,
+                   label + ": " + std::string(what) + ": " + (message ? message : "unknown error"));
 }
 
 }  // namespace
@@ -81,8 +82,7 @@ Status Database::Exec(const char* sql) {
 Result<Statement> Database::Prepare(std::string_view sql) const {
   if (!db_) Die("sqlite::Database::Prepare on a closed database");
   sqlite3_stmt* stmt = nullptr;
-  const int rc =
-      sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return LastError("prepare");
@@ -127,9 +127,9 @@ Statement& Statement::Bind(int index, std::string_view text) {
 
 Statement& Statement::Bind(int index, std::span<const std::uint8_t> blob) {
   // An empty span's data() may be null, which SQLite would store as NULL, not an empty blob.
-  const int rc = blob.empty()
-                     ? sqlite3_bind_zeroblob(stmt_, index, 0)
-                     : sqlite3_bind_blob64(stmt_, index, blob.data(), blob.size(), SQLITE_TRANSIENT);
+  const int rc =
+      blob.empty() ? sqlite3_bind_zeroblob(stmt_, index, 0)
+                   : sqlite3_bind_blob64(stmt_, index, blob.data(), blob.size(), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) (void)Fail("bind");
   return *this;
 }

@@ -1,8 +1,9 @@
 // common/sqlite.h against real SQLite files in a temporary directory: every failure surfaces,
 // a read that fails part-way is an error and never a short result, transactions roll back
 // unless committed.
-#include <gtest/gtest.h>
+#include "common/sqlite.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,8 +11,6 @@
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include "common/sqlite.h"
 
 namespace sealdrop::sqlite {
 namespace {
@@ -42,7 +41,8 @@ class SqliteTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) {
       auto q = db.Prepare("INSERT INTO t (k, v) VALUES (?, ?)");
       ASSERT_TRUE(q);
-      ASSERT_TRUE(q->BindInt64(1, i).Bind(2, std::string(300, static_cast<char>('a' + i % 26))).Run());
+      ASSERT_TRUE(
+          q->BindInt64(1, i).Bind(2, std::string(300, static_cast<char>('a' + i % 26))).Run());
     }
     ASSERT_TRUE(tx->Commit());
   }
@@ -240,8 +240,9 @@ void CorruptMiddleLeafOfT(const std::string& path) {
         page_size = ps->Int64(0);
         return Status::Ok();
       }));
-      auto q = db->Prepare("SELECT pageno FROM dbstat WHERE name = 't' AND pagetype = 'leaf' "
-                           "ORDER BY pageno");
+      auto q = db->Prepare(
+          "SELECT pageno FROM dbstat WHERE name = 't' AND pagetype = 'leaf' "
+          "ORDER BY pageno");
       ASSERT_TRUE(q);
       ASSERT_TRUE(q->ForEach([&] {
         leaves.push_back(q->Int64(0));
@@ -272,7 +273,8 @@ TEST_F(SqliteTest, ACorruptPageMidwayIsAnErrorNotAShortResult) {
   std::vector<std::int64_t> keys;
   const Status st = ReadAll(*db, keys);
   ASSERT_FALSE(st) << "read " << keys.size() << " of 200 rows and called it complete";
-  EXPECT_NE(st.error().message.find("test database: step"), std::string::npos) << st.error().message;
+  EXPECT_NE(st.error().message.find("test database: step"), std::string::npos)
+      << st.error().message;
   EXPECT_GT(keys.size(), 0u) << "the rows before the damage were readable";
   EXPECT_LT(keys.size(), 200u);
 }
