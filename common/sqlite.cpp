@@ -212,6 +212,12 @@ Transaction::~Transaction() {
   if (open_) (void)db_->Exec("ROLLBACK");  // see the header: cannot fail silently into a commit
 }
 
+Status Transaction::Rollback() {
+  if (!open_) Die("sqlite::Transaction::Rollback after the transaction ended");
+  open_ = false;
+  return db_->Exec("ROLLBACK");
+}
+
 Status Transaction::Commit() {
   if (!open_) Die("sqlite::Transaction::Commit twice");
   if (auto st = db_->Exec("COMMIT"); !st) return st;  // still open: the destructor rolls back

@@ -128,6 +128,8 @@ class Transaction {
   // the transaction back itself when the connection closes, so nothing uncommitted survives.
   ~Transaction();
   Status Commit();
+  // Undoes the transaction now, for a caller that wants to know the ROLLBACK worked.
+  Status Rollback();
 
  private:
   explicit Transaction(Database& db) : db_(&db) {}

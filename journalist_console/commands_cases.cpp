@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "common/io.h"
 #include "crypto/directory.h"
@@ -12,6 +14,7 @@
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/case_files.h"
 #include "journalist_console/commands.h"
+#include "journalist_console/delivery.h"
 
 namespace sealdrop::console {
 namespace {
@@ -112,6 +115,12 @@ int Import(const ImportOptions& o) {
     return Report(o.bundle + " holds items for " + m.force + ", but this console is " + **force +
                   "'s: nothing was imported");
   }
+  // Push results on the same media (written by sealdrop-transfer push): recorded first, so the
+  // officer learns what was not delivered even when this bundle turns out to be bad.
+  const std::string media = std::filesystem::path(o.bundle).parent_path().string();
+  if (auto st = ReadPushResults(**store, media, NextOutbox::kTheNextOne); !st) {
+    return Report(st.error().message + "; nothing was imported");
+  }
   auto key = UnlockForceKey(**store, o.c.key);
   if (!key) return Report(key.error());
   const FieldSealer sealer(*key);
@@ -179,7 +188,8 @@ int Import(const ImportOptions& o) {
     undo();
     return Report(st.error().message + "; nothing was imported");
   }
-  if (auto st = (*store)->AddCases(rows, m.day); !st) {
+  std::vector<RiskRaise> raised;
+  if (auto st = (*store)->AddCases(rows, m.day, &raised); !st) {
     undo();
     return Report(st.error().message + "; nothing was imported");
   }
@@ -211,6 +221,13 @@ int Import(const ImportOptions& o) {
     std::printf("the server keeps them until it gets this console's receipt: run `outbox` and "
                 "push the bundle\n");
   }
+  for (const auto& r : raised) {
+    std::printf("!! case %s is now AT RISK: a follow-up of %s says someone is at risk of harm now\n",
+                r.case_id.substr(0, 8).c_str(), r.day.c_str());
+    if (auto st = (*store)->Audit("at-risk", r.case_id, "raised by follow-up " + r.followup_id); !st) {
+      return Report(st.error().message + " (the import itself is complete)");
+    }
+  }
   return 0;
 }
 
@@ -220,6 +237,25 @@ struct ListOptions {
   std::string status;
   std::string category;
 };
+
+// Every reply or forward that push could not deliver, after the list: the officer must see them.
+int PrintUndelivered(ConsoleStore& store) {
+  auto rows = store.Outbox(/*include_exported=*/true);
+  if (!rows) return Report(rows.error());
+  auto deliveries = store.Deliveries();
+  if (!deliveries) return Report(deliveries.error());
+  bool header = false;
+  for (const auto& r : *rows) {
+    const auto d = deliveries->find(r.id);
+    const DeliveryRow* delivery = d == deliveries->end() ? nullptr : &d->second;
+    if (!NeedsAttention(delivery)) continue;
+    if (!header) std::printf("Not delivered:\n");
+    header = true;
+    std::printf("  %s (sealed %s): %s\n", OutboxLabel(r).c_str(), r.day.c_str(),
+                DeliveryText(r, delivery).c_str());
+  }
+  return 0;
+}
 
 int List(const ListOptions& o) {
   auto store = ConsoleStore::Open(o.c.data);
@@ -236,28 +272,43 @@ int List(const ListOptions& o) {
     if (!o.category.empty() && c.category != o.category) continue;
     shown.push_back(std::move(c));
   }
-  // Someone at risk first, then the newest.
-  std::sort(shown.begin(), shown.end(), [](const CaseRow& a, const CaseRow& b) {
+  auto followup_counts = (*store)->FollowUpCounts();
+  if (!followup_counts) return Report(followup_counts.error());
+  auto unread_counts = (*store)->UnreadFollowUpCounts();
+  if (!unread_counts) return Report(unread_counts.error());
+  auto raises = (*store)->RiskRaises();
+  if (!raises) return Report(raises.error());
+  auto count_of = [](const std::map<std::string, std::size_t>& m, const std::string& ref) {
+    const auto it = m.find(ref);
+    return it == m.end() ? std::size_t{0} : it->second;
+  };
+  // Someone at risk first, then cases with a follow-up not yet shown, then the newest.
+  auto unread = [&](const CaseRow& c) { return count_of(*unread_counts, c.source_ref) > 0; };
+  std::sort(shown.begin(), shown.end(), [&](const CaseRow& a, const CaseRow& b) {
     if (a.urgent != b.urgent) return a.urgent;
+    if (unread(a) != unread(b)) return unread(a);
     if (a.sent_day != b.sent_day) return a.sent_day > b.sent_day;
     return a.id < b.id;
   });
-  auto followup_counts = (*store)->FollowUpCounts();
-  if (!followup_counts) return Report(followup_counts.error());
-  std::printf("%-10s %-10s %-6s %-18s %-18s %-3s %s\n", "CASE", "SENT", "AT RISK", "CATEGORY",
+  std::printf("%-10s %-10s %-14s %-18s %-18s %-12s %s\n", "CASE", "SENT", "AT RISK", "CATEGORY",
               "STATUS", "F/U", "SUMMARY");
   for (const auto& c : shown) {
     auto summary = sealer.Open(c.id + "|summary", c.summary);
-    const auto fu = followup_counts->find(c.source_ref);
     const std::string status = c.outcome.empty() ? c.status : c.status + ":" + c.outcome;
-    std::printf("%-10s %-10s %-6s %-18s %-18s %-3zu %s\n", c.id.substr(0, 8).c_str(),
-                c.sent_day.c_str(), c.urgent ? "YES" : "-",
-                (c.category.empty() ? "-" : c.category).c_str(), status.c_str(),
-                fu == followup_counts->end() ? std::size_t{0} : fu->second,
+    // A case raised by a follow-up shows the day it changed.
+    const auto raise = raises->find(c.id);
+    const std::string at_risk = !c.urgent ? "-" : raise == raises->end() ? "YES" : "YES " + raise->second.day;
+    std::string fu = std::to_string(count_of(*followup_counts, c.source_ref));
+    if (const std::size_t n = count_of(*unread_counts, c.source_ref); n > 0) {
+      fu += " (" + std::to_string(n) + " NEW)";
+    }
+    std::printf("%-10s %-10s %-14s %-18s %-18s %-12s %s\n", c.id.substr(0, 8).c_str(),
+                c.sent_day.c_str(), at_risk.c_str(), (c.category.empty() ? "-" : c.category).c_str(),
+                status.c_str(), fu.c_str(),
                 summary ? TerminalSafe(*summary).c_str() : "(cannot read: damaged)");
   }
   std::printf("%zu case(s)\n", shown.size());
-  return 0;
+  return PrintUndelivered(**store);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -293,7 +344,17 @@ int Show(const ShowOptions& o) {
               c->sent_day.c_str(), c->received_day.c_str());
   std::printf("Status: %s%s%s\n", c->status.c_str(), c->outcome.empty() ? "" : ", outcome ",
               c->outcome.c_str());
+  auto raises = (*store)->RiskRaises();
+  if (!raises) return Report(raises.error());
   if (c->urgent) std::printf("!! SOMEONE MAY BE AT RISK OF HARM NOW !!\n");
+  if (const auto raise = raises->find(c->id); raise != raises->end()) {
+    std::printf("   (raised to at-risk on %s by follow-up %s)\n", raise->second.day.c_str(),
+                raise->second.followup_id.substr(0, 8).c_str());
+  }
+  auto unread_ids = (*store)->UnreadFollowUps();
+  if (!unread_ids) return Report(unread_ids.error());
+  const std::set<std::string> unread(unread_ids->begin(), unread_ids->end());
+  std::vector<std::string> now_read;  // follow-ups this command prints
   if (c->kind == "report") {
     PrintField("Force chosen", JsonString(m, "force"));
     PrintField("Forwarded by", JsonString(m, "forwarded_by"));
@@ -323,6 +384,9 @@ int Show(const ShowOptions& o) {
     }
   } else {
     PrintField("Message", JsonString(m, "message"));
+    PrintField("At risk now", JsonString(m, "at_risk"));
+    PrintField("Risk details", JsonString(m, "risk_details"));
+    now_read.push_back(c->id);
   }
   std::printf("Attachments:%s\n", item->parts.empty() ? " none" : "");
   PrintParts(*item);
@@ -332,10 +396,17 @@ int Show(const ShowOptions& o) {
       std::printf("Follow-ups from the reporter:\n");
       for (const auto& f : *fus) {
         auto fi = ReadSealedItem((*store)->SealedPath(f.id), *key);
-        std::printf(" - %s, sent %s: %s\n", f.id.substr(0, 8).c_str(), f.sent_day.c_str(),
+        std::printf(" - %s%s, sent %s: %s\n", unread.count(f.id) ? "NEW " : "",
+                    f.id.substr(0, 8).c_str(), f.sent_day.c_str(),
                     fi ? TerminalSafe(JsonString(fi->meta, "message"), true).c_str()
                        : "(cannot be opened)");
-        if (fi) PrintParts(*fi);
+        if (fi) {
+          // Follow-ups made before the form asked lack these members: treated as unanswered.
+          PrintField("  At risk now", JsonString(fi->meta, "at_risk"));
+          PrintField("  Risk details", JsonString(fi->meta, "risk_details"));
+          PrintParts(*fi);
+          now_read.push_back(f.id);
+        }
       }
     }
   }
@@ -350,18 +421,24 @@ int Show(const ShowOptions& o) {
     }
   }
   auto outbox = (*store)->Outbox(/*include_exported=*/true);
-  if (outbox) {
-    for (const auto& r : *outbox) {
-      if (r.case_id != c->id) continue;
-      if (r.kind == "reply") {
-        auto text = sealer.Open(r.id + "|reply", r.text);
-        std::printf("Reply %s (%s): %s\n", r.day.c_str(), r.exported ? "sent to the outbox" : "waiting for outbox",
-                    text ? TerminalSafe(*text, true).c_str() : "(damaged)");
-      } else {
-        std::printf("Forwarded to %s on %s\n", r.to.c_str(), r.day.c_str());
-      }
+  if (!outbox) return Report(outbox.error());
+  auto deliveries = (*store)->Deliveries();
+  if (!deliveries) return Report(deliveries.error());
+  for (const auto& r : *outbox) {
+    if (r.case_id != c->id) continue;
+    const auto d = deliveries->find(r.id);
+    const std::string state = DeliveryText(r, d == deliveries->end() ? nullptr : &d->second);
+    if (r.kind == "reply") {
+      auto text = sealer.Open(r.id + "|reply", r.text);
+      std::printf("Reply %s (%s): %s\n", r.day.c_str(), state.c_str(),
+                  text ? TerminalSafe(*text, true).c_str() : "(damaged)");
+    } else {
+      std::printf("Forwarded to %s on %s (%s)\n", r.to.c_str(), r.day.c_str(), state.c_str());
     }
   }
+  std::fflush(stdout);
+  // Shown means printed: only now are the follow-ups read.
+  if (auto st = (*store)->MarkFollowUpsRead(now_read); !st) return Report(st.error());
   if (auto st = (*store)->Audit("show", c->id, ""); !st) return Report(st.error());
   return 0;
 }

@@ -1,7 +1,9 @@
 // reply | forward | outbox: what goes back to the server, sealed on the console. docs/console.md.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "common/io.h"
 #include "common/utf8.h"
@@ -14,6 +16,7 @@
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/case_files.h"
 #include "journalist_console/commands.h"
+#include "journalist_console/delivery.h"
 
 namespace sealdrop::console {
 namespace {
@@ -26,11 +29,28 @@ struct ReplyOptions {
   std::string in;
 };
 
+// The forward that moved this case's conversation to another force, if any: after it, only
+// that force may reply (the server refuses a reply from anyone else).
+Result<std::optional<OutboxRow>> ForwardedTo(ConsoleStore& store, const CaseRow& c) {
+  auto forwards = store.LiveForwards(c.id, c.source_ref);
+  if (!forwards) return forwards.error();
+  if (forwards->empty()) return std::optional<OutboxRow>();
+  return std::optional<OutboxRow>(forwards->front());
+}
+
 int Reply(const ReplyOptions& o) {
   auto store = ConsoleStore::Open(o.c.data);
   if (!store) return Report(store.error());
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
+  auto forwarded = ForwardedTo(**store, *c);
+  if (!forwarded) return Report(forwarded.error());
+  if (*forwarded) {
+    return Report("case " + c->id.substr(0, 8) + " was forwarded to " + (*forwarded)->to + " on " +
+                  (*forwarded)->day + ": the conversation with the reporter is now " +
+                  (*forwarded)->to + "'s and only " + (*forwarded)->to +
+                  " can reply; nothing was written");
+  }
   auto text = ReadSmallFile(o.in, kMaxReplyBytes);
   if (!text && text.error().code == ErrorCode::kLimitExceeded) {
     return Report(o.in + " is too long: a reply is at most 100,000 bytes");
@@ -85,6 +105,14 @@ int Forward(const ForwardOptions& o) {
   auto force = ConsoleForce(**store);
   if (!force) return Report(force.error());
   if (o.to == *force) return Report("this case is already " + *force + "'s");
+  auto earlier = (*store)->LiveForwards(c->id, c->source_ref);
+  if (!earlier) return Report(earlier.error());
+  for (const auto& f : *earlier) {
+    if (f.to != o.to) continue;
+    return Report("case " + c->id.substr(0, 8) + " was already forwarded to " + o.to + " on " + f.day +
+                  " (" + (f.exported ? "in an outbox bundle" : "waiting for outbox") +
+                  "): nothing was written");
+  }
   const std::string dir_path = o.directory.empty() ? JoinPath(o.c.data, "directory.signed") : o.directory;
   const std::string root_path = o.root_pub.empty() ? JoinPath(o.c.data, "root.public") : o.root_pub;
   auto root = ReadPublicKeyFile(root_path, KeyRole::kRoot);
@@ -143,6 +171,10 @@ int Outbox(const OutboxOptions& o) {
   if (!store) return Report(store.error());
   auto force = ConsoleForce(**store);
   if (!force) return Report(force.error());
+  // What the last pushes did, from their results on the same media: items to send again are
+  // back in the outbox before it is read.
+  const std::string media = std::filesystem::path(o.out).parent_path().string();
+  if (auto st = ReadPushResults(**store, media, NextOutbox::kThisOne); !st) return Report(st.error());
   auto rows = (*store)->Outbox(/*include_exported=*/false);
   if (!rows) return Report(rows.error());
   // Every imported item the server may still hold is receipted again, in every outbox, until a

@@ -38,6 +38,18 @@ CREATE TABLE audit (
 
 using sqlite::Statement;
 
+// Tables added after the first release: created when a console is opened, so that an existing
+// console gains them (follow-ups imported before then count as read).
+constexpr const char* kLaterTables = R"sql(
+CREATE TABLE IF NOT EXISTS followup_unread (id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS risk_raised (
+  case_id TEXT PRIMARY KEY, day TEXT NOT NULL, followup_id TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS delivery (
+  id TEXT PRIMARY KEY, outcome TEXT NOT NULL, reason TEXT NOT NULL, day TEXT NOT NULL,
+  failures INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS push_results_read (digest TEXT PRIMARY KEY) WITHOUT ROWID;
+)sql";
+
 CaseRow ReadCase(Statement& s) {
   CaseRow r;
   r.id = s.Text(0);
@@ -138,6 +150,7 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Open(const std::string& dir)
   if (!db) return db.error();
   std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, std::move(*db)));
   if (auto st = store->EnsureReceiptTable(); !st) return st.error();
+  if (auto st = store->CreateLaterTables(); !st) return st.error();
   if (auto st = store->RemoveUnreferencedFiles(); !st) return st.error();
   return store;
 }
@@ -213,7 +226,8 @@ Result<bool> ConsoleStore::HasCase(const std::string& id) const {
   return found;
 }
 
-Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows, const std::string& pull_day) {
+Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows, const std::string& pull_day,
+                              std::vector<RiskRaise>* raised) {
   auto tx = sqlite::Transaction::Begin(db_);
   if (!tx) return tx.error();
   for (const auto& r : rows) {
@@ -227,6 +241,7 @@ Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows, const std::strin
     if (auto st = q->Run(); !st) return st;  // the transaction rolls back
     if (auto st = RecordImported(r.id, pull_day); !st) return st;
   }
+  if (auto st = MarkUnreadAndRaiseLocked(rows, raised); !st) return st;  // rolls back
   return tx->Commit();
 }
 
@@ -472,6 +487,243 @@ Result<std::vector<std::string>> ConsoleStore::UnconfirmedImports(std::size_t li
     return st.error();
   }
   return out;
+}
+
+// Follow-ups unread, risk raised by a follow-up, deliveries (tables of kLaterTables).
+
+Status ConsoleStore::CreateLaterTables() { return Exec(kLaterTables); }
+
+Status ConsoleStore::RaiseIfCalmLocked(const std::string& report_id, const CaseRow& followup,
+                                       std::vector<RiskRaise>* raised) {
+  auto up = db_.Prepare("UPDATE cases SET urgent = 1 WHERE id = ? AND kind = 'report' AND urgent = 0");
+  if (!up) return up.error();
+  if (auto st = up->Bind(1, report_id).Run(); !st) return st;
+  if (db_.Changes() != 1) return Status::Ok();  // already at risk
+  auto ins = db_.Prepare("INSERT INTO risk_raised (case_id, day, followup_id) VALUES (?, ?, ?)");
+  if (!ins) return ins.error();
+  if (auto st = ins->Bind(1, report_id).Bind(2, followup.sent_day).Bind(3, followup.id).Run(); !st) {
+    return st;
+  }
+  if (raised) raised->push_back({report_id, followup.sent_day, followup.id});
+  return Status::Ok();
+}
+
+// REQUIRES: inside AddCases' transaction, after `rows` were inserted.
+Status ConsoleStore::MarkUnreadAndRaiseLocked(const std::vector<CaseRow>& rows,
+                                              std::vector<RiskRaise>* raised) {
+  for (const auto& r : rows) {
+    if (r.kind != "followup") continue;
+    auto ins = db_.Prepare("INSERT INTO followup_unread (id) VALUES (?)");
+    if (!ins) return ins.error();
+    if (auto st = ins->Bind(1, r.id).Run(); !st) return st;
+  }
+  // A follow-up saying someone is at risk raises its report, whichever of the two came first.
+  for (const auto& r : rows) {
+    if (r.source_ref.empty()) continue;
+    if (r.kind == "followup" && r.urgent) {
+      auto q = db_.Prepare(
+          "SELECT id FROM cases WHERE kind = 'report' AND source_ref = ? AND urgent = 0 ORDER BY id");
+      if (!q) return q.error();
+      std::vector<std::string> reports;
+      if (auto st = q->Bind(1, r.source_ref).ForEach([&] {
+            reports.push_back(q->Text(0));
+            return Status::Ok();
+          });
+          !st) {
+        return st;
+      }
+      for (const auto& id : reports) {
+        if (auto st = RaiseIfCalmLocked(id, r, raised); !st) return st;
+      }
+    } else if (r.kind == "report" && !r.urgent) {
+      auto q = db_.Prepare(std::string("SELECT ") + kCaseColumns +
+                           " FROM cases WHERE kind = 'followup' AND source_ref = ? AND urgent = 1 "
+                           "ORDER BY sent_day, id LIMIT 1");
+      if (!q) return q.error();
+      q->Bind(1, r.source_ref);
+      auto found = ReadCases(*q);
+      if (!found) return found.error();
+      if (found->empty()) continue;
+      if (auto st = RaiseIfCalmLocked(r.id, found->front(), raised); !st) return st;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::map<std::string, std::size_t>> ConsoleStore::UnreadFollowUpCounts() const {
+  auto q = db_.Prepare("SELECT c.source_ref, COUNT(*) FROM followup_unread u JOIN cases c ON c.id = u.id "
+                       "GROUP BY c.source_ref");
+  if (!q) return q.error();
+  std::map<std::string, std::size_t> out;
+  if (auto st = q->ForEach([&] {
+        out[q->Text(0)] = static_cast<std::size_t>(q->Int64(1));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ConsoleStore::UnreadFollowUps() const {
+  auto q = db_.Prepare("SELECT id FROM followup_unread ORDER BY id");
+  if (!q) return q.error();
+  std::vector<std::string> out;
+  if (auto st = q->ForEach([&] {
+        out.push_back(q->Text(0));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return out;
+}
+
+Status ConsoleStore::MarkFollowUpsRead(const std::vector<std::string>& ids) {
+  if (ids.empty()) return Status::Ok();
+  auto tx = sqlite::Transaction::Begin(db_);
+  if (!tx) return tx.error();
+  for (const auto& id : ids) {
+    auto q = db_.Prepare("DELETE FROM followup_unread WHERE id = ?");
+    if (!q) return q.error();
+    if (auto st = q->Bind(1, id).Run(); !st) return st;  // rolls back
+  }
+  return tx->Commit();
+}
+
+Result<std::map<std::string, RiskRaise>> ConsoleStore::RiskRaises() const {
+  auto q = db_.Prepare("SELECT case_id, day, followup_id FROM risk_raised");
+  if (!q) return q.error();
+  std::map<std::string, RiskRaise> out;
+  if (auto st = q->ForEach([&] {
+        RiskRaise r{q->Text(0), q->Text(1), q->Text(2)};
+        out[r.case_id] = r;
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return out;
+}
+
+Result<std::vector<OutboxRow>> ConsoleStore::LiveForwards(const std::string& case_id,
+                                                          const std::string& source_ref) const {
+  auto q = db_.Prepare(
+      "SELECT o.id, o.kind, o.case_id, o.dest, o.source, o.day, o.exported FROM outbox o "
+      "LEFT JOIN delivery d ON d.id = o.id "
+      "WHERE o.kind = 'forward' AND (o.case_id = ? OR (o.source = ? AND o.source != '')) "
+      "AND COALESCE(d.outcome, '') != 'refused' ORDER BY o.day, o.id");
+  if (!q) return q.error();
+  std::vector<OutboxRow> out;
+  if (auto st = q->Bind(1, case_id).Bind(2, source_ref).ForEach([&] {
+        out.push_back({q->Text(0), q->Text(1), q->Text(2), q->Text(3), q->Text(4), q->Text(5),
+                       q->Int64(6) != 0, {}});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return out;
+}
+
+Result<std::map<std::string, DeliveryRow>> ConsoleStore::Deliveries() const {
+  auto q = db_.Prepare("SELECT id, outcome, reason, day, failures FROM delivery");
+  if (!q) return q.error();
+  std::map<std::string, DeliveryRow> out;
+  if (auto st = q->ForEach([&]() -> Status {
+        const auto outcome = bundle::PushOutcomeFromName(q->Text(1));
+        if (!outcome) {
+          return MakeError(ErrorCode::kMalformed, "console database: unknown delivery outcome");
+        }
+        DeliveryRow d{q->Text(0), *outcome, q->Text(2), q->Text(3), static_cast<int>(q->Int64(4))};
+        out[d.id] = d;
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return out;
+}
+
+// A forward refused for good moved nothing: its case is no longer "forwarded" unless another
+// forward of it still stands. REQUIRES: in a transaction, the refusal already recorded.
+Status ConsoleStore::UnforwardLocked(const std::string& forward_id) {
+  auto q = db_.Prepare(
+      "UPDATE cases SET status = CASE WHEN outcome = '' THEN 'new' ELSE 'triaged' END "
+      "WHERE status = 'forwarded' AND id = (SELECT case_id FROM outbox WHERE id = ?) "
+      "AND NOT EXISTS (SELECT 1 FROM outbox o LEFT JOIN delivery d ON d.id = o.id "
+      "WHERE o.kind = 'forward' AND o.case_id = cases.id AND COALESCE(d.outcome, '') != 'refused')");
+  if (!q) return q.error();
+  return q->Bind(1, forward_id).Run();
+}
+
+// One item of a push result; true when it changed something. REQUIRES: in a transaction.
+Result<bool> ConsoleStore::ApplyDeliveryLocked(const bundle::PushItemResult& item,
+                                               const std::string& day, PushResultEffect& effect) {
+  {
+    auto q = db_.Prepare("SELECT 1 FROM outbox WHERE id = ? AND kind = ?");
+    if (!q) return q.error();
+    auto row = q->Bind(1, item.id).Bind(2, item.kind).Next();
+    if (!row) return row.error();
+    if (*row == Statement::Step::kDone) {
+      ++effect.unknown;
+      return false;
+    }
+  }
+  DeliveryRow d{item.id, item.outcome, item.reason, day, 0};
+  {
+    auto q = db_.Prepare("SELECT outcome, failures FROM delivery WHERE id = ?");
+    if (!q) return q.error();
+    std::optional<bundle::PushOutcome> now;
+    bool known = false;
+    if (auto st = q->Bind(1, item.id).ForEach([&] {
+          known = true;
+          now = bundle::PushOutcomeFromName(q->Text(0));
+          d.failures = static_cast<int>(q->Int64(1));
+          return Status::Ok();
+        });
+        !st) {
+      return st.error();
+    }
+    if (known && now != bundle::PushOutcome::kRetry) return false;  // delivered and refused are final
+  }
+  if (d.outcome != bundle::PushOutcome::kDelivered) ++d.failures;
+  auto up = db_.Prepare("INSERT OR REPLACE INTO delivery (id, outcome, reason, day, failures) VALUES (?,?,?,?,?)");
+  if (!up) return up.error();
+  up->Bind(1, d.id).Bind(2, bundle::PushOutcomeName(d.outcome)).Bind(3, d.reason).Bind(4, d.day);
+  if (auto st = up->BindInt64(5, d.failures).Run(); !st) return st.error();
+  if (d.outcome == bundle::PushOutcome::kRetry) {
+    auto back = db_.Prepare("UPDATE outbox SET exported = 0 WHERE id = ?");
+    if (!back) return back.error();
+    if (auto st = back->Bind(1, d.id).Run(); !st) return st.error();
+  }
+  if (d.outcome == bundle::PushOutcome::kRefused && item.kind == "forward") {
+    if (auto st = UnforwardLocked(d.id); !st) return st.error();
+  }
+  effect.changed.push_back(std::move(d));
+  return true;
+}
+
+Result<PushResultEffect> ConsoleStore::ApplyPushResult(const std::string& digest,
+                                                       const bundle::PushResult& result) {
+  PushResultEffect effect;
+  auto tx = sqlite::Transaction::Begin(db_);  // rolls back on every early return
+  if (!tx) return tx.error();
+  auto seen = db_.Prepare("INSERT OR IGNORE INTO push_results_read (digest) VALUES (?)");
+  if (!seen) return seen.error();
+  if (auto st = seen->Bind(1, digest).Run(); !st) return st.error();
+  if (db_.Changes() == 0) {
+    effect.already_read = true;
+    if (auto st = tx->Rollback(); !st) return st.error();
+    return effect;
+  }
+  for (const auto& item : result.items) {
+    if (auto changed = ApplyDeliveryLocked(item, result.day, effect); !changed) {
+      return changed.error();
+    }
+  }
+  if (auto st = tx->Commit(); !st) return st.error();
+  return effect;
 }
 
 }  // namespace sealdrop::console

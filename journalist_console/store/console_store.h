@@ -25,6 +25,7 @@
 
 #include "common/result.h"
 #include "common/sqlite.h"
+#include "journalist_console/bundle/push_result.h"
 
 namespace sealdrop::console {
 
@@ -59,6 +60,29 @@ struct OutboxRow {
   std::vector<std::uint8_t> text;  // reply: sealed reply text (ad "ID|reply")
 };
 
+// A report raised to at-risk by a follow-up that said someone is at risk of harm now.
+struct RiskRaise {
+  std::string case_id;      // the report
+  std::string day;          // the day the reporter said so (the follow-up's sent day)
+  std::string followup_id;  // the follow-up that said it
+};
+
+// What the console knows of an outbox item's delivery, from push results (docs/bundle.md §4).
+struct DeliveryRow {
+  std::string id;  // outbox item id
+  bundle::PushOutcome outcome = bundle::PushOutcome::kRetry;
+  std::string reason;  // "" when delivered
+  std::string day;     // the day of the push that said so
+  int failures = 0;    // pushes that did not deliver it
+};
+
+// What applying one push result changed.
+struct PushResultEffect {
+  bool already_read = false;          // the same result was applied before: nothing changed
+  std::vector<DeliveryRow> changed;   // rows whose state this result set
+  std::size_t unknown = 0;            // items this console never made (another console's)
+};
+
 struct AuditEntry {
   std::int64_t seq = 0;
   std::string at;      // UTC, YYYY-MM-DDTHH:MM:SSZ
@@ -87,14 +111,24 @@ class ConsoleStore {
 
   Result<bool> HasCase(const std::string& id) const;
   // Inserts rows whose blobs are already durable at SealedPath(id), all in one transaction,
-  // each also recorded as imported from the pull bundle of `pull_day` (to be receipted).
-  Status AddCases(const std::vector<CaseRow>& rows, const std::string& pull_day);
+  // each also recorded as imported from the pull bundle of `pull_day` (to be receipted). In the
+  // same transaction new follow-ups are marked unread, and a report whose conversation has a
+  // follow-up saying someone is at risk is raised to at-risk (appended to `raised`).
+  Status AddCases(const std::vector<CaseRow>& rows, const std::string& pull_day,
+                  std::vector<RiskRaise>* raised = nullptr);
   Result<std::vector<CaseRow>> Cases() const;
   // The case whose id is `id_or_prefix` or starts with it (≥ 6 hex digits, unambiguous).
   Result<CaseRow> FindCase(const std::string& id_or_prefix) const;
   Result<std::vector<CaseRow>> FollowUps(const std::string& source_ref) const;
   // Follow-ups per source reference, in one query (for `list`).
   Result<std::map<std::string, std::size_t>> FollowUpCounts() const;
+
+  // Unread follow-ups (not yet printed by `show`) per source reference.
+  Result<std::map<std::string, std::size_t>> UnreadFollowUpCounts() const;
+  Result<std::vector<std::string>> UnreadFollowUps() const;
+  Status MarkFollowUpsRead(const std::vector<std::string>& ids);
+  // Reports raised to at-risk by a follow-up, by case id.
+  Result<std::map<std::string, RiskRaise>> RiskRaises() const;
 
   Status AddTriage(const std::string& id, const std::string& day, const std::string& outcome,
                    const std::function<std::vector<std::uint8_t>(std::int64_t seq)>& seal_note);
@@ -105,6 +139,18 @@ class ConsoleStore {
   Status AddOutbox(const OutboxRow& row);
   Result<std::vector<OutboxRow>> Outbox(bool include_exported) const;
   Status MarkExported(const std::vector<std::string>& ids);
+  // Forwards of case `case_id` or of its conversation `source_ref` that the server has not
+  // refused for good (a refused forward moved nothing).
+  Result<std::vector<OutboxRow>> LiveForwards(const std::string& case_id,
+                                              const std::string& source_ref) const;
+
+  // Delivery state per outbox item id (items without a push result are absent).
+  Result<std::map<std::string, DeliveryRow>> Deliveries() const;
+  // Records one push result (`digest`: SHA-256 hex of its file) in one transaction. Delivered and
+  // refused are final; a retry counts a failure and puts the item back in the outbox (it goes
+  // out again with the next `outbox`); a forward refused for good un-forwards its case.
+  // Applying the same result twice changes nothing.
+  Result<PushResultEffect> ApplyPushResult(const std::string& digest, const bundle::PushResult& result);
 
   // Import receipts (docs/console.md §3). An imported item is receipted in every outbox until
   // the console imports a pull bundle written on a later day than the one it came from that no
@@ -125,6 +171,13 @@ class ConsoleStore {
   Status EnsureReceiptTable();
   Status RecordImported(const std::string& id, const std::string& pull_day);
   Status RemoveUnreferencedFiles();
+  Status CreateLaterTables();
+  Status MarkUnreadAndRaiseLocked(const std::vector<CaseRow>& rows, std::vector<RiskRaise>* raised);
+  Status RaiseIfCalmLocked(const std::string& report_id, const CaseRow& followup,
+                           std::vector<RiskRaise>* raised);
+  Status UnforwardLocked(const std::string& forward_id);
+  Result<bool> ApplyDeliveryLocked(const bundle::PushItemResult& item, const std::string& day,
+                                   PushResultEffect& effect);
 
   std::string dir_;
   sqlite::Database db_;

@@ -71,7 +71,26 @@ std::string ServerError(const http::response_header<>& head, const std::string& 
   return "the server refused the request (" + text + ")";
 }
 
+// An upload's refusal by the server, with the code that says whether it lasts (api_client.h).
+Error UploadRefusal(const http::response_header<>& head, const std::string& body) {
+  ErrorCode code = ErrorCode::kIo;
+  switch (head.result()) {
+    case http::status::bad_request: code = ErrorCode::kMalformed; break;
+    case http::status::unauthorized: code = ErrorCode::kBadSignature; break;
+    case http::status::not_found: code = ErrorCode::kNotFound; break;
+    case http::status::conflict: code = ErrorCode::kAlreadyExists; break;
+    case http::status::payload_too_large: code = ErrorCode::kLimitExceeded; break;
+    default: break;
+  }
+  return MakeError(code, ServerError(head, body));
+}
+
 }  // namespace
+
+bool IsLastingRefusal(const Error& e) {
+  return e.code == ErrorCode::kMalformed || e.code == ErrorCode::kNotFound ||
+         e.code == ErrorCode::kAlreadyExists || e.code == ErrorCode::kLimitExceeded;
+}
 
 Result<ServerUrl> ParseServerUrl(std::string_view url) {
   constexpr std::string_view kScheme = "http://";
@@ -244,8 +263,11 @@ Result<ForceApiClient::UploadResult> ForceApiClient::Upload(const std::string& t
                                                             const BodyDigest& sha256,
                                                             const std::string& item_id,
                                                             const std::string& source_ref) {
+  // Local failures become kIo, so that only the server's answers carry the codes of a lasting
+  // refusal (IsLastingRefusal).
+  auto local = [](const Error& e) { return MakeError(ErrorCode::kIo, e.message); };
   Exchange x;
-  if (auto st = x.Connect(server_, socks_); !st) return st.error();
+  if (auto st = x.Connect(server_, socks_); !st) return local(st.error());
   http::request<http::buffer_body> req{http::verb::post, target, 11};
   req.set(http::field::host, server_.host);
   req.set(http::field::connection, "close");
@@ -253,7 +275,7 @@ Result<ForceApiClient::UploadResult> ForceApiClient::Upload(const std::string& t
   if (!item_id.empty()) req.set("X-SealDrop-Item-Id", item_id);
   if (!source_ref.empty()) req.set("X-SealDrop-Source-Ref", source_ref);
   req.content_length(size);
-  if (auto st = Sign(req, force_, *key_, sha256); !st) return st.error();
+  if (auto st = Sign(req, force_, *key_, sha256); !st) return local(st.error());
   boost::system::error_code ec;
   http::request_serializer<http::buffer_body> sr{req};
   req.body().data = nullptr;
@@ -263,7 +285,10 @@ Result<ForceApiClient::UploadResult> ForceApiClient::Upload(const std::string& t
   std::uint64_t sent = 0;
   while (!ec && sent < size) {
     auto n = body.Read(buf);
-    if (!n) return n.error();
+    if (!n) {
+      const Error& e = n.error();
+      return IsLastingRefusal(e) ? local(e) : e;
+    }
     if (*n == 0) return MakeError(ErrorCode::kTruncated, "item ended early");
     req.body().data = buf.data();
     req.body().size = *n;
@@ -286,7 +311,7 @@ Result<ForceApiClient::UploadResult> ForceApiClient::Upload(const std::string& t
     return MakeError(ErrorCode::kIo, "upload failed: " + (ec ? ec : read_ec).message());
   }
   if (res.result() != http::status::created && res.result() != http::status::ok) {
-    return MakeError(ErrorCode::kIo, ServerError(res, res.body()));
+    return UploadRefusal(res, res.body());
   }
   const auto j = nlohmann::json::parse(res.body(), nullptr, false);
   UploadResult out;

@@ -30,6 +30,10 @@ struct RemoteItem {
   std::uint64_t size = 0;
 };
 
+// Whether an Upload error is the server refusing this very item, so that sending the same bytes
+// again would get the same answer (docs/force-api.md §1): 400, 404, 409, 413.
+bool IsLastingRefusal(const Error& upload_error);
+
 class ForceApiClient {
  public:
   // `socks`: "HOST:PORT" of a SOCKS5 proxy (Tor's SocksPort), or empty for a direct connection.
@@ -53,6 +57,9 @@ class ForceApiClient {
   };
   // POSTs `size` bytes from `body` (whose SHA-256 is `sha256`) to `target`. `item_id` and
   // `source_ref` become X-SealDrop-Item-Id and X-SealDrop-Source-Ref unless empty.
+  // Errors: the server's answers 400, 404, 409 and 413 as kMalformed, kNotFound, kAlreadyExists
+  // and kLimitExceeded (IsLastingRefusal); 401 as kBadSignature; no answer, 5xx and anything
+  // else as kIo; an error reading `body` as it was (kIo, kTruncated, kPayloadCorrupt).
   Result<UploadResult> Upload(const std::string& target, ByteSource& body, std::uint64_t size,
                               const BodyDigest& sha256, const std::string& item_id,
                               const std::string& source_ref);

@@ -5,11 +5,15 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
 
 #include "crypto/directory.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "journalist_console/bundle/bundle.h"
+#include "journalist_console/bundle/push_result.h"
 #include "journalist_console/passphrase.h"
 #include "journalist_console/transfer/api_client.h"
 
@@ -24,6 +28,7 @@ struct Options {
   std::string socks;
   std::string out;
   std::string in;
+  std::string result;
 };
 
 int Fail(const std::string& message) {
@@ -78,51 +83,143 @@ int Pull(const Options& o) {
   return 0;
 }
 
+// What an earlier push of this bundle left in its result file: items already delivered or
+// refused for good are not sent again. A result that cannot be read is set aside with a warning
+// (sending again is harmless: the server stores nothing twice).
+std::map<std::string, bundle::PushItemResult> EarlierResults(const std::string& path,
+                                                             const bundle::Manifest& m) {
+  std::map<std::string, bundle::PushItemResult> out;
+  if (!PathExists(path)) return out;
+  auto text = ReadSmallFile(path, bundle::kMaxPushResultBytes);
+  auto result = text ? bundle::DecodePushResult(*text) : Result<bundle::PushResult>(text.error());
+  if (!result || result->force != m.force) {
+    std::fprintf(stderr, "sealdrop-transfer: ignoring %s (%s): every item is sent again\n",
+                 path.c_str(), result ? "another force's" : result.error().message.c_str());
+    return out;
+  }
+  for (auto& it : result->items) out[it.id] = std::move(it);
+  return out;
+}
+
+// "reply 1a2b3c4d" / "forward 1a2b3c4d to WMI": enough for the operator, no contents.
+std::string ItemLabel(const bundle::Item& item) {
+  std::string label = item.kind + " " + item.id.substr(0, 8);
+  if (item.kind == "forward") label += " to " + item.to;
+  return label;
+}
+
+// Sends one item; its outcome and, unless delivered, the reason.
+bundle::PushItemResult SendItem(ForceApiClient& client, const bundle::BundleReader& reader,
+                                std::size_t index, bool& already) {
+  const auto& item = reader.manifest().items[index];
+  bundle::PushItemResult r{item.id, item.kind, bundle::PushOutcome::kRetry, ""};
+  const auto digest = Bytes32FromHex(item.sha256);  // the bundle reader checked its form
+  if (!digest) {
+    r.reason = "the bundle has a malformed item digest";
+    return r;
+  }
+  auto source = reader.ItemSource(index);
+  const std::string target = item.kind == "reply" ? "/api/v1/replies/" + item.to
+                                                   : "/api/v1/forwards/" + item.to;
+  auto up = client.Upload(target, *source, item.size, *digest, item.id,
+                          item.kind == "forward" ? item.source : "");
+  if (up) {
+    r.outcome = bundle::PushOutcome::kDelivered;
+    already = up->already;
+    return r;
+  }
+  r.outcome = IsLastingRefusal(up.error()) ? bundle::PushOutcome::kRefused : bundle::PushOutcome::kRetry;
+  r.reason = bundle::PushReason(up.error().message);
+  return r;
+}
+
+// Every item is tried; one refused never holds back the rest. Each item's latest outcome goes
+// into the result file next to the bundle (docs/bundle.md §4) for the console; items delivered
+// or refused for good by an earlier push of the same bundle are not sent again.
 int Push(const Options& o) {
   auto reader = bundle::BundleReader::Open(o.in);
   if (!reader) return Fail(o.in + ": " + reader.error().message);
   const auto& m = reader->manifest();
   if (m.type != "outbox") return Fail(o.in + " is not an outbox bundle (made by sealdrop-console outbox)");
   if (m.force != o.force) return Fail(o.in + " was made by " + m.force + ", not " + o.force);
+  const std::string result_path = o.result.empty() ? bundle::PushResultPath(o.in) : o.result;
+  auto earlier = EarlierResults(result_path, m);
   auto key = UnlockTransferKey(o);
   if (!key) return Fail(key.error());
   auto client = ForceApiClient::Create(o.server, o.socks, o.force, &*key);
   if (!client) return Fail(client.error());
-  int sent = 0;
-  int already = 0;
-  for (std::size_t i = 0; i < m.items.size(); ++i) {
+
+  bundle::PushResult result{m.force, TodayUtc(), {}};
+  int sent = 0, already = 0, earlier_delivered = 0, refused = 0, retry = 0;
+  const std::size_t n = m.items.size();
+  for (std::size_t i = 0; i < n; ++i) {
     const auto& item = m.items[i];
-    auto source = reader->ItemSource(i);
-    const std::string target = item.kind == "reply" ? "/api/v1/replies/" + item.to
-                                                     : "/api/v1/forwards/" + item.to;
-    const auto digest = Bytes32FromHex(item.sha256);  // the bundle reader checked its form
-    if (!digest) return Fail("the bundle has a malformed item digest; nothing more was pushed");
-    auto r = client->Upload(target, *source, item.size, *digest, item.id,
-                            item.kind == "forward" ? item.source : "");
-    if (!r) {
-      return Fail("push stopped at item " + std::to_string(i + 1) + " of " +
-                  std::to_string(m.items.size()) + " (" + r.error().message +
-                  "); run the same push again: items already sent are not sent twice");
+    const auto before = earlier.find(item.id);
+    bundle::PushItemResult r;
+    bool fresh = true;
+    if (before != earlier.end() && before->second.outcome != bundle::PushOutcome::kRetry) {
+      r = before->second;
+      fresh = false;
+    } else {
+      bool was_there = false;
+      r = SendItem(*client, *reader, i, was_there);
+      if (r.outcome == bundle::PushOutcome::kDelivered) (was_there ? already : sent) += 1;
     }
-    (r->already ? already : sent) += 1;
+    switch (r.outcome) {
+      case bundle::PushOutcome::kDelivered:
+        if (!fresh) ++earlier_delivered;
+        break;
+      case bundle::PushOutcome::kRefused:
+        ++refused;
+        std::fprintf(stderr, "sealdrop-transfer: item %zu of %zu (%s) %s: %s; it is not sent again\n",
+                     i + 1, n, ItemLabel(item).c_str(),
+                     fresh ? "refused" : "was refused by an earlier push", r.reason.c_str());
+        break;
+      case bundle::PushOutcome::kRetry:
+        ++retry;
+        std::fprintf(stderr, "sealdrop-transfer: item %zu of %zu (%s) not delivered: %s; the next push sends it again\n",
+                     i + 1, n, ItemLabel(item).c_str(), r.reason.c_str());
+        break;
+    }
+    result.items.push_back(std::move(r));
   }
+  const Status saved = WriteFileAtomically(result_path, bundle::EncodePushResult(result), 0600,
+                                           /*overwrite=*/true);
   std::printf("pushed %d item(s) for %s", sent, o.force.c_str());
   if (already > 0) std::printf(" (%d were already on the server)", already);
+  if (earlier_delivered > 0) std::printf("; %d delivered by an earlier push", earlier_delivered);
+  if (refused > 0) std::printf("; %d refused", refused);
+  if (retry > 0) std::printf("; %d not delivered, to be sent again", retry);
   std::printf("\n");
-  // The receipt last, after the replies and forwards: the server deletes what it names.
+  // The receipt last, after the replies and forwards: the server deletes what it names. Its
+  // failure is reported like an item's; the push result is written whatever happens to it.
+  bool receipt_failed = false;
   if (m.receipt) {
     auto done = client->SendReceipt(EncodeImportReceipt(*m.receipt));
     if (!done) {
-      return Fail("the import receipt was not delivered (" + done.error().message +
-                  "); run the same push again: a receipt can be sent any number of times");
+      receipt_failed = true;
+      std::fprintf(stderr, "sealdrop-transfer: the import receipt was not delivered (%s); run the "
+                   "same push again: a receipt can be sent any number of times\n",
+                   done.error().message.c_str());
+    } else {
+      std::printf("receipt delivered: the server deleted %llu imported item(s)",
+                  static_cast<unsigned long long>(done->deleted));
+      if (done->gone > 0) {
+        std::printf(" (%llu were gone already)", static_cast<unsigned long long>(done->gone));
+      }
+      std::printf("\n");
     }
-    std::printf("receipt delivered: the server deleted %llu imported item(s)",
-                static_cast<unsigned long long>(done->deleted));
-    if (done->gone > 0) {
-      std::printf(" (%llu were gone already)", static_cast<unsigned long long>(done->gone));
-    }
-    std::printf("\n");
   }
+  if (!saved) {
+    return Fail("could not write the push result " + result_path + " (" + saved.error().message +
+                "): the console will not learn what was delivered; push again (nothing is stored twice)");
+  }
+  if (refused + retry > 0) {
+    return Fail(std::to_string(refused + retry) + " of " + std::to_string(n) +
+                " item(s) not delivered; the console shows why after its next import or outbox (it reads " +
+                result_path + ")");
+  }
+  if (receipt_failed) return Fail("the import receipt was not delivered; push again");
   return 0;
 }
 
@@ -150,6 +247,8 @@ int RunTransfer(int argc, char** argv) {
   auto* push = app.add_subcommand("push", "Send an outbox bundle's replies, forwards and import receipt");
   common(push);
   push->add_option("--in", o->in, "Outbox bundle made by sealdrop-console outbox")->required();
+  push->add_option("--result", o->result,
+                   "Where to write what was delivered (default: the bundle's name + .push-result.json)");
   push->callback([&] { exit_code = Push(*o); });
   try {
     app.parse(argc, argv);

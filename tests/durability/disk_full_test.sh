@@ -57,6 +57,7 @@ for i in $(seq 1 12); do
   case "$status" in
     200) grep -q 'id="codename"' "$work/page" || fail "200 without a codename"; accepted+=("disk-full-report-$i") ;;
     503) grep -qi "nothing was kept\|try again" "$work/page" || fail "503 page does not say what happened"
+         grep -q "disk-full-report-$i</textarea>" "$work/page" || fail "503 page lost what was typed"
          refused=$((refused + 1)) ;;
     *) fail "report $i: unexpected status $status" ;;
   esac
@@ -80,7 +81,7 @@ rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect('file:$work/data/in
 blobs=$(ls "$work/data/blobs" | wc -l)
 [ "$rows" = "$blobs" ] || fail "$rows rows but $blobs blobs"
 [ "$rows" = ${#accepted[@]} ] || fail "$rows items stored, ${#accepted[@]} acknowledged"
-ls "$work/data" | grep -vqE '^(blobs|instance\.salt|index\.sqlite(-wal|-shm)?)$' && fail "left behind: $(ls "$work/data")"
+ls "$work/data" | grep -vqE '^(blobs|instance\.salt|form-token\.key|index\.sqlite(-wal|-shm)?)$' && fail "left behind: $(ls "$work/data")"
 
 # Every acknowledged report opens on the console.
 "$transfer_bin" pull --server "http://$api" --force MET --key "$work/keys/MET-transfer.secret" \

@@ -312,6 +312,12 @@ TEST_F(ForceApi, APushedReplyReachesTheReportersInboxAndPushingTwiceStoresItOnce
   ProcessResult r = Transfer("push", "MET", "--in", outbox);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Rows(instance_.data_dir(), "kind = 'reply'"), 1);
+  // Pushed again, the push result next to the bundle says it was delivered: nothing is sent.
+  r = Transfer("push", "MET", "--in", outbox);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 delivered by an earlier push"), std::string::npos) << r.out;
+  // Without that result (lost, or another workstation), the server still stores it once.
+  ASSERT_TRUE(std::filesystem::remove(outbox + ".push-result.json"));
   r = Transfer("push", "MET", "--in", outbox);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("already"), std::string::npos) << r.out;
