@@ -201,6 +201,17 @@ TEST_F(SqliteTest, TransactionRollsBackUnlessCommitted) {
   keys.clear();
   ASSERT_TRUE(ReadAll(db, keys));
   EXPECT_EQ(keys, (std::vector<std::int64_t>{1}));
+  {
+    auto tx = Transaction::Begin(db);
+    ASSERT_TRUE(tx);
+    auto del = db.Prepare("DELETE FROM t");
+    ASSERT_TRUE(del);
+    ASSERT_TRUE(del->Run());
+    ASSERT_TRUE(tx->Rollback());  // explicit, and checked
+  }
+  keys.clear();
+  ASSERT_TRUE(ReadAll(db, keys));
+  EXPECT_EQ(keys, (std::vector<std::int64_t>{1}));
 }
 
 TEST_F(SqliteTest, AFullDatabaseFailsTheWriteAndKeepsWhatWasCommitted) {
