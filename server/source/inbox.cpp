@@ -9,6 +9,9 @@
 namespace sealdrop::server {
 namespace {
 
+// The delete form carries the ids it deletes; its body must stay a small form (4 KiB).
+constexpr std::size_t kMaxDeletableReplies = 100;
+
 struct Reply {
   std::string day;
   std::string force_name;
@@ -83,9 +86,11 @@ Response InboxPage(SiteContext& ctx, unsigned version, const std::string& sessio
   auto rows = ctx.store.ListForLookup(lookup);
   if (!rows) return ErrorPageFor(http::status::service_unavailable, version);
   kainjow::mustache::list replies;
+  std::string shown_ids;  // what "delete these replies" deletes: only what was shown
   for (const auto& row : *rows) {
     auto reply = OpenReply(ctx, row, *key);
     if (!reply) continue;
+    if (replies.size() < kMaxDeletableReplies) shown_ids += (shown_ids.empty() ? "" : " ") + row.id;
     PageData item;
     item.set("day", reply->day);
     item.set("force_name", reply->force_name);
@@ -96,6 +101,7 @@ Response InboxPage(SiteContext& ctx, unsigned version, const std::string& sessio
   data.set("csrf", csrf);
   data.set("has_replies", replies.empty() ? PageData::type::bool_false : PageData::type::bool_true);
   data.set("replies", replies);
+  data.set("reply_ids", shown_ids);
   data.set("max_upload", HumanSize(ctx.limits.max_upload_bytes));
   if (draft.values && draft.problem) {
     FillFormData(data, *draft.values, draft.problem, draft.files_dropped);

@@ -177,6 +177,9 @@ Result<EnvelopePlan> FollowUpUpload::Plan(const FieldCollector& fields, bool has
 
 Response FollowUpUpload::Success() {
   log::Info("follow-up stored");
+  if (auto st = ctx_.store.TouchSource(source_->lookup_id, ctx_.today()); !st) {
+    log::Error("cannot record a follow-up's day");
+  }
   return PageResponse(http::status::ok, version_, "followup_sent", "Sent", {});
 }
 

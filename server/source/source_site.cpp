@@ -126,13 +126,16 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
     return std::make_unique<FollowUpUpload>(ctx_, v, CookieSession(req).value_or(""),
                                             std::move(*boundary));
   }
-  if (post && (target == "/login" || target == "/logout")) {
+  if (post && (target == "/login" || target == "/logout" || target == "/inbox/delete-replies")) {
     const auto id = CookieSession(req);
     if (!id) return ErrorPageFor(http::status::forbidden, v);
     if (!IsUrlEncodedForm(HeaderValue(req, http::field::content_type))) {
       return ErrorPageFor(http::status::bad_request, v);
     }
     if (target == "/login") return std::make_unique<LoginHandler>(ctx_, v, *id);
+    if (target == "/inbox/delete-replies") {
+      return std::make_unique<DeleteRepliesHandler>(ctx_, v, *id);
+    }
     return std::make_unique<LogoutHandler>(ctx_, v, *id);
   }
   return ErrorPageFor(http::status::not_found, v);

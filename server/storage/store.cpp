@@ -76,6 +76,7 @@ Result<std::unique_ptr<SealedStore>> SealedStore::Open(const std::string& data_d
   const std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                                         "PRAGMA secure_delete=ON; ") + kSchema;
   if (auto st = store->db_.Exec(setup.c_str()); !st) return st.error();
+  if (auto st = store->MigrateSourceActivity(); !st) return st.error();
   RecoveryReport local;
   if (auto st = store->Recover(report ? *report : local); !st) return st.error();
   return store;
@@ -189,7 +190,8 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
     if (auto st = RecordUsedForm(*used_form); !st) return fail(st.error());
   }
   if (new_source) {
-    auto src = db_.Prepare("INSERT INTO sources (lookup_id, force, day) VALUES (?, ?, ?)");
+    auto src = db_.Prepare(
+        "INSERT INTO sources (lookup_id, force, day, last_active_day) VALUES (?, ?, ?, ?3)");
     if (!src) return fail(src.error());
     src->Bind(1, new_source->lookup_id).Bind(2, new_source->force).Bind(3, new_source->day);
     if (auto st = src->Run(); !st) {
@@ -210,6 +212,14 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
     ins->BindNull(6);
   }
   if (auto st = ins->Run(); !st) return fail(st.error());
+  if (row.kind == ItemKind::kReply && row.lookup_id) {
+    // A reply keeps its reporter's conversation alive: they have a whole retention period to read it.
+    auto touch = db_.Prepare(
+        "UPDATE sources SET last_active_day = ? WHERE lookup_id = ? AND last_active_day < ?");
+    if (!touch) return fail(touch.error());
+    touch->Bind(1, row.day).Bind(2, *row.lookup_id).Bind(3, row.day);
+    if (auto st = touch->Run(); !st) return fail(st.error());
+  }
   if (auto st = tx->Commit(); !st) return fail(st.error());
   return Status::Ok();
 }
