@@ -55,15 +55,16 @@ std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPa
 
 }  // namespace
 
-// The login form with the unsent follow-up beside it (a new session for the login form).
+// The follow-up form again for a reporter whose login ended: their message as typed, and their
+// codename to send it with (a form token, no session: FollowUpUpload::WithCodename).
 Response LoggedOutDraftPage(SiteContext& ctx, unsigned version, const InboxDraft& draft) {
-  const SessionView session = ctx.sessions.Create();
+  const IssuedForm form = ctx.form_tokens.Issue();
   PageData data;
-  data.set("csrf", session.csrf_token);
+  data.set("csrf", form.token);
   FillFormData(data, *draft.values, draft.problem, draft.files_dropped);
   Response res = PageResponse(draft.problem->status, version, "followup_again",
-                              "Error: Log in to send your message", std::move(data));
-  res.set(http::field::set_cookie, SessionCookie(session.id));
+                              "Error: Send your message", std::move(data));
+  res.set(http::field::set_cookie, form.cookie);
   return res;
 }
 
