@@ -26,8 +26,7 @@
 
 #include "common/io.h"
 #include "common/result.h"
-
-struct sqlite3;
+#include "common/sqlite.h"
 
 namespace sealdrop::server {
 
@@ -162,7 +161,8 @@ class SealedStore {
   Result<std::vector<ForceBacklog>> WaitingByForce() const;
 
  private:
-  SealedStore(std::string data_dir, sqlite3* db) : dir_(std::move(data_dir)), db_(db) {}
+  SealedStore(std::string data_dir, sqlite::Database db)
+      : dir_(std::move(data_dir)), db_(std::move(db)) {}
   Status Recover(RecoveryReport& report);
   Status MigrateSourceActivity();
   Status UnlinkBlobs(const std::vector<std::string>& ids);
@@ -171,7 +171,7 @@ class SealedStore {
                                      const std::array<std::uint8_t, 32>* blob) const;
 
   std::string dir_;
-  sqlite3* db_;
+  sqlite::Database db_;
   mutable std::mutex mu_;
 };
 

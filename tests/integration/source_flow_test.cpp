@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <algorithm>
 #include <thread>
-#include <sqlite3.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -16,6 +15,7 @@
 #include <random>
 
 #include "common/io.h"
+#include "common/sqlite.h"
 #include "crypto/codename.h"
 #include "crypto/directory.h"
 #include "crypto/envelope_reader.h"
@@ -339,14 +339,15 @@ TEST_F(SourceFlow, AConversationWithoutActivityForTheRetentionPeriodIsForgotten)
   // start's retention pass forgets the codename and its replies, and nothing else.
   server_.reset();
   {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((instance_.data_dir() + "/index.sqlite").c_str(), &db), SQLITE_OK);
+    auto db = sqlite::Database::Open(instance_.data_dir() + "/index.sqlite",
+                                     sqlite::OpenMode::kReadWrite, "test edit");
+    ASSERT_TRUE(db.ok());
     const auto lookup = HexEncode(Identity(quiet).lookup_id);
     const std::string sql = "UPDATE sources SET last_active_day = '" + AddDays(TodayUtc(), -400) +
                             "' WHERE hex(lookup_id) = upper('" + lookup + "')";
-    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    ASSERT_EQ(sqlite3_changes(db), 1);
-    sqlite3_close(db);
+    ASSERT_TRUE(db->Exec(sql.c_str()).ok());
+    ASSERT_EQ(db->Changes(), 1);
+    ASSERT_TRUE(db->Close().ok());
   }
   server_ = std::make_unique<ServerProcess>(instance_.ServerArgv(SEALDROP_SERVER_BIN));
   for (int i = 0; i < 100 && CountRows(instance_.data_dir(), "sources") != 1; ++i) {
