@@ -36,6 +36,7 @@ struct Instance {
   std::string dir;
   std::unique_ptr<SealedStore> store;
   std::unique_ptr<InProcessDeriver> deriver;
+  std::unique_ptr<FormTokens> form_tokens;
   SessionStore sessions{std::chrono::minutes(60)};
   LoginThrottle throttle;
   CircuitLimiter circuits;
