@@ -139,7 +139,12 @@ int Import(const ImportOptions& o) {
   for (std::size_t i = 0; i < m.items.size(); ++i) {
     Progress("importing", i, m.items.size());
     const auto& item = m.items[i];
-    if ((*store)->HasCase(item.id)) {
+    auto known = (*store)->HasCase(item.id);
+    if (!known) {
+      undo();
+      return Report(known.error().message + "; nothing was imported");
+    }
+    if (*known) {
       ++already;
       continue;
     }
@@ -198,11 +203,17 @@ int Import(const ImportOptions& o) {
                   "back (" + confirmed.error().message + "); import the same bundle again");
   }
   if (!*force) {
-    (void)(*store)->SetMeta("force", m.force);
+    if (auto st = (*store)->SetMeta("force", m.force); !st) return Report(st.error());
   }
-  if (!o.c.key.key.empty()) (void)(*store)->SetMeta("key_path", std::filesystem::absolute(o.c.key.key).string());
-  (void)(*store)->Audit("import", "", std::to_string(rows.size()) + " new, " +
-                                         std::to_string(already) + " already imported");
+  if (!o.c.key.key.empty()) {
+    const std::string key_path = std::filesystem::absolute(o.c.key.key).string();
+    if (auto st = (*store)->SetMeta("key_path", key_path); !st) return Report(st.error());
+  }
+  if (auto st = (*store)->Audit("import", "", std::to_string(rows.size()) + " new, " +
+                                                  std::to_string(already) + " already imported");
+      !st) {
+    return Report(st.error());
+  }
   std::printf("imported %zu new item(s) from %s", rows.size(), o.bundle.c_str());
   if (already > 0) std::printf(" (%zu already here)", already);
   std::printf("\n");
@@ -459,7 +470,7 @@ int Triage(const TriageOptions& o) {
       !st) {
     return Report(st.error());
   }
-  (void)(*store)->Audit("triage", id, o.outcome);
+  if (auto st = (*store)->Audit("triage", id, o.outcome); !st) return Report(st.error());
   std::printf("case %s: %s\n", id.substr(0, 8).c_str(), o.outcome.c_str());
   return 0;
 }

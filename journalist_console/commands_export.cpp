@@ -124,7 +124,9 @@ int Export(const ExportOptions& o) {
   } else {
     std::printf("no metadata found in this %s\n", report.file_type.c_str());
   }
-  (void)(*store)->Audit("export", c->id, "attachment " + std::to_string(o.number));
+  if (auto st = (*store)->Audit("export", c->id, "attachment " + std::to_string(o.number)); !st) {
+    return Report(st.error());
+  }
   return 0;
 }
 

@@ -83,7 +83,7 @@ int Reply(const ReplyOptions& o) {
   const FieldSealer sealer(*key);
   OutboxRow row{out_id, "reply", c->id, ref, "", TodayUtc(), false, sealer.Seal(out_id + "|reply", *text)};
   if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
-  (void)(*store)->Audit("reply", c->id, "outbox " + out_id);
+  if (auto st = (*store)->Audit("reply", c->id, "outbox " + out_id); !st) return Report(st.error());
   std::printf("reply to case %s sealed; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str());
   return 0;
 }
@@ -154,8 +154,8 @@ int Forward(const ForwardOptions& o) {
   if (auto st = out->Commit(); !st) return Report(st.error());
   OutboxRow row{out_id, "forward", c->id, o.to, c->source_ref, TodayUtc(), false, {}};
   if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
-  (void)(*store)->SetStatus(c->id, "forwarded");
-  (void)(*store)->Audit("forward", c->id, "to " + o.to);
+  if (auto st = (*store)->SetStatus(c->id, "forwarded"); !st) return Report(st.error());
+  if (auto st = (*store)->Audit("forward", c->id, "to " + o.to); !st) return Report(st.error());
   std::printf("case %s re-sealed to %s (%s); it leaves with the next `outbox`\n",
               c->id.substr(0, 8).c_str(), (*target)->code.c_str(), (*target)->name.c_str());
   return 0;
@@ -203,8 +203,11 @@ int Outbox(const OutboxOptions& o) {
   }
   if (auto st = writer->Commit(); !st) return Report(st.error());
   if (auto st = (*store)->MarkExported(ids); !st) return Report(st.error());
-  (void)(*store)->Audit("outbox", "", std::to_string(ids.size()) + " item(s), receipt for " +
-                                          std::to_string(receipt_count));
+  if (auto st = (*store)->Audit("outbox", "", std::to_string(ids.size()) + " item(s), receipt for " +
+                                                  std::to_string(receipt_count));
+      !st) {
+    return Report(st.error());
+  }
   std::printf("%zu item(s) and a receipt for %zu imported item(s) in %s: carry it to the transfer "
               "workstation for sealdrop-transfer push\n",
               ids.size(), receipt_count, o.out.c_str());

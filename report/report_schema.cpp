@@ -1,6 +1,7 @@
 #include "report/report_schema.h"
 
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include "common/utf8.h"
 
@@ -87,6 +88,20 @@ bool IsBlankText(std::string_view s) {
 
 std::span<const FieldRule> ReportFormFields() { return kReportFields; }
 std::span<const FieldRule> FollowUpFormFields() { return kFollowUpFields; }
+
+// The follow-up form of a reporter whose login ended: the codename first (it logs them in and is
+// never sealed), then the follow-up's own fields.
+const std::array kFollowUpWithCodenameFields = {
+    FieldRule{"codename", 512, {}},
+    FieldRule{"message", kLong, {}},
+    FieldRule{"at_risk", kChoice, kAtRisk},
+    FieldRule{"risk_details", kLong, {}},
+};
+std::span<const FieldRule> FollowUpWithCodenameFormFields() { return kFollowUpWithCodenameFields; }
+
+FieldCollector::~FieldCollector() {
+  for (auto& [name, value] : values_) sodium_memzero(value.data(), value.size());
+}
 
 const FieldRule* FieldCollector::RuleFor(std::string_view name) const {
   for (const auto& r : rules_) {

@@ -30,6 +30,8 @@ struct FieldRule {
 std::span<const FieldRule> ReportFormFields();
 // The follow-up form's fields.
 std::span<const FieldRule> FollowUpFormFields();
+// The follow-up form with a `codename` field (docs/report.md §4), for a reporter whose login ended.
+std::span<const FieldRule> FollowUpWithCodenameFormFields();
 
 // True when `text` is empty or only spaces, tabs and line ends (after CRLF → LF).
 bool IsBlankText(std::string_view text);
@@ -40,6 +42,10 @@ inline constexpr std::size_t kMaxFormTextBytes = 512 * 1024;
 class FieldCollector {
  public:
   explicit FieldCollector(std::span<const FieldRule> rules) : rules_(rules) {}
+  // Wipes every value: they are a reporter's words (and, on one form, their codename).
+  ~FieldCollector();
+  FieldCollector(const FieldCollector&) = delete;
+  FieldCollector& operator=(const FieldCollector&) = delete;
   // Checks and keeps one field. CRLF line ends become LF. Errors: kInvalidArgument (unknown or
   // repeated field, NUL, invalid UTF-8, not an allowed choice), kLimitExceeded (too long).
   Status Add(std::string_view name, std::string value);

@@ -27,6 +27,10 @@ inline void Error(const char (&event)[N]) { Event(Level::kError, event); }
 bool CountRepeated(Level level, const char* event);
 template <std::size_t N>
 inline bool WarnRepeated(const char (&event)[N]) { return CountRepeated(Level::kWarn, event); }
+// For what reporters and forces do (a report, a login, a reply): the journal time-stamps every
+// line, so one line per event would record when each happened. Counted like WarnRepeated.
+template <std::size_t N>
+inline bool InfoCounted(const char (&event)[N]) { return CountRepeated(Level::kInfo, event); }
 
 void SetMinimumLevel(Level level);
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/io.h"
+#include "common/clock.h"
 #include "crypto/directory.h"
 #include "crypto/public_key_file.h"
 #include "server/config/server_config.h"
@@ -37,6 +38,16 @@ int Fail(const std::string& message) {
 }
 
 // Runs the I/O threads until SIGINT/SIGTERM, then drains connections for up to 10 s.
+// One retention pass (docs/server.md "Retention"): counts only, at powers of ten.
+void ForgetInactiveSources(SealedStore& store, const std::string& before_day) {
+  auto done = store.ForgetInactiveSources(before_day);
+  if (!done) {
+    log::Error("retention pass failed: nothing was deleted");
+    return;
+  }
+  log::Count(log::Level::kInfo, "retention: conversations forgotten", done->sources);
+}
+
 void RunUntilSignalled(boost::asio::io_context& io, HttpServer& server, HttpServer* api,
                        int threads) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -123,6 +134,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 300));
   app.add_option("--session-idle-minutes", session_idle, "Idle minutes before a session ends")
       ->check(CLI::Range(1, 24 * 60));
+  std::optional<int> retention_days;
+  app.add_option("--retention-days", retention_days,
+                 "Days without activity after which a reporter's codename and replies are deleted")
+      ->check(CLI::Range(30, 3650));
   auto* status = app.add_subcommand(
       "status", "Print, per force, how many items wait for its console and the oldest's age in days");
   std::string status_data, status_config;
@@ -167,6 +182,7 @@ int main(int argc, char** argv) {
   if (max_connections) config.max_connections = *max_connections;
   if (header_timeout) config.header_timeout_seconds = *header_timeout;
   if (session_idle) config.session_idle_minutes = *session_idle;
+  if (retention_days) config.source_retention_days = *retention_days;
   if (auto st = ValidateServerConfig(config); !st) return Fail(st.error().message);
 
   auto root = ReadPublicKeyFile(config.root_public_key, KeyRole::kRoot);
@@ -237,7 +253,22 @@ int main(int argc, char** argv) {
   std::printf("listening %s\n", (*server)->address().c_str());
   std::fflush(stdout);
   log::Info("started");
+  // Retention: at start, then once a day, on the disk pool (never on an I/O thread).
+  boost::asio::steady_timer retention_timer(io);
+  std::function<void()> retention;
+  retention = [&] {
+    const bool queued = disk_pool.TrySubmit([&store, days = config.source_retention_days] {
+      ForgetInactiveSources(**store, AddDays(TodayUtc(), -days));
+    });
+    if (!queued) log::Warn("retention pass skipped: disk pool busy");
+    retention_timer.expires_after(std::chrono::hours(24));
+    retention_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) retention();
+    });
+  };
+  retention();
   RunUntilSignalled(io, **server, api_server.get(), config.threads);
+  retention_timer.cancel();
   log::Info("stopped");
   return 0;
 }

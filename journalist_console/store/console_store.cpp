@@ -1,6 +1,5 @@
 #include "journalist_console/store/console_store.h"
 
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,79 +36,7 @@ CREATE TABLE audit (
   item TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);
 )sql";
 
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
-};
-
-Error DbError(sqlite3* db, const char* what) {
-  return MakeError(ErrorCode::kIo, std::string("console database: ") + what + ": " +
-                                       (db ? sqlite3_errmsg(db) : "cannot open"));
-}
-
-std::string Text(sqlite3_stmt* s, int col) {
-  const auto* p = sqlite3_column_text(s, col);
-  return p ? reinterpret_cast<const char*>(p) : "";
-}
-
-std::vector<std::uint8_t> Blob(sqlite3_stmt* s, int col) {
-  const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, col));
-  const int n = sqlite3_column_bytes(s, col);
-  return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>{};
-}
-
-void Bind(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.c_str(), -1, SQLITE_TRANSIENT);
-}
-void Bind(sqlite3_stmt* s, int i, const std::vector<std::uint8_t>& v) {
-  // An empty vector's data() may be null, which SQLite would store as NULL, not as an empty blob.
-  if (v.empty()) {
-    sqlite3_bind_zeroblob(s, i, 0);
-  } else {
-    sqlite3_bind_blob(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-}
-
-// A statement whose every call is checked, for the SQL of the tables added after v1 (followups
-// unread, risk raises, deliveries). A failed prepare or bind makes Step fail: a read error can
-// never become a short result.
-class Query {
- public:
-  Query(sqlite3* db, const char* sql) : db_(db) {
-    ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_.s, nullptr) == SQLITE_OK;
-  }
-  Query& Bind(const std::string& v) {
-    if (ok_) ok_ = sqlite3_bind_text(stmt_.s, ++bound_, v.c_str(), -1, SQLITE_TRANSIENT) == SQLITE_OK;
-    return *this;
-  }
-  Query& Bind(std::int64_t v) {
-    if (ok_) ok_ = sqlite3_bind_int64(stmt_.s, ++bound_, v) == SQLITE_OK;
-    return *this;
-  }
-  // true: a row is there; false: done.
-  Result<bool> Step(const char* what) {
-    if (!ok_) return DbError(db_, what);
-    const int rc = sqlite3_step(stmt_.s);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    ok_ = false;
-    return DbError(db_, what);
-  }
-  // A statement that returns no rows.
-  Status Run(const char* what) {
-    auto row = Step(what);
-    if (!row) return row.error();
-    if (*row) return DbError(db_, what);
-    return Status::Ok();
-  }
-  sqlite3_stmt* get() const { return stmt_.s; }
-
- private:
-  sqlite3* db_;
-  Stmt stmt_;
-  bool ok_ = false;
-  int bound_ = 0;
-};
+using sqlite::Statement;
 
 // Tables added after the first release: created when a console is opened, so that an existing
 // console gains them (follow-ups imported before then count as read).
@@ -123,19 +50,32 @@ CREATE TABLE IF NOT EXISTS delivery (
 CREATE TABLE IF NOT EXISTS push_results_read (digest TEXT PRIMARY KEY) WITHOUT ROWID;
 )sql";
 
-CaseRow ReadCase(sqlite3_stmt* s) {
+CaseRow ReadCase(Statement& s) {
   CaseRow r;
-  r.id = Text(s, 0);
-  r.kind = Text(s, 1);
-  r.received_day = Text(s, 2);
-  r.sent_day = Text(s, 3);
-  r.source_ref = Text(s, 4);
-  r.category = Text(s, 5);
-  r.urgent = sqlite3_column_int(s, 6) != 0;
-  r.status = Text(s, 7);
-  r.outcome = Text(s, 8);
-  r.summary = Blob(s, 9);
+  r.id = s.Text(0);
+  r.kind = s.Text(1);
+  r.received_day = s.Text(2);
+  r.sent_day = s.Text(3);
+  r.source_ref = s.Text(4);
+  r.category = s.Text(5);
+  r.urgent = s.Int64(6) != 0;
+  r.status = s.Text(7);
+  r.outcome = s.Text(8);
+  r.summary = s.Blob(9);
   return r;
+}
+
+// Every row of `q` through ReadCase; an error unless the query read to its end.
+Result<std::vector<CaseRow>> ReadCases(Statement& q) {
+  std::vector<CaseRow> out;
+  if (auto st = q.ForEach([&] {
+        out.push_back(ReadCase(q));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return out;
 }
 
 constexpr const char* kCaseColumns =
@@ -151,20 +91,15 @@ std::string Actor() {
   return a.substr(0, 64);
 }
 
-Result<sqlite3*> OpenDb(const std::string& path, bool create) {
-  sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    Error e = DbError(db, "open");
-    sqlite3_close(db);
-    return e;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;",
-                   nullptr, nullptr, nullptr) != SQLITE_OK) {
-    Error e = DbError(db, "set-up");
-    sqlite3_close(db);
-    return e;
+Result<sqlite::Database> OpenDb(const std::string& path, bool create) {
+  auto db = sqlite::Database::Open(
+      path, create ? sqlite::OpenMode::kReadWriteCreate : sqlite::OpenMode::kReadWrite,
+      "console database");
+  if (!db) return db.error();
+  if (auto st = db->SetBusyTimeout(5000); !st) return st.error();
+  if (auto st = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
+      !st) {
+    return st.error();
   }
   return db;
 }
@@ -192,11 +127,10 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Init(const std::string& dir)
   fs::remove(temp, ec);
   auto db = OpenDb(temp, /*create=*/true);
   if (!db) return db.error();
-  std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, *db));
+  std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, std::move(*db)));
   if (auto st = store->Exec(kSchema); !st) return st.error();
   if (auto st = store->Audit("init", "", ""); !st) return st.error();
-  sqlite3_close(store->db_);
-  store->db_ = nullptr;
+  if (auto st = store->db_.Close(); !st) return st.error();
   ::chmod(temp.c_str(), 0600);
   if (::link(temp.c_str(), (dir + "/console.sqlite").c_str()) != 0) {
     return MakeError(ErrorCode::kAlreadyExists, dir + " already holds a console: refusing to touch it");
@@ -214,116 +148,107 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Open(const std::string& dir)
   }
   auto db = OpenDb(dir + "/console.sqlite", /*create=*/false);
   if (!db) return db.error();
-  std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, *db));
+  std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, std::move(*db)));
   if (auto st = store->EnsureReceiptTable(); !st) return st.error();
   if (auto st = store->CreateLaterTables(); !st) return st.error();
   if (auto st = store->RemoveUnreferencedFiles(); !st) return st.error();
   return store;
 }
 
-ConsoleStore::~ConsoleStore() {
-  if (db_) sqlite3_close(db_);
-}
+ConsoleStore::~ConsoleStore() = default;
 
-Status ConsoleStore::Exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    sqlite3_free(err);
-    return DbError(db_, "statement");
-  }
-  return Status::Ok();
-}
+Status ConsoleStore::Exec(const char* sql) { return db_.Exec(sql); }
 
 std::string ConsoleStore::SealedPath(const std::string& id) const { return dir_ + "/sealed/" + id; }
 std::string ConsoleStore::OutboxPath(const std::string& id) const { return dir_ + "/outbox/" + id; }
 
 Status ConsoleStore::RemoveUnreferencedFiles() {
+  // Files are removed on the strength of these lists: each must be read to its end, so a read
+  // error stops here before anything is deleted.
   std::set<std::string> named;
   for (const char* sql : {"SELECT id FROM cases", "SELECT id FROM outbox"}) {
-    Stmt q;
-    if (sqlite3_prepare_v2(db_, sql, -1, &q.s, nullptr) != SQLITE_OK) return DbError(db_, "recover");
-    while (sqlite3_step(q.s) == SQLITE_ROW) named.insert(Text(q.s, 0));
+    auto q = db_.Prepare(sql);
+    if (!q) return q.error();
+    if (auto st = q->ForEach([&] {
+          named.insert(q->Text(0));
+          return Status::Ok();
+        });
+        !st) {
+      return st;
+    }
   }
   for (const char* sub : {"/sealed", "/outbox"}) {
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir_ + sub, ec)) {
-      if (!named.count(e.path().filename().string())) fs::remove(e.path(), ec);
+    for (fs::directory_iterator it(dir_ + sub, ec), end; !ec && it != end; it.increment(ec)) {
+      if (named.count(it->path().filename().string())) continue;
+      std::error_code rm;
+      if (!fs::remove(it->path(), rm) && rm) {
+        return MakeError(ErrorCode::kIo, "cannot remove an unreferenced file in " + dir_ + sub +
+                                             ": " + rm.message());
+      }
     }
+    if (ec) return MakeError(ErrorCode::kIo, "cannot list " + dir_ + sub + ": " + ec.message());
   }
   return Status::Ok();
 }
 
 Result<std::optional<std::string>> ConsoleStore::GetMeta(const std::string& key) const {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = ?", -1, &q.s, nullptr);
-  Bind(q.s, 1, key);
-  const int rc = sqlite3_step(q.s);
-  if (rc == SQLITE_DONE) return std::optional<std::string>();
-  if (rc != SQLITE_ROW) return DbError(db_, "meta");
-  return std::optional<std::string>(Text(q.s, 0));
+  auto q = db_.Prepare("SELECT value FROM meta WHERE key = ?");
+  if (!q) return q.error();
+  std::optional<std::string> value;
+  if (auto st = q->Bind(1, key).ForEach([&] {
+        value = q->Text(0);
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return value;
 }
 
 Status ConsoleStore::SetMeta(const std::string& key, const std::string& value) {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1, &q.s, nullptr);
-  Bind(q.s, 1, key);
-  Bind(q.s, 2, value);
-  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, "meta");
-  return Status::Ok();
+  auto q = db_.Prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+  if (!q) return q.error();
+  return q->Bind(1, key).Bind(2, value).Run();
 }
 
-bool ConsoleStore::HasCase(const std::string& id) const {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "SELECT 1 FROM cases WHERE id = ?", -1, &q.s, nullptr);
-  Bind(q.s, 1, id);
-  return sqlite3_step(q.s) == SQLITE_ROW;
+Result<bool> ConsoleStore::HasCase(const std::string& id) const {
+  auto q = db_.Prepare("SELECT 1 FROM cases WHERE id = ?");
+  if (!q) return q.error();
+  bool found = false;
+  if (auto st = q->Bind(1, id).ForEach([&] {
+        found = true;
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return found;
 }
 
 Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows, const std::string& pull_day,
                               std::vector<RiskRaise>* raised) {
-  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st;
+  auto tx = sqlite::Transaction::Begin(db_);
+  if (!tx) return tx.error();
   for (const auto& r : rows) {
-    Stmt q;
-    sqlite3_prepare_v2(db_,
-                       "INSERT INTO cases (id, kind, received_day, sent_day, source_ref, category, "
-                       "urgent, status, outcome, summary) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       -1, &q.s, nullptr);
-    Bind(q.s, 1, r.id);
-    Bind(q.s, 2, r.kind);
-    Bind(q.s, 3, r.received_day);
-    Bind(q.s, 4, r.sent_day);
-    Bind(q.s, 5, r.source_ref);
-    Bind(q.s, 6, r.category);
-    sqlite3_bind_int(q.s, 7, r.urgent ? 1 : 0);
-    Bind(q.s, 8, r.status);
-    Bind(q.s, 9, r.outcome);
-    Bind(q.s, 10, r.summary);
-    if (sqlite3_step(q.s) != SQLITE_DONE) {
-      Error e = DbError(db_, "import");
-      (void)Exec("ROLLBACK");
-      return e;
-    }
-    if (auto st = RecordImported(r.id, pull_day); !st) {
-      (void)Exec("ROLLBACK");
-      return st;
-    }
+    auto q = db_.Prepare(
+        "INSERT INTO cases (id, kind, received_day, sent_day, source_ref, category, "
+        "urgent, status, outcome, summary) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    if (!q) return q.error();
+    q->Bind(1, r.id).Bind(2, r.kind).Bind(3, r.received_day).Bind(4, r.sent_day);
+    q->Bind(5, r.source_ref).Bind(6, r.category).BindInt64(7, r.urgent ? 1 : 0);
+    q->Bind(8, r.status).Bind(9, r.outcome).Bind(10, r.summary);
+    if (auto st = q->Run(); !st) return st;  // the transaction rolls back
+    if (auto st = RecordImported(r.id, pull_day); !st) return st;
   }
-  if (auto st = MarkUnreadAndRaiseLocked(rows, raised); !st) {
-    (void)Exec("ROLLBACK");
-    return st;
-  }
-  return Exec("COMMIT");
+  if (auto st = MarkUnreadAndRaiseLocked(rows, raised); !st) return st;  // rolls back
+  return tx->Commit();
 }
 
 Result<std::vector<CaseRow>> ConsoleStore::Cases() const {
-  Stmt q;
-  const std::string sql = std::string("SELECT ") + kCaseColumns + " FROM cases";
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &q.s, nullptr) != SQLITE_OK) return DbError(db_, "list");
-  std::vector<CaseRow> out;
-  int rc;
-  while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) out.push_back(ReadCase(q.s));
-  if (rc != SQLITE_DONE) return DbError(db_, "list");
-  return out;
+  auto q = db_.Prepare(std::string("SELECT ") + kCaseColumns + " FROM cases");
+  if (!q) return q.error();
+  return ReadCases(*q);
 }
 
 Result<CaseRow> ConsoleStore::FindCase(const std::string& prefix) const {
@@ -332,38 +257,36 @@ Result<CaseRow> ConsoleStore::FindCase(const std::string& prefix) const {
     return MakeError(ErrorCode::kInvalidArgument,
                      "a case id is 6 to 32 lower-case hex digits (as `list` shows it)");
   }
-  Stmt q;
-  const std::string sql = std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id >= ? AND id < ? LIMIT 2";
-  sqlite3_prepare_v2(db_, sql.c_str(), -1, &q.s, nullptr);
-  Bind(q.s, 1, prefix);
-  Bind(q.s, 2, prefix + "g");
-  std::vector<CaseRow> found;
-  while (sqlite3_step(q.s) == SQLITE_ROW) found.push_back(ReadCase(q.s));
-  if (found.empty()) return MakeError(ErrorCode::kNotFound, "no case " + prefix);
-  if (found.size() > 1) return MakeError(ErrorCode::kInvalidArgument, "more than one case starts with " + prefix + ": give more digits");
-  return found.front();
+  auto q = db_.Prepare(std::string("SELECT ") + kCaseColumns +
+                       " FROM cases WHERE id >= ? AND id < ? LIMIT 2");
+  if (!q) return q.error();
+  q->Bind(1, prefix).Bind(2, prefix + "g");
+  auto found = ReadCases(*q);
+  if (!found) return found.error();
+  if (found->empty()) return MakeError(ErrorCode::kNotFound, "no case " + prefix);
+  if (found->size() > 1) return MakeError(ErrorCode::kInvalidArgument, "more than one case starts with " + prefix + ": give more digits");
+  return std::move(found->front());
 }
 
 Result<std::vector<CaseRow>> ConsoleStore::FollowUps(const std::string& source_ref) const {
-  Stmt q;
-  const std::string sql = std::string("SELECT ") + kCaseColumns +
-                          " FROM cases WHERE source_ref = ? AND kind = 'followup' ORDER BY sent_day, id";
-  sqlite3_prepare_v2(db_, sql.c_str(), -1, &q.s, nullptr);
-  Bind(q.s, 1, source_ref);
-  std::vector<CaseRow> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) out.push_back(ReadCase(q.s));
-  return out;
+  auto q = db_.Prepare(std::string("SELECT ") + kCaseColumns +
+                       " FROM cases WHERE source_ref = ? AND kind = 'followup' ORDER BY sent_day, id");
+  if (!q) return q.error();
+  q->Bind(1, source_ref);
+  return ReadCases(*q);
 }
 
 Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const {
-  Stmt q;
-  if (sqlite3_prepare_v2(db_, "SELECT source_ref, COUNT(*) FROM cases WHERE kind = 'followup' "
-                              "GROUP BY source_ref", -1, &q.s, nullptr) != SQLITE_OK) {
-    return DbError(db_, "list");
-  }
+  auto q = db_.Prepare(
+      "SELECT source_ref, COUNT(*) FROM cases WHERE kind = 'followup' GROUP BY source_ref");
+  if (!q) return q.error();
   std::map<std::string, std::size_t> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) {
-    out[Text(q.s, 0)] = static_cast<std::size_t>(sqlite3_column_int64(q.s, 1));
+  if (auto st = q->ForEach([&] {
+        out[q->Text(0)] = static_cast<std::size_t>(q->Int64(1));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
   return out;
 }
@@ -371,98 +294,86 @@ Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const 
 Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
                                const std::string& outcome,
                                const std::function<std::vector<std::uint8_t>(std::int64_t)>& seal) {
-  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st;
+  auto tx = sqlite::Transaction::Begin(db_);
+  if (!tx) return tx.error();
   std::int64_t seq = 1;
   {
-    Stmt q;
-    sqlite3_prepare_v2(db_, "SELECT COALESCE(MAX(seq), 0) + 1 FROM triage", -1, &q.s, nullptr);
-    if (sqlite3_step(q.s) == SQLITE_ROW) seq = sqlite3_column_int64(q.s, 0);
+    auto q = db_.Prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM triage");
+    if (!q) return q.error();
+    if (auto st = q->ForEach([&] {
+          seq = q->Int64(0);
+          return Status::Ok();
+        });
+        !st) {
+      return st;
+    }
   }
-  Stmt ins;
-  sqlite3_prepare_v2(db_, "INSERT INTO triage (seq, case_id, day, outcome, note) VALUES (?,?,?,?,?)",
-                     -1, &ins.s, nullptr);
-  sqlite3_bind_int64(ins.s, 1, seq);
-  Bind(ins.s, 2, id);
-  Bind(ins.s, 3, day);
-  Bind(ins.s, 4, outcome);
-  Bind(ins.s, 5, seal(seq));
-  Stmt up;
-  sqlite3_prepare_v2(db_, "UPDATE cases SET outcome = ?, status = 'triaged' WHERE id = ?", -1, &up.s,
-                     nullptr);
-  Bind(up.s, 1, outcome);
-  Bind(up.s, 2, id);
-  if (sqlite3_step(ins.s) != SQLITE_DONE || sqlite3_step(up.s) != SQLITE_DONE) {
-    Error e = DbError(db_, "triage");
-    (void)Exec("ROLLBACK");
-    return e;
-  }
-  return Exec("COMMIT");
+  auto ins = db_.Prepare("INSERT INTO triage (seq, case_id, day, outcome, note) VALUES (?,?,?,?,?)");
+  if (!ins) return ins.error();
+  ins->BindInt64(1, seq).Bind(2, id).Bind(3, day).Bind(4, outcome).Bind(5, seal(seq));
+  if (auto st = ins->Run(); !st) return st;
+  auto up = db_.Prepare("UPDATE cases SET outcome = ?, status = 'triaged' WHERE id = ?");
+  if (!up) return up.error();
+  if (auto st = up->Bind(1, outcome).Bind(2, id).Run(); !st) return st;
+  return tx->Commit();
 }
 
 Result<std::vector<TriageRow>> ConsoleStore::Triage(const std::string& id) const {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "SELECT day, outcome, note, seq FROM triage WHERE case_id = ? ORDER BY seq",
-                     -1, &q.s, nullptr);
-  Bind(q.s, 1, id);
+  auto q = db_.Prepare("SELECT day, outcome, note, seq FROM triage WHERE case_id = ? ORDER BY seq");
+  if (!q) return q.error();
   std::vector<TriageRow> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) {
-    out.push_back({sqlite3_column_int64(q.s, 3), Text(q.s, 0), Text(q.s, 1), Blob(q.s, 2)});
+  if (auto st = q->Bind(1, id).ForEach([&] {
+        out.push_back({q->Int64(3), q->Text(0), q->Text(1), q->Blob(2)});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
   return out;
 }
 
 Status ConsoleStore::SetStatus(const std::string& id, const std::string& status) {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "UPDATE cases SET status = ? WHERE id = ?", -1, &q.s, nullptr);
-  Bind(q.s, 1, status);
-  Bind(q.s, 2, id);
-  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, "status");
-  return Status::Ok();
+  auto q = db_.Prepare("UPDATE cases SET status = ? WHERE id = ?");
+  if (!q) return q.error();
+  return q->Bind(1, status).Bind(2, id).Run();
 }
 
 Status ConsoleStore::AddOutbox(const OutboxRow& r) {
-  Stmt q;
-  sqlite3_prepare_v2(db_,
-                     "INSERT INTO outbox (id, kind, case_id, dest, source, day, exported, text) "
-                     "VALUES (?,?,?,?,?,?,0,?)",
-                     -1, &q.s, nullptr);
-  Bind(q.s, 1, r.id);
-  Bind(q.s, 2, r.kind);
-  Bind(q.s, 3, r.case_id);
-  Bind(q.s, 4, r.to);
-  Bind(q.s, 5, r.source);
-  Bind(q.s, 6, r.day);
-  Bind(q.s, 7, r.text);
-  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, "outbox");
-  return Status::Ok();
+  auto q = db_.Prepare(
+      "INSERT INTO outbox (id, kind, case_id, dest, source, day, exported, text) "
+      "VALUES (?,?,?,?,?,?,0,?)");
+  if (!q) return q.error();
+  q->Bind(1, r.id).Bind(2, r.kind).Bind(3, r.case_id).Bind(4, r.to).Bind(5, r.source);
+  q->Bind(6, r.day).Bind(7, r.text);
+  return q->Run();
 }
 
 Result<std::vector<OutboxRow>> ConsoleStore::Outbox(bool include_exported) const {
-  Stmt q;
-  const std::string sql = std::string("SELECT id, kind, case_id, dest, source, day, exported, text FROM outbox") +
-                          (include_exported ? "" : " WHERE exported = 0") + " ORDER BY day, id";
-  sqlite3_prepare_v2(db_, sql.c_str(), -1, &q.s, nullptr);
+  auto q = db_.Prepare(
+      std::string("SELECT id, kind, case_id, dest, source, day, exported, text FROM outbox") +
+      (include_exported ? "" : " WHERE exported = 0") + " ORDER BY day, id");
+  if (!q) return q.error();
   std::vector<OutboxRow> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) {
-    out.push_back({Text(q.s, 0), Text(q.s, 1), Text(q.s, 2), Text(q.s, 3), Text(q.s, 4),
-                   Text(q.s, 5), sqlite3_column_int(q.s, 6) != 0, Blob(q.s, 7)});
+  if (auto st = q->ForEach([&] {
+        out.push_back({q->Text(0), q->Text(1), q->Text(2), q->Text(3), q->Text(4), q->Text(5),
+                       q->Int64(6) != 0, q->Blob(7)});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
   return out;
 }
 
 Status ConsoleStore::MarkExported(const std::vector<std::string>& ids) {
-  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st;
+  auto tx = sqlite::Transaction::Begin(db_);
+  if (!tx) return tx.error();
   for (const auto& id : ids) {
-    Stmt q;
-    sqlite3_prepare_v2(db_, "UPDATE outbox SET exported = 1 WHERE id = ?", -1, &q.s, nullptr);
-    Bind(q.s, 1, id);
-    if (sqlite3_step(q.s) != SQLITE_DONE) {
-      Error e = DbError(db_, "outbox");
-      (void)Exec("ROLLBACK");
-      return e;
-    }
+    auto q = db_.Prepare("UPDATE outbox SET exported = 1 WHERE id = ?");
+    if (!q) return q.error();
+    if (auto st = q->Bind(1, id).Run(); !st) return st;  // the transaction rolls back
   }
-  return Exec("COMMIT");
+  return tx->Commit();
 }
 
 Status ConsoleStore::Audit(const std::string& action, const std::string& item,
@@ -476,39 +387,40 @@ Status ConsoleStore::Audit(const std::string& action, const std::string& item,
   e.prev = std::string(64, '0');
   e.seq = 1;
   {
-    Stmt q;
-    sqlite3_prepare_v2(db_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &q.s, nullptr);
-    if (sqlite3_step(q.s) == SQLITE_ROW) {
-      e.seq = sqlite3_column_int64(q.s, 0) + 1;
-      e.prev = Text(q.s, 1);
+    // A failed read here must not start a second chain at seq 1: it fails the entry instead.
+    auto q = db_.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (!q) return q.error();
+    if (auto st = q->ForEach([&] {
+          e.seq = q->Int64(0) + 1;
+          e.prev = q->Text(1);
+          return Status::Ok();
+        });
+        !st) {
+      return st;
     }
   }
   e.hash = AuditHash(e);
-  Stmt ins;
-  sqlite3_prepare_v2(db_,
-                     "INSERT INTO audit (seq, at, actor, action, item, detail, prev, hash) "
-                     "VALUES (?,?,?,?,?,?,?,?)",
-                     -1, &ins.s, nullptr);
-  sqlite3_bind_int64(ins.s, 1, e.seq);
-  Bind(ins.s, 2, e.at);
-  Bind(ins.s, 3, e.actor);
-  Bind(ins.s, 4, e.action);
-  Bind(ins.s, 5, e.item);
-  Bind(ins.s, 6, e.detail);
-  Bind(ins.s, 7, e.prev);
-  Bind(ins.s, 8, e.hash);
-  if (sqlite3_step(ins.s) != SQLITE_DONE) return DbError(db_, "audit");
-  return Status::Ok();
+  auto ins = db_.Prepare(
+      "INSERT INTO audit (seq, at, actor, action, item, detail, prev, hash) "
+      "VALUES (?,?,?,?,?,?,?,?)");
+  if (!ins) return ins.error();
+  ins->BindInt64(1, e.seq).Bind(2, e.at).Bind(3, e.actor).Bind(4, e.action).Bind(5, e.item);
+  ins->Bind(6, e.detail).Bind(7, e.prev).Bind(8, e.hash);
+  return ins->Run();
 }
 
 Result<std::vector<AuditEntry>> ConsoleStore::AuditLog() const {
-  Stmt q;
-  sqlite3_prepare_v2(db_, "SELECT seq, at, actor, action, item, detail, prev, hash FROM audit ORDER BY seq",
-                     -1, &q.s, nullptr);
+  // `audit verify` says "intact" on the strength of this list: it is the whole chain or an error.
+  auto q = db_.Prepare("SELECT seq, at, actor, action, item, detail, prev, hash FROM audit ORDER BY seq");
+  if (!q) return q.error();
   std::vector<AuditEntry> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) {
-    out.push_back({sqlite3_column_int64(q.s, 0), Text(q.s, 1), Text(q.s, 2), Text(q.s, 3),
-                   Text(q.s, 4), Text(q.s, 5), Text(q.s, 6), Text(q.s, 7)});
+  if (auto st = q->ForEach([&] {
+        out.push_back({q->Int64(0), q->Text(1), q->Text(2), q->Text(3), q->Text(4), q->Text(5),
+                       q->Text(6), q->Text(7)});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
   return out;
 }
@@ -528,74 +440,52 @@ Status ConsoleStore::EnsureReceiptTable() {
 
 // REQUIRES: inside AddCases' transaction, so a case and its receipt duty commit together.
 Status ConsoleStore::RecordImported(const std::string& id, const std::string& pull_day) {
-  Stmt q;
-  if (sqlite3_prepare_v2(db_, "INSERT INTO imported (id, pull_day, confirmed_day) VALUES (?, ?, '')",
-                         -1, &q.s, nullptr) != SQLITE_OK) {
-    return DbError(db_, "import");
-  }
-  Bind(q.s, 1, id);
-  Bind(q.s, 2, pull_day);
-  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, "import");
-  return Status::Ok();
+  auto q = db_.Prepare("INSERT INTO imported (id, pull_day, confirmed_day) VALUES (?, ?, '')");
+  if (!q) return q.error();
+  return q->Bind(1, id).Bind(2, pull_day).Run();
 }
 
 Result<std::size_t> ConsoleStore::ConfirmReceipted(const std::string& pull_day,
                                                    const std::vector<std::string>& listed) {
   const std::set<std::string> in_bundle(listed.begin(), listed.end());
-  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st.error();
-  auto fail = [this](const char* what) -> Error {
-    Error e = DbError(db_, what);
-    (void)Exec("ROLLBACK");
-    return e;
-  };
+  auto tx = sqlite::Transaction::Begin(db_);  // rolls back on every early return
+  if (!tx) return tx.error();
   // Strictly earlier pulls only: a pull of the same day may have been written before the item
   // reached the server.
   std::vector<std::string> confirmed;
   {
-    Stmt q;
-    if (sqlite3_prepare_v2(db_, "SELECT id FROM imported WHERE confirmed_day = '' AND pull_day < ?",
-                           -1, &q.s, nullptr) != SQLITE_OK) {
-      return fail("receipts");
+    auto q = db_.Prepare("SELECT id FROM imported WHERE confirmed_day = '' AND pull_day < ?");
+    if (!q) return q.error();
+    if (auto st = q->Bind(1, pull_day).ForEach([&] {
+          std::string id = q->Text(0);
+          if (!in_bundle.count(id)) confirmed.push_back(std::move(id));
+          return Status::Ok();
+        });
+        !st) {
+      return st.error();
     }
-    Bind(q.s, 1, pull_day);
-    int rc;
-    while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) {
-      std::string id = Text(q.s, 0);
-      if (!in_bundle.count(id)) confirmed.push_back(std::move(id));
-    }
-    if (rc != SQLITE_DONE) return fail("receipts");
-  }
-  Stmt up;
-  if (sqlite3_prepare_v2(db_, "UPDATE imported SET confirmed_day = ? WHERE id = ?", -1, &up.s,
-                         nullptr) != SQLITE_OK) {
-    return fail("receipts");
   }
   for (const auto& id : confirmed) {
-    if (sqlite3_reset(up.s) != SQLITE_OK) return fail("receipts");
-    Bind(up.s, 1, pull_day);
-    Bind(up.s, 2, id);
-    if (sqlite3_step(up.s) != SQLITE_DONE) return fail("receipts");
+    auto up = db_.Prepare("UPDATE imported SET confirmed_day = ? WHERE id = ?");
+    if (!up) return up.error();
+    if (auto st = up->Bind(1, pull_day).Bind(2, id).Run(); !st) return st.error();
   }
-  if (auto st = Exec("COMMIT"); !st) {
-    (void)Exec("ROLLBACK");
-    return st.error();
-  }
+  if (auto st = tx->Commit(); !st) return st.error();
   return confirmed.size();
 }
 
 Result<std::vector<std::string>> ConsoleStore::UnconfirmedImports(std::size_t limit) const {
-  Stmt q;
-  if (sqlite3_prepare_v2(db_,
-                         "SELECT id FROM imported WHERE confirmed_day = '' ORDER BY pull_day, id "
-                         "LIMIT ?",
-                         -1, &q.s, nullptr) != SQLITE_OK) {
-    return DbError(db_, "receipts");
-  }
-  sqlite3_bind_int64(q.s, 1, static_cast<sqlite3_int64>(limit));
+  auto q = db_.Prepare(
+      "SELECT id FROM imported WHERE confirmed_day = '' ORDER BY pull_day, id LIMIT ?");
+  if (!q) return q.error();
   std::vector<std::string> out;
-  int rc;
-  while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) out.push_back(Text(q.s, 0));
-  if (rc != SQLITE_DONE) return DbError(db_, "receipts");
+  if (auto st = q->BindInt64(1, static_cast<std::int64_t>(limit)).ForEach([&] {
+        out.push_back(q->Text(0));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
   return out;
 }
 
@@ -605,11 +495,13 @@ Status ConsoleStore::CreateLaterTables() { return Exec(kLaterTables); }
 
 Status ConsoleStore::RaiseIfCalmLocked(const std::string& report_id, const CaseRow& followup,
                                        std::vector<RiskRaise>* raised) {
-  Query up(db_, "UPDATE cases SET urgent = 1 WHERE id = ? AND kind = 'report' AND urgent = 0");
-  if (auto st = up.Bind(report_id).Run("at-risk"); !st) return st;
-  if (sqlite3_changes(db_) != 1) return Status::Ok();  // already at risk
-  Query ins(db_, "INSERT INTO risk_raised (case_id, day, followup_id) VALUES (?, ?, ?)");
-  if (auto st = ins.Bind(report_id).Bind(followup.sent_day).Bind(followup.id).Run("at-risk"); !st) {
+  auto up = db_.Prepare("UPDATE cases SET urgent = 1 WHERE id = ? AND kind = 'report' AND urgent = 0");
+  if (!up) return up.error();
+  if (auto st = up->Bind(1, report_id).Run(); !st) return st;
+  if (db_.Changes() != 1) return Status::Ok();  // already at risk
+  auto ins = db_.Prepare("INSERT INTO risk_raised (case_id, day, followup_id) VALUES (?, ?, ?)");
+  if (!ins) return ins.error();
+  if (auto st = ins->Bind(1, report_id).Bind(2, followup.sent_day).Bind(3, followup.id).Run(); !st) {
     return st;
   }
   if (raised) raised->push_back({report_id, followup.sent_day, followup.id});
@@ -621,171 +513,189 @@ Status ConsoleStore::MarkUnreadAndRaiseLocked(const std::vector<CaseRow>& rows,
                                               std::vector<RiskRaise>* raised) {
   for (const auto& r : rows) {
     if (r.kind != "followup") continue;
-    Query ins(db_, "INSERT INTO followup_unread (id) VALUES (?)");
-    if (auto st = ins.Bind(r.id).Run("unread"); !st) return st;
+    auto ins = db_.Prepare("INSERT INTO followup_unread (id) VALUES (?)");
+    if (!ins) return ins.error();
+    if (auto st = ins->Bind(1, r.id).Run(); !st) return st;
   }
   // A follow-up saying someone is at risk raises its report, whichever of the two came first.
   for (const auto& r : rows) {
     if (r.source_ref.empty()) continue;
     if (r.kind == "followup" && r.urgent) {
-      Query q(db_, "SELECT id FROM cases WHERE kind = 'report' AND source_ref = ? AND urgent = 0 ORDER BY id");
-      q.Bind(r.source_ref);
+      auto q = db_.Prepare(
+          "SELECT id FROM cases WHERE kind = 'report' AND source_ref = ? AND urgent = 0 ORDER BY id");
+      if (!q) return q.error();
       std::vector<std::string> reports;
-      for (;;) {
-        auto row = q.Step("at-risk");
-        if (!row) return row.error();
-        if (!*row) break;
-        reports.push_back(Text(q.get(), 0));
+      if (auto st = q->Bind(1, r.source_ref).ForEach([&] {
+            reports.push_back(q->Text(0));
+            return Status::Ok();
+          });
+          !st) {
+        return st;
       }
       for (const auto& id : reports) {
         if (auto st = RaiseIfCalmLocked(id, r, raised); !st) return st;
       }
     } else if (r.kind == "report" && !r.urgent) {
-      const std::string sql = std::string("SELECT ") + kCaseColumns +
-                              " FROM cases WHERE kind = 'followup' AND source_ref = ? AND urgent = 1 "
-                              "ORDER BY sent_day, id LIMIT 1";
-      Query q(db_, sql.c_str());
-      q.Bind(r.source_ref);
-      auto row = q.Step("at-risk");
-      if (!row) return row.error();
-      if (!*row) continue;
-      const CaseRow followup = ReadCase(q.get());
-      if (auto st = RaiseIfCalmLocked(r.id, followup, raised); !st) return st;
+      auto q = db_.Prepare(std::string("SELECT ") + kCaseColumns +
+                           " FROM cases WHERE kind = 'followup' AND source_ref = ? AND urgent = 1 "
+                           "ORDER BY sent_day, id LIMIT 1");
+      if (!q) return q.error();
+      q->Bind(1, r.source_ref);
+      auto found = ReadCases(*q);
+      if (!found) return found.error();
+      if (found->empty()) continue;
+      if (auto st = RaiseIfCalmLocked(r.id, found->front(), raised); !st) return st;
     }
   }
   return Status::Ok();
 }
 
 Result<std::map<std::string, std::size_t>> ConsoleStore::UnreadFollowUpCounts() const {
-  Query q(db_, "SELECT c.source_ref, COUNT(*) FROM followup_unread u JOIN cases c ON c.id = u.id "
-               "GROUP BY c.source_ref");
+  auto q = db_.Prepare("SELECT c.source_ref, COUNT(*) FROM followup_unread u JOIN cases c ON c.id = u.id "
+                       "GROUP BY c.source_ref");
+  if (!q) return q.error();
   std::map<std::string, std::size_t> out;
-  for (;;) {
-    auto row = q.Step("unread");
-    if (!row) return row.error();
-    if (!*row) return out;
-    out[Text(q.get(), 0)] = static_cast<std::size_t>(sqlite3_column_int64(q.get(), 1));
+  if (auto st = q->ForEach([&] {
+        out[q->Text(0)] = static_cast<std::size_t>(q->Int64(1));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
+  return out;
 }
 
 Result<std::vector<std::string>> ConsoleStore::UnreadFollowUps() const {
-  Query q(db_, "SELECT id FROM followup_unread ORDER BY id");
+  auto q = db_.Prepare("SELECT id FROM followup_unread ORDER BY id");
+  if (!q) return q.error();
   std::vector<std::string> out;
-  for (;;) {
-    auto row = q.Step("unread");
-    if (!row) return row.error();
-    if (!*row) return out;
-    out.push_back(Text(q.get(), 0));
+  if (auto st = q->ForEach([&] {
+        out.push_back(q->Text(0));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
+  return out;
 }
 
 Status ConsoleStore::MarkFollowUpsRead(const std::vector<std::string>& ids) {
   if (ids.empty()) return Status::Ok();
-  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st;
+  auto tx = sqlite::Transaction::Begin(db_);
+  if (!tx) return tx.error();
   for (const auto& id : ids) {
-    Query q(db_, "DELETE FROM followup_unread WHERE id = ?");
-    if (auto st = q.Bind(id).Run("unread"); !st) {
-      (void)Exec("ROLLBACK");
-      return st;
-    }
+    auto q = db_.Prepare("DELETE FROM followup_unread WHERE id = ?");
+    if (!q) return q.error();
+    if (auto st = q->Bind(1, id).Run(); !st) return st;  // rolls back
   }
-  return Exec("COMMIT");
+  return tx->Commit();
 }
 
 Result<std::map<std::string, RiskRaise>> ConsoleStore::RiskRaises() const {
-  Query q(db_, "SELECT case_id, day, followup_id FROM risk_raised");
+  auto q = db_.Prepare("SELECT case_id, day, followup_id FROM risk_raised");
+  if (!q) return q.error();
   std::map<std::string, RiskRaise> out;
-  for (;;) {
-    auto row = q.Step("at-risk");
-    if (!row) return row.error();
-    if (!*row) return out;
-    RiskRaise r{Text(q.get(), 0), Text(q.get(), 1), Text(q.get(), 2)};
-    out[r.case_id] = r;
+  if (auto st = q->ForEach([&] {
+        RiskRaise r{q->Text(0), q->Text(1), q->Text(2)};
+        out[r.case_id] = r;
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
+  return out;
 }
 
 Result<std::vector<OutboxRow>> ConsoleStore::LiveForwards(const std::string& case_id,
                                                           const std::string& source_ref) const {
-  Query q(db_,
-          "SELECT o.id, o.kind, o.case_id, o.dest, o.source, o.day, o.exported FROM outbox o "
-          "LEFT JOIN delivery d ON d.id = o.id "
-          "WHERE o.kind = 'forward' AND (o.case_id = ? OR (o.source = ? AND o.source != '')) "
-          "AND COALESCE(d.outcome, '') != 'refused' ORDER BY o.day, o.id");
-  q.Bind(case_id).Bind(source_ref);
+  auto q = db_.Prepare(
+      "SELECT o.id, o.kind, o.case_id, o.dest, o.source, o.day, o.exported FROM outbox o "
+      "LEFT JOIN delivery d ON d.id = o.id "
+      "WHERE o.kind = 'forward' AND (o.case_id = ? OR (o.source = ? AND o.source != '')) "
+      "AND COALESCE(d.outcome, '') != 'refused' ORDER BY o.day, o.id");
+  if (!q) return q.error();
   std::vector<OutboxRow> out;
-  for (;;) {
-    auto row = q.Step("forwards");
-    if (!row) return row.error();
-    if (!*row) return out;
-    sqlite3_stmt* s = q.get();
-    out.push_back({Text(s, 0), Text(s, 1), Text(s, 2), Text(s, 3), Text(s, 4), Text(s, 5),
-                   sqlite3_column_int(s, 6) != 0, {}});
+  if (auto st = q->Bind(1, case_id).Bind(2, source_ref).ForEach([&] {
+        out.push_back({q->Text(0), q->Text(1), q->Text(2), q->Text(3), q->Text(4), q->Text(5),
+                       q->Int64(6) != 0, {}});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
+  return out;
 }
 
 Result<std::map<std::string, DeliveryRow>> ConsoleStore::Deliveries() const {
-  Query q(db_, "SELECT id, outcome, reason, day, failures FROM delivery");
+  auto q = db_.Prepare("SELECT id, outcome, reason, day, failures FROM delivery");
+  if (!q) return q.error();
   std::map<std::string, DeliveryRow> out;
-  for (;;) {
-    auto row = q.Step("delivery");
-    if (!row) return row.error();
-    if (!*row) return out;
-    sqlite3_stmt* s = q.get();
-    const auto outcome = bundle::PushOutcomeFromName(Text(s, 1));
-    if (!outcome) return MakeError(ErrorCode::kMalformed, "console database: unknown delivery outcome");
-    DeliveryRow d{Text(s, 0), *outcome, Text(s, 2), Text(s, 3), sqlite3_column_int(s, 4)};
-    out[d.id] = d;
+  if (auto st = q->ForEach([&]() -> Status {
+        const auto outcome = bundle::PushOutcomeFromName(q->Text(1));
+        if (!outcome) {
+          return MakeError(ErrorCode::kMalformed, "console database: unknown delivery outcome");
+        }
+        DeliveryRow d{q->Text(0), *outcome, q->Text(2), q->Text(3), static_cast<int>(q->Int64(4))};
+        out[d.id] = d;
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
+  return out;
 }
 
 // A forward refused for good moved nothing: its case is no longer "forwarded" unless another
 // forward of it still stands. REQUIRES: in a transaction, the refusal already recorded.
 Status ConsoleStore::UnforwardLocked(const std::string& forward_id) {
-  Query q(db_,
-          "UPDATE cases SET status = CASE WHEN outcome = '' THEN 'new' ELSE 'triaged' END "
-          "WHERE status = 'forwarded' AND id = (SELECT case_id FROM outbox WHERE id = ?) "
-          "AND NOT EXISTS (SELECT 1 FROM outbox o LEFT JOIN delivery d ON d.id = o.id "
-          "WHERE o.kind = 'forward' AND o.case_id = cases.id AND COALESCE(d.outcome, '') != 'refused')");
-  return q.Bind(forward_id).Run("delivery");
+  auto q = db_.Prepare(
+      "UPDATE cases SET status = CASE WHEN outcome = '' THEN 'new' ELSE 'triaged' END "
+      "WHERE status = 'forwarded' AND id = (SELECT case_id FROM outbox WHERE id = ?) "
+      "AND NOT EXISTS (SELECT 1 FROM outbox o LEFT JOIN delivery d ON d.id = o.id "
+      "WHERE o.kind = 'forward' AND o.case_id = cases.id AND COALESCE(d.outcome, '') != 'refused')");
+  if (!q) return q.error();
+  return q->Bind(1, forward_id).Run();
 }
 
 // One item of a push result; true when it changed something. REQUIRES: in a transaction.
 Result<bool> ConsoleStore::ApplyDeliveryLocked(const bundle::PushItemResult& item,
                                                const std::string& day, PushResultEffect& effect) {
   {
-    Query q(db_, "SELECT 1 FROM outbox WHERE id = ? AND kind = ?");
-    auto row = q.Bind(item.id).Bind(item.kind).Step("delivery");
+    auto q = db_.Prepare("SELECT 1 FROM outbox WHERE id = ? AND kind = ?");
+    if (!q) return q.error();
+    auto row = q->Bind(1, item.id).Bind(2, item.kind).Next();
     if (!row) return row.error();
-    if (!*row) {
+    if (*row == Statement::Step::kDone) {
       ++effect.unknown;
       return false;
     }
   }
   DeliveryRow d{item.id, item.outcome, item.reason, day, 0};
   {
-    Query q(db_, "SELECT outcome, failures FROM delivery WHERE id = ?");
-    auto row = q.Bind(item.id).Step("delivery");
-    if (!row) return row.error();
-    if (*row) {
-      const auto now = bundle::PushOutcomeFromName(Text(q.get(), 0));
-      if (now != bundle::PushOutcome::kRetry) return false;  // delivered and refused are final
-      d.failures = sqlite3_column_int(q.get(), 1);
+    auto q = db_.Prepare("SELECT outcome, failures FROM delivery WHERE id = ?");
+    if (!q) return q.error();
+    std::optional<bundle::PushOutcome> now;
+    bool known = false;
+    if (auto st = q->Bind(1, item.id).ForEach([&] {
+          known = true;
+          now = bundle::PushOutcomeFromName(q->Text(0));
+          d.failures = static_cast<int>(q->Int64(1));
+          return Status::Ok();
+        });
+        !st) {
+      return st.error();
     }
+    if (known && now != bundle::PushOutcome::kRetry) return false;  // delivered and refused are final
   }
   if (d.outcome != bundle::PushOutcome::kDelivered) ++d.failures;
-  Query up(db_, "INSERT OR REPLACE INTO delivery (id, outcome, reason, day, failures) VALUES (?,?,?,?,?)");
-  if (auto st = up.Bind(d.id)
-                    .Bind(std::string(bundle::PushOutcomeName(d.outcome)))
-                    .Bind(d.reason)
-                    .Bind(d.day)
-                    .Bind(std::int64_t{d.failures})
-                    .Run("delivery");
-      !st) {
-    return st.error();
-  }
+  auto up = db_.Prepare("INSERT OR REPLACE INTO delivery (id, outcome, reason, day, failures) VALUES (?,?,?,?,?)");
+  if (!up) return up.error();
+  up->Bind(1, d.id).Bind(2, bundle::PushOutcomeName(d.outcome)).Bind(3, d.reason).Bind(4, d.day);
+  if (auto st = up->BindInt64(5, d.failures).Run(); !st) return st.error();
   if (d.outcome == bundle::PushOutcome::kRetry) {
-    Query back(db_, "UPDATE outbox SET exported = 0 WHERE id = ?");
-    if (auto st = back.Bind(d.id).Run("delivery"); !st) return st.error();
+    auto back = db_.Prepare("UPDATE outbox SET exported = 0 WHERE id = ?");
+    if (!back) return back.error();
+    if (auto st = back->Bind(1, d.id).Run(); !st) return st.error();
   }
   if (d.outcome == bundle::PushOutcome::kRefused && item.kind == "forward") {
     if (auto st = UnforwardLocked(d.id); !st) return st.error();
@@ -797,24 +707,22 @@ Result<bool> ConsoleStore::ApplyDeliveryLocked(const bundle::PushItemResult& ite
 Result<PushResultEffect> ConsoleStore::ApplyPushResult(const std::string& digest,
                                                        const bundle::PushResult& result) {
   PushResultEffect effect;
-  if (auto st = Exec("BEGIN IMMEDIATE"); !st) return st.error();
-  auto fail = [&](const Error& e) -> Result<PushResultEffect> {
-    (void)Exec("ROLLBACK");
-    return e;
-  };
-  Query seen(db_, "INSERT OR IGNORE INTO push_results_read (digest) VALUES (?)");
-  if (auto st = seen.Bind(digest).Run("delivery"); !st) return fail(st.error());
-  if (sqlite3_changes(db_) == 0) {
+  auto tx = sqlite::Transaction::Begin(db_);  // rolls back on every early return
+  if (!tx) return tx.error();
+  auto seen = db_.Prepare("INSERT OR IGNORE INTO push_results_read (digest) VALUES (?)");
+  if (!seen) return seen.error();
+  if (auto st = seen->Bind(1, digest).Run(); !st) return st.error();
+  if (db_.Changes() == 0) {
     effect.already_read = true;
-    if (auto st = Exec("ROLLBACK"); !st) return st.error();
+    if (auto st = tx->Rollback(); !st) return st.error();
     return effect;
   }
   for (const auto& item : result.items) {
     if (auto changed = ApplyDeliveryLocked(item, result.day, effect); !changed) {
-      return fail(changed.error());
+      return changed.error();
     }
   }
-  if (auto st = Exec("COMMIT"); !st) return fail(st.error());
+  if (auto st = tx->Commit(); !st) return st.error();
   return effect;
 }
 

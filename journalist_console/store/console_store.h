@@ -24,9 +24,8 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/sqlite.h"
 #include "journalist_console/bundle/push_result.h"
-
-struct sqlite3;
 
 namespace sealdrop::console {
 
@@ -110,7 +109,7 @@ class ConsoleStore {
   Result<std::optional<std::string>> GetMeta(const std::string& key) const;
   Status SetMeta(const std::string& key, const std::string& value);
 
-  bool HasCase(const std::string& id) const;
+  Result<bool> HasCase(const std::string& id) const;
   // Inserts rows whose blobs are already durable at SealedPath(id), all in one transaction,
   // each also recorded as imported from the pull bundle of `pull_day` (to be receipted). In the
   // same transaction new follow-ups are marked unread, and a report whose conversation has a
@@ -167,7 +166,7 @@ class ConsoleStore {
   Result<std::vector<AuditEntry>> AuditLog() const;
 
  private:
-  ConsoleStore(std::string dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
+  ConsoleStore(std::string dir, sqlite::Database db) : dir_(std::move(dir)), db_(std::move(db)) {}
   Status Exec(const char* sql);
   Status EnsureReceiptTable();
   Status RecordImported(const std::string& id, const std::string& pull_day);
@@ -181,7 +180,7 @@ class ConsoleStore {
                                    PushResultEffect& effect);
 
   std::string dir_;
-  sqlite3* db_;
+  sqlite::Database db_;
 };
 
 // The hash of an audit entry (docs/console.md §4).

@@ -52,7 +52,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   static const std::set<std::string> kKnown = {
       "listen",      "force_listen", "source_proxy_protocol", "data_dir",      "directory",       "root_public_key",
       "threads",     "kdf_workers",   "kdf_queue",       "max_upload_mb",
-      "max_connections", "header_timeout_seconds", "session_idle_minutes"};
+      "max_connections", "header_timeout_seconds", "session_idle_minutes", "source_retention_days"};
   for (const auto& [key, value] : t) {
     if (!kKnown.count(std::string(key.str()))) {
       return MakeError(ErrorCode::kInvalidArgument, "config: unknown key " + std::string(key.str()));
@@ -82,6 +82,9 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   if (!(st = ReadInt(t, "session_idle_minutes", c.session_idle_minutes, 1, 24 * 60))) {
     return st.error();
   }
+  if (!(st = ReadInt(t, "source_retention_days", c.source_retention_days, 30, 3650))) {
+    return st.error();
+  }
   return c;
 }
 
@@ -97,7 +100,8 @@ Status ValidateServerConfig(const ServerConfig& c) {
   if (c.data_dir.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty data_dir");
   if (c.threads < 1 || c.threads > 64 || c.kdf_workers < 1 || c.kdf_workers > 16 ||
       c.kdf_queue < 0 || c.max_upload_mb < 1 || c.max_connections < 1 ||
-      c.header_timeout_seconds < 1 || c.session_idle_minutes < 1) {
+      c.header_timeout_seconds < 1 || c.session_idle_minutes < 1 || c.source_retention_days < 30 ||
+      c.source_retention_days > 3650) {
     return MakeError(ErrorCode::kInvalidArgument, "a limit is out of range");
   }
   return Status::Ok();

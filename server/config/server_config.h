@@ -24,6 +24,9 @@ struct ServerConfig {
   int max_connections = 256;
   int header_timeout_seconds = 10;
   int session_idle_minutes = 60;
+  // A reporter's conversation (codename, replies) is forgotten after this many days without
+  // activity: no login, follow-up or reply (docs/server.md "Retention").
+  int source_retention_days = 365;
 };
 
 // Reads `path` over the defaults above.

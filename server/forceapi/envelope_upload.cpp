@@ -13,11 +13,11 @@ constexpr std::uint64_t kMaxReplyEnvelopeBytes = 4u << 20;
 // Fixed events only (server/log.h takes string literals).
 void LogStored(ItemKind kind, bool phone) {
   if (phone) {
-    log::Info("force api: phone report stored");
+    log::InfoCounted("force api: phone report stored");
   } else if (kind == ItemKind::kReply) {
-    log::Info("force api: reply stored");
+    log::InfoCounted("force api: reply stored");
   } else {
-    log::Info("force api: forward stored");
+    log::InfoCounted("force api: forward stored");
   }
 }
 

@@ -73,7 +73,7 @@ RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
     for (const auto& r : *rows) {
       items.push_back({{"id", r.id}, {"kind", ItemKindName(r.kind)}, {"day", r.day}, {"size", r.size}});
     }
-    log::Info("force api: items listed");
+    log::InfoCounted("force api: items listed");
     return JsonOk(http::status::ok, v, {{"items", items}});
   }
 

@@ -57,7 +57,7 @@ class ReceiptRequest final : public BodyHandler {
       log::Error("force api: cannot delete receipted items");
       return respond(JsonError(http::status::service_unavailable, version_, "cannot delete now"));
     }
-    log::Info("force api: receipt honoured");
+    log::InfoCounted("force api: receipt honoured");
     respond(JsonOk(http::status::ok, version_,
                    {{"receipt", receipt_.id}, {"deleted", outcome->deleted}, {"gone", outcome->gone}}));
   }

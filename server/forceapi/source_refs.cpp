@@ -35,7 +35,7 @@ class SourceRefRequest final : public BodyHandler {
     }
     auto lookup = ctx_.deriver.LookupId(*auth);
     if (!lookup) return respond(JsonError(http::status::service_unavailable, version_, "cannot do that now"));
-    log::Info("force api: source reference made");
+    log::InfoCounted("force api: source reference made");
     respond(JsonOk(http::status::ok, version_, {{"ref", HexEncode(*lookup)}}));
   }
 

@@ -10,6 +10,9 @@
 namespace sealdrop::server {
 namespace {
 
+// The delete form carries the ids it deletes; its body must stay a small form (4 KiB).
+constexpr std::size_t kMaxDeletableReplies = 100;
+
 struct Reply {
   std::string day;
   std::string force_name;
@@ -55,15 +58,16 @@ std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPa
 
 }  // namespace
 
-// The login form with the unsent follow-up beside it (a new session for the login form).
+// The follow-up form again for a reporter whose login ended: their message as typed, and their
+// codename to send it with (a form token, no session: FollowUpUpload::WithCodename).
 Response LoggedOutDraftPage(SiteContext& ctx, unsigned version, const InboxDraft& draft) {
-  const SessionView session = ctx.sessions.Create();
+  const IssuedForm form = ctx.form_tokens.Issue();
   PageData data;
-  data.set("csrf", session.csrf_token);
+  data.set("csrf", form.token);
   FillFormData(data, *draft.values, draft.problem, draft.files_dropped);
   Response res = PageResponse(draft.problem->status, version, "followup_again",
-                              "Error: Log in to send your message", std::move(data));
-  res.set(http::field::set_cookie, SessionCookie(session.id));
+                              "Error: Send your message", std::move(data));
+  res.set(http::field::set_cookie, form.cookie);
   return res;
 }
 
@@ -86,9 +90,11 @@ Response InboxPage(SiteContext& ctx, unsigned version, const std::string& sessio
   auto rows = ctx.store.ListForLookup(lookup);
   if (!rows) return ErrorPageFor(http::status::service_unavailable, version);
   kainjow::mustache::list replies;
+  std::string shown_ids;  // what "delete these replies" deletes: only what was shown
   for (const auto& row : *rows) {
     auto reply = OpenReply(ctx, row, *key);
     if (!reply) continue;
+    if (replies.size() < kMaxDeletableReplies) shown_ids += (shown_ids.empty() ? "" : " ") + row.id;
     PageData item;
     item.set("day", reply->day);
     item.set("force_name", reply->force_name);
@@ -99,6 +105,7 @@ Response InboxPage(SiteContext& ctx, unsigned version, const std::string& sessio
   data.set("csrf", csrf);
   data.set("has_replies", replies.empty() ? PageData::type::bool_false : PageData::type::bool_true);
   data.set("replies", replies);
+  data.set("reply_ids", shown_ids);
   data.set("max_upload", HumanSize(ctx.limits.max_upload_bytes));
   if (draft.values && draft.problem) {
     FillFormData(data, *draft.values, draft.problem, draft.files_dropped);

@@ -96,7 +96,7 @@ Result<EnvelopePlan> ReportUpload::Plan(const FieldCollector& fields, bool) {
 }
 
 Response ReportUpload::Success() {
-  log::Info("report stored");
+  log::InfoCounted("report stored");
   PageData data;
   data.set("codename", std::string(codename_.view()));
   data.set("force_name", force_name_);
@@ -116,17 +116,45 @@ Response ReportUpload::AlreadyReceived() {
 FollowUpUpload::FollowUpUpload(SiteContext& ctx, unsigned version, std::string session_id,
                                std::string boundary)
     : SealedUpload(ctx, version, std::move(session_id), std::move(boundary),
-                   FollowUpFormFields()) {}
+                   FollowUpFormFields()),
+      with_codename_(false) {}
+
+FollowUpUpload::FollowUpUpload(SiteContext& ctx, unsigned version,
+                               std::optional<FormNonce> cookie, std::string boundary)
+    : SealedUpload(ctx, version, "", std::move(boundary), FollowUpWithCodenameFormFields()),
+      with_codename_(true),
+      cookie_(cookie) {}
+
+std::unique_ptr<FollowUpUpload> FollowUpUpload::WithCodename(SiteContext& ctx, unsigned version,
+                                                             std::optional<FormNonce> cookie,
+                                                             std::string boundary) {
+  return std::unique_ptr<FollowUpUpload>(
+      new FollowUpUpload(ctx, version, cookie, std::move(boundary)));
+}
+
+namespace {
 
 FormProblem LoggedOutProblem() {
   return {http::status::forbidden,
-          "You were logged out, so your message was not sent. Log in again with your codename, "
-          "then send it.",
+          "You were logged out, so your message was not sent. Enter your codename to send it.",
           "codename"};
 }
 
+FormProblem CannotStoreProblem() {
+  return {http::status::service_unavailable,
+          "The service cannot take messages right now, so nothing was sent. Please try again "
+          "later.",
+          ""};
+}
+
+}  // namespace
+
 void FollowUpUpload::Prepare(Ready ready) {
   if (refusing()) return ready(std::nullopt);
+  if (with_codename_) {
+    if (!cookie_) Refuse(LoggedOutProblem());
+    return ready(std::nullopt);
+  }
   const bool logged_in = ctx_.sessions.WithIdentity(session_id_, [&](const SourceIdentity& id) {
     source_ = SourceRef{id.lookup_id, id.key_pair.public_key};
   });
@@ -136,10 +164,7 @@ void FollowUpUpload::Prepare(Ready ready) {
   }
   auto force = ctx_.store.SourceForce(source_->lookup_id);
   if (!force) {
-    Refuse({http::status::service_unavailable,
-            "The service cannot take messages right now, so nothing was sent. Please try again "
-            "later.",
-            ""});
+    Refuse(CannotStoreProblem());
     return ready(std::nullopt);
   }
   force_ = std::move(*force);
@@ -147,13 +172,70 @@ void FollowUpUpload::Prepare(Ready ready) {
 }
 
 Status FollowUpUpload::CheckToken(std::string_view token) {
+  if (with_codename_) {
+    if (!ctx_.form_tokens.Check(token, cookie_)) {
+      return MakeError(ErrorCode::kExpired, LoggedOutProblem().message);
+    }
+    return Status::Ok();
+  }
   if (!ctx_.sessions.CheckCsrf(session_id_, std::string(token))) {
+    // A form from before the login ended (or another browser): the message comes back.
+    if (!ctx_.sessions.WithIdentity(session_id_, [](const SourceIdentity&) {})) {
+      return MakeError(ErrorCode::kExpired, LoggedOutProblem().message);
+    }
     return MakeError(ErrorCode::kExpired, ExpiredFormProblem().message);
   }
   return Status::Ok();
 }
 
+void FollowUpUpload::BeforeSeal(const FieldCollector& fields, Next next) {
+  if (!with_codename_) return next(std::nullopt);
+  const FormProblem not_recognised{
+      http::status::forbidden,
+      "That codename was not recognised. Check the seven words and try again.", "codename"};
+  auto canonical = NormalizeCodename(fields.Get("codename"));
+  if (!canonical) return next(not_recognised);
+  // The same throttle as the login form's, keyed by this form (there is no session yet).
+  const std::string throttle_key(reinterpret_cast<const char*>(cookie_->data()), cookie_->size());
+  if (!ctx_.login_throttle.TryAttempt(throttle_key)) {
+    log::WarnRepeated("login refused: throttled");
+    return next(FormProblem{http::status::too_many_requests,
+                            "There have been too many attempts. Wait a few minutes, then try "
+                            "again.",
+                            "codename"});
+  }
+  auto shared = std::make_shared<SecretBuffer>(std::move(*canonical));
+  const bool queued = ctx_.kdf_pool.TrySubmit([this, shared, next, throttle_key, not_recognised] {
+    auto identity = ctx_.deriver.Derive(shared->view());
+    if (!identity) return next(BusyFormProblem());
+    auto force = ctx_.store.SourceForce(identity->lookup_id);
+    if (!force) {
+      if (force.error().code != ErrorCode::kNotFound) return next(CannotStoreProblem());
+      ctx_.login_throttle.RecordFailure(throttle_key);
+      log::InfoCounted("login failed");
+      return next(not_recognised);
+    }
+    source_ = SourceRef{identity->lookup_id, identity->key_pair.public_key};
+    force_ = std::move(*force);
+    const SessionView fresh = ctx_.sessions.Create();
+    auto view = ctx_.sessions.LogIn(fresh.id, std::move(*identity));
+    if (!view) return next(BusyFormProblem());
+    new_session_ = view->id;
+    ctx_.login_throttle.Forget(throttle_key);
+    log::InfoCounted("login");
+    next(std::nullopt);
+  });
+  if (!queued) {
+    log::WarnRepeated("login refused: derivation pool full");
+    next(BusyFormProblem());
+  }
+}
+
 Result<EnvelopePlan> FollowUpUpload::Plan(const FieldCollector& fields, bool has_files) {
+  if (with_codename_ && has_files) {
+    return FieldProblem("codename", ErrorCode::kInvalidArgument,
+                        "Log in first: files can be sent from your inbox afterwards.");
+  }
   if (!has_files && IsBlankText(fields.Get("message"))) {
     return FieldProblem("message", ErrorCode::kInvalidArgument,
                         "Write a message or attach a file.");
@@ -176,13 +258,19 @@ Result<EnvelopePlan> FollowUpUpload::Plan(const FieldCollector& fields, bool has
 }
 
 Response FollowUpUpload::Success() {
-  log::Info("follow-up stored");
-  return PageResponse(http::status::ok, version_, "followup_sent", "Sent", {});
+  log::InfoCounted("follow-up stored");
+  if (auto st = ctx_.store.TouchSource(source_->lookup_id, ctx_.today()); !st) {
+    log::Error("cannot record a follow-up's day");
+  }
+  Response res = PageResponse(http::status::ok, version_, "followup_sent", "Sent", {});
+  if (!new_session_.empty()) res.set(http::field::set_cookie, SessionCookie(new_session_));
+  return res;
 }
 
 Response FollowUpUpload::FormAgain(const FormValues& values, const FormProblem& problem,
                                    bool files_dropped) {
-  return InboxPage(ctx_, version_, session_id_, InboxDraft{&values, &problem, files_dropped});
+  return InboxPage(ctx_, version_, with_codename_ ? "" : session_id_,
+                   InboxDraft{&values, &problem, files_dropped});
 }
 
 }  // namespace sealdrop::server

@@ -273,17 +273,20 @@ void SealedUpload::Finish(Respond respond) {
   if (auto st = parser_.Finish(); !st) return respond(ErrorResponse(st.error()));
   if (!refused_ && !csrf_ok_) Refuse(ExpiredProblem());
   if (refused_) return respond(Again(*refused_));
-  const bool queued = ctx_.disk_pool.TrySubmit([this, respond] {
-    if (auto st = FinishEnvelope(); !st) {
-      if (st.error().code == ErrorCode::kExpired && !refused_) return respond(AlreadyReceived());
-      return respond(ErrorResponse(st.error()));
-    }
-    respond(Success());
+  BeforeSeal(fields_, [this, respond](std::optional<FormProblem> problem) {
+    if (problem) return respond(Again(*problem));
+    const bool queued = ctx_.disk_pool.TrySubmit([this, respond] {
+      if (auto st = FinishEnvelope(); !st) {
+        if (st.error().code == ErrorCode::kExpired && !refused_) return respond(AlreadyReceived());
+        return respond(ErrorResponse(st.error()));
+      }
+      respond(Success());
+    });
+    if (!queued) respond(Again(BusyFormProblem()));
   });
-  if (!queued) {
-    respond(Again(BusyFormProblem()));
-  }
 }
+
+void SealedUpload::BeforeSeal(const FieldCollector&, Next next) { next(std::nullopt); }
 
 FormProblem SealedUpload::ProblemFor(const Error& error) const {
   switch (error.code) {
@@ -303,6 +306,7 @@ FormProblem SealedUpload::ProblemFor(const Error& error) const {
 Response SealedUpload::Again(const FormProblem& problem) {
   FormValues values;
   for (const auto& rule : rules_) {
+    if (rule.name == "codename") continue;  // never written into a page
     if (auto it = unaccepted_.find(rule.name); it != unaccepted_.end()) {
       values.emplace(std::string(rule.name), it->second);
     } else if (!fields_.Get(rule.name).empty()) {

@@ -19,6 +19,7 @@
 // page says they must be chosen again.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -74,6 +75,10 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   // A store commit that failed with kExpired: the form was already used (a reload, a double
   // click). The default is a storage failure.
   virtual Response AlreadyReceived();
+  // Work between the end of the body and sealing, e.g. a login by codename (Argon2id on the KDF
+  // pool). Calls `next` once: with nullopt to seal, or with a problem to give the form back.
+  using Next = std::function<void(std::optional<FormProblem>)>;
+  virtual void BeforeSeal(const FieldCollector& fields, Next next);
   // Commit options of this kind (a report records its form).
   virtual const UsedForm* used_form() const { return nullptr; }
 

@@ -99,13 +99,17 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
       if (force.error().code != ErrorCode::kNotFound) {
         return respond(ErrorPageFor(http::status::service_unavailable, version_));
       }
-      log::Info("login failed");
+      log::InfoCounted("login failed");
       return respond(Refused());
+    }
+    // A login is activity: the conversation's retention period starts again (docs/server.md).
+    if (auto st = ctx_.store.TouchSource(identity->lookup_id, ctx_.today()); !st) {
+      log::Error("cannot record a login's day");
     }
     auto view = ctx_.sessions.LogIn(session_id_, std::move(*identity));
     if (!view) return respond(Expired(version_));
     ctx_.login_throttle.Forget(session_id_);
-    log::Info("login");
+    log::InfoCounted("login");
     Response res = RedirectTo("/inbox", version_);
     res.set(http::field::set_cookie, SessionCookie(view->id));
     respond(std::move(res));
@@ -122,6 +126,30 @@ void LogoutHandler::Handle(const FormFields&, Respond respond) {
   Response res = RedirectTo("/", version_);
   res.set(http::field::set_cookie, ExpiredSessionCookie());
   respond(std::move(res));
+}
+
+void DeleteRepliesHandler::Handle(const FormFields& fields, Respond respond) {
+  std::optional<std::array<std::uint8_t, kLookupIdBytes>> lookup;
+  ctx_.sessions.WithIdentity(session_id_, [&](const SourceIdentity& id) { lookup = id.lookup_id; });
+  if (!lookup) return respond(RedirectTo("/login", version_));
+  const auto listed = SingleField(fields, "replies");
+  if (!listed) return respond(ErrorPageFor(http::status::bad_request, version_));
+  std::vector<std::string> ids;
+  std::string_view rest = *listed;
+  while (!rest.empty()) {
+    const auto space = rest.find(' ');
+    if (space != 0) ids.emplace_back(rest.substr(0, space));
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+  }
+  auto deleted = ctx_.store.DeleteReplies(*lookup, ids);
+  if (!deleted) {
+    log::Error("cannot delete replies");
+    return respond(ErrorPageWith(http::status::service_unavailable, version_,
+                                 "The replies could not be deleted just now. Nothing was "
+                                 "deleted. Please try again later."));
+  }
+  log::InfoCounted("replies deleted by their reader");
+  respond(PageResponse(http::status::ok, version_, "replies_deleted", "Replies deleted", {}));
 }
 
 }  // namespace sealdrop::server

@@ -6,6 +6,7 @@
 //                lookup id logs the session in (new session id) and redirects to /inbox; anything
 //                else gets one generic error.
 // LogoutHandler  POST /logout — CSRF, then the session (and the source key in it) is destroyed.
+// DeleteRepliesHandler POST /inbox/delete-replies — CSRF, then the shown replies are deleted.
 #pragma once
 
 #include <string>
@@ -50,6 +51,17 @@ class LoginHandler final : public SmallFormHandler {
 };
 
 class LogoutHandler final : public SmallFormHandler {
+ public:
+  using SmallFormHandler::SmallFormHandler;
+
+ private:
+  void Handle(const FormFields& fields, Respond respond) override;
+};
+
+// POST /inbox/delete-replies — a logged-in reporter deletes the replies the inbox showed them
+// (their ids are in the form: one that arrived since is not deleted unseen). For someone who may
+// be made to log in and show their replies.
+class DeleteRepliesHandler final : public SmallFormHandler {
  public:
   using SmallFormHandler::SmallFormHandler;
 

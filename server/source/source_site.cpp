@@ -122,17 +122,26 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
           ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
           std::move(*boundary));
     }
-    // Without a session cookie the follow-up still reads its text fields, to give them back.
-    return std::make_unique<FollowUpUpload>(ctx_, v, CookieSession(req).value_or(""),
-                                            std::move(*boundary));
+    // Logged in: the inbox's form. Otherwise the reporter's login ended: the form they got back
+    // carries their codename (and an old inbox form's message comes back to them that way).
+    const std::string session = CookieSession(req).value_or("");
+    if (ctx_.sessions.WithIdentity(session, [](const SourceIdentity&) {})) {
+      return std::make_unique<FollowUpUpload>(ctx_, v, session, std::move(*boundary));
+    }
+    return FollowUpUpload::WithCodename(
+        ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
+        std::move(*boundary));
   }
-  if (post && (target == "/login" || target == "/logout")) {
+  if (post && (target == "/login" || target == "/logout" || target == "/inbox/delete-replies")) {
     const auto id = CookieSession(req);
     if (!id) return ErrorPageFor(http::status::forbidden, v);
     if (!IsUrlEncodedForm(HeaderValue(req, http::field::content_type))) {
       return ErrorPageFor(http::status::bad_request, v);
     }
     if (target == "/login") return std::make_unique<LoginHandler>(ctx_, v, *id);
+    if (target == "/inbox/delete-replies") {
+      return std::make_unique<DeleteRepliesHandler>(ctx_, v, *id);
+    }
     return std::make_unique<LogoutHandler>(ctx_, v, *id);
   }
   return ErrorPageFor(http::status::not_found, v);

@@ -8,6 +8,7 @@
 //   GET  /inbox            replies, follow-up form, log-out form (logged in only)
 //   POST /followup         multipart: sealed to the conversation's force
 //   POST /logout           urlencoded: ends the session → 303 /
+//   POST /inbox/delete-replies  urlencoded: deletes the replies the inbox showed
 //   GET  /static/style.css, /robots.txt
 #pragma once
 

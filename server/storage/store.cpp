@@ -1,7 +1,6 @@
 #include "server/storage/store.h"
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,17 +13,6 @@
 
 namespace sealdrop::server {
 namespace {
-
-Error DbError(sqlite3* db, const char* what) {
-  return MakeError(ErrorCode::kIo, std::string("index database: ") + what + ": " +
-                                       (db ? sqlite3_errmsg(db) : "cannot open"));
-}
-
-// Finalises a statement on scope exit.
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
-};
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS items (
@@ -80,23 +68,15 @@ Result<std::unique_ptr<SealedStore>> SealedStore::Open(const std::string& data_d
   if (ec) return MakeError(ErrorCode::kIo, "cannot create the data directory: " + ec.message());
   ::chmod(data_dir.c_str(), 0700);
   ::chmod((data_dir + "/blobs").c_str(), 0700);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2((data_dir + "/index.sqlite").c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    Error e = DbError(db, "open");
-    sqlite3_close(db);
-    return e;
-  }
-  std::unique_ptr<SealedStore> store(new SealedStore(data_dir, db));
-  sqlite3_busy_timeout(db, 5000);
-  char* err = nullptr;
+  auto db = sqlite::Database::Open(data_dir + "/index.sqlite", sqlite::OpenMode::kReadWriteCreate,
+                                   "index database", /*serialized=*/true);
+  if (!db) return db.error();
+  std::unique_ptr<SealedStore> store(new SealedStore(data_dir, std::move(*db)));
+  if (auto st = store->db_.SetBusyTimeout(5000); !st) return st.error();
   const std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                                         "PRAGMA secure_delete=ON; ") + kSchema;
-  if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    sqlite3_free(err);
-    return DbError(db, "set-up");
-  }
+  if (auto st = store->db_.Exec(setup.c_str()); !st) return st.error();
+  if (auto st = store->MigrateSourceActivity(); !st) return st.error();
   RecoveryReport local;
   if (auto st = store->Recover(report ? *report : local); !st) return st.error();
   return store;
@@ -115,55 +95,61 @@ Result<std::unique_ptr<SealedStore>> SealedStore::OpenReadOnly(const std::string
     return MakeError(ErrorCode::kInvalidArgument,
                      "run this as the user that owns " + path + " (for example sudo -u USER)");
   }
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-      SQLITE_OK) {
-    Error e = DbError(db, "open");
-    sqlite3_close(db);
-    return e;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  return std::unique_ptr<SealedStore>(new SealedStore(data_dir, db));
+  auto db = sqlite::Database::Open(path, sqlite::OpenMode::kReadOnly, "index database",
+                                   /*serialized=*/true);
+  if (!db) return db.error();
+  if (auto busy = db->SetBusyTimeout(5000); !busy) return busy.error();
+  return std::unique_ptr<SealedStore>(new SealedStore(data_dir, std::move(*db)));
 }
 
-SealedStore::~SealedStore() { sqlite3_close(db_); }
+SealedStore::~SealedStore() = default;
 
 Status SealedStore::Recover(RecoveryReport& report) {
+  // Blobs are removed on the strength of this list: it must be the whole table, so any read
+  // error stops recovery before anything is deleted.
   std::set<std::string> rows;
   {
-    Stmt q;
-    if (sqlite3_prepare_v2(db_, "SELECT id FROM items", -1, &q.s, nullptr) != SQLITE_OK) {
-      return DbError(db_, "recover");
-    }
-    while (sqlite3_step(q.s) == SQLITE_ROW) {
-      rows.insert(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0)));
+    auto q = db_.Prepare("SELECT id FROM items");
+    if (!q) return q.error();
+    if (auto st = q->ForEach([&] {
+          rows.insert(q->Text(0));
+          return Status::Ok();
+        });
+        !st) {
+      return st;
     }
   }
   std::set<std::string> blobs;
-  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/blobs")) {
-    const std::string name = e.path().filename().string();
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir_ + "/blobs", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
     if (IsValidItemId(name)) {
       blobs.insert(name);
       continue;
     }
     // Anything else is a temporary file from an interrupted write (or junk): remove it.
-    std::error_code ec;
-    std::filesystem::remove(e.path(), ec);
+    std::error_code rm;
+    if (!std::filesystem::remove(it->path(), rm) && rm) {
+      return MakeError(ErrorCode::kIo, "cannot remove a temporary file: " + rm.message());
+    }
     ++report.temp_files_removed;
   }
+  if (ec) return MakeError(ErrorCode::kIo, "cannot list the blobs: " + ec.message());
   for (const auto& b : blobs) {
     if (!rows.count(b)) {
       // Blob durable but its row never committed: the sender never saw success.
-      ::unlink(BlobPath(b).c_str());
+      if (::unlink(BlobPath(b).c_str()) != 0 && errno != ENOENT) {
+        return MakeError(ErrorCode::kIo, "cannot remove a blob without a row");
+      }
       ++report.orphan_blobs_removed;
     }
   }
   for (const auto& r : rows) {
     if (!blobs.count(r)) {
-      Stmt del;
-      sqlite3_prepare_v2(db_, "DELETE FROM items WHERE id = ?", -1, &del.s, nullptr);
-      sqlite3_bind_text(del.s, 1, r.c_str(), -1, SQLITE_TRANSIENT);
-      if (sqlite3_step(del.s) != SQLITE_DONE) return DbError(db_, "recover");
+      auto del = db_.Prepare("DELETE FROM items WHERE id = ?");
+      if (!del) return del.error();
+      if (auto st = del->Bind(1, r).Run(); !st) return st;
       ++report.rows_without_blob_removed;
     }
   }
@@ -192,132 +178,117 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   }
   if (auto st = blob.file_->Commit(); !st) return st;
   std::lock_guard lock(mu_);
-  // On any failure below the transaction is rolled back and the blob unlinked: the item never
-  // became visible, and recovery would remove the blob anyway.
+  // On any failure below the transaction is rolled back (Transaction's destructor) and the blob
+  // unlinked: the item never became visible, and recovery would remove the blob anyway.
   auto fail = [&](Error e) -> Status {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     ::unlink(BlobPath(blob.id_).c_str());
     return e;
   };
-  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    ::unlink(BlobPath(blob.id_).c_str());
-    return DbError(db_, "begin");
-  }
+  auto tx = sqlite::Transaction::Begin(db_);
+  if (!tx) return fail(tx.error());
   if (used_form) {
     if (auto st = RecordUsedForm(*used_form); !st) return fail(st.error());
   }
   if (new_source) {
-    Stmt src;
-    sqlite3_prepare_v2(db_, "INSERT INTO sources (lookup_id, force, day) VALUES (?, ?, ?)", -1,
-                       &src.s, nullptr);
-    sqlite3_bind_blob(src.s, 1, new_source->lookup_id.data(), 32, SQLITE_TRANSIENT);
-    sqlite3_bind_text(src.s, 2, new_source->force.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(src.s, 3, new_source->day.c_str(), -1, SQLITE_TRANSIENT);
-    const int rc = sqlite3_step(src.s);
-    if (rc == SQLITE_CONSTRAINT) {
-      return fail(MakeError(ErrorCode::kAlreadyExists, "source already registered"));
+    auto src = db_.Prepare(
+        "INSERT INTO sources (lookup_id, force, day, last_active_day) VALUES (?, ?, ?, ?3)");
+    if (!src) return fail(src.error());
+    src->Bind(1, new_source->lookup_id).Bind(2, new_source->force).Bind(3, new_source->day);
+    if (auto st = src->Run(); !st) {
+      if (st.error().code == ErrorCode::kAlreadyExists) {
+        return fail(MakeError(ErrorCode::kAlreadyExists, "source already registered"));
+      }
+      return fail(st.error());
     }
-    if (rc != SQLITE_DONE) return fail(DbError(db_, "insert source"));
   }
-  Stmt ins;
-  sqlite3_prepare_v2(db_,
-                     "INSERT INTO items (id, force, day, size, kind, lookup_id) "
-                     "VALUES (?, ?, ?, ?, ?, ?)",
-                     -1, &ins.s, nullptr);
-  sqlite3_bind_text(ins.s, 1, blob.id_.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(ins.s, 2, row.force.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(ins.s, 3, row.day.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(ins.s, 4, static_cast<sqlite3_int64>(row.size));
-  sqlite3_bind_text(ins.s, 5, ItemKindName(row.kind), -1, SQLITE_STATIC);
+  auto ins = db_.Prepare(
+      "INSERT INTO items (id, force, day, size, kind, lookup_id) VALUES (?, ?, ?, ?, ?, ?)");
+  if (!ins) return fail(ins.error());
+  ins->Bind(1, blob.id_).Bind(2, row.force).Bind(3, row.day);
+  ins->BindInt64(4, static_cast<std::int64_t>(row.size)).Bind(5, ItemKindName(row.kind));
   if (row.lookup_id) {
-    sqlite3_bind_blob(ins.s, 6, row.lookup_id->data(), 32, SQLITE_TRANSIENT);
+    ins->Bind(6, *row.lookup_id);
   } else {
-    sqlite3_bind_null(ins.s, 6);
+    ins->BindNull(6);
   }
-  if (sqlite3_step(ins.s) != SQLITE_DONE) return fail(DbError(db_, "insert"));
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return fail(DbError(db_, "commit"));
+  if (auto st = ins->Run(); !st) return fail(st.error());
+  if (row.kind == ItemKind::kReply && row.lookup_id) {
+    // A reply keeps its reporter's conversation alive: they have a whole retention period to read it.
+    auto touch = db_.Prepare(
+        "UPDATE sources SET last_active_day = ? WHERE lookup_id = ? AND last_active_day < ?");
+    if (!touch) return fail(touch.error());
+    touch->Bind(1, row.day).Bind(2, *row.lookup_id).Bind(3, row.day);
+    if (auto st = touch->Run(); !st) return fail(st.error());
   }
+  if (auto st = tx->Commit(); !st) return fail(st.error());
   return Status::Ok();
 }
 
 Status SealedStore::RecordUsedForm(const UsedForm& form) {
   if (!IsValidDay(form.day) || !IsValidDay(form.forget_before)) Die("SealedStore: bad day");
-  Stmt forget;
-  if (sqlite3_prepare_v2(db_, "DELETE FROM used_forms WHERE day < ?", -1, &forget.s, nullptr) !=
-          SQLITE_OK ||
-      sqlite3_bind_text(forget.s, 1, form.forget_before.c_str(), -1, SQLITE_TRANSIENT) !=
-          SQLITE_OK ||
-      sqlite3_step(forget.s) != SQLITE_DONE) {
-    return DbError(db_, "forget used forms");
+  auto forget = db_.Prepare("DELETE FROM used_forms WHERE day < ?");
+  if (!forget) return forget.error();
+  if (auto st = forget->Bind(1, form.forget_before).Run(); !st) return st;
+  auto ins = db_.Prepare("INSERT INTO used_forms (key, day) VALUES (?, ?)");
+  if (!ins) return ins.error();
+  if (auto st = ins->Bind(1, form.key).Bind(2, form.day).Run(); !st) {
+    if (st.error().code == ErrorCode::kAlreadyExists) {
+      return MakeError(ErrorCode::kExpired, "form already used");
+    }
+    return st;
   }
-  Stmt ins;
-  if (sqlite3_prepare_v2(db_, "INSERT INTO used_forms (key, day) VALUES (?, ?)", -1, &ins.s,
-                         nullptr) != SQLITE_OK ||
-      sqlite3_bind_blob(ins.s, 1, form.key.data(), static_cast<int>(form.key.size()),
-                        SQLITE_TRANSIENT) != SQLITE_OK ||
-      sqlite3_bind_text(ins.s, 2, form.day.c_str(), -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-    return DbError(db_, "record used form");
-  }
-  const int rc = sqlite3_step(ins.s);
-  if (rc == SQLITE_CONSTRAINT) return MakeError(ErrorCode::kExpired, "form already used");
-  if (rc != SQLITE_DONE) return DbError(db_, "record used form");
   return Status::Ok();
 }
 
 Result<bool> SealedStore::FormUsed(const std::array<std::uint8_t, 16>& key) const {
   std::lock_guard lock(mu_);
-  Stmt q;
-  if (sqlite3_prepare_v2(db_, "SELECT 1 FROM used_forms WHERE key = ?", -1, &q.s, nullptr) !=
-          SQLITE_OK ||
-      sqlite3_bind_blob(q.s, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT) !=
-          SQLITE_OK) {
-    return DbError(db_, "query used form");
-  }
-  const int rc = sqlite3_step(q.s);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return DbError(db_, "query used form");
+  auto q = db_.Prepare("SELECT 1 FROM used_forms WHERE key = ?");
+  if (!q) return q.error();
+  auto step = q->Bind(1, key).Next();
+  if (!step) return step.error();
+  return *step == sqlite::Statement::Step::kRow;
 }
 
 Result<std::string> SealedStore::SourceForce(const std::array<std::uint8_t, 32>& lookup) const {
   std::lock_guard lock(mu_);
-  Stmt q;
-  if (sqlite3_prepare_v2(db_, "SELECT force FROM sources WHERE lookup_id = ?", -1, &q.s,
-                         nullptr) != SQLITE_OK) {
-    return DbError(db_, "query source");
+  auto q = db_.Prepare("SELECT force FROM sources WHERE lookup_id = ?");
+  if (!q) return q.error();
+  auto step = q->Bind(1, lookup).Next();
+  if (!step) return step.error();
+  if (*step == sqlite::Statement::Step::kDone) {
+    return MakeError(ErrorCode::kNotFound, "no such source");
   }
-  sqlite3_bind_blob(q.s, 1, lookup.data(), 32, SQLITE_TRANSIENT);
-  const int rc = sqlite3_step(q.s);
-  if (rc == SQLITE_DONE) return MakeError(ErrorCode::kNotFound, "no such source");
-  if (rc != SQLITE_ROW) return DbError(db_, "query source");
-  return std::string(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0)));
+  std::string force = q->Text(0);
+  if (auto done = q->Next(); !done) return done.error();  // a column read failure, if any
+  return force;
 }
 
 Result<std::vector<ItemRow>> SealedStore::Query(const char* sql, const std::string* text,
                                                 const std::array<std::uint8_t, 32>* blob) const {
   std::lock_guard lock(mu_);
-  Stmt q;
-  if (sqlite3_prepare_v2(db_, sql, -1, &q.s, nullptr) != SQLITE_OK) return DbError(db_, "query");
-  if (text) sqlite3_bind_text(q.s, 1, text->c_str(), -1, SQLITE_TRANSIENT);
-  if (blob) sqlite3_bind_blob(q.s, 1, blob->data(), 32, SQLITE_TRANSIENT);
+  auto q = db_.Prepare(sql);
+  if (!q) return q.error();
+  if (text) q->Bind(1, *text);
+  if (blob) q->Bind(1, *blob);
   std::vector<ItemRow> out;
-  int rc;
-  while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) {
-    ItemRow r;
-    r.id = reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0));
-    r.force = reinterpret_cast<const char*>(sqlite3_column_text(q.s, 1));
-    r.day = reinterpret_cast<const char*>(sqlite3_column_text(q.s, 2));
-    r.size = static_cast<std::uint64_t>(sqlite3_column_int64(q.s, 3));
-    r.kind = KindFromName(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 4)));
-    if (sqlite3_column_bytes(q.s, 5) == 32) {
-      std::array<std::uint8_t, 32> id{};
-      std::memcpy(id.data(), sqlite3_column_blob(q.s, 5), 32);
-      r.lookup_id = id;
-    }
-    out.push_back(std::move(r));
+  if (auto st = q->ForEach([&] {
+        ItemRow r;
+        r.id = q->Text(0);
+        r.force = q->Text(1);
+        r.day = q->Text(2);
+        r.size = static_cast<std::uint64_t>(q->Int64(3));
+        r.kind = KindFromName(q->Text(4));
+        if (const auto lookup = q->Blob(5); lookup.size() == 32) {
+          std::array<std::uint8_t, 32> id{};
+          std::memcpy(id.data(), lookup.data(), 32);
+          r.lookup_id = id;
+        }
+        out.push_back(std::move(r));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
-  if (rc != SQLITE_DONE) return DbError(db_, "query");
   return out;
 }
 
@@ -338,14 +309,10 @@ Status SealedStore::MoveSource(const std::array<std::uint8_t, 32>& lookup,
                                const std::string& from, const std::string& to) {
   if (!IsValidForceCode(to)) Die("SealedStore: bad force code");
   std::lock_guard lock(mu_);
-  Stmt q;
-  sqlite3_prepare_v2(db_, "UPDATE sources SET force = ? WHERE lookup_id = ? AND force = ?", -1,
-                     &q.s, nullptr);
-  sqlite3_bind_text(q.s, 1, to.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob(q.s, 2, lookup.data(), 32, SQLITE_TRANSIENT);
-  sqlite3_bind_text(q.s, 3, from.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, "move source");
-  if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kNotFound, "no such source here");
+  auto q = db_.Prepare("UPDATE sources SET force = ? WHERE lookup_id = ? AND force = ?");
+  if (!q) return q.error();
+  if (auto st = q->Bind(1, to).Bind(2, lookup).Bind(3, from).Run(); !st) return st;
+  if (db_.Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such source here");
   return Status::Ok();
 }
 
@@ -367,11 +334,10 @@ Status SealedStore::Delete(const std::string& id) {
   if (!IsValidItemId(id)) return MakeError(ErrorCode::kInvalidArgument, "bad item id");
   {
     std::lock_guard lock(mu_);
-    Stmt del;
-    sqlite3_prepare_v2(db_, "DELETE FROM items WHERE id = ?", -1, &del.s, nullptr);
-    sqlite3_bind_text(del.s, 1, id.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(del.s) != SQLITE_DONE) return DbError(db_, "delete");
-    if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kNotFound, "no such item");
+    auto del = db_.Prepare("DELETE FROM items WHERE id = ?");
+    if (!del) return del.error();
+    if (auto st = del->Bind(1, id).Run(); !st) return st;
+    if (db_.Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such item");
   }
   if (::unlink(BlobPath(id).c_str()) != 0 && errno != ENOENT) {
     return MakeError(ErrorCode::kIo, "cannot remove blob");
@@ -381,10 +347,18 @@ Status SealedStore::Delete(const std::string& id) {
 
 Result<std::size_t> SealedStore::Count() const {
   std::lock_guard lock(mu_);
-  Stmt q;
-  sqlite3_prepare_v2(db_, "SELECT COUNT(*) FROM items", -1, &q.s, nullptr);
-  if (sqlite3_step(q.s) != SQLITE_ROW) return DbError(db_, "count");
-  return static_cast<std::size_t>(sqlite3_column_int64(q.s, 0));
+  auto q = db_.Prepare("SELECT COUNT(*) FROM items");
+  if (!q) return q.error();
+  std::int64_t count = -1;
+  if (auto st = q->ForEach([&] {
+        count = q->Int64(0);
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  if (count < 0) return MakeError(ErrorCode::kIo, "index database: count: no result");
+  return static_cast<std::size_t>(count);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,34 +375,19 @@ Result<ReceiptOutcome> SealedStore::DeleteReceipted(const std::string& force,
   std::vector<std::string> deleted;
   {
     std::lock_guard lock(mu_);
-    auto fail = [&](const char* what) -> Error {
-      Error e = DbError(db_, what);
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      return e;
-    };
-    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return DbError(db_, "begin");
-    }
-    Stmt del;
-    if (sqlite3_prepare_v2(db_,
-                           "DELETE FROM items WHERE id = ? AND force = ? AND kind != 'reply'",
-                           -1, &del.s, nullptr) != SQLITE_OK) {
-      return fail("receipt");
-    }
+    auto tx = sqlite::Transaction::Begin(db_);  // rolls back on every early return
+    if (!tx) return tx.error();
     for (const auto& id : ids) {
-      if (sqlite3_reset(del.s) != SQLITE_OK ||
-          sqlite3_bind_text(del.s, 1, id.c_str(), -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-          sqlite3_bind_text(del.s, 2, force.c_str(), -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-          sqlite3_step(del.s) != SQLITE_DONE) {
-        return fail("receipt");
-      }
-      if (sqlite3_changes(db_) > 0) {
+      auto del = db_.Prepare("DELETE FROM items WHERE id = ? AND force = ? AND kind != 'reply'");
+      if (!del) return del.error();
+      if (auto st = del->Bind(1, id).Bind(2, force).Run(); !st) return st.error();
+      if (db_.Changes() > 0) {
         deleted.push_back(id);
       } else {
         ++outcome.gone;
       }
     }
-    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
+    if (auto st = tx->Commit(); !st) return st.error();
   }
   // The rows are gone for good: now the blobs. One left behind (an I/O error) names no row and
   // is removed by the next start's recovery; it is already unreachable.
@@ -446,24 +405,21 @@ Result<ReceiptOutcome> SealedStore::DeleteReceipted(const std::string& force,
 
 Result<std::vector<ForceBacklog>> SealedStore::WaitingByForce() const {
   std::lock_guard lock(mu_);
-  Stmt q;
-  if (sqlite3_prepare_v2(db_,
-                         "SELECT force, COUNT(*), MIN(day) FROM items WHERE kind != 'reply' "
-                         "GROUP BY force ORDER BY force",
-                         -1, &q.s, nullptr) != SQLITE_OK) {
-    return DbError(db_, "backlog");
-  }
+  auto q = db_.Prepare(
+      "SELECT force, COUNT(*), MIN(day) FROM items WHERE kind != 'reply' "
+      "GROUP BY force ORDER BY force");
+  if (!q) return q.error();
   std::vector<ForceBacklog> out;
-  int rc;
-  while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) {
-    const auto* force = sqlite3_column_text(q.s, 0);
-    const auto* day = sqlite3_column_text(q.s, 2);
-    if (!force || !day) return DbError(db_, "backlog");
-    out.push_back({reinterpret_cast<const char*>(force),
-                   static_cast<std::size_t>(sqlite3_column_int64(q.s, 1)),
-                   reinterpret_cast<const char*>(day)});
+  if (auto st = q->ForEach([&]() -> Status {
+        if (q->IsNull(0) || q->IsNull(2)) {
+          return MakeError(ErrorCode::kMalformed, "index database: backlog: a row without a force or day");
+        }
+        out.push_back({q->Text(0), static_cast<std::size_t>(q->Int64(1)), q->Text(2)});
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
   }
-  if (rc != SQLITE_DONE) return DbError(db_, "backlog");
   return out;
 }
 

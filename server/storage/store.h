@@ -26,8 +26,7 @@
 
 #include "common/io.h"
 #include "common/result.h"
-
-struct sqlite3;
+#include "common/sqlite.h"
 
 namespace sealdrop::server {
 
@@ -86,6 +85,12 @@ struct ForceBacklog {
   std::string oldest_day;   // the day the oldest of them arrived
 };
 
+// What a retention pass removed (docs/server.md "Retention").
+struct RetentionOutcome {
+  std::size_t sources = 0;  // conversations forgotten: their codenames no longer log in
+  std::size_t replies = 0;  // replies addressed to them
+};
+
 struct RecoveryReport {
   std::size_t temp_files_removed = 0;
   std::size_t orphan_blobs_removed = 0;
@@ -134,6 +139,17 @@ class SealedStore {
   Status Delete(const std::string& id);
   Result<std::size_t> Count() const;
 
+  // Retention (server/storage/retention.cpp). A source's last activity (its report, a login, a
+  // follow-up, a reply to it) is kept as a day; TouchSource moves it forward, never back.
+  Status TouchSource(const std::array<std::uint8_t, 32>& lookup, const std::string& day);
+  // Deletes the replies among `ids` that are addressed to `lookup` (anything else is ignored);
+  // returns how many.
+  Result<std::size_t> DeleteReplies(const std::array<std::uint8_t, 32>& lookup,
+                                    const std::vector<std::string>& ids);
+  // Forgets every source last active before `before_day`, with the replies addressed to it, in
+  // one transaction. Reports and follow-ups are untouched: they leave only on a force's receipt.
+  Result<RetentionOutcome> ForgetInactiveSources(const std::string& before_day);
+
   // An import receipt of `force`: deletes those of `ids` that are `force`'s reports and
   // follow-ups, every row in one transaction (all or none), then their blobs. Any other id —
   // already deleted, never stored, another force's item, a reply — is counted as gone and not
@@ -145,14 +161,17 @@ class SealedStore {
   Result<std::vector<ForceBacklog>> WaitingByForce() const;
 
  private:
-  SealedStore(std::string data_dir, sqlite3* db) : dir_(std::move(data_dir)), db_(db) {}
+  SealedStore(std::string data_dir, sqlite::Database db)
+      : dir_(std::move(data_dir)), db_(std::move(db)) {}
   Status Recover(RecoveryReport& report);
+  Status MigrateSourceActivity();
+  Status UnlinkBlobs(const std::vector<std::string>& ids);
   Status RecordUsedForm(const UsedForm& form);  // REQUIRES: mu_ held, in a transaction
   Result<std::vector<ItemRow>> Query(const char* sql, const std::string* text,
                                      const std::array<std::uint8_t, 32>* blob) const;
 
   std::string dir_;
-  sqlite3* db_;
+  sqlite::Database db_;
   mutable std::mutex mu_;
 };
 

@@ -13,6 +13,8 @@ files had been chosen) the line saying they must be chosen again; then it sends 
              503, the form again
   twice      the codename page reloaded (the same form POSTed again): "We already have this
              report" (409), and the server holds one report
+  logged-out a follow-up sent after the login ended (its session cookie gone): 403, the message
+             and answer as typed with a codename field; the codename sends it
 
   refill_test.py --server BIN --console BIN --artefacts DIR
 Exit 0 only when every case passed. Screenshots of each refused form are left in --artefacts.
@@ -152,6 +154,7 @@ def case_twice(b, base, data):
     fill(b, base)
     before = items(data)
     send_and_expect_codename(b, "twice")
+    codename = b.text(b.q("#codename"))
     b._begin()
     b.send("Page.reload", {"ignoreCache": True})
     b._settle(60)
@@ -159,6 +162,34 @@ def case_twice(b, base, data):
         raise Fail("twice: the reloaded codename page is not 'already received' (HTTP %s)" % b.doc_status)
     if items(data) != before + 1:
         raise Fail("twice: %d reports stored for one form" % (items(data) - before))
+    return codename
+
+
+def case_logged_out(b, base, data, out, codename):
+    """A follow-up written while the login ended: it comes back, and the codename sends it."""
+    b.navigate(base + "/login")
+    b.type_into('form[action="/login"] input[name="codename"]', codename)
+    b.click_and_wait('form[action="/login"] [type=submit]')
+    form = 'form[action="/followup"]'
+    message = "Written slowly, after the session ended.\nSecond line."
+    b.type_into(form + ' textarea[name="message"]', message)
+    b.choose_radio(form, "at_risk", "yes")
+    b.send("Network.deleteCookies", {"name": "sd_session", "url": base + "/"})
+    b.click_and_wait(form + " button[type=submit]")
+    if b.doc_status != 403 or value_of(b, form + ' textarea[name="message"]') != message \
+            or not b.q(form + ' input[name="at_risk"][value="yes"]:checked'):
+        raise Fail("logged-out: the follow-up did not come back as typed (HTTP %s)" % b.doc_status)
+    b.screenshot(os.path.join(out, "refill-logged-out.png"))
+    before = sqlite3.connect("file:%s/index.sqlite?mode=ro" % data, uri=True).execute(
+        "SELECT COUNT(*) FROM items WHERE kind = 'followup'").fetchone()[0]
+    b.type_into(form + ' input[name="codename"]', codename)
+    b.click_and_wait(form + " button[type=submit]", timeout=90)
+    if b.doc_status != 200 or not b.q("#followup-sent"):
+        raise Fail("logged-out: sending with the codename did not send it (HTTP %s)" % b.doc_status)
+    after = sqlite3.connect("file:%s/index.sqlite?mode=ro" % data, uri=True).execute(
+        "SELECT COUNT(*) FROM items WHERE kind = 'followup'").fetchone()[0]
+    if after != before + 1:
+        raise Fail("logged-out: %d follow-ups stored" % (after - before))
 
 
 def main():
@@ -181,9 +212,12 @@ def main():
         server, base = start_server(a.server, work, data, ["--max-upload-mb", "1"])
         servers.append(server)
         for step, run in (("expired", lambda: case_expired(b, base, data, a.artefacts)),
-                          ("too-large", lambda: case_too_large(b, base, a.artefacts, attach)),
-                          ("twice", lambda: case_twice(b, base, data))):
+                          ("too-large", lambda: case_too_large(b, base, a.artefacts, attach))):
             run()
+        step = "twice"
+        codename = case_twice(b, base, data)
+        step = "logged-out"
+        case_logged_out(b, base, data, a.artefacts, codename)
 
         busy_data = os.path.join(work, "busy-data")
         server, base = start_server(a.server, work, busy_data,
@@ -191,7 +225,7 @@ def main():
         servers.append(server)
         step = "busy"
         case_busy(b, base, a.artefacts)
-        print("refill_test: expired, too-large, busy and twice passed; screenshots in " + a.artefacts)
+        print("refill_test: expired, too-large, twice, logged-out and busy passed; screenshots in " + a.artefacts)
         return 0
     except Fail as e:
         where = b.describe() if b and b.ws else ""

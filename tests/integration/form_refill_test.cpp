@@ -196,26 +196,36 @@ TEST(FormRefill, AFloodOfSessionsDoesNotLoseAWritersReport) {
   EXPECT_EQ(Rows(instance, "items"), 1);
 }
 
-TEST(FormRefill, ABurstOfNewReportersIsQueuedNotRefused) {
-  TestInstance instance;
-  ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0"));
-  constexpr int kReporters = 20;
+// `n` reporters open the report form, then all send it at once; their answers.
+std::vector<HttpReply> SendAtOnce(const ServerProcess& server, std::size_t n) {
   std::vector<std::unique_ptr<SourceClient>> clients;
-  for (int i = 0; i < kReporters; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     clients.push_back(std::make_unique<SourceClient>(server.address()));
-    ASSERT_EQ(clients.back()->Get("/report").status, 200);
+    EXPECT_EQ(clients.back()->Get("/report").status, 200);
   }
-  std::vector<int> statuses(kReporters);
+  std::vector<HttpReply> replies(n);
   std::vector<std::thread> burst;
-  for (int i = 0; i < kReporters; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     burst.emplace_back([&, i] {
-      auto& c = *clients[static_cast<std::size_t>(i)];
-      statuses[static_cast<std::size_t>(i)] = c.PostMultipart("/report", TypedReport(c.csrf())).status;
+      replies[i] = clients[i]->PostMultipart("/report", TypedReport(clients[i]->csrf()));
     });
   }
   for (auto& t : burst) t.join();
-  EXPECT_EQ(statuses, std::vector<int>(kReporters, 200));
-  EXPECT_EQ(Rows(instance, "sources"), kReporters);
+  return replies;
+}
+
+TEST(FormRefill, ABurstOfNewReportersIsQueuedNotRefused) {
+  TestInstance instance;
+  ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0"));
+  constexpr std::size_t kReporters = 20;
+  for (const auto& r : SendAtOnce(server, kReporters)) EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Rows(instance, "sources"), static_cast<long long>(kReporters));
+  // The journal time-stamps every line: twenty reports are two counted lines, not twenty.
+  const std::string log = server.Stderr();
+  std::size_t lines = 0;
+  for (auto at = log.find("report stored"); at != std::string::npos; at = log.find("report stored", at + 1)) ++lines;
+  EXPECT_EQ(lines, 2u) << log;
+  EXPECT_NE(log.find("report stored (about 10)"), std::string::npos) << log;
 }
 
 TEST(FormRefill, AFullDerivationQueueGivesTheFormBackFilledIn) {
@@ -223,20 +233,7 @@ TEST(FormRefill, AFullDerivationQueueGivesTheFormBackFilledIn) {
   ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
                                            {"--kdf-workers", "1", "--kdf-queue", "0"}));
   constexpr int kReporters = 6;
-  std::vector<std::unique_ptr<SourceClient>> clients;
-  for (int i = 0; i < kReporters; ++i) {
-    clients.push_back(std::make_unique<SourceClient>(server.address()));
-    ASSERT_EQ(clients.back()->Get("/report").status, 200);
-  }
-  std::vector<HttpReply> replies(kReporters);
-  std::vector<std::thread> burst;
-  for (int i = 0; i < kReporters; ++i) {
-    burst.emplace_back([&, i] {
-      auto& c = *clients[static_cast<std::size_t>(i)];
-      replies[static_cast<std::size_t>(i)] = c.PostMultipart("/report", TypedReport(c.csrf()));
-    });
-  }
-  for (auto& t : burst) t.join();
+  const std::vector<HttpReply> replies = SendAtOnce(server, kReporters);
   int busy = 0;
   for (const auto& r : replies) {
     ASSERT_TRUE(r.status == 200 || r.status == 503) << r.status;
@@ -270,20 +267,47 @@ TEST(FormRefill, AFollowUpRefusedComesBackInTheInboxFilledIn) {
   EXPECT_EQ(Rows(instance, "items"), 1) << "only the report";
 }
 
-TEST(FormRefill, AFollowUpAfterTheSessionEndedShowsTheMessageWithALoginForm) {
+TEST(FormRefill, AFollowUpAfterTheLoginEndedComesBackAndGoesThroughWithTheCodename) {
   TestInstance instance;
   ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0"));
+  SourceClient reporter(server.address());
+  ASSERT_EQ(reporter.Get("/report").status, 200);
+  const HttpReply made = reporter.PostMultipart("/report", TypedReport(reporter.csrf()));
+  ASSERT_EQ(made.status, 200);
+  const std::string codename = testing::ElementText(made.body, "codename");
+
+  // The inbox form of a session that is no longer logged in.
   SourceClient c(server.address());
   ASSERT_EQ(c.Get("/login").status, 200);
-  // A session that is not (or no longer) logged in.
   const HttpReply r = c.PostMultipart(
-      "/followup", {{"csrf", c.csrf()}, {"message", "Please call me after six."}, {"at_risk", "no"}});
+      "/followup", {{"csrf", c.csrf()}, {"message", "Please call me after six."}, {"at_risk", "yes"}});
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find("You were logged out, so your message was not sent"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(">\nPlease call me after six.</textarea>"), std::string::npos);
-  EXPECT_NE(r.body.find("action=\"/login\""), std::string::npos);
+  EXPECT_NE(r.body.find("id=\"at_risk-yes\" value=\"yes\" checked"), std::string::npos);
   EXPECT_NE(r.body.find("<a href=\"#codename\">"), std::string::npos);
-  EXPECT_EQ(Rows(instance, "items"), 0);
+  EXPECT_NE(r.body.find("action=\"/followup\""), std::string::npos);
+  EXPECT_EQ(Rows(instance, "items"), 1) << "only the report";
+
+  // A wrong codename: the message comes back again, the codename is never written into the page.
+  const HttpReply wrong = c.PostMultipart(
+      "/followup", {{"csrf", c.csrf()}, {"codename", "abacus abdomen abdominal abide abiding ability ablaze"},
+                    {"message", "Please call me after six."}, {"at_risk", "yes"}});
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_NE(wrong.body.find("That codename was not recognised"), std::string::npos);
+  EXPECT_NE(wrong.body.find(">\nPlease call me after six.</textarea>"), std::string::npos);
+  EXPECT_EQ(wrong.body.find("abacus"), std::string::npos);
+  EXPECT_EQ(Rows(instance, "items"), 1);
+
+  // The right codename sends it and logs the browser in.
+  const HttpReply sent = c.PostMultipart(
+      "/followup", {{"csrf", c.csrf()}, {"codename", codename},
+                    {"message", "Please call me after six."}, {"at_risk", "yes"}});
+  EXPECT_EQ(sent.status, 200) << sent.body;
+  EXPECT_NE(sent.body.find("id=\"followup-sent\""), std::string::npos);
+  EXPECT_EQ(sent.body.find(codename), std::string::npos);
+  EXPECT_EQ(Rows(instance, "items"), 2);
+  EXPECT_EQ(c.Get("/inbox").status, 200) << "logged in by the codename";
 }
 
 }  // namespace

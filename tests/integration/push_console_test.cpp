@@ -9,15 +9,15 @@
 //  - follow-ups not yet shown come first after at-risk cases; a follow-up saying someone is at
 //    risk raises its case, with the day it changed.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <sstream>
 
-#include "crypto/envelope_writer.h"
 #include "common/io.h"
+#include "common/sqlite.h"
+#include "crypto/envelope_writer.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/bundle/push_result.h"
 #include "tests/support/process.h"
@@ -114,10 +114,12 @@ class PushAndConsole : public ::testing::Test {
     return testing::QueryText(console_ + "/console.sqlite", sql);
   }
   void ConsoleExec(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((console_ + "/console.sqlite").c_str(), &db), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-    sqlite3_close(db);
+    auto db = sqlite::Database::Open(console_ + "/console.sqlite", sqlite::OpenMode::kReadWrite,
+                                     "test edit");
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    const Status st = db->Exec(sql.c_str());
+    EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
+    ASSERT_TRUE(db->Close().ok());
   }
   long long ConsoleCount(const std::string& sql) {
     return testing::QueryCount(console_ + "/console.sqlite", sql);

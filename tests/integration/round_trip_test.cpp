@@ -6,12 +6,12 @@
 // sees what waits. Then the refusals: wrong passphrase, wrong force key, a corrupt bundle — each
 // a clear error that changes nothing — and an edited audit log.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <filesystem>
 #include <sstream>
 
+#include "common/sqlite.h"
 #include "crypto/directory.h"
 #include "journalist_console/bundle/bundle.h"
 #include "tests/support/process.h"
@@ -289,12 +289,13 @@ TEST_F(RoundTrip, ALostPullBundleLosesNothingAndOnlyImportedItemsLeaveTheServer)
   EXPECT_EQ(testing::ListDir(instance_.data_dir() + "/blobs").size(), 2u);
   // The operator sees ages by arrival day: WMI's report made five days old by hand.
   {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((instance_.data_dir() + "/index.sqlite").c_str(), &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
+    auto db = sqlite::Database::Open(instance_.data_dir() + "/index.sqlite",
+                                     sqlite::OpenMode::kReadWrite, "test edit");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->SetBusyTimeout(5000).ok());
     const std::string sql = "UPDATE items SET day = '" + DayFromToday(-5) + "' WHERE force = 'WMI'";
-    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
+    ASSERT_TRUE(db->Exec(sql.c_str()).ok());
+    ASSERT_TRUE(db->Close().ok());
   }
   EXPECT_EQ(status(),
             "MET               1 waiting, the oldest 0 day(s) old\n"
@@ -387,10 +388,11 @@ TEST_F(RoundTrip, AuditVerifyDetectsAnEditedOrShortenedLog) {
   ASSERT_EQ(Console({"audit", "verify", "--data", Console("MET")}).exit_code, 0);
 
   auto edit = [&](const char* sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((Console("MET") + "/console.sqlite").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
+    auto db = sqlite::Database::Open(Console("MET") + "/console.sqlite",
+                                     sqlite::OpenMode::kReadWrite, "test edit");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec(sql).ok());
+    ASSERT_TRUE(db->Close().ok());
   };
   // Someone changes what an officer decided...
   edit("UPDATE audit SET detail = 'no-further-action' WHERE action = 'triage'");

@@ -3,6 +3,8 @@
 // with sealdrop-console; the codename logs in, the inbox shows a reply, a follow-up is sealed to
 // the same force, log-out ends the session; a marker never reaches disk or logs.
 #include <gtest/gtest.h>
+#include <algorithm>
+#include <thread>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -13,11 +15,13 @@
 #include <random>
 
 #include "common/io.h"
+#include "common/sqlite.h"
 #include "crypto/codename.h"
 #include "crypto/directory.h"
 #include "crypto/envelope_reader.h"
 #include "crypto/envelope_writer.h"
 #include "server/storage/store.h"
+#include "common/clock.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
@@ -99,6 +103,24 @@ class SourceFlow : public ::testing::Test {
     auto id = deriver.Derive(codename);
     EXPECT_TRUE(id.ok());
     return std::move(*id);
+  }
+
+  // A force's reply to `id`, stored as the force API stores one; returns its item id.
+  std::string StoreReply(const SourceIdentity& id, const std::string& message) {
+    const nlohmann::json meta = {{"version", 1}, {"kind", "reply"}, {"force", "MET"},
+                                 {"day", TodayUtc()}, {"message", message}};
+    const std::vector<PublicKey> to = {id.key_pair.public_key};
+    auto sealed = SealToBytes(to, meta.dump(), {"reply.txt", "text/plain"}, {});
+    EXPECT_TRUE(sealed.ok());
+    auto store = server::SealedStore::Open(instance_.data_dir());
+    EXPECT_TRUE(store.ok());
+    auto blob = (*store)->Begin();
+    EXPECT_TRUE(blob.ok());
+    const std::string item = blob->id();
+    EXPECT_TRUE(blob->sink().Write(*sealed).ok());
+    server::ItemRow row{"", "MET", TodayUtc(), sealed->size(), server::ItemKind::kReply, id.lookup_id};
+    EXPECT_TRUE((*store)->Commit(std::move(*blob), row).ok());
+    return item;
   }
 
   OpenedEnvelope OpenBlob(const std::string& id, const KeyPair& key) {
@@ -290,28 +312,86 @@ TEST_F(SourceFlow, TheInboxShowsAReplyWithoutBidiOverridesOrControlCharacters) {
     message += "[" + h + "]";
     expected += "[" + fffd + "]";
   }
-  const SourceIdentity id = Identity(codename);
-  const nlohmann::json meta = {{"version", 1}, {"kind", "reply"}, {"force", "MET"},
-                               {"day", TodayUtc()}, {"message", message}};
-  auto sealed = SealToBytes(std::vector<PublicKey>{id.key_pair.public_key}, meta.dump(),
-                            {"reply.txt", "text/plain"}, {});
-  ASSERT_TRUE(sealed.ok());
-  {
-    auto store = server::SealedStore::Open(instance_.data_dir());
-    ASSERT_TRUE(store.ok());
-    auto blob = (*store)->Begin();
-    ASSERT_TRUE(blob.ok());
-    ASSERT_TRUE(blob->sink().Write(*sealed).ok());
-    server::ItemRow row{"", "MET", TodayUtc(), sealed->size(), server::ItemKind::kReply,
-                        id.lookup_id};
-    ASSERT_TRUE((*store)->Commit(std::move(*blob), row).ok());
-  }
+  StoreReply(Identity(codename), message);
   const HttpReply inbox = c.Get("/inbox");
   ASSERT_EQ(inbox.status, 200);
   EXPECT_NE(inbox.body.find("<div class=\"message\" dir=\"auto\">" + expected + "</div>"), std::string::npos)
       << inbox.body;
   for (const auto& h : hostile) EXPECT_EQ(inbox.body.find(h), std::string::npos) << "U+" << h;
   EXPECT_EQ(inbox.body.find('\r'), std::string::npos);
+}
+
+TEST_F(SourceFlow, AReporterDeletesTheRepliesTheyHaveReadAndOnlyThose) {
+  SourceClient c(server_->address());
+  const std::string codename = testing::ElementText(SubmitReport(c, "r").body, "codename");
+  SourceClient other(server_->address());
+  const std::string other_codename = testing::ElementText(SubmitReport(other, "o").body, "codename");
+  const std::string read = StoreReply(Identity(codename), "Please call us.");
+  const std::string others = StoreReply(Identity(other_codename), "Not yours.");
+  ASSERT_EQ(LogIn(c, codename).status, 303);
+  const HttpReply inbox = c.Get("/inbox");
+  ASSERT_NE(inbox.body.find("Please call us."), std::string::npos);
+  ASSERT_NE(inbox.body.find("name=\"replies\" value=\"" + read + "\""), std::string::npos) << inbox.body;
+  // A reply that arrives after the page was shown is not deleted unseen.
+  const std::string later = StoreReply(Identity(codename), "One more thing.");
+  // The form as shown, plus another reporter's reply id slipped in: only the shown one goes.
+  const HttpReply done = c.PostForm("/inbox/delete-replies",
+                                    {{"csrf", c.csrf()}, {"replies", read + " " + others}});
+  EXPECT_EQ(done.status, 200);
+  EXPECT_NE(done.body.find("Replies deleted"), std::string::npos);
+  const HttpReply after = c.Get("/inbox");
+  EXPECT_EQ(after.body.find("Please call us."), std::string::npos);
+  EXPECT_NE(after.body.find("One more thing."), std::string::npos);
+  const auto blobs = Blobs(instance_.data_dir());
+  EXPECT_EQ(std::count(blobs.begin(), blobs.end(), read), 0);
+  EXPECT_EQ(std::count(blobs.begin(), blobs.end(), others), 1);
+  EXPECT_EQ(std::count(blobs.begin(), blobs.end(), later), 1);
+  // Without the form's token nothing is deleted.
+  EXPECT_EQ(c.PostForm("/inbox/delete-replies", {{"replies", later}}).status, 403);
+  EXPECT_EQ(testing::QueryCount(instance_.data_dir() + "/index.sqlite",
+                                "SELECT COUNT(*) FROM items WHERE kind = 'reply'"), 2);
+}
+
+TEST_F(SourceFlow, AConversationWithoutActivityForTheRetentionPeriodIsForgotten) {
+  SourceClient a(server_->address());
+  const std::string quiet = testing::ElementText(SubmitReport(a, "quiet").body, "codename");
+  SourceClient b(server_->address());
+  const std::string active = testing::ElementText(SubmitReport(b, "active").body, "codename");
+  const std::string reply = StoreReply(Identity(quiet), "Are you still there?");
+  const std::string kept = StoreReply(Identity(active), "Thanks.");
+  // A login is activity: the active reporter's day moves to today.
+  ASSERT_EQ(LogIn(b, active).status, 303);
+  EXPECT_EQ(testing::QueryCount(instance_.data_dir() + "/index.sqlite",
+                                "SELECT COUNT(*) FROM sources WHERE last_active_day = '" + TodayUtc() + "'"),
+            2);
+  // The quiet one's last activity was 400 days ago (the default period is 365): the next
+  // start's retention pass forgets the codename and its replies, and nothing else.
+  server_.reset();
+  {
+    auto db = sqlite::Database::Open(instance_.data_dir() + "/index.sqlite",
+                                     sqlite::OpenMode::kReadWrite, "test edit");
+    ASSERT_TRUE(db.ok());
+    const auto lookup = HexEncode(Identity(quiet).lookup_id);
+    const std::string sql = "UPDATE sources SET last_active_day = '" + AddDays(TodayUtc(), -400) +
+                            "' WHERE hex(lookup_id) = upper('" + lookup + "')";
+    ASSERT_TRUE(db->Exec(sql.c_str()).ok());
+    ASSERT_EQ(db->Changes(), 1);
+    ASSERT_TRUE(db->Close().ok());
+  }
+  server_ = std::make_unique<ServerProcess>(instance_.ServerArgv(SEALDROP_SERVER_BIN));
+  for (int i = 0; i < 100 && CountRows(instance_.data_dir(), "sources") != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(CountRows(instance_.data_dir(), "sources"), 1);
+  const auto blobs = Blobs(instance_.data_dir());
+  EXPECT_EQ(std::count(blobs.begin(), blobs.end(), reply), 0);
+  EXPECT_EQ(std::count(blobs.begin(), blobs.end(), kept), 1);
+  EXPECT_EQ(testing::QueryCount(instance_.data_dir() + "/index.sqlite",
+                                "SELECT COUNT(*) FROM items WHERE kind = 'report'"), 2)
+      << "reports leave only on a force's receipt";
+  SourceClient again(server_->address());
+  EXPECT_EQ(LogIn(again, quiet).status, 403) << "the forgotten codename no longer logs in";
+  EXPECT_EQ(LogIn(again, active).status, 303);
 }
 
 TEST_F(SourceFlow, LoginRotatesTheSessionAndLogOutEndsIt) {

@@ -1,6 +1,6 @@
 #include "tests/support/sqlite_count.h"
 
-#include <sqlite3.h>
+#include "common/sqlite.h"
 
 namespace sealdrop::testing {
 
@@ -9,35 +9,30 @@ namespace {
 // Runs `sql` read-only and hands its first row to `read`; false on any error or no row.
 template <class Read>
 bool QueryFirstRow(const std::string& db_file, const std::string& sql, Read read) {
-  sqlite3* db = nullptr;
-  bool ok = false;
-  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* q = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
-      read(q);
-      ok = true;
-    }
-    sqlite3_finalize(q);
-  }
-  sqlite3_close(db);
-  return ok;
+  auto db = sqlite::Database::Open(db_file, sqlite::OpenMode::kReadOnly, "test query");
+  if (!db) return false;
+  auto q = db->Prepare(sql);
+  if (!q) return false;
+  bool got = false;
+  const Status st = q->ForEach([&] {
+    if (!got) read(*q);
+    got = true;
+    return Status::Ok();
+  });
+  return st.ok() && got;
 }
 
 }  // namespace
 
 long long QueryCount(const std::string& db_file, const std::string& sql) {
   long long n = -1;
-  QueryFirstRow(db_file, sql, [&](sqlite3_stmt* q) { n = sqlite3_column_int64(q, 0); });
+  if (!QueryFirstRow(db_file, sql, [&](sqlite::Statement& q) { n = q.Int64(0); })) return -1;
   return n;
 }
 
 std::string QueryText(const std::string& db_file, const std::string& sql) {
   std::string text;
-  QueryFirstRow(db_file, sql, [&](sqlite3_stmt* q) {
-    const auto* p = sqlite3_column_text(q, 0);
-    if (p) text = reinterpret_cast<const char*>(p);
-  });
+  if (!QueryFirstRow(db_file, sql, [&](sqlite::Statement& q) { text = q.Text(0); })) return "";
   return text;
 }
 

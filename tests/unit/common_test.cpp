@@ -21,7 +21,8 @@ TEST(LittleEndian, StoresLeastSignificantByteFirst) {
 }
 
 TEST(LittleEndian, LoadsWhatItStores) {
-  for (std::uint64_t v : {0ull, 1ull, 0xFFull, 0x100ull, 0xFFFFFFFFFFFFFFFFull, 0x8000000000000001ull}) {
+  for (std::uint64_t v :
+       {0ull, 1ull, 0xFFull, 0x100ull, 0xFFFFFFFFFFFFFFFFull, 0x8000000000000001ull}) {
     std::array<std::uint8_t, 8> b{};
     StoreLittleEndian(b.data(), v);
     EXPECT_EQ(LoadLittleEndian<std::uint64_t>(b.data()), v);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/endian.h"
 #include "common/json_depth.h"
 #include "crypto/envelope_format.h"
 #include "crypto/envelope_reader.h"
@@ -303,8 +304,8 @@ TEST(EnvelopeReader, RefusesDeeplyNestedMetadataWithoutCrashing) {
   Fixture f;
   const std::string deep = "{\"a\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
   std::vector<std::uint8_t> plain = {1};
-  const auto n = static_cast<std::uint32_t>(deep.size());
-  for (int i = 0; i < 4; ++i) plain.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+  plain.resize(plain.size() + 4);
+  StoreLittleEndian(plain.data() + 1, static_cast<std::uint32_t>(deep.size()));
   plain.insert(plain.end(), deep.begin(), deep.end());
   plain.insert(plain.end(), {4, 0, 0, 0, 0});
   EXPECT_EQ(OpenError(testing::RawSeal(f.pubs[0], plain), f.keys), ErrorCode::kMalformed);

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
+#include "common/sqlite.h"
 #include "crypto/keys.h"
 #include "server/storage/store.h"
 #include "tests/support/process.h"
@@ -118,17 +118,15 @@ TEST(SealedStore, DeleteRemovesRowAndBlob) {
 TEST(SealedStore, TheIndexHoldsNothingButTheAllowedColumns) {
   TempDir dir;
   { ASSERT_TRUE(SealedStore::Open(dir.path()).ok()); }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir / "index.sqlite").c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* q = nullptr;
-  sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('items') ORDER BY name", -1, &q,
-                     nullptr);
+  auto db = sqlite::Database::Open(dir / "index.sqlite", sqlite::OpenMode::kReadOnly, "test");
+  ASSERT_TRUE(db.ok());
+  auto q = db->Prepare("SELECT name FROM pragma_table_info('items') ORDER BY name");
+  ASSERT_TRUE(q.ok());
   std::vector<std::string> cols;
-  while (sqlite3_step(q) == SQLITE_ROW) {
-    cols.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
-  }
-  sqlite3_finalize(q);
-  sqlite3_close(db);
+  ASSERT_TRUE(q->ForEach([&] {
+    cols.push_back(q->Text(0));
+    return Status::Ok();
+  }));
   EXPECT_EQ(cols, (std::vector<std::string>{"day", "force", "id", "kind", "lookup_id", "size"}));
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/endian.h"
 #include "crypto/envelope_format.h"
 #include "crypto/envelope_writer.h"
 #include "tests/support/raw_seal.h"
@@ -52,8 +53,8 @@ using testing::RawSeal;
 
 void Record(Bytes& b, RecordType t, const std::string& body) {
   b.push_back(static_cast<std::uint8_t>(t));
-  const auto n = static_cast<std::uint32_t>(body.size());
-  for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+  b.resize(b.size() + 4);
+  StoreLittleEndian(b.data() + b.size() - 4, static_cast<std::uint32_t>(body.size()));
   b.insert(b.end(), body.begin(), body.end());
 }
 
@@ -177,7 +178,8 @@ int main(int argc, char** argv) {
   Record(overrun, RecordType::kData, std::string(kChunkBytes, 'd'));
   overrun.push_back(static_cast<std::uint8_t>(RecordType::kData));
   const std::uint32_t claim = kChunkBytes;  // more than is left before the end of the stream
-  for (int i = 0; i < 4; ++i) overrun.push_back(static_cast<std::uint8_t>(claim >> (8 * i)));
+  overrun.resize(overrun.size() + 4);
+  StoreLittleEndian(overrun.data() + overrun.size() - 4, claim);
   overrun.resize(kFloorBytes, 'd');
   Save("malformed-record-runs-past-the-end.sealed", RawSeal(me.public_key, Pad(overrun, kFloorBytes)),
        "malformed", "a data record claims more bytes than the stream has left");
