@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <thread>
@@ -226,8 +227,17 @@ int main(int argc, char** argv) {
   source_limits.require_proxy_header = config.source_proxy_protocol;
   auto server = HttpServer::Listen(io, config.listen, site, source_limits);
   if (!server) return Fail(server.error().message);
-  RequestAuthenticator auth(*directory_verified, AuthLimits{},
-                            [] { return static_cast<std::int64_t>(std::time(nullptr)); });
+  const auto wall_clock = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
+  // Requests signed at or before the second we started in are refused (request_auth.h: nonces
+  // do not survive a restart). The force API waits for that second to pass, so that no request
+  // signed once it answers is refused for it.
+  const std::int64_t started_at = wall_clock();
+  if (!config.force_listen.empty()) {
+    const auto into_second = std::chrono::system_clock::now().time_since_epoch() % std::chrono::seconds(1);
+    // + 20 ms: time() may read a coarse clock that turns a tick later.
+    std::this_thread::sleep_for(std::chrono::seconds(1) - into_second + std::chrono::milliseconds(20));
+  }
+  RequestAuthenticator auth(*directory_verified, AuthLimits{}, wall_clock, started_at);
   // One envelope of the largest report, with room for Padmé's padding and chunk overhead.
   ForceApiContext api_ctx{*directory_verified, **store, auth, disk_pool, deriver,
                           (config.max_upload_mb << 20) + (config.max_upload_mb << 18) + (8u << 20)};

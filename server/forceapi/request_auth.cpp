@@ -20,8 +20,8 @@ bool ParseTimestamp(std::string_view s, std::int64_t& out) {
 }  // namespace
 
 RequestAuthenticator::RequestAuthenticator(const ForceDirectory& directory, AuthLimits limits,
-                                           WallClock clock)
-    : directory_(directory), limits_(limits), clock_(std::move(clock)) {}
+                                           WallClock clock, std::int64_t started_at)
+    : directory_(directory), limits_(limits), clock_(std::move(clock)), started_at_(started_at) {}
 
 Result<PendingAuth> RequestAuthenticator::Begin(const Request& req) const {
   const std::string_view force = Header(req, "X-SealDrop-Force");
@@ -54,6 +54,10 @@ Result<PendingAuth> RequestAuthenticator::Begin(const Request& req) const {
   const std::int64_t skew = auth.fields.timestamp - now;
   if (skew > limits_.max_skew_seconds || -skew > limits_.max_skew_seconds) {
     return MakeError(ErrorCode::kExpired, "request timestamp outside the allowed window");
+  }
+  if (auth.fields.timestamp <= started_at_) {
+    // Its nonce may have been accepted by the process before this one (see the header).
+    return MakeError(ErrorCode::kExpired, "request signed before the server started: sign it again");
   }
   std::lock_guard lock(mu_);
   if (Seen(auth.fields.force + " " + auth.fields.nonce)) {

@@ -8,6 +8,12 @@
 // of two requests racing with one nonce, one wins). Remembered nonces expire after twice the
 // skew, past which the timestamp check refuses a replay anyway; their number is bounded.
 //
+// Nonces live in memory only, so a restart forgets them: Begin() also refuses a request signed
+// at or before `started_at` (the second the process started), which no earlier process can
+// have accepted a nonce after. Durable nonces would do the same at the price of a file on disk
+// recording when each force called; a workstation whose clock lags the server's by d seconds
+// instead sees its requests refused for d + 1 s after a restart, and sends them again.
+//
 // Thread-safety: both methods may be called from any thread. The wall clock is injectable.
 #pragma once
 
@@ -39,10 +45,12 @@ struct AuthLimits {
 class RequestAuthenticator {
  public:
   using WallClock = std::function<std::int64_t()>;  // seconds since the Unix epoch
-  RequestAuthenticator(const ForceDirectory& directory, AuthLimits limits, WallClock clock);
+  RequestAuthenticator(const ForceDirectory& directory, AuthLimits limits, WallClock clock,
+                       std::int64_t started_at);
 
   // kInvalidArgument: missing or malformed headers; kNotFound: unknown force;
-  // kExpired: stale or future timestamp; kAlreadyExists: nonce already used.
+  // kExpired: stale or future timestamp, or one not after `started_at`;
+  // kAlreadyExists: nonce already used.
   Result<PendingAuth> Begin(const Request& request) const;
   // kBadSignature, kAlreadyExists (replay), kLimitExceeded (nonce memory full).
   Status Finish(PendingAuth& auth, const BodyDigest& body_sha256);
@@ -54,6 +62,7 @@ class RequestAuthenticator {
   const ForceDirectory& directory_;
   AuthLimits limits_;
   WallClock clock_;
+  std::int64_t started_at_;
   mutable std::mutex mu_;
   std::unordered_set<std::string> nonces_;                  // "FORCE NONCE"
   std::deque<std::pair<std::int64_t, std::string>> order_;  // (expiry, key), oldest first

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "server/http/proxy_header.h"
+#include "server/http/strict_http.h"
 #include "server/http/waiting_list.h"
 #include "server/log.h"
 
@@ -121,6 +122,36 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     StartWaiting();
     stream_.expires_after(requests_ == 0 ? limits_.header_timeout : limits_.idle_timeout);
+    // The head's raw bytes are seen first (strict_http.h: Beast would hide a folded line), then
+    // Beast parses them from the buffer.
+    head_scan_.emplace(limits_.header_limit);
+    head_scanned_ = 0;
+    ScanHead();
+  }
+
+  void ScanHead() {
+    const auto* bytes = static_cast<const char*>(buffer_.data().data());
+    for (; head_scanned_ < buffer_.size(); ++head_scanned_) {
+      if (head_scan_->Feed(bytes[head_scanned_])) return ParseHead();
+    }
+    const std::size_t room = std::min(buffer_.max_size() - buffer_.size(), kHeadReadBytes);
+    if (room == 0) return ParseHead();  // the parser reports the head as too large
+    stream_.async_read_some(buffer_.prepare(room),
+                            beast::bind_front_handler(&Session::OnHeadBytes,
+                                                      this->shared_from_this()));
+  }
+
+  void OnHeadBytes(beast::error_code ec, std::size_t n) {
+    if (ec == asio::error::eof) return ParseHead();  // the parser reports a cut head, as ever
+    if (ec) {
+      StopWaiting();
+      return Close();
+    }
+    buffer_.commit(n);
+    ScanHead();
+  }
+
+  void ParseHead() {
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader,
                                                       this->shared_from_this()));
@@ -141,8 +172,15 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     const auto& msg = parser_->get();
     const Request& req = msg.base();
     version_ = req.version();
-    keep_alive_ = msg.keep_alive() && requests_ < limits_.max_requests_per_connection;
     is_head_ = req.method() == http::verb::head;
+    if (head_scan_->folded() || !HasUnambiguousFraming(req)) {
+      // RFC 9112: 400 and close. What follows in the stream (maybe a smuggled request) is never
+      // read as a request: it is discarded while the connection lingers.
+      log::WarnRepeated("request refused: ambiguous framing or host");
+      linger_ = true;
+      return SendError(http::status::bad_request);
+    }
+    keep_alive_ = msg.keep_alive() && requests_ < limits_.max_requests_per_connection;
     expect_continue_ = version_ == 11 && beast::iequals(req[http::field::expect], "100-continue");
     const auto method = req.method();
     if (method != http::verb::get && method != http::verb::head && method != http::verb::post) {
@@ -311,7 +349,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
       // An answer sent before the request body was read (413, 403, 400 mid-upload): closing now,
       // with unread bytes queued, would make the kernel reset the connection and the browser
       // could lose the page it was just sent. Read and discard a bounded amount first.
-      if (parser_ && !parser_->is_done()) return LingerThenClose();
+      if (linger_ || (parser_ && !parser_->is_done())) return LingerThenClose();
       return Close();
     }
     ReadHeader();
@@ -341,6 +379,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
 
   static constexpr std::size_t kMaxLingerBytes = 16u << 20;
   static constexpr std::size_t kBodyReadBytes = 64 * 1024;
+  static constexpr std::size_t kHeadReadBytes = 4096;
   std::size_t lingered_ = 0;
 
   Stream stream_;
@@ -355,6 +394,8 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   // 512-byte reads (58 MiB/s).
   beast::flat_buffer buffer_{2 * kBodyReadBytes};
   std::optional<http::request_parser<http::buffer_body>> parser_;
+  std::optional<RequestHeadScan> head_scan_;
+  std::size_t head_scanned_ = 0;  // bytes of buffer_ fed to head_scan_
   std::unique_ptr<BodyHandler> handler_;
   std::string proxy_line_;
   ConnectionInfo connection_;
@@ -367,6 +408,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   bool keep_alive_ = false;
   bool is_head_ = false;
   bool expect_continue_ = false;
+  bool linger_ = false;  // refused framing: discard what follows before closing
   int requests_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/display_text.h"
 #include "crypto/envelope_reader.h"
 #include "server/log.h"
 #include "server/source/responses.h"
@@ -47,7 +48,9 @@ std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPa
   }
   Reply r;
   r.day = row.day;
-  r.message = meta["message"].get<std::string>();
+  // Escaped by the template; neutralised here (display_text.h) so that bidi overrides and
+  // controls cannot disguise a reply's text, e.g. reverse a phone number or a link.
+  r.message = DisplaySafeText(meta["message"].get<std::string>());
   auto force = ctx.directory.Find(row.force);
   r.force_name = force ? (*force)->name : row.force;
   return r;

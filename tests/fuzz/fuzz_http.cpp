@@ -68,8 +68,9 @@ struct Instance {
                                    throttle, circuits, *form_tokens, SiteLimits{1u << 20, 4096},
                                    [] { return std::string(fuzz::kToday); }});
     site = std::make_unique<SourceSite>(*site_ctx);
+    // Started a second before the fixed clock: the seeds are signed at kNow.
     auth = std::make_unique<RequestAuthenticator>(directory, AuthLimits{},
-                                                  [] { return fuzz::kNow; });
+                                                  [] { return fuzz::kNow; }, fuzz::kNow - 1);
     api_ctx.reset(new ForceApiContext{directory, *store, *auth, disk_pool, *deriver, 1u << 20,
                                       [] { return std::string(fuzz::kToday); }});
     api = std::make_unique<ForceApi>(*api_ctx);

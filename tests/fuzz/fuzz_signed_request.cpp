@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (ec || !parser.is_done()) return 0;
   const auto& req = parser.get();
   sealdrop::server::RequestAuthenticator auth(sealdrop::fuzz::VectorDirectory(), {},
-                                              [] { return sealdrop::fuzz::kNow; });
+                                              [] { return sealdrop::fuzz::kNow; },
+                                              sealdrop::fuzz::kNow - 1);
   auto pending = auth.Begin(req);
   if (!pending) return 0;
   (void)auth.Finish(*pending, sealdrop::Sha256(sealdrop::AsBytes(req.body())));

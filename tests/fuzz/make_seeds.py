@@ -110,6 +110,30 @@ def main():
     put("http", "source-head-garbage", base64.b64decode(
         "AEhFQUQgL3N0dG1hdGljL3N0ef///wBzcyBIVFRQLzEuMQ0KSG9zdDogeA0KDQrER6vf0JOQmJZuIEhUVLPQztH1"
         "8rfOc3RvOiB4IxIKDQo="))
+    # Strict HTTP (server/http/strict_http.h): each refused with 400, the request behind it unread.
+    smuggled = b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+    strict = {
+        "te-unknown": b"Transfer-Encoding: xchunked\r\n",
+        "te-chunked-not-last": b"Transfer-Encoding: chunked, identity\r\n",
+        "te-gzip-chunked": b"Transfer-Encoding: gzip, chunked\r\n",
+        "te-two-fields": b"Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n",
+        "te-and-length": b"Transfer-Encoding: xchunked\r\nContent-Length: 0\r\n",
+        "folded": b"X-Note: one\r\n two\r\n",
+        "folded-te": b"Transfer-Encoding:\r\n\tchunked\r\n",
+        "two-hosts": b"Host: y\r\n",
+        "host-path": b"Host: x/admin\r\n",
+    }
+    for name, fields in strict.items():
+        host = b"" if name.startswith("host") else b"Host: x\r\n"
+        put("http", "source-strict-" + name, b"\x00GET / HTTP/1.1\r\n" + host + fields + b"\r\n" + smuggled)
+    put("http", "source-strict-no-host", b"\x00GET / HTTP/1.1\r\n\r\n" + smuggled)
+    put("http", "source-strict-te-http10", b"\x00POST /login HTTP/1.0\r\nConnection: keep-alive\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled)
+    list_request = signed(seed, "GET", "/api/v1/items", b"", 5)
+    put("http", "api-strict-te-unknown",
+        b"\x01" + list_request.replace(b"Host: x\r\n", b"Host: x\r\nTransfer-Encoding: xchunked\r\n") + smuggled)
+    put("http", "api-strict-folded",
+        b"\x01" + list_request.replace(b"Host: x\r\n", b"Host: x\r\nX-Note: a\r\n b\r\n") + smuggled)
     put("http", "api-bad-line-ending", b"\x01GET / HTTP/1.1\r\x08\x00GET / HTT" + b"\x00" * 32 + b"\r\n\r\n")
     put("http", "api-list", b"\x01" + signed(seed, "GET", "/api/v1/items", b"", 3))
     put("http", "api-source-ref", b"\x01" + signed(seed, "POST", "/api/v1/source-refs", b"cd" * 32, 4))

@@ -11,6 +11,7 @@
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
 #include "tests/support/sqlite_count.h"
+#include "tests/support/strict_http_cases.h"
 #include "tests/support/test_instance.h"
 
 namespace sealdrop {
@@ -332,6 +333,48 @@ TEST_P(BadInputs, GetsItsStatusAndStoresNothing) {
 INSTANTIATE_TEST_SUITE_P(Named, BadInputs, ::testing::Range<std::size_t>(0, Cases().size()),
                          [](const ::testing::TestParamInfo<std::size_t>& param) {
                            return std::string(Cases()[param.param].name);
+                         });
+
+// Strict HTTP (tests/support/strict_http_cases.h): each case is refused with a 400 page and the
+// connection closed, and the request smuggled behind it gets no answer.
+class StrictHttp : public ::testing::TestWithParam<std::size_t> {
+ protected:
+  static void SetUpTestSuite() {
+    instance_ = new TestInstance();
+    server_ = new ServerProcess(instance_->ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0"));
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete instance_;
+  }
+  static TestInstance* instance_;
+  static ServerProcess* server_;
+};
+TestInstance* StrictHttp::instance_ = nullptr;
+ServerProcess* StrictHttp::server_ = nullptr;
+
+TEST_P(StrictHttp, RefusedWith400AndClosedAndTheSmuggledRequestUnanswered) {
+  const auto& c = testing::StrictHttpCases()[GetParam()];
+  const std::string valid = "GET / HTTP/1.1\r\nHost: x.onion\r\n\r\n";
+  // The same bytes without the case's change: the landing page, then the smuggled request's 404.
+  const auto control = testing::SendAndReadToClose(server_->address(), valid + testing::kSmuggledRequest);
+  ASSERT_EQ(control.answers, 2) << control.bytes.substr(0, 300);
+  ASSERT_EQ(testing::ParseHttpReply(control.bytes).status, 200);
+
+  const auto x = testing::SendAndReadToClose(server_->address(), c.make(valid) + testing::kSmuggledRequest);
+  const HttpReply r = testing::ParseHttpReply(x.bytes);
+  EXPECT_EQ(r.status, 400) << c.name << "\n" << r.head;
+  EXPECT_NE(r.body.find("<h1>"), std::string::npos) << r.body;
+  EXPECT_TRUE(x.closed) << "the server must close the connection";
+  EXPECT_EQ(x.answers, 1) << "the smuggled request was answered:\n" << x.bytes;
+  EXPECT_TRUE(testing::ListDir(instance_->data_dir() + "/blobs").empty());
+  EXPECT_EQ(SourceClient(server_->address()).Get("/").status, 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(Named, StrictHttp,
+                         ::testing::Range<std::size_t>(0, testing::StrictHttpCases().size()),
+                         [](const ::testing::TestParamInfo<std::size_t>& param) {
+                           return std::string(testing::StrictHttpCases()[param.param].name);
                          });
 
 TEST(BadInputCatalogue, HasAtLeastThirtyNamedCases) { EXPECT_GE(Cases().size(), 30u); }

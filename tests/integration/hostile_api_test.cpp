@@ -19,6 +19,7 @@
 #include "tests/support/signed_api_request.h"
 #include "tests/support/source_client.h"
 #include "tests/support/sqlite_count.h"
+#include "tests/support/strict_http_cases.h"
 #include "tests/support/test_instance.h"
 
 namespace sealdrop {
@@ -173,6 +174,49 @@ TEST_P(HostileApi, GetsItsStatusAndChangesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(Named, HostileApi, ::testing::ValuesIn(kApiCases),
                          [](const auto& p) { return std::string(p.param.name); });
+
+// Strict HTTP on the force API (tests/support/strict_http_cases.h): a signed request that would
+// be answered 200, changed so that its framing or Host is ambiguous, gets a JSON 400, the
+// connection is closed, and the request smuggled behind it gets no answer.
+class StrictHttpApi : public ::testing::TestWithParam<std::size_t> {
+ protected:
+  static void SetUpTestSuite() {
+    instance_ = new TestInstance();
+    server_ = new ServerProcess(instance_->ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
+                                                      {"--force-listen", "127.0.0.1:0"}));
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete instance_;
+  }
+  static TestInstance* instance_;
+  static ServerProcess* server_;
+};
+TestInstance* StrictHttpApi::instance_ = nullptr;
+ServerProcess* StrictHttpApi::server_ = nullptr;
+
+TEST_P(StrictHttpApi, RefusedWith400AndClosedAndTheSmuggledRequestUnanswered) {
+  const auto& c = testing::StrictHttpCases()[GetParam()];
+  const auto valid = [] { return Edit(Signed().Raw(instance_->TransferKey("MET")), "Connection: close\r\n", ""); };
+  const std::string api = server_->force_api_address();
+  // Unchanged, the signed request is answered, and so is the request behind it (a JSON 400).
+  const auto control = testing::SendAndReadToClose(api, valid() + testing::kSmuggledRequest);
+  ASSERT_EQ(control.answers, 2) << control.bytes.substr(0, 300);
+  ASSERT_EQ(testing::ParseHttpReply(control.bytes).status, 200) << control.bytes.substr(0, 300);
+
+  const auto x = testing::SendAndReadToClose(api, c.make(valid()) + testing::kSmuggledRequest);
+  const HttpReply r = testing::ParseHttpReply(x.bytes);
+  EXPECT_EQ(r.status, 400) << c.name << "\n" << r.head;
+  EXPECT_NE(r.body.find("\"error\""), std::string::npos) << "a JSON error: " << r.body;
+  EXPECT_TRUE(x.closed) << "the server must close the connection";
+  EXPECT_EQ(x.answers, 1) << "the smuggled request was answered:\n" << x.bytes;
+}
+
+INSTANTIATE_TEST_SUITE_P(Named, StrictHttpApi,
+                         ::testing::Range<std::size_t>(0, testing::StrictHttpCases().size()),
+                         [](const ::testing::TestParamInfo<std::size_t>& param) {
+                           return std::string(testing::StrictHttpCases()[param.param].name);
+                         });
 
 // --- bundles -------------------------------------------------------------------------------
 

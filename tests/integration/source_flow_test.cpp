@@ -292,6 +292,35 @@ TEST_F(SourceFlow, TheCodenameLogsInAndTheInboxShowsRepliesSealedToTheSource) {
   EXPECT_EQ(before, back.cookie());
 }
 
+TEST_F(SourceFlow, TheInboxShowsAReplyWithoutBidiOverridesOrControlCharacters) {
+  SourceClient c(server_->address());
+  const HttpReply made = SubmitReport(c, "Report text");
+  ASSERT_EQ(made.status, 200);
+  const std::string codename = testing::ElementText(made.body, "codename");
+  ASSERT_EQ(LogIn(c, codename).status, 303);
+
+  // A reply whose text would show a reversed number and hidden terminal codes, sealed to the
+  // source key as a force's console would seal it.
+  const std::string fffd = "\uFFFD";
+  const std::vector<std::string> hostile = {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E",
+                                            "\u2066", "\u2067", "\u2068", "\u2069", "\u200E",
+                                            "\u200F", "\u061C", "\x1b", "\x7f", "\u0085",
+                                            "\u009B", std::string(1, '\0')};
+  std::string message = "Call 0207\u202E4321\u202C today.\r\nThen\tbye";
+  std::string expected = "Call 0207" + fffd + "4321" + fffd + " today.\nThen\tbye";
+  for (const auto& h : hostile) {
+    message += "[" + h + "]";
+    expected += "[" + fffd + "]";
+  }
+  StoreReply(Identity(codename), message);
+  const HttpReply inbox = c.Get("/inbox");
+  ASSERT_EQ(inbox.status, 200);
+  EXPECT_NE(inbox.body.find("<div class=\"message\" dir=\"auto\">" + expected + "</div>"), std::string::npos)
+      << inbox.body;
+  for (const auto& h : hostile) EXPECT_EQ(inbox.body.find(h), std::string::npos) << "U+" << h;
+  EXPECT_EQ(inbox.body.find('\r'), std::string::npos);
+}
+
 TEST_F(SourceFlow, AReporterDeletesTheRepliesTheyHaveReadAndOnlyThose) {
   SourceClient c(server_->address());
   const std::string codename = testing::ElementText(SubmitReport(c, "r").body, "codename");
