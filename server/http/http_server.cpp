@@ -142,7 +142,15 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   }
 
   void OnHeadBytes(beast::error_code ec, std::size_t n) {
-    if (ec == asio::error::eof) return ParseHead();  // the parser reports a cut head, as ever
+    if (ec == asio::error::eof) {
+      // The peer closed its side. Never read again: a second read of a socket at EOF can wait
+      // for readiness that never comes (a half-closed keep-alive client then held its slot
+      // until the idle timeout). Nothing buffered: the stream ended between requests. A part
+      // of a head: a cut request, 400 as Beast would say (partial message).
+      StopWaiting();
+      if (buffer_.size() == 0) return Close();
+      return SendError(http::status::bad_request);
+    }
     if (ec) {
       StopWaiting();
       return Close();

@@ -131,6 +131,33 @@ TEST_F(ServerHttp, KeepsConnectionsAliveForSeveralRequests) {
   EXPECT_EQ(count, 2u);
 }
 
+TEST_F(ServerHttp, AnswersAndClosesAKeptAliveClientThatHalfClosed) {
+  // A client sends one keep-alive request and shuts its side: the server answers, sees the end
+  // of the stream and closes at once, rather than holding the slot for the 30 s idle timeout
+  // (the HTTP fuzz harness found the strict head scan waiting for a second end of stream).
+  const int fd = testing::ConnectTo(server_.address());
+  ASSERT_GE(fd, 0);
+  const std::string req = "GET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  ASSERT_EQ(shutdown(fd, SHUT_WR), 0);
+  std::string got;
+  bool closed = false;
+  char buf[4096];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 10000) != 1) break;  // well under the idle timeout
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      closed = true;
+      break;
+    }
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  EXPECT_EQ(got.rfind("HTTP/1.1 200 OK", 0), 0u) << got;
+  EXPECT_TRUE(closed) << "the server kept a half-closed connection open";
+}
+
 TEST_F(ServerHttp, ClosesASlowHeaderAtTheDeadline) {
   // Slowloris: half a request line, then nothing. The 1 s header deadline closes the connection
   // (we wait up to 15 s: the assertion is that it closes, not how fast).
