@@ -14,13 +14,8 @@
 #include <string>
 #include <vector>
 
-// AddressSanitizer's runtime (asan preset) needs more calls than the program (see kSanitizer).
-#if defined(__SANITIZE_ADDRESS__)
-#define SEALDROP_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SEALDROP_SANITIZED 1
-#endif
+#ifdef SEALDROP_SANITIZED
+#include <sanitizer/common_interface_defs.h>
 #endif
 
 namespace sealdrop::server::sandbox {
@@ -95,16 +90,20 @@ constexpr Allowed kDerivationHelper[] = {
 };
 
 #ifdef SEALDROP_SANITIZED
-// AddressSanitizer and LeakSanitizer (asan preset only, never in a release build): reports read
-// /proc/self/maps and write to stderr; the leak check at exit starts a tracer task (clone
-// without CLONE_THREAD), which makes the process dumpable for the moment, lists its threads and
-// stops them with ptrace. Neither execve nor socket is needed, so both stay forbidden.
-constexpr Allowed kSanitizer[] = {
-    {"clone"}, {"ptrace"}, {"prctl"}, {"wait4"}, {"getppid"}, {"sigaltstack"}, {"openat"},
-    {"read"}, {"readlink"}, {"close"}, {"getdents64"}, {"sched_yield"}, {"kill"},
-    {"tgkill"}, {"mmap"}, {"mprotect"}, {"munmap"}, {"exit"}, {"exit_group"}, {"write"},
-    {"fstat"}, {"newfstatat"}, {"sched_getaffinity"}, {"getpid"}, {"gettid"},
-    {"rt_sigaction"}, {"rt_sigprocmask"}, {"futex"},
+// AddressSanitizer and UndefinedBehaviorSanitizer (asan preset only, never a release build):
+// their reports write to stderr from an alternate signal stack and walk the threads' stacks.
+// /proc/self/maps and /proc/self/exe are read once before the filter
+// (__sanitizer_sandbox_on_notify), so a report needs no file.
+constexpr Allowed kSanitizerReports[] = {
+    {"sigaltstack"}, {"sched_yield"}, {"futex"}, {"getpid"}, {"gettid"}, {"rt_sigaction"},
+    {"rt_sigprocmask"}, {"write"}, {"exit_group"},
+};
+// LeakSanitizer's check when the server exits: a tracer task (clone without CLONE_THREAD) makes
+// the process dumpable for the moment (prctl), lists its threads in /proc/self/task, stops them
+// with ptrace and waits for them. Helpers end with _exit, so no leak check runs in them.
+constexpr Allowed kLeakCheckAtExit[] = {
+    {"clone"}, {"ptrace"}, {"prctl"}, {"wait4"}, {"getppid"}, {"openat"}, {"getdents64"},
+    {"readlink"}, {"kill"}, {"tgkill"}, {"sched_getaffinity"},
 };
 #endif
 
@@ -159,13 +158,13 @@ Status AddRules(scmp_filter_ctx ctx, std::span<const Allowed> table, bool saniti
       return MakeError(ErrorCode::kInvalidArgument,
                        std::string("the system-call filter names an unknown call: ") + a.name);
     }
-    // In a sanitized build clone is allowed whatever its flags (kSanitizer): a narrower rule
-    // for the same call would be redundant, and libseccomp refuses to mix the two.
+    // In a sanitized build clone is allowed whatever its flags (kLeakCheckAtExit): a narrower
+    // rule for the same call would be redundant, and libseccomp refuses to mix the two.
     std::vector<scmp_arg_cmp> cmp =
         sanitized && a.only == Only::kNewThread ? std::vector<scmp_arg_cmp>{} : Conditions(a.only);
     const int rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr,
                                           static_cast<unsigned>(cmp.size()), cmp.data());
-    // -EEXIST: the same call allowed twice (a profile and the sanitizer table overlap).
+    // -EEXIST: the same call allowed twice (a profile and a sanitizer table overlap).
     if (rc != 0 && rc != -EEXIST) return Refused(a.name, rc);
   }
   return Status::Ok();
@@ -195,7 +194,11 @@ Status InstallSyscallFilter(SyscallProfile profile) {
   }
 #ifdef SEALDROP_SANITIZED
   constexpr bool kSanitized = true;
-  if (auto st = AddRules(ctx, kSanitizer, kSanitized); !st) return st;
+  __sanitizer_sandbox_on_notify(nullptr);
+  if (auto st = AddRules(ctx, kSanitizerReports, kSanitized); !st) return st;
+  if (profile == SyscallProfile::kNetworkServer) {
+    if (auto st = AddRules(ctx, kLeakCheckAtExit, kSanitized); !st) return st;
+  }
 #else
   constexpr bool kSanitized = false;
 #endif

@@ -10,11 +10,21 @@
 // connect or listen (accept makes the only new sockets), no executable memory, no ptrace, mount,
 // kexec, bpf, keyctl, module loading, namespaces or signals to other processes.
 //
-// Builds with AddressSanitizer add the calls its runtime needs to report errors and leaks
-// (LeakSanitizer's tracer uses clone and ptrace); execve and socket stay forbidden there too.
+// Builds with AddressSanitizer (SEALDROP_SANITIZED) add the calls its runtime needs to report
+// errors and leaks (LeakSanitizer's tracer uses clone and ptrace); execve and socket stay
+// forbidden there too, and the helper still may not open a file.
 #pragma once
 
 #include "common/result.h"
+
+// Defined in builds with AddressSanitizer (the asan preset), whose runtime needs more calls.
+#if defined(__SANITIZE_ADDRESS__)
+#define SEALDROP_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SEALDROP_SANITIZED 1
+#endif
+#endif
 
 namespace sealdrop::server::sandbox {
 
