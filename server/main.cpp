@@ -1,7 +1,6 @@
 // sealdrop-server: the source interface and the force API, each behind its own Tor onion service.
 // Holds no force secret key and links no code that could read one.
 #include <CLI/CLI.hpp>
-#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -23,6 +22,8 @@
 #include "server/log.h"
 #include "server/source/source_site.h"
 #include "server/kdf/kdf_helpers.h"
+#include "server/sandbox/core_dumps.h"
+#include "server/sandbox/seccomp_filter.h"
 #include "server/storage/backlog.h"
 #include "server/storage/instance_salt.h"
 
@@ -100,8 +101,7 @@ int PrintStatus(const std::string& data_dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const rlimit no_core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &no_core);
+  if (auto st = sandbox::DisableCoreDumps(); !st) return Fail(st.error().message);
 
   CLI::App app{"SealDrop server: the source interface behind a Tor onion service"};
   app.name("sealdrop-server");
@@ -247,6 +247,11 @@ int main(int argc, char** argv) {
     auto listening = HttpServer::Listen(io, config.force_listen, api, limits);
     if (!listening) return Fail("force API: " + listening.error().message);
     api_server = std::move(*listening);
+  }
+  // Start-up is over: from here on, only the calls serving needs (docs/server.md "System-call
+  // filter"). Before "listening", so a server that answers is always confined.
+  if (auto st = sandbox::InstallSyscallFilter(sandbox::SyscallProfile::kNetworkServer); !st) {
+    return Fail(st.error().message);
   }
   // The lines a supervisor or test reads to find the server; "listening" comes last.
   if (api_server) std::printf("force-api %s\n", api_server->address().c_str());

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "server/log.h"
+#include "server/sandbox/seccomp_filter.h"
 
 namespace sealdrop::server {
 namespace {
@@ -89,6 +90,8 @@ Result<std::pair<int, pid_t>> ForkHelper(const CodenameDeriver& deriver) {
     ::signal(SIGPIPE, SIG_IGN);
     if (::dup2(sv[1], kHelperFd) != kHelperFd) _exit(1);
     ::close_range(kHelperFd + 1, ~0U, 0);  // the store, the data directory, the other helpers
+    // Its own allow-list: memory and this socket. Failing, it exits, and its requests get 503s.
+    if (!sandbox::InstallSyscallFilter(sandbox::SyscallProfile::kDerivationHelper)) _exit(1);
     HelperMain(deriver);
   }
   ::close(sv[1]);
