@@ -109,10 +109,8 @@ Statement::~Statement() {
   if (stmt_) sqlite3_finalize(stmt_);
 }
 
-Status Statement::Fail(std::string_view what) {
-  Error e = db_->LastError(what);
-  if (!pending_) pending_ = e;
-  return e;
+void Statement::KeepError(std::string_view what) {
+  if (!pending_) pending_ = db_->LastError(what);
 }
 
 Statement& Statement::Bind(int index, std::string_view text) {
@@ -120,7 +118,7 @@ Statement& Statement::Bind(int index, std::string_view text) {
   const char* data = text.data() ? text.data() : "";
   if (sqlite3_bind_text64(stmt_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) !=
       SQLITE_OK) {
-    (void)Fail("bind");  // kept in pending_, returned by the next step
+    KeepError("bind");
   }
   return *this;
 }
@@ -130,17 +128,17 @@ Statement& Statement::Bind(int index, std::span<const std::uint8_t> blob) {
   const int rc =
       blob.empty() ? sqlite3_bind_zeroblob(stmt_, index, 0)
                    : sqlite3_bind_blob64(stmt_, index, blob.data(), blob.size(), SQLITE_TRANSIENT);
-  if (rc != SQLITE_OK) (void)Fail("bind");
+  if (rc != SQLITE_OK) KeepError("bind");
   return *this;
 }
 
 Statement& Statement::BindInt64(int index, std::int64_t value) {
-  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) (void)Fail("bind");
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) KeepError("bind");
   return *this;
 }
 
 Statement& Statement::BindNull(int index) {
-  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) (void)Fail("bind");
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) KeepError("bind");
   return *this;
 }
 
@@ -153,7 +151,9 @@ Result<Statement::Step> Statement::Next() {
     done_ = true;
     return Step::kDone;
   }
-  return Fail("step").error();
+  Error e = db_->LastError("step");
+  if (!pending_) pending_ = e;
+  return e;
 }
 
 Status Statement::Run() {
@@ -176,7 +176,7 @@ Status Statement::ForEach(const std::function<Status()>& row) {
 std::string Statement::Text(int column) {
   const auto* p = sqlite3_column_text(stmt_, column);
   if (!p) {
-    if (sqlite3_column_type(stmt_, column) != SQLITE_NULL) (void)Fail("read column");
+    if (sqlite3_column_type(stmt_, column) != SQLITE_NULL) KeepError("read column");
     return {};
   }
   return std::string(reinterpret_cast<const char*>(p),
@@ -188,7 +188,7 @@ std::vector<std::uint8_t> Statement::Blob(int column) {
   const int n = sqlite3_column_bytes(stmt_, column);
   if (!p) {
     // NULL and the empty blob both read as empty; anything else is SQLite out of memory.
-    if (sqlite3_column_type(stmt_, column) != SQLITE_NULL && n != 0) (void)Fail("read column");
+    if (sqlite3_column_type(stmt_, column) != SQLITE_NULL && n != 0) KeepError("read column");
     return {};
   }
   return std::vector<std::uint8_t>(p, p + n);

@@ -106,7 +106,8 @@ class Statement {
  private:
   friend class Database;
   Statement(const Database& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
-  Status Fail(std::string_view what);
+  // Keeps SQLite's last error as the pending one (the first wins): the next step returns it.
+  void KeepError(std::string_view what);
   const Database* db_;
   sqlite3_stmt* stmt_ = nullptr;
   // The first failed bind or column read, reported by the next step or at the end of ForEach.
