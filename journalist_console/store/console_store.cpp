@@ -276,9 +276,9 @@ Result<std::vector<CaseRow>> ConsoleStore::FollowUps(const std::string& source_r
   return ReadCases(*q);
 }
 
-Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const {
-  auto q = db_.Prepare(
-      "SELECT source_ref, COUNT(*) FROM cases WHERE kind = 'followup' GROUP BY source_ref");
+// Rows of (source_ref, count) as a map.
+Result<std::map<std::string, std::size_t>> ConsoleStore::CountsBySource(const char* sql) const {
+  auto q = db_.Prepare(sql);
   if (!q) return q.error();
   std::map<std::string, std::size_t> out;
   if (auto st = q->ForEach([&] {
@@ -289,6 +289,11 @@ Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const 
     return st.error();
   }
   return out;
+}
+
+Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const {
+  return CountsBySource(
+      "SELECT source_ref, COUNT(*) FROM cases WHERE kind = 'followup' GROUP BY source_ref");
 }
 
 Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
@@ -551,18 +556,9 @@ Status ConsoleStore::MarkUnreadAndRaiseLocked(const std::vector<CaseRow>& rows,
 }
 
 Result<std::map<std::string, std::size_t>> ConsoleStore::UnreadFollowUpCounts() const {
-  auto q = db_.Prepare("SELECT c.source_ref, COUNT(*) FROM followup_unread u JOIN cases c ON c.id = u.id "
-                       "GROUP BY c.source_ref");
-  if (!q) return q.error();
-  std::map<std::string, std::size_t> out;
-  if (auto st = q->ForEach([&] {
-        out[q->Text(0)] = static_cast<std::size_t>(q->Int64(1));
-        return Status::Ok();
-      });
-      !st) {
-    return st.error();
-  }
-  return out;
+  return CountsBySource(
+      "SELECT c.source_ref, COUNT(*) FROM followup_unread u JOIN cases c ON c.id = u.id "
+      "GROUP BY c.source_ref");
 }
 
 Result<std::vector<std::string>> ConsoleStore::UnreadFollowUps() const {

@@ -166,6 +166,7 @@ class ConsoleStore {
   Result<std::vector<AuditEntry>> AuditLog() const;
 
  private:
+  Result<std::map<std::string, std::size_t>> CountsBySource(const char* sql) const;
   ConsoleStore(std::string dir, sqlite::Database db) : dir_(std::move(dir)), db_(std::move(db)) {}
   Status Exec(const char* sql);
   Status EnsureReceiptTable();
