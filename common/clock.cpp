@@ -65,4 +65,9 @@ bool IsValidDay(std::string_view d) {
   return day <= kDays[month - 1] + ((month == 2 && leap) ? 1 : 0);
 }
 
+std::string MonthOf(std::string_view day) {
+  if (!IsValidDay(day)) Die("MonthOf: not a day");
+  return std::string(day.substr(0, 7));
+}
+
 }  // namespace sealdrop

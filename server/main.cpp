@@ -258,12 +258,15 @@ int main(int argc, char** argv) {
   std::printf("listening %s\n", (*server)->address().c_str());
   std::fflush(stdout);
   log::Info("started");
-  // Retention: at start, then once a day, on the disk pool (never on an I/O thread).
+  // Retention and spare blob files: at start, then once a day, on the disk pool (never on an
+  // I/O thread).
   boost::asio::steady_timer retention_timer(io);
   std::function<void()> retention;
   retention = [&] {
     const bool queued = disk_pool.TrySubmit([&store, days = config.source_retention_days] {
       ForgetInactiveSources(**store, AddDays(TodayUtc(), -days));
+      // Spare blob files are made here, at a time no upload chose (blob_files.h).
+      if (auto st = (*store)->ReplenishSpares(); !st) log::Error("making spare blob files failed");
     });
     if (!queued) log::Warn("retention pass skipped: disk pool busy");
     retention_timer.expires_after(std::chrono::hours(24));

@@ -61,9 +61,9 @@ constexpr Allowed kNetworkServer[] = {
     // Descriptors: reads and writes (stdout, stderr, blobs), SQLite's fcntl locks.
     {"read"}, {"write"}, {"readv"}, {"writev"}, {"pread64"}, {"pwrite64"}, {"lseek"}, {"close"},
     {"fcntl"},
-    // The data directory (server/storage, SQLite's unix VFS): blobs made as O_TMPFILE and
-    // linked under their id, fsync of files and directory, deletions after a receipt, the WAL
-    // and its shared memory, start-up's and the store's cleanup.
+    // The data directory (server/storage, SQLite's unix VFS): spare blobs made, written,
+    // emptied, renamed (replies) and their times settled (utimensat), fsync of files and
+    // directory, deletions after a receipt, SQLite's journal, start-up's cleanup.
     {"openat"}, {"newfstatat"}, {"fstat"}, {"statx"}, {"fsync"}, {"fdatasync"}, {"ftruncate"},
     {"fallocate"}, {"linkat"}, {"unlink"}, {"unlinkat"}, {"rename"}, {"renameat"},
     {"renameat2"}, {"getdents64"}, {"fchmod"}, {"fchown"}, {"utimensat"}, {"access"},

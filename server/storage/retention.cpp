@@ -15,44 +15,18 @@
 
 namespace sealdrop::server {
 
-Status SealedStore::MigrateSourceActivity() {
-  // Stores made before retention have no last_active_day: add it, starting from the day made.
-  {
-    auto info =
-        db_.Prepare("SELECT 1 FROM pragma_table_info('sources') WHERE name = 'last_active_day'");
-    if (!info) return info.error();
-    auto has = info->Next();
-    if (!has) return has.error();
-    if (*has == sqlite::Statement::Step::kRow) return Status::Ok();
-  }
-  auto tx = sqlite::Transaction::Begin(db_);
-  if (!tx) return tx.error();
-  if (auto st = db_.Exec("ALTER TABLE sources ADD COLUMN last_active_day TEXT NOT NULL DEFAULT '';"
-                         "UPDATE sources SET last_active_day = day;");
-      !st) {
-    return st;  // rolls back
-  }
-  return tx->Commit();
-}
-
 Status SealedStore::TouchSource(const std::array<std::uint8_t, 32>& lookup, const std::string& day) {
   if (!IsValidDay(day)) Die("SealedStore: bad day");
   std::lock_guard lock(mu_);
   auto q = db_.Prepare(
-      "UPDATE sources SET last_active_day = ? WHERE lookup_id = ? AND last_active_day < ?");
+      "UPDATE sources SET active_month = ?1 WHERE lookup_id = ?2 AND active_month < ?1");
   if (!q) return q.error();
-  return q->Bind(1, day).Bind(2, lookup).Bind(3, day).Run();
+  if (auto st = q->Bind(1, MonthOf(day)).Bind(2, lookup).Run(); !st) return st;
+  if (db_.Changes() > 0) Tidy();
+  return Status::Ok();
 }
 
-Status SealedStore::UnlinkBlobs(const std::vector<std::string>& ids) {
-  for (const auto& id : ids) {
-    if (::unlink(BlobPath(id).c_str()) != 0 && errno != ENOENT) {
-      return MakeError(ErrorCode::kIo, "cannot remove a blob");
-    }
-  }
-  if (ids.empty()) return Status::Ok();
-  return SyncDirectory(dir_ + "/blobs");
-}
+Status SealedStore::UnlinkBlobs(const std::vector<std::string>& ids) { return files_.Remove(ids); }
 
 Result<std::size_t> SealedStore::DeleteReplies(const std::array<std::uint8_t, 32>& lookup,
                                                const std::vector<std::string>& ids) {
@@ -69,6 +43,7 @@ Result<std::size_t> SealedStore::DeleteReplies(const std::array<std::uint8_t, 32
       if (db_.Changes() > 0) deleted.push_back(id);
     }
     if (auto st = tx->Commit(); !st) return st.error();
+    if (!deleted.empty()) Tidy();
   }
   if (auto st = UnlinkBlobs(deleted); !st) return st.error();
   return deleted.size();
@@ -76,6 +51,7 @@ Result<std::size_t> SealedStore::DeleteReplies(const std::array<std::uint8_t, 32
 
 Result<RetentionOutcome> SealedStore::ForgetInactiveSources(const std::string& before_day) {
   if (!IsValidDay(before_day)) Die("SealedStore: bad day");
+  const std::string before_month = MonthOf(before_day);
   RetentionOutcome outcome;
   std::vector<std::string> replies;
   {
@@ -86,9 +62,9 @@ Result<RetentionOutcome> SealedStore::ForgetInactiveSources(const std::string& b
       // The blobs removed below are these: the list must be whole, or nothing is deleted.
       auto q = db_.Prepare(
           "SELECT i.id FROM items i JOIN sources s ON s.lookup_id = i.lookup_id "
-          "WHERE i.kind = 'reply' AND s.last_active_day < ?");
+          "WHERE i.kind = 'reply' AND s.active_month < ?");
       if (!q) return q.error();
-      if (auto st = q->Bind(1, before_day).ForEach([&]() -> Status {
+      if (auto st = q->Bind(1, before_month).ForEach([&]() -> Status {
             if (q->IsNull(0)) return MakeError(ErrorCode::kMalformed, "index database: retention: a reply without an id");
             replies.push_back(q->Text(0));
             return Status::Ok();
@@ -99,17 +75,18 @@ Result<RetentionOutcome> SealedStore::ForgetInactiveSources(const std::string& b
     }
     auto del_items = db_.Prepare(
         "DELETE FROM items WHERE kind = 'reply' AND lookup_id IN "
-        "(SELECT lookup_id FROM sources WHERE last_active_day < ?)");
+        "(SELECT lookup_id FROM sources WHERE active_month < ?)");
     if (!del_items) return del_items.error();
-    if (auto st = del_items->Bind(1, before_day).Run(); !st) return st.error();
+    if (auto st = del_items->Bind(1, before_month).Run(); !st) return st.error();
     if (static_cast<std::size_t>(db_.Changes()) != replies.size()) {
       return MakeError(ErrorCode::kIo, "index database: retention: the replies changed while deleting");
     }
-    auto del_sources = db_.Prepare("DELETE FROM sources WHERE last_active_day < ?");
+    auto del_sources = db_.Prepare("DELETE FROM sources WHERE active_month < ?");
     if (!del_sources) return del_sources.error();
-    if (auto st = del_sources->Bind(1, before_day).Run(); !st) return st.error();
+    if (auto st = del_sources->Bind(1, before_month).Run(); !st) return st.error();
     outcome.sources = static_cast<std::size_t>(db_.Changes());
     if (auto st = tx->Commit(); !st) return st.error();
+    if (outcome.sources > 0) Tidy();
   }
   outcome.replies = replies.size();
   if (auto st = UnlinkBlobs(replies); !st) return st.error();

@@ -10,31 +10,11 @@
 
 #include "crypto/directory.h"
 #include "crypto/keys.h"
+#include "server/log.h"
+#include "server/storage/index_schema.h"
 
 namespace sealdrop::server {
 namespace {
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS items (
-  id        TEXT PRIMARY KEY,
-  force     TEXT NOT NULL,
-  day       TEXT NOT NULL,
-  size      INTEGER NOT NULL,
-  kind      TEXT NOT NULL CHECK (kind IN ('report', 'followup', 'reply')),
-  lookup_id BLOB
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS items_force ON items(force);
-CREATE INDEX IF NOT EXISTS items_lookup ON items(lookup_id);
-CREATE TABLE IF NOT EXISTS sources (
-  lookup_id BLOB PRIMARY KEY CHECK (length(lookup_id) = 32),
-  force     TEXT NOT NULL,
-  day       TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS used_forms (
-  key BLOB PRIMARY KEY CHECK (length(key) = 16),
-  day TEXT NOT NULL
-) WITHOUT ROWID;
-)sql";
 
 ItemKind KindFromName(const std::string& name) {
   if (name == "followup") return ItemKind::kFollowUp;
@@ -73,13 +53,40 @@ Result<std::unique_ptr<SealedStore>> SealedStore::Open(const std::string& data_d
   if (!db) return db.error();
   std::unique_ptr<SealedStore> store(new SealedStore(data_dir, std::move(*db)));
   if (auto st = store->db_.SetBusyTimeout(5000); !st) return st.error();
-  const std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                        "PRAGMA secure_delete=ON; ") + kSchema;
-  if (auto st = store->db_.Exec(setup.c_str()); !st) return st.error();
-  if (auto st = store->MigrateSourceActivity(); !st) return st.error();
+  // No write-ahead log: it would keep every change in arrival order until overwritten. The
+  // rollback journal is emptied at each commit; VACUUM runs in memory, never in a temp file.
+  if (auto st = store->SetJournalMode(); !st) return st.error();
+  if (auto st = store->db_.Exec("PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
+                                "PRAGMA temp_store=MEMORY;");
+      !st) {
+    return st.error();
+  }
+  if (auto st = MigrateIndex(store->db_); !st) return st.error();
   RecoveryReport local;
   if (auto st = store->Recover(report ? *report : local); !st) return st.error();
+  if (auto st = store->files_.Replenish(); !st) return st.error();
+  std::lock_guard lock(store->mu_);
+  store->Tidy();
   return store;
+}
+
+Status SealedStore::SetJournalMode() {
+  auto q = db_.Prepare("PRAGMA journal_mode=TRUNCATE");
+  if (!q) return q.error();
+  std::string mode;
+  if (auto st = q->ForEach([&] {
+        mode = q->Text(0);
+        return Status::Ok();
+      });
+      !st) {
+    return st;
+  }
+  // SQLite leaves WAL mode only when no other connection has the index open.
+  if (mode != "truncate") {
+    return MakeError(ErrorCode::kIo, "index database: cannot leave journal mode '" + mode +
+                                         "' (is another process using it?)");
+  }
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<SealedStore>> SealedStore::OpenReadOnly(const std::string& data_dir) {
@@ -88,9 +95,8 @@ Result<std::unique_ptr<SealedStore>> SealedStore::OpenReadOnly(const std::string
   if (::stat(path.c_str(), &st) != 0) {
     return MakeError(ErrorCode::kNotFound, data_dir + " holds no SealDrop index");
   }
-  // Even a read-only SQLite connection creates the WAL's -wal and -shm files when they are
-  // missing (the server stopped). Made by another user (root), they would lock the server out of
-  // its own index.
+  // A read-only connection must not leave files of another user (root) beside the index: the
+  // server could not then open its own index (an older store's WAL side files, a journal).
   if (st.st_uid != ::geteuid()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "run this as the user that owns " + path + " (for example sudo -u USER)");
@@ -119,55 +125,38 @@ Status SealedStore::Recover(RecoveryReport& report) {
       return st;
     }
   }
-  std::set<std::string> blobs;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir_ + "/blobs", ec), end; !ec && it != end;
-       it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (IsValidItemId(name)) {
-      blobs.insert(name);
-      continue;
-    }
-    // Anything else is a temporary file from an interrupted write (or junk): remove it.
-    std::error_code rm;
-    if (!std::filesystem::remove(it->path(), rm) && rm) {
-      return MakeError(ErrorCode::kIo, "cannot remove a temporary file: " + rm.message());
-    }
-    ++report.temp_files_removed;
-  }
-  if (ec) return MakeError(ErrorCode::kIo, "cannot list the blobs: " + ec.message());
-  for (const auto& b : blobs) {
-    if (!rows.count(b)) {
-      // Blob durable but its row never committed: the sender never saw success.
-      if (::unlink(BlobPath(b).c_str()) != 0 && errno != ENOENT) {
-        return MakeError(ErrorCode::kIo, "cannot remove a blob without a row");
-      }
-      ++report.orphan_blobs_removed;
-    }
-  }
+  auto adopted = files_.Adopt(rows);
+  if (!adopted) return adopted.error();
+  report.temp_files_removed += adopted->removed;
+  report.orphan_blobs_removed += adopted->wiped;
   for (const auto& r : rows) {
-    if (!blobs.count(r)) {
-      auto del = db_.Prepare("DELETE FROM items WHERE id = ?");
-      if (!del) return del.error();
-      if (auto st = del->Bind(1, r).Run(); !st) return st;
-      ++report.rows_without_blob_removed;
-    }
+    // An item's envelope is never empty: an empty file is a spare whose upload never finished.
+    struct stat st {};
+    if (::lstat(BlobPath(r).c_str(), &st) == 0 && st.st_size > 0) continue;
+    auto del = db_.Prepare("DELETE FROM items WHERE id = ?");
+    if (!del) return del.error();
+    if (auto st2 = del->Bind(1, r).Run(); !st2) return st2;
+    ++report.rows_without_blob_removed;
   }
-  return SyncDirectory(dir_ + "/blobs");
+  return Status::Ok();
+}
+
+void SealedStore::Tidy() {
+  if (auto st = db_.Exec("VACUUM"); !st) log::WarnRepeated("index compaction failed");
+  if (auto st = files_.Settle(); !st) log::WarnRepeated("settling blob times failed");
+}
+
+Status SealedStore::ReplenishSpares() {
+  if (auto st = files_.Replenish(); !st) return st;
+  std::lock_guard lock(mu_);
+  Tidy();
+  return Status::Ok();
 }
 
 Result<PendingBlob> SealedStore::Begin(const std::string& chosen_id) {
-  std::string id = chosen_id;
-  if (id.empty()) {
-    std::uint8_t rnd[16];
-    randombytes_buf(rnd, sizeof rnd);
-    id = HexEncode(rnd);
-  }
-  if (!IsValidItemId(id)) return MakeError(ErrorCode::kInvalidArgument, "bad item id");
-  if (PathExists(BlobPath(id))) return MakeError(ErrorCode::kAlreadyExists, "item exists");
-  auto file = AtomicFile::Create(BlobPath(id), 0600, /*overwrite=*/false);
-  if (!file) return file.error();
-  return PendingBlob(id, std::move(*file));
+  auto writer = files_.Take(chosen_id);
+  if (!writer) return writer.error();
+  return PendingBlob(std::move(*writer));
 }
 
 Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source,
@@ -176,14 +165,11 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   if (new_source && (!IsValidForceCode(new_source->force) || !IsValidDay(new_source->day))) {
     Die("SealedStore: bad source row");
   }
-  if (auto st = blob.file_->Commit(); !st) return st;
+  if (auto st = blob.writer_->Sync(); !st) return st;
   std::lock_guard lock(mu_);
-  // On any failure below the transaction is rolled back (Transaction's destructor) and the blob
-  // unlinked: the item never became visible, and recovery would remove the blob anyway.
-  auto fail = [&](Error e) -> Status {
-    ::unlink(BlobPath(blob.id_).c_str());
-    return e;
-  };
+  // On any failure below the transaction is rolled back (Transaction's destructor) and the blob,
+  // never kept, is emptied back into the spares: the item never became visible.
+  auto fail = [](Error e) -> Status { return e; };
   auto tx = sqlite::Transaction::Begin(db_);
   if (!tx) return fail(tx.error());
   if (used_form) {
@@ -191,9 +177,10 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   }
   if (new_source) {
     auto src = db_.Prepare(
-        "INSERT INTO sources (lookup_id, force, day, last_active_day) VALUES (?, ?, ?, ?3)");
+        "INSERT INTO sources (lookup_id, force, active_month) VALUES (?, ?, ?)");
     if (!src) return fail(src.error());
-    src->Bind(1, new_source->lookup_id).Bind(2, new_source->force).Bind(3, new_source->day);
+    src->Bind(1, new_source->lookup_id).Bind(2, new_source->force);
+    src->Bind(3, MonthOf(new_source->day));
     if (auto st = src->Run(); !st) {
       if (st.error().code == ErrorCode::kAlreadyExists) {
         return fail(MakeError(ErrorCode::kAlreadyExists, "source already registered"));
@@ -204,7 +191,7 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   auto ins = db_.Prepare(
       "INSERT INTO items (id, force, day, size, kind, lookup_id) VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins) return fail(ins.error());
-  ins->Bind(1, blob.id_).Bind(2, row.force).Bind(3, row.day);
+  ins->Bind(1, blob.id()).Bind(2, row.force).Bind(3, row.day);
   ins->BindInt64(4, static_cast<std::int64_t>(row.size)).Bind(5, ItemKindName(row.kind));
   if (row.lookup_id) {
     ins->Bind(6, *row.lookup_id);
@@ -215,12 +202,14 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   if (row.kind == ItemKind::kReply && row.lookup_id) {
     // A reply keeps its reporter's conversation alive: they have a whole retention period to read it.
     auto touch = db_.Prepare(
-        "UPDATE sources SET last_active_day = ? WHERE lookup_id = ? AND last_active_day < ?");
+        "UPDATE sources SET active_month = ?1 WHERE lookup_id = ?2 AND active_month < ?1");
     if (!touch) return fail(touch.error());
-    touch->Bind(1, row.day).Bind(2, *row.lookup_id).Bind(3, row.day);
+    touch->Bind(1, MonthOf(row.day)).Bind(2, *row.lookup_id);
     if (auto st = touch->Run(); !st) return fail(st.error());
   }
   if (auto st = tx->Commit(); !st) return fail(st.error());
+  blob.writer_->Keep();
+  Tidy();
   return Status::Ok();
 }
 
@@ -313,6 +302,7 @@ Status SealedStore::MoveSource(const std::array<std::uint8_t, 32>& lookup,
   if (!q) return q.error();
   if (auto st = q->Bind(1, to).Bind(2, lookup).Bind(3, from).Run(); !st) return st;
   if (db_.Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such source here");
+  Tidy();
   return Status::Ok();
 }
 
@@ -327,7 +317,7 @@ Result<ItemRow> SealedStore::Get(const std::string& id) const {
 
 std::string SealedStore::BlobPath(const std::string& id) const {
   if (!IsValidItemId(id)) Die("SealedStore: bad item id");
-  return dir_ + "/blobs/" + id;
+  return files_.Path(id);
 }
 
 Status SealedStore::Delete(const std::string& id) {
@@ -338,11 +328,9 @@ Status SealedStore::Delete(const std::string& id) {
     if (!del) return del.error();
     if (auto st = del->Bind(1, id).Run(); !st) return st;
     if (db_.Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such item");
+    Tidy();
   }
-  if (::unlink(BlobPath(id).c_str()) != 0 && errno != ENOENT) {
-    return MakeError(ErrorCode::kIo, "cannot remove blob");
-  }
-  return SyncDirectory(dir_ + "/blobs");
+  return files_.Remove({id});
 }
 
 Result<std::size_t> SealedStore::Count() const {
@@ -388,18 +376,12 @@ Result<ReceiptOutcome> SealedStore::DeleteReceipted(const std::string& force,
       }
     }
     if (auto st = tx->Commit(); !st) return st.error();
+    if (!deleted.empty()) Tidy();
   }
   // The rows are gone for good: now the blobs. One left behind (an I/O error) names no row and
-  // is removed by the next start's recovery; it is already unreachable.
-  for (const auto& id : deleted) {
-    if (::unlink(BlobPath(id).c_str()) != 0 && errno != ENOENT) {
-      return MakeError(ErrorCode::kIo, "cannot remove a blob");
-    }
-  }
+  // is emptied by the next start's recovery; it is already unreachable.
+  if (auto st = UnlinkBlobs(deleted); !st) return st.error();
   outcome.deleted = deleted.size();
-  if (!deleted.empty()) {
-    if (auto st = SyncDirectory(dir_ + "/blobs"); !st) return st.error();
-  }
   return outcome;
 }
 

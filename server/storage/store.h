@@ -2,16 +2,23 @@
 // visible (listed, counted, fetchable) only after its blob is fully written, fsynced and named,
 // and its index row committed; a crash at any point leaves either the whole item or nothing.
 //
-// Layout under the data directory:
-//   index.sqlite      SQLite (WAL, synchronous=FULL). `items`: one row per item, holding only
-//                     the force code, the day (UTC, no time), the sealed size (already a coarse
-//                     bucket), the kind and, for replies, the source lookup id. `sources`: one
-//                     row per codename ever issued: its lookup id (an Argon2id output keyed by
-//                     the secret instance salt, never the codename), the force its follow-ups
-//                     go to and the day it was made. `used_forms`: a keyed hash of each
-//                     report form's nonce with its day, kept two days (one report per form).
-//                     Nothing else.
-//   blobs/ID          one sealed envelope per file, ID = 32 random hex digits.
+// Layout under the data directory (what each part can tell whoever seizes the disk:
+// docs/server.md "What a seized disk shows"):
+//   index.sqlite      SQLite, rollback journal (TRUNCATE: the journal is emptied at every commit,
+//                     no write-ahead log keeps history), synchronous=FULL, secure_delete, and a
+//                     VACUUM after every change, so rows lie in key order (random ids), never in
+//                     arrival order, and no freed page keeps an old row. `items`: one row per
+//                     item, holding only the force code, the day (UTC, no time), the sealed size
+//                     (already a coarse bucket), the kind and, for replies, the source lookup id.
+//                     `sources`: one row per codename ever issued: its lookup id (an Argon2id
+//                     output keyed by the secret instance salt, never the codename), the force
+//                     its follow-ups go to and the month of its last activity (retention). No
+//                     day: a conversation cannot be matched to a report by the day.
+//                     `used_forms`: a keyed hash of each report form's nonce with its day, kept
+//                     two days (one report per form). Nothing else. Schema versions:
+//                     index_schema.h.
+//   blobs/ID          one sealed envelope per file, ID = 32 random hex digits, written into a
+//                     spare file made in advance, times settled (blob_files.h).
 //
 // Thread-safety: a SealedStore may be used from several threads; index access is serialised.
 #pragma once
@@ -27,6 +34,7 @@
 #include "common/io.h"
 #include "common/result.h"
 #include "common/sqlite.h"
+#include "server/storage/blob_files.h"
 
 namespace sealdrop::server {
 
@@ -45,18 +53,18 @@ struct ItemRow {
 // A blob being written. Commit through SealedStore::Commit; dropping it discards everything.
 class PendingBlob {
  public:
-  ByteSink& sink() { return *file_; }
-  const std::string& id() const { return id_; }
+  ByteSink& sink() { return *writer_; }
+  const std::string& id() const { return writer_->id(); }
 
  private:
   friend class SealedStore;
-  PendingBlob(std::string id, AtomicFile file)
-      : id_(std::move(id)), file_(std::make_unique<AtomicFile>(std::move(file))) {}
-  std::string id_;
-  std::unique_ptr<AtomicFile> file_;
+  explicit PendingBlob(BlobWriter writer)
+      : writer_(std::make_unique<BlobWriter>(std::move(writer))) {}
+  std::unique_ptr<BlobWriter> writer_;
 };
 
-// A reporter's conversation: created with their first report, in the same transaction.
+// A reporter's conversation: created with their first report, in the same transaction. Of
+// `day` (the report's) the store keeps the month only.
 struct SourceRow {
   std::array<std::uint8_t, 32> lookup_id;
   std::string force;
@@ -93,14 +101,15 @@ struct RetentionOutcome {
 
 struct RecoveryReport {
   std::size_t temp_files_removed = 0;
-  std::size_t orphan_blobs_removed = 0;
+  std::size_t orphan_blobs_removed = 0;  // uploads that never got their row: emptied
   std::size_t rows_without_blob_removed = 0;
 };
 
 class SealedStore {
  public:
-  // Opens (creating if needed) the store in `data_dir`, then recovers from any crash: removes
-  // temporary files, blobs without a row, and rows without a blob.
+  // Opens (creating if needed) the store in `data_dir`, migrates an older index
+  // (index_schema.h), then recovers from any crash: removes temporary files, empties blobs
+  // without a row (they become spares), removes rows without a blob; then makes spares.
   static Result<std::unique_ptr<SealedStore>> Open(const std::string& data_dir,
                                                    RecoveryReport* report = nullptr);
   // Opens an existing store for reading only: no directory is made, nothing is recovered or
@@ -140,14 +149,15 @@ class SealedStore {
   Result<std::size_t> Count() const;
 
   // Retention (server/storage/retention.cpp). A source's last activity (its report, a login, a
-  // follow-up, a reply to it) is kept as a day; TouchSource moves it forward, never back.
+  // follow-up, a reply to it) is kept as a month; TouchSource moves it forward, never back.
   Status TouchSource(const std::array<std::uint8_t, 32>& lookup, const std::string& day);
   // Deletes the replies among `ids` that are addressed to `lookup` (anything else is ignored);
   // returns how many.
   Result<std::size_t> DeleteReplies(const std::array<std::uint8_t, 32>& lookup,
                                     const std::vector<std::string>& ids);
-  // Forgets every source last active before `before_day`, with the replies addressed to it, in
-  // one transaction. Reports and follow-ups are untouched: they leave only on a force's receipt.
+  // Forgets every source whose last active month ended before `before_day`, with the replies
+  // addressed to it, in one transaction (so a source goes between 0 and 31 days after
+  // `before_day` passes its last activity, never before). Reports and follow-ups are untouched: they leave only on a force's receipt.
   Result<RetentionOutcome> ForgetInactiveSources(const std::string& before_day);
 
   // An import receipt of `force`: deletes those of `ids` that are `force`'s reports and
@@ -159,12 +169,19 @@ class SealedStore {
                                          const std::vector<std::string>& ids);
   // Per force with anything waiting: the count and the oldest day, forces in code order.
   Result<std::vector<ForceBacklog>> WaitingByForce() const;
+  // Spares up to a batch (the daily pass calls this, so batches are made at times unrelated to
+  // any upload).
+  Status ReplenishSpares();
 
  private:
   SealedStore(std::string data_dir, sqlite::Database db)
-      : dir_(std::move(data_dir)), db_(std::move(db)) {}
+      : dir_(std::move(data_dir)), db_(std::move(db)), files_(dir_ + "/blobs") {}
+  Status SetJournalMode();
   Status Recover(RecoveryReport& report);
-  Status MigrateSourceActivity();
+  // After every change: VACUUM (rows in key order, no freed page, the journal emptied) and the
+  // blobs' times settled. The change is committed already, so a failure here is logged, not
+  // returned: the item is safe, only its traces last until the next change. REQUIRES: mu_ held.
+  void Tidy();
   Status UnlinkBlobs(const std::vector<std::string>& ids);
   Status RecordUsedForm(const UsedForm& form);  // REQUIRES: mu_ held, in a transaction
   Result<std::vector<ItemRow>> Query(const char* sql, const std::string* text,
@@ -172,6 +189,7 @@ class SealedStore {
 
   std::string dir_;
   sqlite::Database db_;
+  BlobFiles files_;
   mutable std::mutex mu_;
 };
 

@@ -89,7 +89,9 @@ def main():
         codename = result["codename"]
 
         # What the server stored opens with the force's key and matches what the browser sent.
-        blobs = sorted(os.listdir(os.path.join(data, "blobs")))
+        # Empty files are spares made ahead of uploads (server/storage/blob_files.h).
+        blobs = sorted(n for n in os.listdir(os.path.join(data, "blobs"))
+                       if os.path.getsize(os.path.join(data, "blobs", n)) > 0)
         if len(blobs) != 2:
             raise SystemExit(f"FAILED: expected a report and a follow-up, found {len(blobs)} blobs")
         kinds = {}

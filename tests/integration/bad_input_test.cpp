@@ -323,7 +323,7 @@ TEST_P(BadInputs, GetsItsStatusAndStoresNothing) {
     EXPECT_NE(r.body.find("<h1>"), std::string::npos) << r.body;
     EXPECT_NE(r.head.find("Content-Security-Policy"), std::string::npos);
   }
-  EXPECT_TRUE(testing::ListDir(instance_->data_dir() + "/blobs").empty()) << c.name;
+  EXPECT_TRUE(testing::ListItemBlobs(instance_->data_dir()).empty()) << c.name;
   EXPECT_EQ(Rows(instance_->data_dir(), "items"), 0) << c.name;
   EXPECT_EQ(Rows(instance_->data_dir(), "sources"), 0) << c.name;
   // Still serving.
@@ -367,7 +367,7 @@ TEST_P(StrictHttp, RefusedWith400AndClosedAndTheSmuggledRequestUnanswered) {
   EXPECT_NE(r.body.find("<h1>"), std::string::npos) << r.body;
   EXPECT_TRUE(x.closed) << "the server must close the connection";
   EXPECT_EQ(x.answers, 1) << "the smuggled request was answered:\n" << x.bytes;
-  EXPECT_TRUE(testing::ListDir(instance_->data_dir() + "/blobs").empty());
+  EXPECT_TRUE(testing::ListItemBlobs(instance_->data_dir()).empty());
   EXPECT_EQ(SourceClient(server_->address()).Get("/").status, 200);
 }
 

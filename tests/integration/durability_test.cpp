@@ -135,7 +135,7 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
                                             {"--force-listen", "127.0.0.1:0"}));
   api_address_ = server.force_api_address();
   std::set<std::string> blobs;
-  for (const auto& name : testing::ListDir(instance_.data_dir() + "/blobs")) blobs.insert(name);
+  for (const auto& name : testing::ListItemBlobs(instance_.data_dir())) blobs.insert(name);
   for (const auto& name : testing::ListDir(instance_.data_dir())) {
     EXPECT_TRUE(name == "blobs" || name == "instance.salt" || name == "form-token.key" ||
                 name.rfind("index.sqlite", 0) == 0)
@@ -257,7 +257,7 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
   ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
   EXPECT_NE(pushed.out.find("receipt delivered"), std::string::npos) << pushed.out;
   EXPECT_EQ(Index("SELECT COUNT(*) FROM items"), 0) << "every imported item receipted and deleted";
-  EXPECT_TRUE(testing::ListDir(instance_.data_dir() + "/blobs").empty());
+  EXPECT_TRUE(testing::ListItemBlobs(instance_.data_dir()).empty());
   const ProcessResult list = RunProcess({SEALDROP_CONSOLE_BIN, "list", "--data", dir_ / "console", "--key",
                                          instance_.SecretKeyFile("MET"), "--passphrase-file",
                                          instance_.passphrase_file()});

@@ -131,7 +131,7 @@ TEST_F(ForceApi, PullTakesOnlyTheForcesOwnItemsAndDeletesNothing) {
   EXPECT_EQ(whats, (std::vector<std::string>{"first for MET", "second for MET"}));
   // Kept until a receipt names them: the next pull fetches the same items again.
   EXPECT_EQ(Rows(instance_.data_dir(), "force = 'MET'"), 2);
-  EXPECT_EQ(testing::ListDir(instance_.data_dir() + "/blobs").size(), 3u);
+  EXPECT_EQ(testing::ListItemBlobs(instance_.data_dir()).size(), 3u);
   ASSERT_EQ(Transfer("pull", "MET", "--out", files_ / "again.bundle").exit_code, 0);
   auto again = bundle::BundleReader::Open(files_ / "again.bundle");
   ASSERT_TRUE(again.ok());
@@ -143,7 +143,7 @@ TEST_F(ForceApi, PullTakesOnlyTheForcesOwnItemsAndDeletesNothing) {
   EXPECT_EQ(nlohmann::json::parse(receipt.body)["deleted"], 2);
   EXPECT_EQ(Rows(instance_.data_dir(), "force = 'MET'"), 0);
   EXPECT_EQ(Rows(instance_.data_dir(), "force = 'WMI'"), 1);
-  EXPECT_EQ(testing::ListDir(instance_.data_dir() + "/blobs").size(), 1u);
+  EXPECT_EQ(testing::ListItemBlobs(instance_.data_dir()).size(), 1u);
   const ProcessResult none = Transfer("pull", "MET", "--out", files_ / "none.bundle");
   EXPECT_EQ(none.exit_code, 0) << none.err;
   EXPECT_NE(none.out.find("nothing to pull"), std::string::npos);
@@ -323,12 +323,12 @@ TEST(ForceApiRestart, ARequestSignedBeforeARestartIsRefusedAfterItAndAFreshOneWo
   // Restarted on the same data: the nonce memory is gone, the window is not over.
   ASSERT_EQ(server->Stop(SIGTERM), 0);
   server = std::make_unique<ServerProcess>(argv);
-  const std::vector<std::string> blobs = testing::ListDir(instance.data_dir() + "/blobs");
+  const std::vector<std::string> blobs = testing::ListItemBlobs(instance.data_dir());
   const HttpReply replayed = SourceClient(server->force_api_address()).Raw(captured);
   EXPECT_EQ(replayed.status, 401) << replayed.body;
   EXPECT_NE(replayed.body.find("before the server started"), std::string::npos) << replayed.body;
   EXPECT_EQ(replies(), 1) << "nothing stored twice";
-  EXPECT_EQ(testing::ListDir(instance.data_dir() + "/blobs"), blobs);
+  EXPECT_EQ(testing::ListItemBlobs(instance.data_dir()), blobs);
 
   // A request signed now works: the force API answers only once its start's second has passed.
   const HttpReply fresh = SourceClient(server->force_api_address())

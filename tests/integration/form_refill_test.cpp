@@ -99,7 +99,7 @@ TEST(FormRefill, AnUploadOverTheLimitComesBackFilledInAndSaysFilesMustBeChosenAg
   EXPECT_NE(r.body.find("<a href=\"#file-1\">"), std::string::npos) << "linked to the file field";
   EXPECT_NE(r.body.find("Your files were not kept: choose them again"), std::string::npos);
   EXPECT_EQ(Rows(instance, "items"), 0);
-  EXPECT_TRUE(testing::ListDir(instance.data_dir() + "/blobs").empty());
+  EXPECT_TRUE(testing::ListItemBlobs(instance.data_dir()).empty());
 }
 
 TEST(FormRefill, AFieldToFixIsLinkedFromTheSummaryAndTheRestIsKept) {

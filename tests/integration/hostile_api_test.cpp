@@ -157,7 +157,7 @@ TEST_P(HostileApi, GetsItsStatusAndChangesNothing) {
   ASSERT_EQ(reporter.Get("/report").status, 200);
   ASSERT_EQ(reporter.PostMultipart("/report", {{"csrf", reporter.csrf()}, {"force", "MET"}, {"what", "x"}}).status, 200);
   const std::string index = instance.data_dir() + "/index.sqlite";
-  const std::string item = testing::ListDir(instance.data_dir() + "/blobs").at(0);
+  const std::string item = testing::ListItemBlobs(instance.data_dir()).at(0);
   const std::string source = [&] {
     // The lookup id of the report's source, read as hex from the index.
     return testing::QueryText(index, "SELECT lower(hex(lookup_id)) FROM sources");
@@ -169,7 +169,7 @@ TEST_P(HostileApi, GetsItsStatusAndChangesNothing) {
   EXPECT_NE(r.body.find("\"error\""), std::string::npos) << "a JSON error: " << r.body;
   EXPECT_EQ(testing::QueryCount(index, "SELECT COUNT(*) FROM items"), 1) << "nothing stored or deleted";
   EXPECT_EQ(testing::QueryCount(index, "SELECT COUNT(*) FROM sources WHERE force = 'MET'"), 1);
-  EXPECT_EQ(testing::ListDir(instance.data_dir() + "/blobs"), std::vector<std::string>{item});
+  EXPECT_EQ(testing::ListItemBlobs(instance.data_dir()), std::vector<std::string>{item});
 }
 
 INSTANTIATE_TEST_SUITE_P(Named, HostileApi, ::testing::ValuesIn(kApiCases),

@@ -139,7 +139,7 @@ TEST_F(Intake, APhoneReportReachesTheConsoleAndItsCodenameReadsTheReplyOnTheWeb)
   server_.Stop(SIGTERM);
   EXPECT_EQ(server_.Stderr().find(kMarker), std::string::npos);
   EXPECT_EQ(server_.Stderr().find(codename), std::string::npos);
-  for (const auto& blob : testing::ListDir(instance_.data_dir() + "/blobs")) {
+  for (const auto& blob : testing::ListItemBlobs(instance_.data_dir())) {
     EXPECT_EQ(testing::ReadFileOrDie(instance_.data_dir() + "/blobs/" + blob).find(kMarker), std::string::npos);
   }
 }

@@ -286,7 +286,7 @@ TEST_F(RoundTrip, ALostPullBundleLosesNothingAndOnlyImportedItemsLeaveTheServer)
   EXPECT_NE(p.out.find("the server deleted 2 imported item(s)"), std::string::npos) << p.out;
   EXPECT_EQ(waiting("MET"), 1) << "the report filed after the pull stays";
   EXPECT_EQ(waiting("WMI"), 1);
-  EXPECT_EQ(testing::ListDir(instance_.data_dir() + "/blobs").size(), 2u);
+  EXPECT_EQ(testing::ListItemBlobs(instance_.data_dir()).size(), 2u);
   // The operator sees ages by arrival day: WMI's report made five days old by hand.
   {
     auto db = sqlite::Database::Open(instance_.data_dir() + "/index.sqlite",

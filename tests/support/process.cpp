@@ -133,4 +133,13 @@ std::vector<std::string> ListDir(const std::string& dir) {
   return names;
 }
 
+std::vector<std::string> ListItemBlobs(const std::string& data_dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(data_dir + "/blobs")) {
+    if (e.is_regular_file() && e.file_size() > 0) names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 }  // namespace sealdrop::testing

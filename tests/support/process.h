@@ -39,5 +39,8 @@ std::string ReadFileOrDie(const std::string& path);
 void WriteFileOrDie(const std::string& path, const std::string& contents);
 // Names of the entries in `dir` (not . or ..), sorted.
 std::vector<std::string> ListDir(const std::string& dir);
+// The server's stored items: the non-empty files under DATA_DIR/blobs, sorted (the empty ones
+// are spares, server/storage/blob_files.h).
+std::vector<std::string> ListItemBlobs(const std::string& data_dir);
 
 }  // namespace sealdrop::testing

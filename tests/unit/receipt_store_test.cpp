@@ -12,7 +12,6 @@
 namespace sealdrop::server {
 namespace {
 
-using testing::ListDir;
 using testing::TempDir;
 
 std::string Put(SealedStore& store, const std::string& force, ItemKind kind,
@@ -44,7 +43,7 @@ TEST(ReceiptStore, DeletesOnlyTheForcesOwnReportsAndFollowUps) {
   ASSERT_TRUE(done.ok()) << done.error().message;
   EXPECT_EQ(done->deleted, 2u);
   EXPECT_EQ(done->gone, 3u);  // the reply, WMI's report and an unknown id: all alike
-  auto left = ListDir(dir / "blobs");
+  auto left = testing::ListItemBlobs(dir.path());
   std::sort(left.begin(), left.end());
   std::vector<std::string> expected = {kept, reply, wmi};
   std::sort(expected.begin(), expected.end());
@@ -71,7 +70,7 @@ TEST(ReceiptStore, AReadOnlyStoreDeletesNothing) {
   ASSERT_TRUE(ro.ok()) << ro.error().message;
   EXPECT_FALSE((*ro)->DeleteReceipted("MET", {id}).ok());
   EXPECT_EQ((*ro)->Count().value(), 1u);
-  EXPECT_EQ(ListDir(dir / "blobs").size(), 1u);
+  EXPECT_EQ(testing::ListItemBlobs(dir.path()).size(), 1u);
   EXPECT_EQ(SealedStore::OpenReadOnly(dir / "nowhere").error().code, ErrorCode::kNotFound);
 }
 

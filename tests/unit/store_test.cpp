@@ -1,8 +1,14 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdint>
+#include <map>
 
 #include "common/sqlite.h"
 #include "crypto/keys.h"
+#include "server/storage/index_schema.h"
 #include "server/storage/store.h"
 #include "tests/support/process.h"
 
@@ -10,6 +16,7 @@ namespace sealdrop::server {
 namespace {
 
 using testing::ListDir;
+using testing::ListItemBlobs;
 using testing::TempDir;
 using testing::WriteFileOrDie;
 
@@ -55,7 +62,9 @@ TEST(SealedStore, AnUncommittedBlobLeavesNothing) {
     ASSERT_TRUE(blob.ok());
     ASSERT_TRUE(blob->sink().Write(AsBytes("half an upload")).ok());
   }
-  EXPECT_TRUE(ListDir(dir / "blobs").empty());
+  // Its file is an empty spare again: no bytes, no new name.
+  EXPECT_TRUE(ListItemBlobs(dir.path()).empty());
+  EXPECT_EQ(ListDir(dir / "blobs").size(), BlobFiles::kBatch);
   EXPECT_EQ((*store)->Count().value(), 0u);
 }
 
@@ -68,7 +77,7 @@ TEST(SealedStore, RecoversFromACrashAtAnyPoint) {
     kept = Put(**store, Row("MET"));
     lost_blob = Put(**store, Row("MET"));
   }
-  // Crash after the blob was named but before its row: a blob without a row.
+  // Crash after an upload was written into a spare but before its row: bytes without a row.
   WriteFileOrDie(dir / "blobs/0123456789abcdef0123456789abcdef", "orphan");
   // Crash during a write on a file system without O_TMPFILE: a temporary file.
   WriteFileOrDie(dir / "blobs/.0123456789abcdef0123456789abcdef.tmp-1", "partial");
@@ -80,8 +89,10 @@ TEST(SealedStore, RecoversFromACrashAtAnyPoint) {
   EXPECT_EQ(report.orphan_blobs_removed, 1u);
   EXPECT_EQ(report.temp_files_removed, 1u);
   EXPECT_EQ(report.rows_without_blob_removed, 1u);
-  EXPECT_EQ(ListDir(dir / "blobs"), std::vector<std::string>{kept});
+  EXPECT_EQ(ListItemBlobs(dir.path()), std::vector<std::string>{kept});
   EXPECT_EQ((*store)->Count().value(), 1u);
+  // The orphan's bytes are gone; its file is a spare now.
+  EXPECT_EQ(testing::ReadFileOrDie(dir / "blobs/0123456789abcdef0123456789abcdef"), "");
 }
 
 TEST(SealedStore, RepliesAreFoundByLookupIdOnly) {
@@ -110,7 +121,8 @@ TEST(SealedStore, DeleteRemovesRowAndBlob) {
   ASSERT_TRUE(store.ok());
   const std::string id = Put(**store, Row("MET"));
   ASSERT_TRUE((*store)->Delete(id).ok());
-  EXPECT_TRUE(ListDir(dir / "blobs").empty());
+  EXPECT_TRUE(ListItemBlobs(dir.path()).empty());
+  EXPECT_FALSE(PathExists(dir / ("blobs/" + id)));
   EXPECT_EQ((*store)->Delete(id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ((*store)->Delete("../../etc/passwd").error().code, ErrorCode::kInvalidArgument);
 }
@@ -128,6 +140,144 @@ TEST(SealedStore, TheIndexHoldsNothingButTheAllowedColumns) {
     return Status::Ok();
   }));
   EXPECT_EQ(cols, (std::vector<std::string>{"day", "force", "id", "kind", "lookup_id", "size"}));
+  // A conversation keeps no day, only the month of its last activity.
+  auto s = db->Prepare("SELECT name FROM pragma_table_info('sources') ORDER BY name");
+  ASSERT_TRUE(s.ok());
+  cols.clear();
+  ASSERT_TRUE(s->ForEach([&] {
+    cols.push_back(s->Text(0));
+    return Status::Ok();
+  }));
+  EXPECT_EQ(cols, (std::vector<std::string>{"active_month", "force", "lookup_id"}));
+}
+
+// The first column of the first row, as text ("" on any error).
+std::string QueryText(const std::string& index, const char* sql) {
+  auto db = sqlite::Database::Open(index, sqlite::OpenMode::kReadOnly, "test");
+  if (!db) return "";
+  auto q = db->Prepare(sql);
+  if (!q) return "";
+  std::string text;
+  if (!q->ForEach([&] {
+        if (text.empty()) text = q->Text(0);
+        return Status::Ok();
+      })) {
+    return "";
+  }
+  return text;
+}
+
+struct FileTimes {
+  ino_t inode;
+  std::int64_t mtime;
+  std::int64_t ctime_ns;
+};
+
+std::map<std::string, FileTimes> Stat(const std::string& blobs) {
+  std::map<std::string, FileTimes> out;
+  for (const auto& name : ListDir(blobs)) {
+    struct stat st {};
+    EXPECT_EQ(::stat((blobs + "/" + name).c_str(), &st), 0);
+    out[name] = {st.st_ino, st.st_mtim.tv_sec,
+                 st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec};
+  }
+  return out;
+}
+
+TEST(SealedStore, AnItemIsWrittenIntoASpareMadeBeforeItAndEveryFileKeepsSettledTimes) {
+  TempDir dir;
+  auto store = SealedStore::Open(dir.path());
+  ASSERT_TRUE(store.ok());
+  const auto before = Stat(dir / "blobs");
+  ASSERT_EQ(before.size(), BlobFiles::kBatch);
+  ::usleep(20'000);
+  const std::string a = Put(**store, Row("MET"));
+  ::usleep(20'000);
+  const std::string b = Put(**store, Row("MET"));
+  const auto after = Stat(dir / "blobs");
+  // No file was made for them: each took a spare's name and inode.
+  ASSERT_TRUE(before.count(a) && before.count(b));
+  EXPECT_EQ(after.at(a).inode, before.at(a).inode);
+  EXPECT_EQ(after.size(), before.size());
+  // Every file, item or spare: the same settled mtime, and ctimes from one pass (after b).
+  std::int64_t lo = INT64_MAX, hi = 0;
+  for (const auto& [name, t] : after) {
+    EXPECT_EQ(t.mtime, BlobFiles::kSettledTime) << name;
+    lo = std::min(lo, t.ctime_ns);
+    hi = std::max(hi, t.ctime_ns);
+  }
+  EXPECT_LT(hi - lo, 20'000'000) << "ctimes span more than the last pass";
+}
+
+TEST(SealedStore, AReplyTakesTheNameTheForceChoseAndRefusesOneInUse) {
+  TempDir dir;
+  auto store = SealedStore::Open(dir.path());
+  ASSERT_TRUE(store.ok());
+  const std::string chosen = "00112233445566778899aabbccddeeff";
+  auto blob = (*store)->Begin(chosen);
+  ASSERT_TRUE(blob.ok());
+  ASSERT_TRUE(blob->sink().Write(AsBytes("reply")).ok());
+  ASSERT_TRUE((*store)->Commit(std::move(*blob), Row("MET", ItemKind::kReply)).ok());
+  EXPECT_EQ(testing::ReadFileOrDie((*store)->BlobPath(chosen)), "reply");
+  EXPECT_EQ((*store)->Begin(chosen).error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(ListDir(dir / "blobs").size(), BlobFiles::kBatch);
+}
+
+TEST(SealedStore, AnIndexOfTheFirstSchemaIsMigratedKeepingOnlyTheMonth) {
+  TempDir dir;
+  ASSERT_EQ(::mkdir((dir / "blobs").c_str(), 0700), 0);
+  {
+    // What version 1 made (sources with a day and a last active day), with a WAL.
+    auto db = sqlite::Database::Open(dir / "index.sqlite", sqlite::OpenMode::kReadWriteCreate, "v1");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec(R"sql(
+      PRAGMA journal_mode=WAL;
+      CREATE TABLE items (id TEXT PRIMARY KEY, force TEXT NOT NULL, day TEXT NOT NULL,
+        size INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('report', 'followup', 'reply')),
+        lookup_id BLOB) WITHOUT ROWID;
+      CREATE INDEX items_force ON items(force);
+      CREATE INDEX items_lookup ON items(lookup_id);
+      CREATE TABLE sources (lookup_id BLOB PRIMARY KEY CHECK (length(lookup_id) = 32),
+        force TEXT NOT NULL, day TEXT NOT NULL, last_active_day TEXT NOT NULL DEFAULT '')
+        WITHOUT ROWID;
+      CREATE TABLE used_forms (key BLOB PRIMARY KEY CHECK (length(key) = 16), day TEXT NOT NULL)
+        WITHOUT ROWID;
+      INSERT INTO sources VALUES (zeroblob(32), 'MET', '2025-03-04', '2026-01-15');
+      INSERT INTO items VALUES ('0123456789abcdef0123456789abcdef', 'MET', '2026-01-15', 5,
+        'report', NULL);
+    )sql").ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  WriteFileOrDie(dir / "blobs/0123456789abcdef0123456789abcdef", "kept!");
+  auto store = SealedStore::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_EQ((*store)->Count().value(), 1u);
+  store->reset();
+  const std::string index = dir / "index.sqlite";
+  EXPECT_EQ(QueryText(index, "PRAGMA user_version"), std::to_string(kIndexSchemaVersion));
+  EXPECT_EQ(QueryText(index, "SELECT force || ' ' || active_month FROM sources"),
+            "MET 2026-01");
+  // The write-ahead log is gone (rollback journal mode is a setting of each connection; WAL
+  // mode alone is recorded in the file), and the journal is empty.
+  EXPECT_FALSE(PathExists(index + "-wal"));
+  EXPECT_FALSE(PathExists(index + "-shm"));
+  EXPECT_EQ(testing::ReadFileOrDie(index + "-journal"), "");
+  // Nothing of the old days is left anywhere in the file.
+  EXPECT_EQ(testing::ReadFileOrDie(index).find("2025-03-04"), std::string::npos);
+}
+
+TEST(SealedStore, AnIndexFromANewerVersionIsRefused) {
+  TempDir dir;
+  ASSERT_EQ(::mkdir((dir / "blobs").c_str(), 0700), 0);
+  {
+    auto db = sqlite::Database::Open(dir / "index.sqlite", sqlite::OpenMode::kReadWriteCreate, "v9");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("PRAGMA user_version = 9").ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  auto store = SealedStore::Open(dir.path());
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.error().message.find("newer SealDrop"), std::string::npos) << store.error().message;
 }
 
 }  // namespace
