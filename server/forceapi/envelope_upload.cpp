@@ -29,7 +29,15 @@ std::uint64_t EnvelopeUpload::body_limit() const {
   return plan_.row.kind == ItemKind::kReply ? kMaxReplyEnvelopeBytes : ctx_.max_upload_bytes;
 }
 
+bool EnvelopeUpload::LeavesReserve(std::uint64_t bytes) const {
+  return !ctx_.free_bytes || server::LeavesReserve(ctx_.free_bytes, bytes, ctx_.reserve_bytes);
+}
+
 void EnvelopeUpload::Start(Ready ready) {
+  if (!LeavesReserve(0)) {
+    log::WarnRepeated("force api: upload refused: disk reserve");
+    return ready(JsonError(http::status::insufficient_storage, version_, "disk full"));
+  }
   auto blob = ctx_.store.Begin(plan_.chosen_id);
   if (!blob && blob.error().code == ErrorCode::kAlreadyExists) {
     // Sent before (a repeated push): read and authenticate the body, store nothing.
@@ -51,6 +59,11 @@ Status EnvelopeUpload::OnData(std::span<const std::uint8_t> bytes) {
   }
   size_ += bytes.size();
   if (duplicate_) return Status::Ok();
+  if (!LeavesReserve(bytes.size())) {
+    log::WarnRepeated("force api: upload refused: disk reserve");
+    disk_full_ = true;
+    return MakeError(ErrorCode::kIo, "disk full");
+  }
   return blob_->sink().Write(bytes);
 }
 
@@ -96,6 +109,7 @@ void EnvelopeUpload::Commit(Respond respond) {
 }
 
 Response EnvelopeUpload::ErrorResponse(const Error&) {
+  if (disk_full_) return JsonError(http::status::insufficient_storage, version_, "disk full");
   return JsonError(http::status::service_unavailable, version_, "cannot store now");
 }
 

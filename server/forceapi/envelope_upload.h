@@ -33,12 +33,15 @@ class EnvelopeUpload final : public BodyHandler {
 
  private:
   void Commit(Respond respond);
+  // True when `bytes` more keep the force API's disk reserve free.
+  bool LeavesReserve(std::uint64_t bytes) const;
 
   ForceApiContext& ctx_;
   const unsigned version_;
   PendingAuth auth_;
   Plan plan_;
   bool duplicate_ = false;
+  bool disk_full_ = false;
   std::optional<PendingBlob> blob_;
   BodyHasher hasher_;
   std::vector<std::uint8_t> preamble_;

@@ -159,6 +159,8 @@ class SealedStore {
                                          const std::vector<std::string>& ids);
   // Per force with anything waiting: the count and the oldest day, forces in code order.
   Result<std::vector<ForceBacklog>> WaitingByForce() const;
+  // The sealed bytes of every report and follow-up waiting (the storage budget's "stored").
+  Result<std::uint64_t> StoredBytes() const;
 
  private:
   SealedStore(std::string data_dir, sqlite::Database db)

@@ -29,9 +29,12 @@ pw="$work/pw"; echo "disk full passphrase" > "$pw"
 mkdir -p "$work/data"
 mount -t tmpfs -o size=24m tmpfs "$work/data"
 
+# No disk reserve: this test is about the last line of defence, a write that fails because the
+# disk is full (the reserve itself is tested in tests/integration/storage_budget_test.cpp).
 start_server() {
   coproc SRV { exec "$server_bin" --listen 127.0.0.1:0 --force-listen 127.0.0.1:0 --data "$work/data" \
-    --directory "$work/dir.signed" --root-pub "$work/keys/root.public" 2>>"$work/server.log"; }
+    --directory "$work/dir.signed" --root-pub "$work/keys/root.public" \
+    --reserve-mb 0 --force-reserve-mb 0 2>>"$work/server.log"; }
   server_pid=$SRV_PID
   read -r api <&"${SRV[0]}"; api=${api#force-api }
   read -r line <&"${SRV[0]}"; addr=${line#listening }
