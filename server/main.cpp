@@ -96,14 +96,27 @@ void RunUntilSignalled(boost::asio::io_context& io, HttpServer& server, HttpServ
   for (auto& t : pool) t.join();
 }
 
-// `sealdrop-server status`: what waits for each force's console. Reads the index only, so it
-// runs beside a live server.
-int PrintStatus(const std::string& data_dir) {
+// `sealdrop-server status`: what waits for each force's console, then the stored bytes and the
+// free disk against the budgets of `config`. Reads the index only, so it runs beside a live
+// server.
+int PrintStatus(const std::string& data_dir, const ServerConfig& config) {
   auto store = SealedStore::OpenReadOnly(data_dir);
   if (!store) return Fail(store.error().message);
   auto backlog = (*store)->WaitingByForce();
   if (!backlog) return Fail(backlog.error().message);
-  std::fputs(FormatBacklog(*backlog, TodayUtc()).c_str(), stdout);
+  auto stored = (*store)->StoredBytes();
+  if (!stored) return Fail(stored.error().message);
+  auto disk = DiskSpace::Open(data_dir);
+  if (!disk) return Fail(disk.error().message);
+  auto free = disk->FreeBytes();
+  if (!free) return Fail(free.error().message);
+  const std::string out =
+      FormatBacklog(*backlog, TodayUtc()) +
+      FormatStorage({.stored_bytes = *stored,
+                     .max_stored_bytes = config.max_stored_mb << 20,
+                     .free_bytes = *free,
+                     .reserve_bytes = config.reserve_mb << 20});
+  std::fputs(out.c_str(), stdout);
   return std::fflush(stdout) == 0 ? 0 : Fail("cannot write the status");
 }
 
@@ -183,15 +196,22 @@ int main(int argc, char** argv) {
 
   if (status->parsed()) {
     if (!status_config.empty()) config_path = status_config;
-    if (!status_data.empty()) return PrintStatus(status_data);
-    if (data_dir) return PrintStatus(*data_dir);
+    // The budgets shown are the configuration's when there is one, else the defaults.
+    ServerConfig shown;
+    if (!config_path.empty()) {
+      auto loaded = LoadServerConfig(config_path);
+      if (!loaded) return Fail(loaded.error().message);
+      shown = *loaded;
+    }
+    if (max_stored_mb) shown.max_stored_mb = *max_stored_mb;
+    if (reserve_mb) shown.reserve_mb = *reserve_mb;
+    if (!status_data.empty()) return PrintStatus(status_data, shown);
+    if (data_dir) return PrintStatus(*data_dir, shown);
     if (config_path.empty()) {
       std::fprintf(stderr, "sealdrop-server: status needs --data DIR or --config FILE\n");
       return 2;
     }
-    auto loaded = LoadServerConfig(config_path);
-    if (!loaded) return Fail(loaded.error().message);
-    return PrintStatus(loaded->data_dir);
+    return PrintStatus(shown.data_dir, shown);
   }
 
   ServerConfig config;

@@ -223,6 +223,13 @@ TEST_F(SourceStorageWithForces, StoredBytesAreCappedUntilAForcesReceiptMakesRoom
   EXPECT_EQ(refused.status, 503);
   ExpectFormBack(refused, "three", "This service is full for now");
   EXPECT_EQ(Items(instance_), 2);
+  // The operator sees the store at its cap (two sealed reports of about half a MiB each).
+  const testing::ProcessResult st = testing::RunProcess(
+      {SEALDROP_SERVER_BIN, "--max-stored-mb", "1", "status", "--data", instance_.data_dir()});
+  EXPECT_EQ(st.exit_code, 0) << st.err;
+  EXPECT_NE(st.out.find("MET               2 waiting"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("\nstored     1 MiB of 1 MiB (max_stored_mb)\n"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find(" MiB free, 512 MiB kept in reserve (reserve_mb)\n"), std::string::npos);
   // MET pulls and receipts: the room is there for the next report at once.
   const auto ids = ListIds(server);
   ASSERT_EQ(ids.size(), 2u);
