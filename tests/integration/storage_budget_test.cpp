@@ -170,6 +170,46 @@ TEST(SourceStorageBudget, WithoutCircuitsTheDailyIntakeBoundsAFlood) {
   EXPECT_EQ(SourceClient(server.address()).Get("/").status, 200);
 }
 
+// Without circuit ids a codename is still a sender: its follow-ups have their own budget, and
+// another reporter's do not share it.
+TEST(SourceStorageBudget, WithoutCircuitsACodenamesFollowUpsHaveTheirOwnBudget) {
+  TestInstance instance;
+  ServerProcess server(instance.ServerArgv(
+      SEALDROP_SERVER_BIN, "127.0.0.1:0",
+      {"--max-upload-mb", "1", "--sender-budget-mb", "1", "--sender-budget-window", "604800"}));
+  const auto log_in = [&](SourceClient& c) {
+    ASSERT_EQ(c.Get("/report").status, 200);
+    const HttpReply made =
+        c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", "first"}});
+    ASSERT_EQ(made.status, 200);
+    ASSERT_EQ(c.Get("/login").status, 200);
+    ASSERT_EQ(c.PostForm("/login", {{"csrf", c.csrf()},
+                                    {"codename", testing::ElementText(made.body, "codename")}})
+                  .status,
+              303);
+    ASSERT_EQ(c.Get("/inbox").status, 200);
+  };
+  const auto follow_up = [](SourceClient& c, const std::string& message) {
+    return c.PostMultipart("/followup", {{"csrf", c.csrf()},
+                                         {"message", message},
+                                         {"file", std::string(600 * kKiB, 'y'), true, "more.bin"}});
+  };
+  SourceClient writer(server.address());
+  log_in(writer);
+  EXPECT_EQ(follow_up(writer, "the first follow-up").status, 200);
+  ASSERT_EQ(writer.Get("/inbox").status, 200);
+  const HttpReply refused = follow_up(writer, "the second follow-up");
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_NE(refused.body.find("You have sent a lot"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("the second follow-up"), std::string::npos) << "the message is kept";
+  EXPECT_EQ(Items(instance), 2);
+  SourceClient other(server.address());
+  log_in(other);
+  EXPECT_EQ(follow_up(other, "another reporter's").status, 200);
+  EXPECT_EQ(Items(instance), 4);
+  EXPECT_EQ(Blobs(instance), 4u);
+}
+
 class SourceStorageWithForces : public ::testing::Test {
  protected:
   std::vector<std::string> Argv(std::vector<std::string> extra) {
