@@ -34,19 +34,20 @@ bool EnvelopeUpload::LeavesReserve(std::uint64_t bytes) const {
 }
 
 void EnvelopeUpload::Start(Ready ready) {
-  if (!LeavesReserve(0)) {
-    log::WarnRepeated("force api: upload refused: disk reserve");
-    return ready(JsonError(http::status::insufficient_storage, version_, "disk full"));
-  }
   auto blob = ctx_.store.Begin(plan_.chosen_id);
   if (!blob && blob.error().code == ErrorCode::kAlreadyExists) {
-    // Sent before (a repeated push): read and authenticate the body, store nothing.
+    // Sent before (a repeated push): read and authenticate the body, store nothing — so a push
+    // repeated on a full disk still learns that its item is in.
     duplicate_ = true;
     return ready(std::nullopt);
   }
   if (!blob) {
     log::Error("force api: cannot create a blob");
     return ready(JsonError(http::status::service_unavailable, version_, "cannot store now"));
+  }
+  if (!LeavesReserve(0)) {
+    log::WarnRepeated("force api: upload refused: disk reserve");
+    return ready(JsonError(http::status::insufficient_storage, version_, "disk full"));
   }
   blob_.emplace(std::move(*blob));
   ready(std::nullopt);
