@@ -70,11 +70,27 @@ FormProblem BusyFormProblem() {
           ""};
 }
 
-FormProblem BudgetProblem(BudgetLimit limit) {
+namespace {
+
+// "a minute", "10 minutes", "an hour", "3 hours", "a day", "7 days": how long a sender's whole
+// budget takes to refill, rounded up.
+std::string WaitPhrase(std::chrono::seconds window) {
+  const long long minutes = (window.count() + 59) / 60;
+  if (minutes <= 1) return "a minute";
+  if (minutes < 60) return std::to_string(minutes) + " minutes";
+  const long long hours = (minutes + 59) / 60;
+  if (hours < 24) return hours == 1 ? "an hour" : std::to_string(hours) + " hours";
+  const long long days = (hours + 23) / 24;
+  return days == 1 ? "a day" : std::to_string(days) + " days";
+}
+
+}  // namespace
+
+FormProblem BudgetProblem(BudgetLimit limit, std::chrono::seconds sender_window) {
   if (limit == BudgetLimit::kSender) {
     return {http::status::too_many_requests,
             "You have sent a lot to this service in a short time, so this was not sent and "
-            "nothing was kept. Wait an hour, then send the form again.",
+            "nothing was kept. Wait " + WaitPhrase(sender_window) + ", then send the form again.",
             ""};
   }
   return {http::status::service_unavailable,
@@ -153,7 +169,7 @@ void SealedUpload::Start(Ready ready) {
   if (ctx_.storage_budget && announced_bytes_) {
     if (auto refused = ctx_.storage_budget->Check(senders_, *announced_bytes_)) {
       LogBudgetRefusal(*refused);
-      Refuse(BudgetProblem(*refused));
+      Refuse(BudgetProblem(*refused, ctx_.storage_budget->limits().sender_window));
     }
   }
   Prepare(std::move(ready));
@@ -289,7 +305,7 @@ Status SealedUpload::BeginEnvelope(bool has_files) {
     if (announced_bytes_) {
       if (auto refused = ctx_.storage_budget->Check(senders_, *announced_bytes_)) {
         LogBudgetRefusal(*refused);
-        Refuse(BudgetProblem(*refused));
+        Refuse(BudgetProblem(*refused, ctx_.storage_budget->limits().sender_window));
         return StopReading();
       }
     }
@@ -304,7 +320,7 @@ Status SealedUpload::BeginEnvelope(bool has_files) {
   sink_ = std::make_unique<CountingSink>(
       blob_->sink(), reservation_ ? &*reservation_ : nullptr, [this](BudgetLimit limit) {
         LogBudgetRefusal(limit);
-        Refuse(BudgetProblem(limit));
+        Refuse(BudgetProblem(limit, ctx_.storage_budget->limits().sender_window));
       });
   auto writer = SealedEnvelopeWriter::Begin(*sink_, plan_->recipients, plan_->metadata_json);
   if (!writer) return writer.error().code == ErrorCode::kIo ? StorageError() : writer.error();

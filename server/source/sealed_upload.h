@@ -147,8 +147,9 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
 // The problems every form can meet.
 FormProblem ExpiredFormProblem();
 FormProblem BusyFormProblem();
-// A storage budget refused the upload: kSender "you have sent a lot", else "the service is full".
-FormProblem BudgetProblem(BudgetLimit limit);
+// A storage budget refused the upload: kSender "you have sent a lot … wait `sender_window`",
+// else "the service is full".
+FormProblem BudgetProblem(BudgetLimit limit, std::chrono::seconds sender_window);
 
 // The part's media type if it is a plain "type/subtype" token pair, else
 // "application/octet-stream".

@@ -92,6 +92,8 @@ TEST(SourceStorageBudget, OneCircuitIsRefusedPastItsBudgetWithItsWordsBackAndNot
   const HttpReply refused = Report(server, 3, "the third report", 400 * kKiB);
   EXPECT_EQ(refused.status, 429);
   ExpectFormBack(refused, "the third report", "You have sent a lot");
+  EXPECT_NE(refused.body.find("Wait 7 days, then send the form again."), std::string::npos)
+      << "the window the budget refills over";
   EXPECT_EQ(Items(instance), 2);
   EXPECT_EQ(Blobs(instance), 2u);
   // Another circuit has its own budget; the landing page is served throughout.
@@ -147,6 +149,7 @@ TEST(SourceStorageBudget, ACircuitsBudgetRefillsOverItsWindow) {
   const HttpReply refused = Report(server, 5, "too soon", 900 * kKiB);
   EXPECT_EQ(refused.status, 429);
   ExpectFormBack(refused, "too soon", "You have sent a lot");
+  EXPECT_NE(refused.body.find("Wait a minute, then send the form again."), std::string::npos);
   EXPECT_EQ(Items(instance), 1);
   std::this_thread::sleep_for(std::chrono::seconds(6));
   EXPECT_EQ(Report(server, 5, "after the window", 900 * kKiB).status, 200);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/process.h"
+
 namespace sealdrop::server {
 namespace {
 
@@ -163,6 +165,18 @@ TEST(StorageBudget, CircuitAndCodenameKeysNeverCollide) {
   EXPECT_NE(CircuitSender(0), CodenameSender(lookup));
   EXPECT_NE(CircuitSender(1), CircuitSender(256));
   EXPECT_EQ(CircuitSender(1).size(), 5u);
+}
+
+TEST(DiskSpace, ReadsTheFreeSpaceOfARealDirectory) {
+  testing::TempDir dir;
+  auto disk = DiskSpace::Open(dir.path());
+  ASSERT_TRUE(disk.ok()) << disk.error().message;
+  auto free = disk->FreeBytes();
+  ASSERT_TRUE(free.ok());
+  EXPECT_GT(*free, 0u);
+  EXPECT_TRUE(LeavesReserve([&] { return disk->FreeBytes(); }, 0, 0));
+  EXPECT_FALSE(LeavesReserve([&] { return disk->FreeBytes(); }, 0, *free + (1ull << 40)));
+  EXPECT_FALSE(DiskSpace::Open(dir / "missing").ok());
 }
 
 }  // namespace
