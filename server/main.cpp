@@ -26,6 +26,7 @@
 #include "server/sandbox/seccomp_filter.h"
 #include "server/storage/backlog.h"
 #include "server/storage/instance_salt.h"
+#include "server/util/disk_space.h"
 
 using namespace sealdrop;
 using namespace sealdrop::server;
@@ -36,6 +37,14 @@ namespace {
 int Fail(const std::string& message) {
   std::fprintf(stderr, "sealdrop-server: %s\n", message.c_str());
   return 1;
+}
+
+StorageBudgetLimits BudgetLimits(const ServerConfig& c) {
+  return {.sender_bytes = c.sender_budget_mb << 20,
+          .sender_window = std::chrono::seconds(c.sender_budget_window_seconds),
+          .daily_intake_bytes = c.daily_intake_mb << 20,
+          .max_stored_bytes = c.max_stored_mb << 20,
+          .reserve_bytes = c.reserve_mb << 20};
 }
 
 // Runs the I/O threads until SIGINT/SIGTERM, then drains connections for up to 10 s.
@@ -87,14 +96,27 @@ void RunUntilSignalled(boost::asio::io_context& io, HttpServer& server, HttpServ
   for (auto& t : pool) t.join();
 }
 
-// `sealdrop-server status`: what waits for each force's console. Reads the index only, so it
-// runs beside a live server.
-int PrintStatus(const std::string& data_dir) {
+// `sealdrop-server status`: what waits for each force's console, then the stored bytes and the
+// free disk against the budgets of `config`. Reads the index only, so it runs beside a live
+// server.
+int PrintStatus(const std::string& data_dir, const ServerConfig& config) {
   auto store = SealedStore::OpenReadOnly(data_dir);
   if (!store) return Fail(store.error().message);
   auto backlog = (*store)->WaitingByForce();
   if (!backlog) return Fail(backlog.error().message);
-  std::fputs(FormatBacklog(*backlog, TodayUtc()).c_str(), stdout);
+  auto stored = (*store)->StoredBytes();
+  if (!stored) return Fail(stored.error().message);
+  auto disk = DiskSpace::Open(data_dir);
+  if (!disk) return Fail(disk.error().message);
+  auto free = disk->FreeBytes();
+  if (!free) return Fail(free.error().message);
+  const std::string out =
+      FormatBacklog(*backlog, TodayUtc()) +
+      FormatStorage({.stored_bytes = *stored,
+                     .max_stored_bytes = config.max_stored_mb << 20,
+                     .free_bytes = *free,
+                     .reserve_bytes = config.reserve_mb << 20});
+  std::fputs(out.c_str(), stdout);
   return std::fflush(stdout) == 0 ? 0 : Fail("cannot write the status");
 }
 
@@ -134,6 +156,28 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 300));
   app.add_option("--session-idle-minutes", session_idle, "Idle minutes before a session ends")
       ->check(CLI::Range(1, 24 * 60));
+  std::optional<std::uint64_t> sender_budget_mb, daily_intake_mb, max_stored_mb, reserve_mb,
+      force_reserve_mb;
+  std::optional<int> sender_budget_window;
+  constexpr std::uint64_t kMaxMb = 1ull << 30;
+  app.add_option("--sender-budget-mb", sender_budget_mb,
+                 "Sealed MiB one circuit (and one codename's follow-ups) may store per window")
+      ->check(CLI::Range(std::uint64_t{1}, kMaxMb));
+  app.add_option("--sender-budget-window", sender_budget_window,
+                 "Seconds over which a sender's budget refills")
+      ->check(CLI::Range(1, 7 * 24 * 3600));
+  app.add_option("--daily-intake-mb", daily_intake_mb,
+                 "Sealed MiB all reporters together may store per day")
+      ->check(CLI::Range(std::uint64_t{1}, kMaxMb));
+  app.add_option("--max-stored-mb", max_stored_mb,
+                 "Most MiB of reports and follow-ups waiting for forces")
+      ->check(CLI::Range(std::uint64_t{1}, kMaxMb));
+  app.add_option("--reserve-mb", reserve_mb,
+                 "Free disk (MiB) that reports and follow-ups always leave")
+      ->check(CLI::Range(std::uint64_t{0}, kMaxMb));
+  app.add_option("--force-reserve-mb", force_reserve_mb,
+                 "Free disk (MiB) that the force API's uploads always leave")
+      ->check(CLI::Range(std::uint64_t{0}, kMaxMb));
   std::optional<int> retention_days;
   app.add_option("--retention-days", retention_days,
                  "Days without activity after which a reporter's codename and replies are deleted")
@@ -152,15 +196,22 @@ int main(int argc, char** argv) {
 
   if (status->parsed()) {
     if (!status_config.empty()) config_path = status_config;
-    if (!status_data.empty()) return PrintStatus(status_data);
-    if (data_dir) return PrintStatus(*data_dir);
+    // The budgets shown are the configuration's when there is one, else the defaults.
+    ServerConfig shown;
+    if (!config_path.empty()) {
+      auto loaded = LoadServerConfig(config_path);
+      if (!loaded) return Fail(loaded.error().message);
+      shown = *loaded;
+    }
+    if (max_stored_mb) shown.max_stored_mb = *max_stored_mb;
+    if (reserve_mb) shown.reserve_mb = *reserve_mb;
+    if (!status_data.empty()) return PrintStatus(status_data, shown);
+    if (data_dir) return PrintStatus(*data_dir, shown);
     if (config_path.empty()) {
       std::fprintf(stderr, "sealdrop-server: status needs --data DIR or --config FILE\n");
       return 2;
     }
-    auto loaded = LoadServerConfig(config_path);
-    if (!loaded) return Fail(loaded.error().message);
-    return PrintStatus(loaded->data_dir);
+    return PrintStatus(shown.data_dir, shown);
   }
 
   ServerConfig config;
@@ -183,6 +234,12 @@ int main(int argc, char** argv) {
   if (header_timeout) config.header_timeout_seconds = *header_timeout;
   if (session_idle) config.session_idle_minutes = *session_idle;
   if (retention_days) config.source_retention_days = *retention_days;
+  if (sender_budget_mb) config.sender_budget_mb = *sender_budget_mb;
+  if (sender_budget_window) config.sender_budget_window_seconds = *sender_budget_window;
+  if (daily_intake_mb) config.daily_intake_mb = *daily_intake_mb;
+  if (max_stored_mb) config.max_stored_mb = *max_stored_mb;
+  if (reserve_mb) config.reserve_mb = *reserve_mb;
+  if (force_reserve_mb) config.force_reserve_mb = *force_reserve_mb;
   if (auto st = ValidateServerConfig(config); !st) return Fail(st.error().message);
 
   auto root = ReadPublicKeyFile(config.root_public_key, KeyRole::kRoot);
@@ -215,8 +272,15 @@ int main(int argc, char** argv) {
   auto form_tokens = FormTokens::LoadOrCreate(
       config.data_dir, [] { return static_cast<std::int64_t>(std::time(nullptr)); });
   if (!form_tokens) return Fail(form_tokens.error().message);
+  // Opened now: after the system-call filter only fstatvfs on this descriptor is possible.
+  auto disk = DiskSpace::Open(config.data_dir);
+  if (!disk) return Fail(disk.error().message);
+  const FreeBytesReader free_bytes = [&disk] { return disk->FreeBytes(); };
+  StorageBudget budget(BudgetLimits(config), [&store] { return (*store)->StoredBytes(); },
+                       free_bytes);
   SiteContext ctx{*directory_verified, **store, sessions, kdf_pool, disk_pool, deriver, throttle,
                   circuits, *form_tokens, SiteLimits{config.max_upload_mb << 20, 4096}};
+  ctx.storage_budget = &budget;
   SourceSite site(ctx);
 
   HttpLimits limits;
@@ -241,6 +305,8 @@ int main(int argc, char** argv) {
   // One envelope of the largest report, with room for Padmé's padding and chunk overhead.
   ForceApiContext api_ctx{*directory_verified, **store, auth, disk_pool, deriver,
                           (config.max_upload_mb << 20) + (config.max_upload_mb << 18) + (8u << 20)};
+  api_ctx.free_bytes = free_bytes;
+  api_ctx.reserve_bytes = config.force_reserve_mb << 20;
   ForceApi api(api_ctx);
   std::unique_ptr<HttpServer> api_server;
   if (!config.force_listen.empty()) {

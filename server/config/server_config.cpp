@@ -10,6 +10,9 @@ namespace sealdrop::server {
 namespace {
 
 constexpr std::size_t kMaxConfigBytes = 64 * 1024;
+constexpr long long kMaxBudgetMb = 1ll << 30;               // 1 EiB: no real disk is larger
+constexpr long long kMaxBudgetWindowSeconds = 7 * 24 * 3600;  // a week
+constexpr auto kMaxBudget = static_cast<std::uint64_t>(kMaxBudgetMb);
 
 template <class T>
 Status ReadInt(const toml::table& t, const char* key, T& out, long long lo, long long hi) {
@@ -52,7 +55,9 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   static const std::set<std::string> kKnown = {
       "listen",      "force_listen", "source_proxy_protocol", "data_dir",      "directory",       "root_public_key",
       "threads",     "kdf_workers",   "kdf_queue",       "max_upload_mb",
-      "max_connections", "header_timeout_seconds", "session_idle_minutes", "source_retention_days"};
+      "max_connections", "header_timeout_seconds", "session_idle_minutes", "source_retention_days",
+      "sender_budget_mb", "sender_budget_window_seconds", "daily_intake_mb", "max_stored_mb",
+      "reserve_mb", "force_reserve_mb"};
   for (const auto& [key, value] : t) {
     if (!kKnown.count(std::string(key.str()))) {
       return MakeError(ErrorCode::kInvalidArgument, "config: unknown key " + std::string(key.str()));
@@ -85,6 +90,15 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   if (!(st = ReadInt(t, "source_retention_days", c.source_retention_days, 30, 3650))) {
     return st.error();
   }
+  if (!(st = ReadInt(t, "sender_budget_mb", c.sender_budget_mb, 1, kMaxBudgetMb))) return st.error();
+  if (!(st = ReadInt(t, "sender_budget_window_seconds", c.sender_budget_window_seconds, 1,
+                     kMaxBudgetWindowSeconds))) {
+    return st.error();
+  }
+  if (!(st = ReadInt(t, "daily_intake_mb", c.daily_intake_mb, 1, kMaxBudgetMb))) return st.error();
+  if (!(st = ReadInt(t, "max_stored_mb", c.max_stored_mb, 1, kMaxBudgetMb))) return st.error();
+  if (!(st = ReadInt(t, "reserve_mb", c.reserve_mb, 0, kMaxBudgetMb))) return st.error();
+  if (!(st = ReadInt(t, "force_reserve_mb", c.force_reserve_mb, 0, kMaxBudgetMb))) return st.error();
   return c;
 }
 
@@ -103,6 +117,24 @@ Status ValidateServerConfig(const ServerConfig& c) {
       c.header_timeout_seconds < 1 || c.session_idle_minutes < 1 || c.source_retention_days < 30 ||
       c.source_retention_days > 3650) {
     return MakeError(ErrorCode::kInvalidArgument, "a limit is out of range");
+  }
+  if (c.sender_budget_mb < 1 || c.sender_budget_mb > kMaxBudget ||
+      c.sender_budget_window_seconds < 1 ||
+      c.sender_budget_window_seconds > kMaxBudgetWindowSeconds || c.daily_intake_mb < 1 ||
+      c.daily_intake_mb > kMaxBudget || c.max_stored_mb < 1 || c.max_stored_mb > kMaxBudget ||
+      c.reserve_mb > kMaxBudget || c.force_reserve_mb > kMaxBudget) {
+    return MakeError(ErrorCode::kInvalidArgument, "a storage budget is out of range");
+  }
+  // A budget smaller than one upload would refuse the largest report for ever.
+  if (c.sender_budget_mb < c.max_upload_mb || c.daily_intake_mb < c.max_upload_mb ||
+      c.max_stored_mb < c.max_upload_mb) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "sender_budget_mb, daily_intake_mb and max_stored_mb must each be at least "
+                     "max_upload_mb");
+  }
+  // Replies must still land when reports are refused for the disk.
+  if (c.force_reserve_mb > c.reserve_mb) {
+    return MakeError(ErrorCode::kInvalidArgument, "force_reserve_mb must be at most reserve_mb");
   }
   return Status::Ok();
 }

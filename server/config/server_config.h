@@ -27,6 +27,14 @@ struct ServerConfig {
   // A reporter's conversation (codename, replies) is forgotten after this many days without
   // activity: no login, follow-up or reply (docs/server.md "Retention").
   int source_retention_days = 365;
+  // Storage budgets (docs/server.md "Storage budgets"), in MiB of sealed bytes. Each of the
+  // first three must be at least max_upload_mb; force_reserve_mb at most reserve_mb.
+  std::uint64_t sender_budget_mb = 4096;          // per circuit and per codename ...
+  int sender_budget_window_seconds = 3600;        // ... refilled over this
+  std::uint64_t daily_intake_mb = 10240;          // all reporters together, refilled over a day
+  std::uint64_t max_stored_mb = 20480;            // reports and follow-ups waiting for forces
+  std::uint64_t reserve_mb = 512;                 // free disk reports and follow-ups leave
+  std::uint64_t force_reserve_mb = 64;            // free disk the force API's uploads leave
 };
 
 // Reads `path` over the defaults above.

@@ -29,16 +29,25 @@ std::uint64_t EnvelopeUpload::body_limit() const {
   return plan_.row.kind == ItemKind::kReply ? kMaxReplyEnvelopeBytes : ctx_.max_upload_bytes;
 }
 
+bool EnvelopeUpload::LeavesReserve(std::uint64_t bytes) const {
+  return !ctx_.free_bytes || server::LeavesReserve(ctx_.free_bytes, bytes, ctx_.reserve_bytes);
+}
+
 void EnvelopeUpload::Start(Ready ready) {
   auto blob = ctx_.store.Begin(plan_.chosen_id);
   if (!blob && blob.error().code == ErrorCode::kAlreadyExists) {
-    // Sent before (a repeated push): read and authenticate the body, store nothing.
+    // Sent before (a repeated push): read and authenticate the body, store nothing — so a push
+    // repeated on a full disk still learns that its item is in.
     duplicate_ = true;
     return ready(std::nullopt);
   }
   if (!blob) {
     log::Error("force api: cannot create a blob");
     return ready(JsonError(http::status::service_unavailable, version_, "cannot store now"));
+  }
+  if (!LeavesReserve(0)) {
+    log::WarnRepeated("force api: upload refused: disk reserve");
+    return ready(JsonError(http::status::insufficient_storage, version_, "disk full"));
   }
   blob_.emplace(std::move(*blob));
   ready(std::nullopt);
@@ -51,6 +60,11 @@ Status EnvelopeUpload::OnData(std::span<const std::uint8_t> bytes) {
   }
   size_ += bytes.size();
   if (duplicate_) return Status::Ok();
+  if (!LeavesReserve(bytes.size())) {
+    log::WarnRepeated("force api: upload refused: disk reserve");
+    disk_full_ = true;
+    return MakeError(ErrorCode::kIo, "disk full");
+  }
   return blob_->sink().Write(bytes);
 }
 
@@ -96,6 +110,7 @@ void EnvelopeUpload::Commit(Respond respond) {
 }
 
 Response EnvelopeUpload::ErrorResponse(const Error&) {
+  if (disk_full_) return JsonError(http::status::insufficient_storage, version_, "disk full");
   return JsonError(http::status::service_unavailable, version_, "cannot store now");
 }
 

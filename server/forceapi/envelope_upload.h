@@ -1,5 +1,5 @@
 // EnvelopeUpload: a sealed envelope a force uploads (a reply, a forward, a phone report) is
-// streamed into an unnamed blob while its SHA-256 is computed; the request signature is checked
+// streamed into a spare blob file while its SHA-256 is computed; the request signature is checked
 // over that digest at the end, and only then is the item committed (with the source it
 // registers, if any, in the same transaction). Spec: docs/force-api.md.
 #pragma once
@@ -33,12 +33,15 @@ class EnvelopeUpload final : public BodyHandler {
 
  private:
   void Commit(Respond respond);
+  // True when `bytes` more keep the force API's disk reserve free.
+  bool LeavesReserve(std::uint64_t bytes) const;
 
   ForceApiContext& ctx_;
   const unsigned version_;
   PendingAuth auth_;
   Plan plan_;
   bool duplicate_ = false;
+  bool disk_full_ = false;
   std::optional<PendingBlob> blob_;
   BodyHasher hasher_;
   std::vector<std::uint8_t> preamble_;

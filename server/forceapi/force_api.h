@@ -23,6 +23,7 @@
 #include "server/forceapi/request_auth.h"
 #include "server/http/http_server.h"
 #include "server/storage/store.h"
+#include "server/util/disk_space.h"
 #include "server/util/worker_pool.h"
 
 namespace sealdrop::server {
@@ -35,6 +36,11 @@ struct ForceApiContext {
   const SourceDeriver& deriver;  // lookup ids of phone reports (holds the instance secret)
   std::uint64_t max_upload_bytes;  // one uploaded envelope
   std::function<std::string()> today = TodayUtc;
+  // The disk reserve of uploads through this API (replies, forwards, phone reports): smaller
+  // than reporters', so that replies still land when reports are refused (docs/server.md
+  // "Storage budgets"). Unset: no reserve (tests). Receipts never check it: deleting frees room.
+  FreeBytesReader free_bytes = nullptr;
+  std::uint64_t reserve_bytes = 0;
 };
 
 class ForceApi : public Router {

@@ -70,6 +70,9 @@ constexpr Allowed kNetworkServer[] = {
     {"faccessat"}, {"faccessat2"}, {"getcwd"}, {"geteuid"},
     // Boost.Beast's file body announces a sequential read of each blob a pull sends.
     {"fadvise64"},
+    // The disk reserve: fstatvfs on the data directory, opened before the filter
+    // (server/util/disk_space.h).
+    {"fstatfs"},
     // Shutdown: the derivation helpers are reaped once their sockets are closed.
     {"wait4"},
 };

@@ -162,6 +162,7 @@ void FollowUpUpload::Prepare(Ready ready) {
     Refuse(LoggedOutProblem());
     return ready(std::nullopt);
   }
+  AddSender(CodenameSender(source_->lookup_id));
   auto force = ctx_.store.SourceForce(source_->lookup_id);
   if (!force) {
     Refuse(CannotStoreProblem());
@@ -216,6 +217,7 @@ void FollowUpUpload::BeforeSeal(const FieldCollector& fields, Next next) {
       return next(not_recognised);
     }
     source_ = SourceRef{identity->lookup_id, identity->key_pair.public_key};
+    AddSender(CodenameSender(source_->lookup_id));
     force_ = std::move(*force);
     const SessionView fresh = ctx_.sessions.Create();
     auto view = ctx_.sessions.LogIn(fresh.id, std::move(*identity));

@@ -18,10 +18,19 @@ Error StorageError() {
 
 }  // namespace
 
+// Every sealed byte is charged to the storage budgets before it is written.
 class SealedUpload::CountingSink final : public ByteSink {
  public:
-  explicit CountingSink(ByteSink& inner) : inner_(inner) {}
+  using OnRefused = std::function<void(BudgetLimit)>;
+  CountingSink(ByteSink& inner, StorageBudget::Reservation* budget, OnRefused on_refused)
+      : inner_(inner), budget_(budget), on_refused_(std::move(on_refused)) {}
   Status Write(std::span<const std::uint8_t> bytes) override {
+    if (budget_) {
+      if (auto refused = budget_->Charge(bytes.size())) {
+        on_refused_(*refused);
+        return MakeError(ErrorCode::kLimitExceeded, "over the storage budget");
+      }
+    }
     count_ += bytes.size();
     if (auto st = inner_.Write(bytes); !st) {
       log::Error("cannot write an envelope (disk full or failing)");
@@ -33,6 +42,8 @@ class SealedUpload::CountingSink final : public ByteSink {
 
  private:
   ByteSink& inner_;
+  StorageBudget::Reservation* budget_;  // null: no budgets (unit tests)
+  OnRefused on_refused_;
   std::uint64_t count_ = 0;
 };
 
@@ -60,6 +71,45 @@ FormProblem BusyFormProblem() {
 }
 
 namespace {
+
+// "a minute", "10 minutes", "an hour", "3 hours", "a day", "7 days": how long a sender's whole
+// budget takes to refill, rounded up.
+std::string WaitPhrase(std::chrono::seconds window) {
+  const long long minutes = (window.count() + 59) / 60;
+  if (minutes <= 1) return "a minute";
+  if (minutes < 60) return std::to_string(minutes) + " minutes";
+  const long long hours = (minutes + 59) / 60;
+  if (hours < 24) return hours == 1 ? "an hour" : std::to_string(hours) + " hours";
+  const long long days = (hours + 23) / 24;
+  return days == 1 ? "a day" : std::to_string(days) + " days";
+}
+
+}  // namespace
+
+FormProblem BudgetProblem(BudgetLimit limit, std::chrono::seconds sender_window) {
+  if (limit == BudgetLimit::kSender) {
+    return {http::status::too_many_requests,
+            "You have sent a lot to this service in a short time, so this was not sent and "
+            "nothing was kept. Wait " + WaitPhrase(sender_window) + ", then send the form again.",
+            ""};
+  }
+  return {http::status::service_unavailable,
+          "This service is full for now, so it could not take this and nothing was kept. Please "
+          "try again in a few hours.",
+          ""};
+}
+
+namespace {
+
+// Fixed events (server/log.h): which kind of limit, never whose.
+void LogBudgetRefusal(BudgetLimit limit) {
+  switch (limit) {
+    case BudgetLimit::kSender: log::WarnRepeated("upload refused: sender storage budget"); return;
+    case BudgetLimit::kIntake: log::WarnRepeated("upload refused: daily intake budget"); return;
+    case BudgetLimit::kStored: log::WarnRepeated("upload refused: stored bytes budget"); return;
+    case BudgetLimit::kDisk: log::WarnRepeated("upload refused: disk reserve"); return;
+  }
+}
 
 FormProblem TooLargeProblem() {
   return {http::status::payload_too_large,
@@ -109,7 +159,21 @@ Error SealedUpload::FieldProblem(std::string field, ErrorCode code, std::string 
   return MakeError(code, std::move(message));
 }
 
-void SealedUpload::Start(Ready ready) { Prepare(std::move(ready)); }
+void SealedUpload::SetOrigin(const UploadOrigin& origin) {
+  if (origin.circuit) senders_.push_back(CircuitSender(*origin.circuit));
+  announced_bytes_ = origin.content_length;
+}
+
+// A problem known now saves the kind's work (a derivation) and the body's files.
+void SealedUpload::Start(Ready ready) {
+  if (ctx_.storage_budget && announced_bytes_) {
+    if (auto refused = ctx_.storage_budget->Check(senders_, *announced_bytes_)) {
+      LogBudgetRefusal(*refused);
+      Refuse(BudgetProblem(*refused, ctx_.storage_budget->limits().sender_window));
+    }
+  }
+  Prepare(std::move(ready));
+}
 
 Status SealedUpload::OnData(std::span<const std::uint8_t> bytes) { return parser_.Feed(bytes); }
 
@@ -235,13 +299,29 @@ Status SealedUpload::BeginEnvelope(bool has_files) {
   auto plan = Plan(fields_, has_files);
   if (!plan) return plan.error();
   plan_ = std::move(*plan);
+  if (ctx_.storage_budget) {
+    // The senders are all known now (a follow-up's codename included): check the announced size
+    // against every budget before anything is written.
+    if (announced_bytes_) {
+      if (auto refused = ctx_.storage_budget->Check(senders_, *announced_bytes_)) {
+        LogBudgetRefusal(*refused);
+        Refuse(BudgetProblem(*refused, ctx_.storage_budget->limits().sender_window));
+        return StopReading();
+      }
+    }
+    reservation_.emplace(ctx_.storage_budget->Open(senders_));
+  }
   auto blob = ctx_.store.Begin();
   if (!blob) {
     log::Error("cannot create a blob");
     return StorageError();
   }
   blob_.emplace(std::move(*blob));
-  sink_ = std::make_unique<CountingSink>(blob_->sink());
+  sink_ = std::make_unique<CountingSink>(
+      blob_->sink(), reservation_ ? &*reservation_ : nullptr, [this](BudgetLimit limit) {
+        LogBudgetRefusal(limit);
+        Refuse(BudgetProblem(limit, ctx_.storage_budget->limits().sender_window));
+      });
   auto writer = SealedEnvelopeWriter::Begin(*sink_, plan_->recipients, plan_->metadata_json);
   if (!writer) return writer.error().code == ErrorCode::kIo ? StorageError() : writer.error();
   writer_.emplace(std::move(*writer));
@@ -253,6 +333,7 @@ Status SealedUpload::FinishEnvelope() {
     if (auto st = BeginEnvelope(/*has_files=*/files_ > 0); !st) return st;
   }
   if (auto st = writer_->Finish(); !st) {
+    if (refused_) return StopReading();  // over a budget: logged, and the form goes back
     log::Error("cannot finish an envelope");
     return st.error().code == ErrorCode::kIo ? StorageError() : st.error();
   }
@@ -265,6 +346,7 @@ Status SealedUpload::FinishEnvelope() {
     log::Error("cannot commit an item");
     return StorageError();
   }
+  if (reservation_) reservation_->Commit();
   files_dropped_ = false;
   return Status::Ok();
 }

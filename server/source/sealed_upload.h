@@ -4,11 +4,12 @@
 // The body is parsed incrementally. The first part must be the form's CSRF token (checked at
 // once); the text fields that follow are checked and held in memory (bounded: docs/report.md);
 // at the first file — or at the end when there is none — the kind's Plan() fixes the recipients
-// and the metadata, the envelope begins in a fresh unnamed blob, and every file byte goes
-// straight into the envelope writer: memory stays constant whatever the upload size. A text
+// and the metadata, the envelope begins in a spare blob file (storage/blob_files.h), and every
+// file byte goes straight into the envelope writer: memory stays constant whatever the upload
+// size. A text
 // field after a file is refused (the metadata record is already sealed). Finishing the envelope
-// (padding, fsync, rename, index row) runs on the disk pool; the reporter sees success only once
-// the item is durable. On any error the unnamed blob is dropped: nothing is left behind.
+// (padding, fsync, index row) runs on the disk pool; the reporter sees success only once
+// the item is durable. On any error the spare is emptied again: nothing is left behind.
 //
 // Nothing typed is lost to an error: every refusal (form expired, service busy, too large, a
 // field to fix, cannot store now) answers with the form again, every text field and choice as
@@ -17,6 +18,10 @@
 // answer at once: the upload goes on reading the text fields only — nothing is sealed — and
 // answers at the first file or at the end of the body. The browser cannot keep the files, so the
 // page says they must be chosen again.
+//
+// Storage budgets (storage_budget.h): an upload over its sender's or the server's budget is
+// refused the same way — before the body is read when its Content-Length says so, else at the
+// first sealed byte past the budget: the spare is emptied and the form comes back.
 #pragma once
 
 #include <functional>
@@ -32,6 +37,7 @@
 #include "server/multipart/multipart_parser.h"
 #include "server/source/form_page.h"
 #include "server/source/site_context.h"
+#include "server/source/storage_budget.h"
 
 namespace sealdrop::server {
 
@@ -43,11 +49,19 @@ struct EnvelopePlan {
   std::optional<SourceRow> new_source;  // a report registers its codename's lookup id
 };
 
+// Where an upload comes from, for the storage budgets.
+struct UploadOrigin {
+  std::optional<std::uint32_t> circuit;         // Tor's circuit id, when the PROXY header gave one
+  std::optional<std::uint64_t> content_length;  // the body's announced size, if any
+};
+
 class SealedUpload : public BodyHandler, private MultipartHandler {
  public:
   SealedUpload(SiteContext& ctx, unsigned version, std::string session_id, std::string boundary,
                std::span<const FieldRule> fields);
   ~SealedUpload() override;
+  // REQUIRES: before Start().
+  void SetOrigin(const UploadOrigin& origin);
 
   std::uint64_t body_limit() const override;
   void Start(Ready ready) final;
@@ -87,6 +101,9 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   bool refusing() const { return refused_.has_value(); }
   // An error that points at `field`.
   Error FieldProblem(std::string field, ErrorCode code, std::string message);
+  // A sender whose storage budget this upload also spends (a follow-up's codename). REQUIRES:
+  // before the envelope begins.
+  void AddSender(SenderKey key) { senders_.push_back(std::move(key)); }
 
   SiteContext& ctx_;
   const unsigned version_;
@@ -119,14 +136,21 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   std::string problem_field_;    // the field a FieldProblem() error is about
   std::map<std::string, std::string, std::less<>> unaccepted_;  // values Add() refused, for refill
   std::optional<EnvelopePlan> plan_;
+  // Declared before the sink that charges it, so that it outlives the sink and the writer.
+  std::optional<StorageBudget::Reservation> reservation_;
   std::optional<PendingBlob> blob_;
   std::unique_ptr<CountingSink> sink_;
   std::optional<SealedEnvelopeWriter> writer_;
+  std::vector<SenderKey> senders_;
+  std::optional<std::uint64_t> announced_bytes_;
 };
 
 // The problems every form can meet.
 FormProblem ExpiredFormProblem();
 FormProblem BusyFormProblem();
+// A storage budget refused the upload: kSender "you have sent a lot … wait `sender_window`",
+// else "the service is full".
+FormProblem BudgetProblem(BudgetLimit limit, std::chrono::seconds sender_window);
 
 // The part's media type if it is a plain "type/subtype" token pair, else
 // "application/octet-stream".

@@ -15,6 +15,7 @@
 #include "server/source/form_token.h"
 #include "server/source/login_throttle.h"
 #include "server/source/session_store.h"
+#include "server/source/storage_budget.h"
 #include "server/storage/store.h"
 #include "server/util/worker_pool.h"
 
@@ -38,6 +39,8 @@ struct SiteContext {
   SiteLimits limits;
   // Today's UTC day, "YYYY-MM-DD" (injectable for tests).
   std::function<std::string()> today = TodayUtc;
+  // Reporters' storage budgets and disk reserve; null: none (unit tests).
+  StorageBudget* storage_budget = nullptr;
 };
 
 }  // namespace sealdrop::server

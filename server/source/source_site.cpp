@@ -1,5 +1,7 @@
 #include "server/source/source_site.h"
 
+#include <charconv>
+
 #include "server/log.h"
 #include "server/multipart/multipart_parser.h"
 #include "server/pages/embedded.h"
@@ -30,6 +32,23 @@ std::string_view HeaderValue(const Request& req, http::field field) {
   const auto it = req.find(field);
   if (it == req.end()) return {};
   return {it->value().data(), it->value().size()};
+}
+
+// The announced body size, for the storage budgets' early check (the HTTP layer has already
+// refused a malformed or doubled Content-Length; chunked bodies have none).
+std::optional<std::uint64_t> ContentLength(const Request& req) {
+  const std::string_view text = HeaderValue(req, http::field::content_length);
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return n;
+}
+
+template <class Upload>
+std::unique_ptr<Upload> WithOrigin(std::unique_ptr<Upload> upload, const Request& req,
+                                   const ConnectionInfo& conn) {
+  upload->SetOrigin({.circuit = conn.circuit_id, .content_length = ContentLength(req)});
+  return upload;
 }
 
 bool IsUrlEncodedForm(std::string_view type) {
@@ -118,19 +137,22 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
                            "Nothing was kept.");
     }
     if (target == "/report") {
-      return std::make_unique<ReportUpload>(
-          ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
-          std::move(*boundary));
+      return WithOrigin(std::make_unique<ReportUpload>(
+                            ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
+                            std::move(*boundary)),
+                        req, conn);
     }
     // Logged in: the inbox's form. Otherwise the reporter's login ended: the form they got back
     // carries their codename (and an old inbox form's message comes back to them that way).
     const std::string session = CookieSession(req).value_or("");
     if (ctx_.sessions.WithIdentity(session, [](const SourceIdentity&) {})) {
-      return std::make_unique<FollowUpUpload>(ctx_, v, session, std::move(*boundary));
+      return WithOrigin(std::make_unique<FollowUpUpload>(ctx_, v, session, std::move(*boundary)),
+                        req, conn);
     }
-    return FollowUpUpload::WithCodename(
-        ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
-        std::move(*boundary));
+    return WithOrigin(FollowUpUpload::WithCodename(
+                          ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
+                          std::move(*boundary)),
+                      req, conn);
   }
   if (post && (target == "/login" || target == "/logout" || target == "/inbox/delete-replies")) {
     const auto id = CookieSession(req);

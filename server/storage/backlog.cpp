@@ -39,4 +39,23 @@ std::string FormatBacklog(const std::vector<ForceBacklog>& backlog, std::string_
   return out;
 }
 
+namespace {
+
+unsigned long long MiBUp(std::uint64_t bytes) {
+  return static_cast<unsigned long long>((bytes >> 20) + ((bytes & 0xFFFFF) != 0 ? 1 : 0));
+}
+
+}  // namespace
+
+std::string FormatStorage(const StorageState& s) {
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "stored     %llu MiB of %llu MiB (max_stored_mb)\n"
+                "disk       %llu MiB free, %llu MiB kept in reserve (reserve_mb)\n",
+                MiBUp(s.stored_bytes), MiBUp(s.max_stored_bytes),
+                static_cast<unsigned long long>(s.free_bytes >> 20),  // rounded down: what is surely free
+                MiBUp(s.reserve_bytes));
+  return line;
+}
+
 }  // namespace sealdrop::server

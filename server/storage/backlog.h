@@ -20,4 +20,15 @@ std::int64_t AgeInDays(std::string_view day, std::string_view today);
 // "nothing waiting\n".
 std::string FormatBacklog(const std::vector<ForceBacklog>& backlog, std::string_view today);
 
+// The storage budget's state for the operator (docs/server.md "Storage budgets"), in whole MiB
+// (rounded up, so that anything stored shows): "stored     12 MiB of 20480 MiB (max_stored_mb)\n"
+// "disk     7000 MiB free, 512 MiB kept in reserve (reserve_mb)\n".
+struct StorageState {
+  std::uint64_t stored_bytes;
+  std::uint64_t max_stored_bytes;
+  std::uint64_t free_bytes;
+  std::uint64_t reserve_bytes;
+};
+std::string FormatStorage(const StorageState& state);
+
 }  // namespace sealdrop::server

@@ -405,4 +405,20 @@ Result<std::vector<ForceBacklog>> SealedStore::WaitingByForce() const {
   return out;
 }
 
+Result<std::uint64_t> SealedStore::StoredBytes() const {
+  std::lock_guard lock(mu_);
+  auto q = db_.Prepare("SELECT COALESCE(SUM(size), 0) FROM items WHERE kind != 'reply'");
+  if (!q) return q.error();
+  std::int64_t total = -1;
+  if (auto st = q->ForEach([&] {
+        total = q->Int64(0);
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  if (total < 0) return MakeError(ErrorCode::kIo, "index database: stored bytes: no result");
+  return static_cast<std::uint64_t>(total);
+}
+
 }  // namespace sealdrop::server

@@ -172,6 +172,8 @@ class SealedStore {
   // Spares up to a batch (the daily pass calls this, so batches are made at times unrelated to
   // any upload).
   Status ReplenishSpares();
+  // The sealed bytes of every report and follow-up waiting (the storage budget's "stored").
+  Result<std::uint64_t> StoredBytes() const;
 
  private:
   SealedStore(std::string data_dir, sqlite::Database db)

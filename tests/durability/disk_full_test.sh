@@ -29,9 +29,13 @@ pw="$work/pw"; echo "disk full passphrase" > "$pw"
 mkdir -p "$work/data"
 mount -t tmpfs -o size=24m tmpfs "$work/data"
 
+# No disk reserve at first: the last line of defence, a write that fails because the disk is
+# full. The reserve, on this same small file system, comes at the end.
+reserve=(--reserve-mb 0 --force-reserve-mb 0)
 start_server() {
   coproc SRV { exec "$server_bin" --listen 127.0.0.1:0 --force-listen 127.0.0.1:0 --data "$work/data" \
-    --directory "$work/dir.signed" --root-pub "$work/keys/root.public" 2>>"$work/server.log"; }
+    --directory "$work/dir.signed" --root-pub "$work/keys/root.public" \
+    "${reserve[@]}" 2>>"$work/server.log"; }
   server_pid=$SRV_PID
   read -r api <&"${SRV[0]}"; api=${api#force-api }
   read -r line <&"${SRV[0]}"; addr=${line#listening }
@@ -92,4 +96,29 @@ list=$("$console_bin" list --data "$work/console" --key "$work/keys/MET.secret" 
 for m in "${accepted[@]}"; do
   grep -q -- "$m" <<<"$list" || fail "$m was acknowledged but does not open"
 done
+# The disk reserve (docs/server.md "Storage budgets"): with 8 MiB reserved and about 14 MiB
+# free, reports are accepted until the next would take the disk under 8 MiB, then refused with the
+# "full for now" page, their words kept; the reserve is still free afterwards.
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+reserve=(--reserve-mb 8 --force-reserve-mb 0)
+start_server
+fallocate -l $(( $(df --output=avail -B1 "$work/data" | tail -1) - (14 << 20) )) "$work/data/ballast"
+kept=0; turned_away=0
+for i in $(seq 1 10); do
+  status=$(submit "reserve-report-$i")
+  case "$status" in
+    200) kept=$((kept + 1)) ;;
+    503) grep -q "This service is full for now" "$work/page" || fail "503 under the reserve is not the full page"
+         grep -q "reserve-report-$i</textarea>" "$work/page" || fail "503 under the reserve lost what was typed"
+         turned_away=$((turned_away + 1)) ;;
+    *) fail "reserve report $i: unexpected status $status" ;;
+  esac
+done
+free=$(df --output=avail -B1 "$work/data" | tail -1)
+[ "$kept" -ge 1 ] || fail "no report fitted above the reserve"
+[ "$turned_away" -ge 3 ] || fail "the reserve never refused ($turned_away refusals)"
+[ "$free" -ge $((8 << 20)) ] || fail "only $free bytes free: the 8 MiB reserve was not kept"
+grep -q "upload refused: disk reserve" "$work/server.log" || fail "the refusal was not logged"
+kill -0 "$server_pid" || fail "the server died"
+echo "disk reserve: $kept accepted, $turned_away refused, $((free >> 20)) MiB still free"
 echo "PASS: ${#accepted[@]} acknowledged reports open; disk full refused $refused with 503"

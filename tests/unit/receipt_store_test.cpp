@@ -97,6 +97,21 @@ TEST(ReceiptStore, TheBacklogCountsWaitingItemsPerForceWithTheOldestDay) {
   EXPECT_EQ(FormatBacklog({}, "2026-11-30"), "nothing waiting\n");
 }
 
+TEST(StorageStatus, StoredBytesRoundUpAndFreeBytesDown) {
+  EXPECT_EQ(FormatStorage({.stored_bytes = 1,
+                           .max_stored_bytes = 20480ull << 20,
+                           .free_bytes = (7000ull << 20) + 5,
+                           .reserve_bytes = 512ull << 20}),
+            "stored     1 MiB of 20480 MiB (max_stored_mb)\n"
+            "disk       7000 MiB free, 512 MiB kept in reserve (reserve_mb)\n");
+  EXPECT_EQ(FormatStorage({.stored_bytes = 0,
+                           .max_stored_bytes = 1ull << 20,
+                           .free_bytes = (1ull << 20) - 1,
+                           .reserve_bytes = 0}),
+            "stored     0 MiB of 1 MiB (max_stored_mb)\n"
+            "disk       0 MiB free, 0 MiB kept in reserve (reserve_mb)\n");
+}
+
 TEST(ReceiptStore, AgesAreWholeCalendarDays) {
   EXPECT_EQ(AgeInDays("2026-11-30", "2026-11-30"), 0);
   EXPECT_EQ(AgeInDays("2026-02-28", "2026-03-01"), 1);

@@ -66,6 +66,45 @@ TEST(ServerConfig, RefusesTyposWrongTypesAndOutOfRangeValues) {
   }
 }
 
+TEST(ServerConfig, ReadsTheStorageBudgetsAndChecksThemAgainstEachOther) {
+  const std::string required = "directory = \"d\"\nroot_public_key = \"r\"\n";
+  auto c = Load(required + R"(
+max_upload_mb = 100
+sender_budget_mb = 200
+sender_budget_window_seconds = 600
+daily_intake_mb = 1000
+max_stored_mb = 5000
+reserve_mb = 1024
+force_reserve_mb = 128
+)");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->sender_budget_mb, 200u);
+  EXPECT_EQ(c->sender_budget_window_seconds, 600);
+  EXPECT_EQ(c->daily_intake_mb, 1000u);
+  EXPECT_EQ(c->max_stored_mb, 5000u);
+  EXPECT_EQ(c->reserve_mb, 1024u);
+  EXPECT_EQ(c->force_reserve_mb, 128u);
+  EXPECT_TRUE(ValidateServerConfig(*c).ok());
+  // The defaults are consistent.
+  auto defaults = Load(required);
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(ValidateServerConfig(*defaults).ok());
+  for (const char* bad : {"sender_budget_mb = 0\n", "sender_budget_window_seconds = 0\n",
+                          "sender_budget_window_seconds = 604801\n", "daily_intake_mb = -5\n",
+                          "max_stored_mb = 1.5\n", "reserve_mb = -1\n",
+                          "force_reserve_mb = 1073741825\n"}) {
+    EXPECT_FALSE(Load(bad).ok()) << bad;
+  }
+  // Each budget must hold one largest upload; replies need the smaller reserve.
+  for (const char* inconsistent :
+       {"max_upload_mb = 100\nsender_budget_mb = 99\n", "max_upload_mb = 100\ndaily_intake_mb = 50\n",
+        "max_upload_mb = 100\nmax_stored_mb = 10\n", "reserve_mb = 10\nforce_reserve_mb = 11\n"}) {
+    auto loaded = Load(required + inconsistent);
+    ASSERT_TRUE(loaded.ok()) << inconsistent;
+    EXPECT_FALSE(ValidateServerConfig(*loaded).ok()) << inconsistent;
+  }
+}
+
 TEST(ServerConfig, AMissingFileIsAnError) {
   EXPECT_FALSE(LoadServerConfig("/nonexistent/server.toml").ok());
 }
