@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <sys/stat.h>
+
 #include <thread>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include "server/config/server_config.h"
 #include "server/forceapi/force_api.h"
 #include "server/http/http_server.h"
+#include "server/http/socket_access.h"
 #include "server/log.h"
 #include "server/source/source_site.h"
 #include "server/kdf/kdf_helpers.h"
@@ -124,6 +127,9 @@ int PrintStatus(const std::string& data_dir, const ServerConfig& config) {
 
 int main(int argc, char** argv) {
   if (auto st = sandbox::DisableCoreDumps(); !st) return Fail(st.error().message);
+  // Everything the server makes is its own alone (the data files are 0600 anyway); its sockets
+  // are opened up to tor's group afterwards, by SetSocketAccess.
+  ::umask(077);
 
   CLI::App app{"SealDrop server: the source interface behind a Tor onion service"};
   app.name("sealdrop-server");
@@ -138,6 +144,10 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "127.0.0.1:PORT (0 picks one) or unix:/path/to/socket");
   app.add_option("--force-listen", force_listen,
                  "The force API: 127.0.0.1:PORT or unix:/path (behind the force onion service)");
+  std::optional<std::string> socket_group, socket_mode;
+  app.add_option("--socket-group", socket_group,
+                 "Group given the unix sockets (debian-tor, so that tor can connect)");
+  app.add_option("--socket-mode", socket_mode, "Mode of the unix sockets: 0600, 0660 or 0666");
   app.add_flag("--source-proxy-protocol", proxy_protocol,
                "Expect Tor's PROXY header (HiddenServiceExportCircuitID haproxy) on --listen");
   app.add_option("--data", data_dir, "Data directory (index, sealed blobs, instance salt)");
@@ -222,6 +232,8 @@ int main(int argc, char** argv) {
   }
   if (listen) config.listen = *listen;
   if (force_listen) config.force_listen = *force_listen;
+  if (socket_group) config.socket_group = *socket_group;
+  if (socket_mode) config.socket_mode = *socket_mode;
   if (proxy_protocol) config.source_proxy_protocol = true;
   if (data_dir) config.data_dir = *data_dir;
   if (directory) config.directory = *directory;
@@ -291,6 +303,8 @@ int main(int argc, char** argv) {
   source_limits.require_proxy_header = config.source_proxy_protocol;
   auto server = HttpServer::Listen(io, config.listen, site, source_limits);
   if (!server) return Fail(server.error().message);
+  const SocketAccess socket_access{config.socket_group, ParseSocketMode(config.socket_mode).value()};
+  if (auto st = SetSocketAccess(config.listen, socket_access); !st) return Fail(st.error().message);
   const auto wall_clock = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
   // Requests signed at or before the second we started in are refused (request_auth.h: nonces
   // do not survive a restart). The force API waits for that second to pass, so that no request
@@ -312,6 +326,9 @@ int main(int argc, char** argv) {
   if (!config.force_listen.empty()) {
     auto listening = HttpServer::Listen(io, config.force_listen, api, limits);
     if (!listening) return Fail("force API: " + listening.error().message);
+    if (auto st = SetSocketAccess(config.force_listen, socket_access); !st) {
+      return Fail("force API: " + st.error().message);
+    }
     api_server = std::move(*listening);
   }
   // Start-up is over: from here on, only the calls serving needs (docs/server.md "System-call

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/io.h"
+#include "server/http/socket_access.h"
 
 namespace sealdrop::server {
 namespace {
@@ -53,7 +54,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
                          std::to_string(e.source().begin.line));
   }
   static const std::set<std::string> kKnown = {
-      "listen",      "force_listen", "source_proxy_protocol", "data_dir",      "directory",       "root_public_key",
+      "listen",      "force_listen", "source_proxy_protocol", "socket_group", "socket_mode", "data_dir",      "directory",       "root_public_key",
       "threads",     "kdf_workers",   "kdf_queue",       "max_upload_mb",
       "max_connections", "header_timeout_seconds", "session_idle_minutes", "source_retention_days",
       "sender_budget_mb", "sender_budget_window_seconds", "daily_intake_mb", "max_stored_mb",
@@ -67,6 +68,8 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   Status st;
   if (!(st = ReadString(t, "listen", c.listen))) return st.error();
   if (!(st = ReadString(t, "force_listen", c.force_listen))) return st.error();
+  if (!(st = ReadString(t, "socket_group", c.socket_group))) return st.error();
+  if (!(st = ReadString(t, "socket_mode", c.socket_mode))) return st.error();
   if (const toml::node* n = t.get("source_proxy_protocol")) {
     if (!n->is_boolean()) {
       return MakeError(ErrorCode::kInvalidArgument, "config: source_proxy_protocol must be true or false");
@@ -112,6 +115,9 @@ Status ValidateServerConfig(const ServerConfig& c) {
                      "no pinned root key: set `root_public_key` or pass --root-pub");
   }
   if (c.data_dir.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty data_dir");
+  if (auto mode = ParseSocketMode(c.socket_mode); !mode) {
+    return MakeError(ErrorCode::kInvalidArgument, "config: " + mode.error().message);
+  }
   if (c.threads < 1 || c.threads > 64 || c.kdf_workers < 1 || c.kdf_workers > 16 ||
       c.kdf_queue < 0 || c.max_upload_mb < 1 || c.max_connections < 1 ||
       c.header_timeout_seconds < 1 || c.session_idle_minutes < 1 || c.source_retention_days < 30 ||

@@ -14,6 +14,10 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // "HOST:PORT" (PORT may be 0) or "unix:/path"
   std::string force_listen;  // the force API's listener; empty: no force API
   bool source_proxy_protocol = false;  // Tor's PROXY header (circuit ids) on the source listener
+  // Unix sockets (server/http/socket_access.h): the group given them (Debian: "debian-tor", so
+  // that tor can connect) and their mode; empty group: the server's own.
+  std::string socket_group;
+  std::string socket_mode = "0660";
   std::string data_dir = "sealdrop-data";
   std::string directory;        // the signed force directory file
   std::string root_public_key;  // the pinned national root key (root.public)

@@ -39,7 +39,7 @@ long long Items(const TestInstance& instance) {
 }
 
 std::size_t Blobs(const TestInstance& instance) {
-  return testing::ListDir(instance.data_dir() + "/blobs").size();
+  return testing::ListItemBlobs(instance.data_dir()).size();  // empty files are spares
 }
 
 std::string TorProxyLine(std::uint32_t circuit) {

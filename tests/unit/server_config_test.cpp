@@ -18,6 +18,8 @@ TEST(ServerConfig, ReadsEveryKey) {
 # comments are fine
 listen = "unix:/run/sealdrop/source.sock"
 force_listen = "unix:/run/sealdrop/force.sock"
+socket_group = "debian-tor"
+socket_mode = "0660"
 data_dir = "/var/lib/sealdrop"
 directory = "/etc/sealdrop/directory.signed"
 root_public_key = "/etc/sealdrop/root.public"
@@ -32,6 +34,8 @@ session_idle_minutes = 30
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->listen, "unix:/run/sealdrop/source.sock");
   EXPECT_EQ(c->force_listen, "unix:/run/sealdrop/force.sock");
+  EXPECT_EQ(c->socket_group, "debian-tor");
+  EXPECT_EQ(c->socket_mode, "0660");
   EXPECT_EQ(c->data_dir, "/var/lib/sealdrop");
   EXPECT_EQ(c->directory, "/etc/sealdrop/directory.signed");
   EXPECT_EQ(c->root_public_key, "/etc/sealdrop/root.public");
@@ -43,6 +47,8 @@ session_idle_minutes = 30
   EXPECT_EQ(c->header_timeout_seconds, 5);
   EXPECT_EQ(c->session_idle_minutes, 30);
   EXPECT_TRUE(ValidateServerConfig(*c).ok());
+  c->socket_mode = "0755";  // a socket's execute bits mean nothing; a typo must not pass
+  EXPECT_FALSE(ValidateServerConfig(*c).ok());
 }
 
 TEST(ServerConfig, KeepsDefaultsForMissingKeysButRequiresTheDirectory) {
