@@ -7,11 +7,14 @@
 #      a Tor client WITHOUT the key is refused;
 #   3. sealdrop-console imports, triages, replies; sealdrop-transfer pushes through Tor;
 #   4. Chromium logs in with the codename over the onion and sees the reply.
+# The onion host's tor runs as Debian runs it, as debian-tor (`User debian-tor`), and the server's
+# sockets are given to that group: a socket or a client key tor cannot read fails the journey.
 #   tests/tor/journey_test.sh SERVER_BIN CONSOLE_BIN TRANSFER_BIN ARTEFACT_DIR
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 if [ -z "${SEALDROP_IN_NETNS:-}" ]; then
-  for tool in tor tor-gencert unshare ip chromium openssl curl; do
+  id debian-tor >/dev/null 2>&1 || { echo "tor journey: no debian-tor user (Debian's tor package makes it)"; exit 1; }
+  for tool in tor tor-gencert unshare ip chromium openssl curl setpriv; do
     command -v "$tool" >/dev/null || { echo "tor journey: $tool missing (./scripts/install-deps installs it)"; exit 1; }
   done
   exec unshare --net env SEALDROP_IN_NETNS=1 "$0" "$@"
@@ -38,8 +41,12 @@ for f in MET NATIONAL; do "$CONSOLE" keygen --force "$f" --out "$W/keys" --passp
 "$CONSOLE" directory build --keys "$W/keys" --out "$W/forces.json" --skip-missing >/dev/null
 "$CONSOLE" directory sign --root-key "$W/keys/root.secret" --in "$W/forces.json" --out "$W/dir.signed" --passphrase-file "$pw" >/dev/null
 
-mkdir -p "$W/run"
+# The sockets as Debian has them: the run directory and the sockets in group debian-tor, which
+# the onion host's tor runs as (scripts/tor-testnet: `User debian-tor`), nobody else let in.
+chmod 711 "$W"
+mkdir -p "$W/run"; chgrp debian-tor "$W/run"; chmod 750 "$W/run"
 "$SERVER" --listen "unix:$W/run/source.sock" --source-proxy-protocol --force-listen "unix:$W/run/force.sock" \
+  --socket-group debian-tor --socket-mode 0660 \
   --data "$W/data" --directory "$W/dir.signed" --root-pub "$W/keys/root.public" > "$W/server.out" 2> "$W/server.err" &
 server_pid=$!
 for _ in $(seq 50); do grep -q listening "$W/server.out" && break; sleep 0.1; done
@@ -50,6 +57,7 @@ source_onion=$(cat "$NET/host/source/hostname")
 force_onion=$(cat "$NET/host/force/hostname")
 "$ROOT/scripts/force-client-auth" MET-ws1 "$NET/host/force" "$W/ws" >/dev/null
 "$ROOT/scripts/tor-testnet" restart-host   # a SIGHUP reload fails under Sandbox 1
+"$ROOT/scripts/force-client-auth" --check "$NET/host/force" >/dev/null
 "$ROOT/scripts/tor-testnet" client ws 20200 "$W/ws/MET-ws1.auth_private"   # the force workstation
 "$ROOT/scripts/tor-testnet" client nokey 20201                              # anyone else
 "$ROOT/scripts/tor-testnet" client reporter 20202                           # Tor Browser stand-in

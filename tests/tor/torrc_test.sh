@@ -2,7 +2,11 @@
 # The production torrc is valid for Debian's tor, and the operator scripts work:
 #  1. `tor --verify-config` accepts torrc (paths moved into a temp dir);
 #  2. the same check refuses a broken copy (so this test can fail);
-#  3. scripts/force-client-auth installs a well-formed key pair; scripts/onion-addresses lists it.
+#  3. scripts/force-client-auth installs a well-formed key pair; scripts/onion-addresses lists it;
+#  4. with the onion directory owned by debian-tor (as Debian's tor has it) and the script run as
+#     root, the .auth file is debian-tor's, 0600, and --check says so; a root-owned .auth file
+#     (the trap: tor ignores it and publishes the onion without client authorisation) and an
+#     empty authorized_clients are refused by --check.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 command -v tor >/dev/null || { echo "torrc_test: tor is not installed (./scripts/install-deps installs it)"; exit 1; }
@@ -34,4 +38,33 @@ if "$root/scripts/force-client-auth" MET-ws1 "$work/tor/sealdrop-force" "$work/w
   echo "FAIL: a second key with the same name was accepted"; exit 1
 fi
 "$root/scripts/onion-addresses" "$work/tor" | grep -q "MET-ws1" || { echo "FAIL: onion-addresses"; exit 1; }
+
+if [ "$(id -u)" = 0 ] && id debian-tor > /dev/null 2>&1; then
+  chmod 711 "$work" "$work/tor"
+  hs="$work/tor/debian-force"; mkdir -p "$hs"; chmod 700 "$hs"
+  echo "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz2345.onion" > "$hs/hostname"
+  chown -R debian-tor:debian-tor "$hs"
+  "$root/scripts/force-client-auth" MET-ws2 "$hs" "$work/ws" > /dev/null
+  [ "$(stat -c '%U %a' "$hs/authorized_clients/MET-ws2.auth")" = "debian-tor 600" ] ||
+    { echo "FAIL: .auth is $(stat -c '%U %a' "$hs/authorized_clients/MET-ws2.auth"), tor could not read it"; exit 1; }
+  [ "$(stat -c '%U %a' "$hs/authorized_clients")" = "debian-tor 700" ] || { echo "FAIL: authorized_clients owner"; exit 1; }
+  setpriv --reuid=debian-tor --regid=debian-tor --clear-groups -- cat "$hs/authorized_clients/MET-ws2.auth" > /dev/null ||
+    { echo "FAIL: debian-tor cannot read the key"; exit 1; }
+  "$root/scripts/force-client-auth" --check "$hs" | grep -q "ok: 1 client key" || { echo "FAIL: --check"; exit 1; }
+  # The trap: a key file written by root, mode 0600.
+  echo "descriptor:x25519:$(printf 'A%.0s' $(seq 52))" > "$hs/authorized_clients/root-made.auth"
+  chmod 600 "$hs/authorized_clients/root-made.auth"
+  if "$root/scripts/force-client-auth" --check "$hs" > "$work/check.out" 2>&1; then
+    echo "FAIL: --check passed a key tor cannot read"; exit 1
+  fi
+  grep -q "cannot be read by debian-tor" "$work/check.out" || { echo "FAIL: --check said: $(cat "$work/check.out")"; exit 1; }
+  rm -f "$hs/authorized_clients/"*.auth
+  if "$root/scripts/force-client-auth" --check "$hs" > "$work/check.out" 2>&1; then
+    echo "FAIL: --check passed an onion with no client key"; exit 1
+  fi
+  grep -q "WITHOUT client authorisation" "$work/check.out" || { echo "FAIL: --check said: $(cat "$work/check.out")"; exit 1; }
+  echo "torrc_test: debian-tor ownership checked"
+else
+  echo "FAIL: run as root with Debian's tor installed (debian-tor user): the ownership checks need both"; exit 1
+fi
 echo "torrc_test: passed"
