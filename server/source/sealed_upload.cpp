@@ -337,6 +337,14 @@ bool SealedUpload::KeepReadingWhenTooLarge() {
   return true;
 }
 
+bool SealedUpload::KeepReadingWhenBusy() {
+  // No upload slot: nothing is sealed; the text fields are read (as for a body too large) to
+  // give the form back with them.
+  too_large_ = true;
+  Refuse(BusyFormProblem());
+  return true;
+}
+
 Response SealedUpload::TooLarge() {
   too_large_ = true;
   if (!refused_ || refused_->status != http::status::payload_too_large) {

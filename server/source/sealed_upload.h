@@ -55,7 +55,10 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   void Finish(Respond respond) final;
   Response ErrorResponse(const Error& error) final;
   bool KeepReadingWhenTooLarge() final;
+  bool KeepReadingWhenBusy() final;
   Response TooLarge() final;
+  // The Tor circuit (PROXY header) it came on: codename derivations are queued fairly by circuit.
+  void set_circuit(std::optional<std::uint32_t> circuit) { circuit_ = circuit; }
 
  protected:
   // Kind-specific work before the body is read (e.g. deriving a codename). Calls `ready` once:
@@ -91,6 +94,7 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   SiteContext& ctx_;
   const unsigned version_;
   const std::string session_id_;
+  std::optional<std::uint32_t> circuit_;
 
  private:
   class CountingSink;
