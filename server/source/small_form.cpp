@@ -88,7 +88,7 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
   auto canonical = NormalizeCodename(*typed);
   if (!canonical) return respond(Refused());
   auto shared = std::make_shared<SecretBuffer>(std::move(*canonical));
-  const bool queued = ctx_.kdf_pool.TrySubmit([this, shared, respond] {
+  const bool queued = ctx_.kdf_pool.TrySubmitFor(circuit_, [this, shared, respond] {
     auto identity = ctx_.deriver.Derive(shared->view());
     if (!identity) {
       log::Error("codename derivation failed");

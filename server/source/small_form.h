@@ -42,10 +42,14 @@ class SmallFormHandler : public BodyHandler {
 
 class LoginHandler final : public SmallFormHandler {
  public:
-  using SmallFormHandler::SmallFormHandler;
+  // `circuit`: from Tor's PROXY header; the derivation queue is fair across circuits.
+  LoginHandler(SiteContext& ctx, unsigned version, std::string session_id,
+               std::optional<std::uint32_t> circuit)
+      : SmallFormHandler(ctx, version, std::move(session_id)), circuit_(circuit) {}
   void Start(Ready ready) override;
 
  private:
+  const std::optional<std::uint32_t> circuit_;
   void Handle(const FormFields& fields, Respond respond) override;
   Response Refused();
 };

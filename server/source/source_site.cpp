@@ -118,9 +118,11 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
                            "Nothing was kept.");
     }
     if (target == "/report") {
-      return std::make_unique<ReportUpload>(
+      auto upload = std::make_unique<ReportUpload>(
           ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
           std::move(*boundary));
+      upload->set_circuit(conn.circuit_id);
+      return upload;
     }
     // Logged in: the inbox's form. Otherwise the reporter's login ended: the form they got back
     // carries their codename (and an old inbox form's message comes back to them that way).
@@ -128,9 +130,11 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
     if (ctx_.sessions.WithIdentity(session, [](const SourceIdentity&) {})) {
       return std::make_unique<FollowUpUpload>(ctx_, v, session, std::move(*boundary));
     }
-    return FollowUpUpload::WithCodename(
+    auto upload = FollowUpUpload::WithCodename(
         ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
         std::move(*boundary));
+    upload->set_circuit(conn.circuit_id);
+    return upload;
   }
   if (post && (target == "/login" || target == "/logout" || target == "/inbox/delete-replies")) {
     const auto id = CookieSession(req);
@@ -138,7 +142,7 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
     if (!IsUrlEncodedForm(HeaderValue(req, http::field::content_type))) {
       return ErrorPageFor(http::status::bad_request, v);
     }
-    if (target == "/login") return std::make_unique<LoginHandler>(ctx_, v, *id);
+    if (target == "/login") return std::make_unique<LoginHandler>(ctx_, v, *id, conn.circuit_id);
     if (target == "/inbox/delete-replies") {
       return std::make_unique<DeleteRepliesHandler>(ctx_, v, *id);
     }
