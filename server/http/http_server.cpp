@@ -115,9 +115,11 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   }
 
   // Chosen as the slowest body to make room for another: dropped unless its whole body has
-  // arrived meanwhile (it is then committing, and must be answered).
+  // arrived meanwhile (it may be committing, and must be answered; a login form arrives whole).
   void DropUpload(int request) {
     if (request != requests_ || !upload_ || !handler_ || !parser_ || parser_->is_done()) return;
+    const auto remaining = parser_->content_length_remaining();
+    if (remaining && *remaining <= buffer_.size()) return;
     log::WarnRepeated("upload dropped: the slowest at the upload share, to admit another");
     upload_.reset();
     handler_.reset();  // discards everything the handler had started

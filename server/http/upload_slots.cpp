@@ -15,9 +15,13 @@ std::map<UploadSlots::Id, UploadSlots::Body>::iterator UploadSlots::Slowest(
   for (auto it = bodies_.begin(); it != bodies_.end(); ++it) {
     const Body& body = it->second;
     if (!body.reading_since) continue;  // still being prepared by its route: not the client's doing
+    // Judged over at least the grace period: a new body is safe once it has sent floor × grace
+    // bytes (a browser sends its first kilobytes with the request head), a new trickle is not.
+    // No body is protected merely for being new: a crowd reconnecting as fast as it is dropped
+    // would otherwise keep every slot new.
     const std::chrono::duration<double> read_for = now - *body.reading_since;
-    if (read_for < limits_.grace) continue;
-    const double rate = static_cast<double>(body.bytes) / std::max(read_for.count(), 1e-3);
+    const double over = std::max(read_for.count(), std::chrono::duration<double>(limits_.grace).count());
+    const double rate = static_cast<double>(body.bytes) / over;
     if (rate >= static_cast<double>(limits_.floor_bytes_per_second)) continue;
     if (slowest == bodies_.end() || rate < slowest_rate) {
       slowest = it;

@@ -5,16 +5,18 @@
 //   - at most `slots` bodies are read at once (by default half the connection cap);
 //   - behind Tor, at most `per_circuit` of them come from one circuit (PROXY header circuit ids);
 //   - when the share is full, the body making the least progress — bytes per second since its
-//     reading began, below `floor_bytes_per_second`, once it has been read for `grace` — is
-//     dropped to admit the new one. A trickle cannot hold a slot against an honest upload; to
-//     hold every slot an attacker must keep sending at the floor on each (slots × floor bytes a
-//     second), and the per-circuit cap makes that many circuits.
+//     reading began, counted over at least `grace`, below `floor_bytes_per_second` — is dropped
+//     to admit the new one. A trickle cannot hold a slot against an honest upload (which sends
+//     floor × grace bytes within its grace at once); to hold every slot an attacker must keep
+//     sending at the floor on each (slots × floor bytes a second), and behind Tor the
+//     per-circuit cap makes that many circuits. No body is protected merely for being new: a
+//     crowd that reconnects as fast as it is dropped would then keep every slot.
 // A body not yet being read (its route still preparing, e.g. waiting for a codename derivation)
 // is never dropped: that wait is bounded by the derivation queue, not by the client. A slot is
 // given back when the whole body has arrived (what follows is bounded server work) or the
 // connection ends. Dropping is decided here and carried out on the victim's own strand; a victim
-// that has meanwhile read its whole body is not dropped, so the share may be exceeded by one for
-// a moment, never by more (each admission drops at most one).
+// whose whole body has arrived meanwhile is not dropped (a login form comes in one packet), so
+// the share may be exceeded for a moment, by at most one per such admission.
 //
 // The clock is injectable. Thread-safety: all methods may be called from any thread; `drop`
 // callbacks run outside the lock.
@@ -34,7 +36,7 @@ namespace sealdrop::server {
 struct UploadLimits {
   std::size_t slots = 128;
   std::size_t per_circuit = 2;
-  std::chrono::seconds grace{5};
+  std::chrono::seconds grace{5};  // progress is judged over at least this
   std::uint64_t floor_bytes_per_second = 1024;
 };
 

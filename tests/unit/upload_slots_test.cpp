@@ -23,7 +23,7 @@ UploadLimits Limits(std::size_t slots, std::size_t per_circuit) {
   return {.slots = slots, .per_circuit = per_circuit, .grace = 5s, .floor_bytes_per_second = 1024};
 }
 
-TEST(UploadSlots, DropsTheSlowestTrickleAfterItsGraceToAdmitANewBody) {
+TEST(UploadSlots, DropsTheSlowestTrickleToAdmitANewBody) {
   FakeClock clock;
   auto slots = UploadSlots::Create(Limits(3, 2), clock.fn());
   std::vector<int> dropped;
@@ -34,25 +34,28 @@ TEST(UploadSlots, DropsTheSlowestTrickleAfterItsGraceToAdmitANewBody) {
     held.push_back(std::move(*a.ticket));
     held.back().Reading();
   }
-  held[0].Progress(100);
-  held[1].Progress(10);       // the least progress
+  held[0].Progress(4000);     // 800 B/s over the 5 s grace: below the floor
+  held[1].Progress(200);      // a new trickle: the least progress
   held[2].Progress(1 << 20);  // a real upload: far above the floor
-  // Within the grace period nothing may be dropped: the new body is refused.
-  clock.now += 4s;
-  EXPECT_EQ(slots->Admit(std::nullopt, [] {}).admission, UploadSlots::Admission::kFull);
-  clock.now += 2s;
+  clock.now += 1s;
   auto fourth = slots->Admit(std::nullopt, [] {});
-  EXPECT_EQ(fourth.admission, UploadSlots::Admission::kAdmitted);
+  EXPECT_EQ(fourth.admission, UploadSlots::Admission::kAdmitted)
+      << "a trickle is not protected for being new";
   EXPECT_EQ(dropped, std::vector<int>{1});
   EXPECT_EQ(slots->in_use(), 3u);
-  // Body 0 trickles too; the fourth is new (in its grace): the next one drops body 0.
+  fourth.ticket->Reading();
+  fourth.ticket->Progress(64 * 1024);  // a browser's first read
   auto fifth = slots->Admit(std::nullopt, [] {});
   EXPECT_EQ(fifth.admission, UploadSlots::Admission::kAdmitted);
   EXPECT_EQ(dropped, (std::vector<int>{1, 0}));
-  // Only the real upload and two bodies in their grace are left: nothing can be dropped.
-  fourth.ticket->Reading();
-  fifth.ticket->Reading();
+  // Left: two uploads above the floor and one not yet read. Nothing can be dropped.
   EXPECT_EQ(slots->Admit(std::nullopt, [] {}).admission, UploadSlots::Admission::kFull);
+  // Judged over its whole life once past the grace: the 64 KiB upload that stopped sending
+  // falls below the floor after a minute.
+  clock.now += 70s;
+  held[2].Progress(1 << 20);
+  auto sixth = slots->Admit(std::nullopt, [] {});
+  EXPECT_EQ(sixth.admission, UploadSlots::Admission::kAdmitted);
 }
 
 TEST(UploadSlots, ABodyStillBeingPreparedIsNeverDropped) {
