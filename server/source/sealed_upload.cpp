@@ -96,7 +96,7 @@ SealedUpload::~SealedUpload() = default;
 
 std::uint64_t SealedUpload::body_limit() const {
   // Once over the limit only the text fields are read: they come first and are bounded.
-  if (too_large_) return 2 * kMaxFormTextBytes + (64u << 10);
+  if (too_large_ || busy_) return 2 * kMaxFormTextBytes + (64u << 10);
   return ctx_.limits.max_upload_bytes;
 }
 
@@ -340,7 +340,7 @@ bool SealedUpload::KeepReadingWhenTooLarge() {
 bool SealedUpload::KeepReadingWhenBusy() {
   // No upload slot: nothing is sealed; the text fields are read (as for a body too large) to
   // give the form back with them.
-  too_large_ = true;
+  busy_ = true;
   Refuse(BusyFormProblem());
   return true;
 }

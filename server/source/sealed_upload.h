@@ -119,6 +119,7 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   std::size_t files_ = 0;
   bool files_dropped_ = false;   // a file was chosen but will not be kept
   bool too_large_ = false;       // over the limit: reading the text fields only
+  bool busy_ = false;            // no upload slot: reading the text fields only
   std::optional<FormProblem> refused_;
   std::string problem_field_;    // the field a FieldProblem() error is about
   std::map<std::string, std::string, std::less<>> unaccepted_;  // values Add() refused, for refill

@@ -302,6 +302,56 @@ TEST(Floods, SlowUploadsFromManyCircuitsLeaveRoomForPagesAReportAndALogin) {
   SlowUploadFlood(true);
 }
 
+// When every upload slot holds a body making progress, none is dropped: a new report is refused
+// with its form back, every answer as typed and nothing sealed, and goes through once a slot is
+// free.
+TEST(Floods, WhenNoUploadCanBeDroppedANewReportComesBackFilledIn) {
+  TestInstance instance;
+  ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0", {"--max-uploads", "1"}));
+  // The one slot: a follow-up sent at about 1.6 MB/s (its message is too long, so nothing of it
+  // is kept, but it is read).
+  SourceClient form(server.address());
+  ASSERT_EQ(form.Get("/report").status, 200);
+  const int fd = testing::ConnectTo(server.address());
+  ASSERT_GE(fd, 0);
+  const std::string head =
+      "POST /followup HTTP/1.1\r\nHost: x.onion\r\nCookie: " + form.cookie() +
+      "\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: 60000000\r\n\r\n"
+      "--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + form.csrf() +
+      "\r\n--B\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  std::atomic<bool> stop{false};
+  std::thread fast([&] {
+    const std::string chunk(16 * 1024, 'a');
+    while (!stop && ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL) > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  SourceClient reporter(server.address());
+  ASSERT_EQ(reporter.Get("/report").status, 200);
+  const std::vector<FormPart> typed = {{"csrf", reporter.csrf()}, {"force", "WMI"},
+                                       {"category", "corruption"}, {"role", "officer"},
+                                       {"what", "The inspector & his \"friends\" <took> the cash."}};
+  const HttpReply busy = reporter.PostMultipart("/report", typed);
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_NE(busy.body.find("very busy"), std::string::npos) << busy.body;
+  EXPECT_NE(busy.body.find("The inspector &amp; his &quot;friends&quot; &lt;took&gt; the cash."),
+            std::string::npos);
+  EXPECT_NE(busy.body.find("<option value=\"WMI\" selected>"), std::string::npos);
+  EXPECT_EQ(busy.body.find("files were not kept"), std::string::npos) << "no file was chosen";
+  stop = true;
+  fast.join();
+  ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::vector<FormPart> again = typed;
+  again[0].value = reporter.csrf();  // the token of the form given back
+  const HttpReply sent = reporter.PostMultipart("/report", again);
+  EXPECT_EQ(sent.status, 200) << sent.body.substr(0, 2000);
+  server.Stop(SIGTERM);
+  EXPECT_NE(server.Stderr().find("upload refused: the upload share is full"), std::string::npos);
+}
+
 // One attacker rotating Tor circuits (a fresh one per attempt, 16 at once): half send well-formed
 // wrong codenames (each costs a derivation), half malformed ones (free). Before issue 13 the
 // malformed half alone emptied the server-wide guess bucket and every honest login got 429. Now the
