@@ -118,12 +118,18 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   // arrived meanwhile (it may be committing, and must be answered; a login form arrives whole).
   void DropUpload(int request) {
     if (request != requests_ || !upload_ || !handler_ || !parser_ || parser_->is_done()) return;
-    const auto remaining = parser_->content_length_remaining();
-    if (remaining && *remaining <= buffer_.size()) return;
+    if (BodyBuffered()) return;
     log::WarnRepeated("upload dropped: the slowest at the upload share, to admit another");
     upload_.reset();
     handler_.reset();  // discards everything the handler had started
     Close();
+  }
+
+  // The rest of the body has arrived already (a login form comes with its head): reading it waits
+  // on nothing the client does.
+  bool BodyBuffered() const {
+    const auto remaining = parser_->content_length_remaining();
+    return remaining && *remaining <= buffer_.size();
   }
 
   void ReadProxyLine() {
@@ -263,7 +269,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
         return Send(std::move(res));
       }
     }
-    if (!parser_->is_done() && !TakeUploadSlot()) return;
+    if (!parser_->is_done() && !BodyBuffered() && !TakeUploadSlot()) return;
     handler_->Start([self = this->shared_from_this()](std::optional<Response> early) {
       asio::dispatch(self->stream_.get_executor(), [self, early = std::move(early)]() mutable {
         if (early) {

@@ -1,4 +1,5 @@
-// UploadSlots: request bodies (uploads, and the small login forms) get their own bounded share of
+// UploadSlots: request bodies still to come (uploads; a form that arrives with its request head
+// needs no slot: reading it waits on nothing the client does) get their own bounded share of
 // the connection cap, so that a crowd of slow uploads cannot take the connections that page views
 // and logins need (issue 13: 256 sessions trickling one byte every 20 s locked the landing page
 // out). Three rules, checked when a request head says a body will be read:

@@ -301,9 +301,9 @@ TEST(Floods, SlowUploadsFromManyCircuitsLeaveRoomForPagesAReportAndALogin) {
   SlowUploadFlood(true);
 }
 
-// When every upload slot holds a body making progress, none is dropped: a new report is refused
-// with its form back, every answer as typed and nothing sealed, and goes through once a slot is
-// free.
+// When every upload slot holds a body making progress, none is dropped: a new report (longer than
+// what comes with its head, so it needs a slot) is refused with its form back, every answer as
+// typed and nothing sealed, and goes through once a slot is free.
 TEST(Floods, WhenNoUploadCanBeDroppedANewReportComesBackFilledIn) {
   TestInstance instance;
   ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0", {"--max-uploads", "1"}));
@@ -330,11 +330,12 @@ TEST(Floods, WhenNoUploadCanBeDroppedANewReportComesBackFilledIn) {
   ASSERT_EQ(reporter.Get("/report").status, 200);
   const std::vector<FormPart> typed = {{"csrf", reporter.csrf()}, {"force", "WMI"},
                                        {"category", "corruption"}, {"role", "officer"},
-                                       {"what", "The inspector & his \"friends\" <took> the cash."}};
+                                       {"what", "The inspector & his \"friends\" <took> the cash. " +
+                                                    std::string(20000, 'w')}};
   const HttpReply busy = reporter.PostMultipart("/report", typed);
   EXPECT_EQ(busy.status, 503);
   EXPECT_NE(busy.body.find("very busy"), std::string::npos) << busy.body;
-  EXPECT_NE(busy.body.find("The inspector &amp; his &quot;friends&quot; &lt;took&gt; the cash."),
+  EXPECT_NE(busy.body.find("The inspector &amp; his &quot;friends&quot; &lt;took&gt; the cash. www"),
             std::string::npos);
   EXPECT_NE(busy.body.find("<option value=\"WMI\" selected>"), std::string::npos);
   EXPECT_EQ(busy.body.find("files were not kept"), std::string::npos) << "no file was chosen";
