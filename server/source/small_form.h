@@ -52,6 +52,8 @@ class LoginHandler final : public SmallFormHandler {
   const std::optional<std::uint32_t> circuit_;
   void Handle(const FormFields& fields, Respond respond) override;
   Response Refused();
+  // The login form again, with a "very busy" problem (503): a full derivation queue.
+  Response Busy();
 };
 
 class LogoutHandler final : public SmallFormHandler {
