@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
   // Flags override the file; they are applied after it is read.
   std::optional<std::string> listen, force_listen, data_dir, directory, root_pub;
   std::optional<int> threads, kdf_workers, kdf_queue, max_connections, header_timeout,
-      session_idle;
+      session_idle, max_uploads, uploads_per_circuit, upload_grace;
   std::optional<std::uint64_t> max_upload_mb;
   bool proxy_protocol = false;
   app.add_option("--listen", listen, "127.0.0.1:PORT (0 picks one) or unix:/path/to/socket");
@@ -162,6 +162,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1 << 20));
   app.add_option("--max-connections", max_connections, "Concurrent connection cap")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--max-uploads", max_uploads,
+                 "Request bodies read at once, a share of the connection cap (0: half of it)")
+      ->check(CLI::Range(0, 100000));
+  app.add_option("--uploads-per-circuit", uploads_per_circuit,
+                 "Request bodies read at once from one Tor circuit")
+      ->check(CLI::Range(1, 100));
+  app.add_option("--upload-grace-seconds", upload_grace,
+                 "Seconds a body is read before it may be dropped as the slowest")
+      ->check(CLI::Range(1, 300));
   app.add_option("--header-timeout", header_timeout, "Seconds allowed for a request's headers")
       ->check(CLI::Range(1, 300));
   app.add_option("--session-idle-minutes", session_idle, "Idle minutes before a session ends")
@@ -244,6 +253,9 @@ int main(int argc, char** argv) {
   if (max_upload_mb) config.max_upload_mb = *max_upload_mb;
   if (max_connections) config.max_connections = *max_connections;
   if (header_timeout) config.header_timeout_seconds = *header_timeout;
+  if (max_uploads) config.max_uploads = *max_uploads;
+  if (uploads_per_circuit) config.uploads_per_circuit = *uploads_per_circuit;
+  if (upload_grace) config.upload_grace_seconds = *upload_grace;
   if (session_idle) config.session_idle_minutes = *session_idle;
   if (retention_days) config.source_retention_days = *retention_days;
   if (sender_budget_mb) config.sender_budget_mb = *sender_budget_mb;
@@ -298,6 +310,9 @@ int main(int argc, char** argv) {
   HttpLimits limits;
   limits.max_connections = static_cast<std::size_t>(config.max_connections);
   limits.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
+  limits.max_uploads = static_cast<std::size_t>(config.max_uploads);
+  limits.uploads_per_circuit = static_cast<std::size_t>(config.uploads_per_circuit);
+  limits.upload_grace = std::chrono::seconds(config.upload_grace_seconds);
   boost::asio::io_context io(config.threads);
   HttpLimits source_limits = limits;
   source_limits.require_proxy_header = config.source_proxy_protocol;

@@ -54,9 +54,11 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
                          std::to_string(e.source().begin.line));
   }
   static const std::set<std::string> kKnown = {
-      "listen",      "force_listen", "source_proxy_protocol", "socket_group", "socket_mode", "data_dir",      "directory",       "root_public_key",
-      "threads",     "kdf_workers",   "kdf_queue",       "max_upload_mb",
-      "max_connections", "header_timeout_seconds", "session_idle_minutes", "source_retention_days",
+      "listen", "force_listen", "source_proxy_protocol", "socket_group", "socket_mode",
+      "data_dir", "directory", "root_public_key", "threads", "kdf_workers", "kdf_queue",
+      "max_upload_mb",
+      "max_connections", "max_uploads", "uploads_per_circuit", "upload_grace_seconds",
+      "header_timeout_seconds", "session_idle_minutes", "source_retention_days",
       "sender_budget_mb", "sender_budget_window_seconds", "daily_intake_mb", "max_stored_mb",
       "reserve_mb", "force_reserve_mb"};
   for (const auto& [key, value] : t) {
@@ -84,6 +86,9 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   if (!(st = ReadInt(t, "kdf_queue", c.kdf_queue, 0, 10000))) return st.error();
   if (!(st = ReadInt(t, "max_upload_mb", c.max_upload_mb, 1, 1 << 20))) return st.error();
   if (!(st = ReadInt(t, "max_connections", c.max_connections, 1, 100000))) return st.error();
+  if (!(st = ReadInt(t, "max_uploads", c.max_uploads, 0, 100000))) return st.error();
+  if (!(st = ReadInt(t, "uploads_per_circuit", c.uploads_per_circuit, 1, 100))) return st.error();
+  if (!(st = ReadInt(t, "upload_grace_seconds", c.upload_grace_seconds, 1, 300))) return st.error();
   if (!(st = ReadInt(t, "header_timeout_seconds", c.header_timeout_seconds, 1, 300))) {
     return st.error();
   }
@@ -121,7 +126,9 @@ Status ValidateServerConfig(const ServerConfig& c) {
   if (c.threads < 1 || c.threads > 64 || c.kdf_workers < 1 || c.kdf_workers > 16 ||
       c.kdf_queue < 0 || c.max_upload_mb < 1 || c.max_connections < 1 ||
       c.header_timeout_seconds < 1 || c.session_idle_minutes < 1 || c.source_retention_days < 30 ||
-      c.source_retention_days > 3650) {
+      c.source_retention_days > 3650 || c.max_uploads < 0 || c.max_uploads > c.max_connections ||
+      c.uploads_per_circuit < 1 || c.uploads_per_circuit > 100 || c.upload_grace_seconds < 1 ||
+      c.upload_grace_seconds > 300) {
     return MakeError(ErrorCode::kInvalidArgument, "a limit is out of range");
   }
   if (c.sender_budget_mb < 1 || c.sender_budget_mb > kMaxBudget ||

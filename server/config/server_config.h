@@ -26,6 +26,10 @@ struct ServerConfig {
   int kdf_queue = 64;           // derivations waiting (a burst of new reporters queues); more get the form back (503)
   std::uint64_t max_upload_mb = 2048;
   int max_connections = 256;
+  // Request bodies' share of max_connections (server/http/upload_slots.h); 0: half of it.
+  int max_uploads = 0;
+  int uploads_per_circuit = 2;  // behind Tor (source_proxy_protocol)
+  int upload_grace_seconds = 5;  // a body read for less than this is never dropped as slow
   int header_timeout_seconds = 10;
   int session_idle_minutes = 60;
   // A reporter's conversation (codename, replies) is forgotten after this many days without

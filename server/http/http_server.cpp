@@ -13,6 +13,7 @@
 
 #include "server/http/proxy_header.h"
 #include "server/http/strict_http.h"
+#include "server/http/upload_slots.h"
 #include "server/http/waiting_list.h"
 #include "server/log.h"
 
@@ -46,9 +47,10 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   using Stream = beast::basic_stream<Protocol, asio::any_io_executor, beast::unlimited_rate_policy>;
 
   Session(typename Protocol::socket socket, Router& router, const HttpLimits& limits,
-          std::shared_ptr<std::atomic<std::size_t>> active, std::shared_ptr<WaitingList> waiting)
+          std::shared_ptr<std::atomic<std::size_t>> active, std::shared_ptr<WaitingList> waiting,
+          std::shared_ptr<UploadSlots> uploads)
       : stream_(std::move(socket)), router_(router), limits_(limits), active_(std::move(active)),
-        waiting_(std::move(waiting)) {}
+        waiting_(std::move(waiting)), uploads_(std::move(uploads)) {}
 
   ~Session() {
     StopWaiting();
@@ -79,6 +81,55 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   void StopWaiting() {
     if (waiting_id_ != 0) waiting_->Remove(waiting_id_);
     waiting_id_ = 0;
+  }
+
+  // A body about to be read takes an upload slot (upload_slots.h). False: the session has
+  // answered (503), or the handler reads on refusing.
+  bool TakeUploadSlot() {
+    std::weak_ptr<Session> weak = this->shared_from_this();
+    const int request = requests_;
+    auto admitted = uploads_->Admit(connection_.circuit_id, [weak, request] {
+      if (auto self = weak.lock()) {
+        asio::post(self->stream_.get_executor(), [self, request] { self->DropUpload(request); });
+      }
+    });
+    if (admitted.ticket) {
+      upload_.emplace(std::move(*admitted.ticket));
+      return true;
+    }
+    if (admitted.admission == UploadSlots::Admission::kCircuitFull) {
+      log::WarnRepeated("upload refused: the circuit's uploads are at their cap");
+    } else {
+      log::WarnRepeated("upload refused: the upload share is full of uploads making progress");
+    }
+    keep_alive_ = false;
+    if (!handler_->KeepReadingWhenBusy()) {
+      handler_.reset();
+      SendError(http::status::service_unavailable);
+      return false;
+    }
+    // Reading the text fields only, to give the form back: evictable at the connection cap like
+    // a connection waiting for a header, so that refused trickles cannot fill the cap either.
+    StartWaiting();
+    return true;
+  }
+
+  // Chosen as the slowest body to make room for another: dropped unless its whole body has
+  // arrived meanwhile (it may be committing, and must be answered; a login form arrives whole).
+  void DropUpload(int request) {
+    if (request != requests_ || !upload_ || !handler_ || !parser_ || parser_->is_done()) return;
+    if (BodyBuffered()) return;
+    log::WarnRepeated("upload dropped: the slowest at the upload share, to admit another");
+    upload_.reset();
+    handler_.reset();  // discards everything the handler had started
+    Close();
+  }
+
+  // The rest of the body has arrived already (a login form comes with its head): reading it waits
+  // on nothing the client does.
+  bool BodyBuffered() const {
+    const auto remaining = parser_->content_length_remaining();
+    return remaining && *remaining <= buffer_.size();
   }
 
   void ReadProxyLine() {
@@ -218,6 +269,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
         return Send(std::move(res));
       }
     }
+    if (!parser_->is_done() && !BodyBuffered() && !TakeUploadSlot()) return;
     handler_->Start([self = this->shared_from_this()](std::optional<Response> early) {
       asio::dispatch(self->stream_.get_executor(), [self, early = std::move(early)]() mutable {
         if (early) {
@@ -251,6 +303,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   void ReadBody() {
     buffer_.reserve(kBodyReadBytes);
     if (parser_->is_done()) {
+      upload_.reset();  // what follows is bounded server work, not the client's pace
       handler_->Finish([self = this->shared_from_this()](Response res) {
         asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
           self->handler_.reset();
@@ -261,6 +314,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     }
     parser_->get().body().data = body_buffer_.data();
     parser_->get().body().size = body_buffer_.size();
+    if (upload_) upload_->Reading();
     stream_.expires_after(limits_.body_idle_timeout);
     // read_some: whatever has arrived goes to the handler now, so that a form's text fields are
     // seen (and a refusal answered) without waiting for a whole buffer of a slow upload.
@@ -269,17 +323,21 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   }
 
   void OnBody(beast::error_code ec, std::size_t) {
+    if (!handler_) return Close();  // dropped (DropUpload) while this read was completing
     if (ec == http::error::need_buffer) ec = {};
     if (ec) {
       handler_.reset();  // discards everything the handler had started
+      upload_.reset();
       if (ec == beast::error::timeout || ec == asio::error::eof ||
-          ec == http::error::partial_message || ec == asio::error::connection_reset) {
+          ec == http::error::partial_message || ec == asio::error::connection_reset ||
+          ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) {
         return Close();
       }
       return SendError(http::status::bad_request);
     }
     const std::size_t n = body_buffer_.size() - parser_->get().body().size;
     body_bytes_ += n;
+    if (upload_) upload_->Progress(body_bytes_);
     if (body_bytes_ > handler_->body_limit() &&
         !(handler_->KeepReadingWhenTooLarge() && body_bytes_ <= handler_->body_limit())) {
       keep_alive_ = false;
@@ -305,6 +363,8 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
 
   // `head_length`: for HEAD of a file, the length the GET body would have.
   void Send(Response res, std::optional<std::uint64_t> head_length = std::nullopt) {
+    StopWaiting();
+    upload_.reset();
     body_bytes_ = 0;
     AddSecurityHeaders(res);
     res.version(version_);
@@ -396,6 +456,8 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   std::shared_ptr<std::atomic<std::size_t>> active_;
   std::shared_ptr<WaitingList> waiting_;
   WaitingList::Id waiting_id_ = 0;
+  std::shared_ptr<UploadSlots> uploads_;
+  std::optional<UploadSlots::Ticket> upload_;  // while this request's body is read
   // Header bytes and body bytes pass through here. Beast reads at most the buffer's free
   // capacity (never less than 512 bytes), and a buffer that the parser always empties never
   // grows: ReadBody() reserves kBodyReadBytes, without which a 1 GiB upload took two million
@@ -480,7 +542,8 @@ class Listener : public HttpServer, public std::enable_shared_from_this<Listener
         log::WarnRepeated("connection refused: connection cap reached");
       } else {
         ++*active_;
-        std::make_shared<Session<Protocol>>(std::move(socket), router_, limits_, active_, waiting_)
+        std::make_shared<Session<Protocol>>(std::move(socket), router_, limits_, active_, waiting_,
+                                            uploads_)
             ->Start();
       }
     }
@@ -494,6 +557,12 @@ class Listener : public HttpServer, public std::enable_shared_from_this<Listener
   std::string unix_path_;
   std::shared_ptr<std::atomic<std::size_t>> active_ = std::make_shared<std::atomic<std::size_t>>(0);
   std::shared_ptr<WaitingList> waiting_ = std::make_shared<WaitingList>();
+  std::shared_ptr<UploadSlots> uploads_ = UploadSlots::Create(UploadLimits{
+      .slots = limits_.max_uploads != 0 ? limits_.max_uploads
+                                        : std::max<std::size_t>(1, limits_.max_connections / 2),
+      .per_circuit = limits_.uploads_per_circuit,
+      .grace = limits_.upload_grace,
+      .floor_bytes_per_second = limits_.upload_floor_bytes_per_second});
 };
 
 // shared_ptr owner wrapper: HttpServer is handed out as unique_ptr, sessions need shared_from_this

@@ -37,6 +37,12 @@ struct HttpLimits {
   // Every connection must begin with Tor's PROXY header (server/http/proxy_header.h); one that
   // does not is closed without an answer.
   bool require_proxy_header = false;
+  // Request bodies' own share of the connection cap (server/http/upload_slots.h): 0 means half of
+  // max_connections.
+  std::size_t max_uploads = 0;
+  std::size_t uploads_per_circuit = 2;
+  std::chrono::seconds upload_grace{5};
+  std::uint64_t upload_floor_bytes_per_second = 1024;
 };
 
 // What the server knows of a connection: never an address; with a PROXY header from Tor, the
@@ -71,6 +77,12 @@ class BodyHandler {
   // is now small, and it answers through ErrorResponse() or Finish(). Past that smaller limit,
   // or when this returns false, the session answers TooLarge() and closes.
   virtual bool KeepReadingWhenTooLarge() { return false; }
+  // No upload slot is free (server/http/upload_slots.h), asked before Start. A handler that can
+  // give its form back filled in returns true: it has switched to refusing (body_limit() small,
+  // the text fields only) and answers through ErrorResponse() or Finish(); the connection can
+  // then be evicted like one waiting for a header. When this returns false the session answers
+  // 503 at once.
+  virtual bool KeepReadingWhenBusy() { return false; }
   virtual Response TooLarge() = 0;
 };
 

@@ -4,8 +4,10 @@
 // connections that never finish a header) or a flood of idle connections then cannot lock real
 // visitors out: a browser sends its header at once, so its connection stops waiting long before
 // it is the oldest; only if it waits while `cap` newer connections arrive is it dropped (and
-// through Tor, the onion service's per-circuit stream cap and PoW bound that rate). Nothing is
-// evicted while it is reading a body or writing an answer.
+// through Tor, the onion service's per-circuit stream cap and PoW bound that rate). One more kind
+// of connection waits here: an upload refused an upload slot that reads on through its text
+// fields to give the form back (upload_slots.h). Nothing else is evicted while it is reading a
+// body or writing an answer: slow bodies are upload_slots.h's business.
 //
 // Thread-safety: all methods may be called from any thread.
 #pragma once

@@ -37,7 +37,7 @@ void ReportUpload::Prepare(Ready ready) {
   }
   if (*used) return ready(AlreadyReceived());
   codename_ = GenerateCodename();
-  const bool queued = ctx_.kdf_pool.TrySubmit([this, ready] {
+  const bool queued = ctx_.kdf_pool.TrySubmitFor(circuit_, [this, ready] {
     auto identity = ctx_.deriver.Derive(codename_.view());
     if (!identity) {
       log::Error("codename derivation failed");
@@ -206,7 +206,7 @@ void FollowUpUpload::BeforeSeal(const FieldCollector& fields, Next next) {
                             "codename"});
   }
   auto shared = std::make_shared<SecretBuffer>(std::move(*canonical));
-  const bool queued = ctx_.kdf_pool.TrySubmit([this, shared, next, throttle_key, not_recognised] {
+  const bool queued = ctx_.kdf_pool.TrySubmitFor(circuit_, [this, shared, next, throttle_key, not_recognised] {
     auto identity = ctx_.deriver.Derive(shared->view());
     if (!identity) return next(BusyFormProblem());
     auto force = ctx_.store.SourceForce(identity->lookup_id);

@@ -146,7 +146,7 @@ SealedUpload::~SealedUpload() = default;
 
 std::uint64_t SealedUpload::body_limit() const {
   // Once over the limit only the text fields are read: they come first and are bounded.
-  if (too_large_) return 2 * kMaxFormTextBytes + (64u << 10);
+  if (too_large_ || busy_) return 2 * kMaxFormTextBytes + (64u << 10);
   return ctx_.limits.max_upload_bytes;
 }
 
@@ -160,6 +160,9 @@ Error SealedUpload::FieldProblem(std::string field, ErrorCode code, std::string 
 }
 
 void SealedUpload::SetOrigin(const UploadOrigin& origin) {
+  // The Tor circuit (PROXY header) it came on: its storage budget, and codename derivations are
+  // queued fairly by circuit.
+  circuit_ = origin.circuit;
   if (origin.circuit) senders_.push_back(CircuitSender(*origin.circuit));
   announced_bytes_ = origin.content_length;
 }
@@ -416,6 +419,14 @@ bool SealedUpload::KeepReadingWhenTooLarge() {
   if (too_large_ || writer_ || files_ > 0) return false;
   too_large_ = true;
   Refuse(TooLargeProblem());
+  return true;
+}
+
+bool SealedUpload::KeepReadingWhenBusy() {
+  // No upload slot: nothing is sealed; the text fields are read (as for a body too large) to
+  // give the form back with them.
+  busy_ = true;
+  Refuse(BusyFormProblem());
   return true;
 }
 

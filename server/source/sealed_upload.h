@@ -69,6 +69,7 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   void Finish(Respond respond) final;
   Response ErrorResponse(const Error& error) final;
   bool KeepReadingWhenTooLarge() final;
+  bool KeepReadingWhenBusy() final;
   Response TooLarge() final;
 
  protected:
@@ -108,6 +109,7 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   SiteContext& ctx_;
   const unsigned version_;
   const std::string session_id_;
+  std::optional<std::uint32_t> circuit_;
 
  private:
   class CountingSink;
@@ -132,6 +134,7 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   std::size_t files_ = 0;
   bool files_dropped_ = false;   // a file was chosen but will not be kept
   bool too_large_ = false;       // over the limit: reading the text fields only
+  bool busy_ = false;            // no upload slot: reading the text fields only
   std::optional<FormProblem> refused_;
   std::string problem_field_;    // the field a FieldProblem() error is about
   std::map<std::string, std::string, std::less<>> unaccepted_;  // values Add() refused, for refill

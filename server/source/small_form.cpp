@@ -80,6 +80,15 @@ Response LoginHandler::Refused() {
   return LoginPage(ctx_, http::status::forbidden, version_, view->csrf_token, kNotRecognised);
 }
 
+Response LoginHandler::Busy() {
+  auto view = ctx_.sessions.Find(session_id_);
+  if (!view) return ErrorPageFor(http::status::service_unavailable, version_);
+  // The codename typed is never written into a page: the reporter types it again.
+  return LoginPage(ctx_, http::status::service_unavailable, version_, view->csrf_token,
+                   "The service is very busy and could not check your codename just now. Wait a "
+                   "minute, then enter it again.");
+}
+
 void LoginHandler::Handle(const FormFields& fields, Respond respond) {
   const auto typed = SingleField(fields, "codename");
   if (!typed) return respond(Refused());
@@ -88,11 +97,11 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
   auto canonical = NormalizeCodename(*typed);
   if (!canonical) return respond(Refused());
   auto shared = std::make_shared<SecretBuffer>(std::move(*canonical));
-  const bool queued = ctx_.kdf_pool.TrySubmit([this, shared, respond] {
+  const bool queued = ctx_.kdf_pool.TrySubmitFor(circuit_, [this, shared, respond] {
     auto identity = ctx_.deriver.Derive(shared->view());
     if (!identity) {
       log::Error("codename derivation failed");
-      return respond(ErrorPageFor(http::status::service_unavailable, version_));
+      return respond(Busy());
     }
     auto force = ctx_.store.SourceForce(identity->lookup_id);
     if (!force) {
@@ -116,7 +125,7 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
   });
   if (!queued) {
     log::WarnRepeated("login refused: derivation pool full");
-    respond(ErrorPageFor(http::status::service_unavailable, version_));
+    respond(Busy());
   }
 }
 

@@ -42,12 +42,18 @@ class SmallFormHandler : public BodyHandler {
 
 class LoginHandler final : public SmallFormHandler {
  public:
-  using SmallFormHandler::SmallFormHandler;
+  // `circuit`: from Tor's PROXY header; the derivation queue is fair across circuits.
+  LoginHandler(SiteContext& ctx, unsigned version, std::string session_id,
+               std::optional<std::uint32_t> circuit)
+      : SmallFormHandler(ctx, version, std::move(session_id)), circuit_(circuit) {}
   void Start(Ready ready) override;
 
  private:
+  const std::optional<std::uint32_t> circuit_;
   void Handle(const FormFields& fields, Respond respond) override;
   Response Refused();
+  // The login form again, with a "very busy" problem (503): a full derivation queue.
+  Response Busy();
 };
 
 class LogoutHandler final : public SmallFormHandler {

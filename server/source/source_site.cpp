@@ -160,7 +160,7 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
     if (!IsUrlEncodedForm(HeaderValue(req, http::field::content_type))) {
       return ErrorPageFor(http::status::bad_request, v);
     }
-    if (target == "/login") return std::make_unique<LoginHandler>(ctx_, v, *id);
+    if (target == "/login") return std::make_unique<LoginHandler>(ctx_, v, *id, conn.circuit_id);
     if (target == "/inbox/delete-replies") {
       return std::make_unique<DeleteRepliesHandler>(ctx_, v, *id);
     }

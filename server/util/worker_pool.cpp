@@ -28,6 +28,26 @@ bool WorkerPool::TrySubmit(std::function<void()> job) {
   return true;
 }
 
+bool WorkerPool::TrySubmitFor(std::optional<std::uint32_t> circuit, std::function<void()> job) {
+  if (!circuit) return TrySubmit(std::move(job));
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || jobs_.size() >= max_queued_ + idle_ || circuits_.count(*circuit)) return false;
+    circuits_.insert(*circuit);
+    jobs_.push_back([this, id = *circuit, job = std::move(job)] {
+      // Taken off the queue: the circuit may queue its next job (the answer to this one may
+      // come before `job` returns, and a reporter may try again at once).
+      {
+        std::lock_guard done(mu_);
+        circuits_.erase(id);
+      }
+      job();
+    });
+  }
+  cv_.notify_one();
+  return true;
+}
+
 std::size_t WorkerPool::queued() {
   std::lock_guard lock(mu_);
   return jobs_.size();

@@ -37,24 +37,34 @@ TEST(SourceLoad, ALoginFloodGetsBusyPagesWhileTheLandingPageIsStillServed) {
     ASSERT_EQ(clients.back()->Get("/login").status, 200);
   }
   std::vector<int> statuses(kLogins, 0);
+  std::vector<std::string> bodies(kLogins);
   std::vector<std::thread> flood;
   for (int i = 0; i < kLogins; ++i) {
     flood.emplace_back([&, i] {
       // Well-formed, so each one asks for an Argon2id derivation.
-      statuses[static_cast<std::size_t>(i)] =
+      const auto reply =
           clients[static_cast<std::size_t>(i)]
               ->PostForm("/login", {{"csrf", clients[static_cast<std::size_t>(i)]->csrf()},
-                                    {"codename", "abacus abdomen abdominal abide abiding ability ablaze"}})
-              .status;
+                                    {"codename", "abacus abdomen abdominal abide abiding ability ablaze"}});
+      statuses[static_cast<std::size_t>(i)] = reply.status;
+      bodies[static_cast<std::size_t>(i)] = reply.body;
     });
   }
   // Pages do not wait for derivations: they are served while the flood is queued or refused.
   for (int i = 0; i < 5; ++i) EXPECT_EQ(SourceClient(server.address()).Get("/").status, 200);
   for (auto& t : flood) t.join();
   int busy = 0;
-  for (int s : statuses) {
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    const int s = statuses[i];
     EXPECT_TRUE(s == 403 || s == 503) << s;
     busy += s == 503;
+    if (s == 503) {
+      // The login form again, ready to send: the session's token, the codename to type again.
+      EXPECT_NE(bodies[i].find("very busy"), std::string::npos) << bodies[i];
+      EXPECT_NE(bodies[i].find("name=\"codename\""), std::string::npos);
+      EXPECT_NE(bodies[i].find(clients[i]->csrf()), std::string::npos);
+      EXPECT_EQ(bodies[i].find("abacus abdomen"), std::string::npos) << "never written back";
+    }
   }
   EXPECT_GE(busy, 1) << "with one worker and a queue of one, some logins must be refused";
   EXPECT_LE(busy, kLogins - 1) << "the first login must be served";

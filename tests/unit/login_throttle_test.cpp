@@ -1,4 +1,4 @@
-// LoginThrottle and WorkerPool: the two bounds on codename guessing work.
+// LoginThrottle and WorkerPool: the bounds on codename guessing work, and the fair derivation queue.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -13,29 +13,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct FakeClock {
-  std::chrono::steady_clock::time_point now{};
-  LoginThrottle::Clock fn() {
-    return [this] { return now; };
+TEST(LoginThrottle, HasNoServerWideLimit) {
+  // Issue 13: one attacker's attempts (here a thousand sessions) never refuse anyone else.
+  LoginThrottle t;
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(t.TryAttempt("attacker" + std::to_string(i)));
+    t.RecordFailure("attacker" + std::to_string(i));
   }
-};
-
-TEST(LoginThrottle, AllowsABurstThenTheSteadyRate) {
-  FakeClock clock;
-  LoginThrottle t({/*burst=*/5, /*per_second=*/1, /*max_failures=*/100, 100}, clock.fn());
-  for (int i = 0; i < 5; ++i) EXPECT_TRUE(t.TryAttempt("s" + std::to_string(i)));
-  EXPECT_FALSE(t.TryAttempt("s9"));
-  clock.now += 1s;
-  EXPECT_TRUE(t.TryAttempt("s9"));
-  EXPECT_FALSE(t.TryAttempt("s9"));
-  clock.now += 1h;  // refills to the burst, not beyond
-  for (int i = 0; i < 5; ++i) EXPECT_TRUE(t.TryAttempt("x"));
-  EXPECT_FALSE(t.TryAttempt("x"));
+  EXPECT_TRUE(t.TryAttempt("honest"));
 }
 
 TEST(LoginThrottle, RefusesASessionAfterItsFailuresUntilForgotten) {
-  FakeClock clock;
-  LoginThrottle t({1000, 1000, /*max_failures=*/3, 100}, clock.fn());
+  LoginThrottle t({.max_failures_per_session = 3, .max_tracked_sessions = 100});
   for (int i = 0; i < 3; ++i) {
     EXPECT_TRUE(t.TryAttempt("a"));
     t.RecordFailure("a");
@@ -65,6 +54,31 @@ TEST(WorkerPool, RunsJobsAndRefusesWhenTheQueueIsFull) {
   release.set_value();
   while (done.load() < 3) std::this_thread::yield();
   EXPECT_EQ(done.load(), 3);
+}
+
+TEST(WorkerPool, ACircuitHasAtMostOneJobWaitingAndOthersStillGetIn) {
+  WorkerPool pool(1, 3);
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::promise<void> started;
+  std::atomic<int> done{0};
+  ASSERT_TRUE(pool.TrySubmitFor(1, [&] {
+    started.set_value();
+    gate.wait();
+    ++done;
+  }));
+  started.get_future().wait();  // circuit 1's job runs: circuit 1 may queue its next one
+  EXPECT_TRUE(pool.TrySubmitFor(1, [&] { ++done; }));
+  EXPECT_FALSE(pool.TrySubmitFor(1, [&] { ++done; })) << "a second waiting job of one circuit";
+  EXPECT_TRUE(pool.TrySubmitFor(2, [&] { ++done; })) << "another circuit is not held back";
+  EXPECT_TRUE(pool.TrySubmitFor(std::nullopt, [&] { ++done; })) << "no circuit: plain FIFO";
+  EXPECT_FALSE(pool.TrySubmitFor(3, [&] { ++done; })) << "the queue is full";
+  release.set_value();
+  while (done.load() < 4) std::this_thread::yield();
+  // Once circuit 1's job has left the queue, it may ask again.
+  std::promise<void> again;
+  ASSERT_TRUE(pool.TrySubmitFor(1, [&] { again.set_value(); }));
+  again.get_future().wait();
 }
 
 TEST(WorkerPool, RunsWhatIsQueuedBeforeItStops) {

@@ -28,6 +28,9 @@ kdf_workers = 2
 kdf_queue = 8
 max_upload_mb = 512
 max_connections = 64
+max_uploads = 16
+uploads_per_circuit = 3
+upload_grace_seconds = 7
 header_timeout_seconds = 5
 session_idle_minutes = 30
 )");
@@ -44,6 +47,9 @@ session_idle_minutes = 30
   EXPECT_EQ(c->kdf_queue, 8);
   EXPECT_EQ(c->max_upload_mb, 512u);
   EXPECT_EQ(c->max_connections, 64);
+  EXPECT_EQ(c->max_uploads, 16);
+  EXPECT_EQ(c->uploads_per_circuit, 3);
+  EXPECT_EQ(c->upload_grace_seconds, 7);
   EXPECT_EQ(c->header_timeout_seconds, 5);
   EXPECT_EQ(c->session_idle_minutes, 30);
   EXPECT_TRUE(ValidateServerConfig(*c).ok());
