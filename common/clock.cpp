@@ -49,6 +49,19 @@ std::string AddDays(std::string_view day, int days) {
   return FormatUtc(timegm(&tm), Precision::kDay);
 }
 
+long long DaysBetween(std::string_view from, std::string_view to) {
+  const auto noon = [](std::string_view day) {
+    if (!IsValidDay(day)) Die("DaysBetween: not a day");
+    std::tm tm{};
+    tm.tm_year = Digits(day.substr(0, 4)) - 1900;
+    tm.tm_mon = Digits(day.substr(5, 2)) - 1;
+    tm.tm_mday = Digits(day.substr(8, 2));
+    tm.tm_hour = 12;
+    return static_cast<long long>(timegm(&tm));
+  };
+  return (noon(to) - noon(from)) / 86400;
+}
+
 std::string NowUtcTimestamp() { return FormatUtc(std::time(nullptr), Precision::kSecond); }
 
 bool IsValidDay(std::string_view d) {

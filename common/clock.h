@@ -13,6 +13,8 @@ std::string TodayUtc();
 std::string DayFromTodayUtc(int days);
 // `day` plus `days` (may be negative). REQUIRES: IsValidDay(day).
 std::string AddDays(std::string_view day, int days);
+// Whole days from `from` to `to` (negative when `to` is earlier). REQUIRES: both IsValidDay.
+long long DaysBetween(std::string_view from, std::string_view to);
 // The month of `day`, "YYYY-MM" (ordered as text, like days). REQUIRES: IsValidDay(day).
 std::string MonthOf(std::string_view day);
 // Now in UTC to the second, "YYYY-MM-DDTHH:MM:SSZ" (the console's audit entries).

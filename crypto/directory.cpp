@@ -136,14 +136,14 @@ std::string Canonical(const json& doc) { return doc.dump(2) + "\n"; }
 }  // namespace
 
 Result<ForceDirectory> ForceDirectory::Load(const std::string& path, const PublicKey& pinned_root,
-                                            std::string_view today) {
+                                            std::string_view today, Expiry expiry) {
   auto text = ReadSmallFile(path, kMaxDirectoryBytes);
   if (!text) return text.error();
-  return Verify(*text, pinned_root, today);
+  return Verify(*text, pinned_root, today, expiry);
 }
 
 Result<ForceDirectory> ForceDirectory::Verify(std::string_view text, const PublicKey& pinned_root,
-                                              std::string_view today) {
+                                              std::string_view today, Expiry expiry) {
   if (pinned_root.role != KeyRole::kRoot) {
     return MakeError(ErrorCode::kInvalidArgument, "the pinned key is not a root key");
   }
@@ -193,7 +193,7 @@ Result<ForceDirectory> ForceDirectory::Verify(std::string_view text, const Publi
     return MakeError(ErrorCode::kExpired, "force directory is not valid yet (issued " +
                                               body->issued + "); check the clock");
   }
-  if (body->expires < today) {
+  if (body->expires < today && expiry == Expiry::kRefuse) {
     return MakeError(ErrorCode::kExpired, "force directory expired on " + body->expires +
                                               "; fetch a newer signed directory");
   }

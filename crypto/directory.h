@@ -27,11 +27,15 @@ class ForceDirectory {
   // Verifies `signed_text` (the whole file) against `pinned_root` and checks it is in force on
   // `today`. Errors: kBadMagic (not a directory), kUnsupportedVersion, kBadSignature (unsigned,
   // tampered, or signed by another root), kMalformed (body), kExpired.
+  // With `expiry` kAccept a directory past its expiry day is returned all the same (to renew it,
+  // or for a server that keeps serving pages while refusing reports): see expired(). One not
+  // yet issued is refused either way (a wrong clock).
+  enum class Expiry { kRefuse, kAccept };
   static Result<ForceDirectory> Verify(std::string_view signed_text, const PublicKey& pinned_root,
-                                       std::string_view today);
+                                       std::string_view today, Expiry expiry = Expiry::kRefuse);
   // Reads the signed directory file at `path` (at most 1 MiB) and verifies it as above.
   static Result<ForceDirectory> Load(const std::string& path, const PublicKey& pinned_root,
-                                     std::string_view today);
+                                     std::string_view today, Expiry expiry = Expiry::kRefuse);
 
   // Signs a directory body (JSON, docs/directory.md) with the root key. The body is checked and
   // re-encoded canonically first; returns the whole signed file.
@@ -42,6 +46,10 @@ class ForceDirectory {
   long long serial() const { return serial_; }
   const std::string& issued() const { return issued_; }
   const std::string& expires() const { return expires_; }
+  // Past its expiry day on the `today` it was verified for (only with Expiry::kAccept).
+  bool expired() const { return expires_ < today_; }
+  // The day it was verified for: Find() answers for that day.
+  const std::string& today() const { return today_; }
 
   // The force with `code`, if it is listed and its keys are valid on the directory's `today`.
   Result<const ForceEntry*> Find(std::string_view code) const;

@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "crypto/directory.h"
 #include "crypto/public_key_file.h"
+#include "server/config/live_directory.h"
 #include "server/config/server_config.h"
 #include "server/forceapi/force_api.h"
 #include "server/http/http_server.h"
@@ -59,6 +60,29 @@ void ForgetInactiveSources(SealedStore& store, const std::string& before_day) {
     return;
   }
   log::Count(log::Level::kInfo, "retention: conversations forgotten", done->sources);
+}
+
+// What the operator must hear about the directory's expiry (docs/operations.md "Renewing the
+// force directory"): every day from 30 days before, and every day after.
+void WarnIfExpiring(const LiveDirectory& directory) {
+  const int left = directory.DaysLeft();
+  if (left < 0) {
+    log::Error("the force directory has expired: new reports and follow-ups are refused until a "
+               "renewed one is installed");
+  } else if (left <= 30) {
+    log::Warn("the force directory expires within 30 days: renew it");
+  }
+}
+
+void ReloadDirectory(LiveDirectory& directory) {
+  auto outcome = directory.Reload();
+  if (!outcome) {
+    log::Error("a new force directory was refused; the current one stays");
+    std::fprintf(stderr, "sealdrop-server: %s\n", outcome.error().message.c_str());
+  } else if (*outcome == LiveDirectory::Outcome::kRenewed) {
+    log::Warn("a renewed force directory is now in use");
+  }
+  if (outcome && *outcome != LiveDirectory::Outcome::kSame) WarnIfExpiring(directory);
 }
 
 void RunUntilSignalled(boost::asio::io_context& io, HttpServer& server, HttpServer* api,
@@ -268,10 +292,12 @@ int main(int argc, char** argv) {
 
   auto root = ReadPublicKeyFile(config.root_public_key, KeyRole::kRoot);
   if (!root) return Fail(root.error().message);
-  auto directory_verified = ForceDirectory::Load(config.directory, *root, TodayUtc());
-  if (!directory_verified) {
-    return Fail("the force directory was refused: " + directory_verified.error().message);
+  auto live_directory = LiveDirectory::Open(config.directory, *root, TodayUtc);
+  if (!live_directory) {
+    return Fail("the force directory was refused: " + live_directory.error().message);
   }
+  LiveDirectory& force_directory = **live_directory;
+  WarnIfExpiring(force_directory);
   auto store = SealedStore::Open(config.data_dir);
   if (!store) return Fail(store.error().message);
   // The derivation helpers are forked now, before any thread exists; they alone keep the
@@ -302,7 +328,7 @@ int main(int argc, char** argv) {
   const FreeBytesReader free_bytes = [&disk] { return disk->FreeBytes(); };
   StorageBudget budget(BudgetLimits(config), [&store] { return (*store)->StoredBytes(); },
                        free_bytes);
-  SiteContext ctx{*directory_verified, **store, sessions, kdf_pool, disk_pool, deriver, throttle,
+  SiteContext ctx{force_directory, **store, sessions, kdf_pool, disk_pool, deriver, throttle,
                   circuits, *form_tokens, SiteLimits{config.max_upload_mb << 20, 4096}};
   ctx.storage_budget = &budget;
   SourceSite site(ctx);
@@ -330,9 +356,9 @@ int main(int argc, char** argv) {
     // + 20 ms: time() may read a coarse clock that turns a tick later.
     std::this_thread::sleep_for(std::chrono::seconds(1) - into_second + std::chrono::milliseconds(20));
   }
-  RequestAuthenticator auth(*directory_verified, AuthLimits{}, wall_clock, started_at);
+  RequestAuthenticator auth(force_directory, AuthLimits{}, wall_clock, started_at);
   // One envelope of the largest report, with room for Padmé's padding and chunk overhead.
-  ForceApiContext api_ctx{*directory_verified, **store, auth, disk_pool, deriver,
+  ForceApiContext api_ctx{force_directory, **store, auth, disk_pool, deriver,
                           (config.max_upload_mb << 20) + (config.max_upload_mb << 18) + (8u << 20)};
   api_ctx.free_bytes = free_bytes;
   api_ctx.reserve_bytes = config.force_reserve_mb << 20;
@@ -346,6 +372,27 @@ int main(int argc, char** argv) {
     }
     api_server = std::move(*listening);
   }
+  // A renewed directory is taken without a restart: on SIGHUP, and when the file or the day has
+  // changed (checked each minute).
+  boost::asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> on_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      ReloadDirectory(force_directory);
+      on_hangup();
+    });
+  };
+  on_hangup();
+  boost::asio::steady_timer directory_timer(io);
+  std::function<void()> directory_check = [&] {
+    directory_timer.expires_after(std::chrono::minutes(1));
+    directory_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (force_directory.Stale()) ReloadDirectory(force_directory);
+      directory_check();
+    });
+  };
+  directory_check();
   // Start-up is over: from here on, only the calls serving needs (docs/server.md "System-call
   // filter"). Before "listening", so a server that answers is always confined.
   if (auto st = sandbox::InstallSyscallFilter(sandbox::SyscallProfile::kNetworkServer); !st) {
@@ -375,6 +422,8 @@ int main(int argc, char** argv) {
   retention();
   RunUntilSignalled(io, **server, api_server.get(), config.threads);
   retention_timer.cancel();
+  directory_timer.cancel();
+  hangup.cancel();
   log::Info("stopped");
   return 0;
 }

@@ -111,7 +111,7 @@ RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
 
   if (post && path.substr(0, 9) == "forwards/") {
     const std::string to(path.substr(9));
-    if (!IsValidForceCode(to) || !ctx_.directory.Find(to)) {
+    if (!IsValidForceCode(to) || !ctx_.directory.Current()->Find(to)) {
       return JsonError(http::status::bad_request, v, "unknown force");
     }
     std::optional<std::array<std::uint8_t, 32>> move;
@@ -131,7 +131,8 @@ RouteResult ForceApi::Route(const Request& req, const ConnectionInfo&) {
     const std::string_view rest = path.substr(7);
     const auto slash = rest.find('/');
     const std::string to(rest.substr(0, slash));
-    if (slash == std::string_view::npos || !IsValidForceCode(to) || !ctx_.directory.Find(to)) {
+    if (slash == std::string_view::npos || !IsValidForceCode(to) ||
+        !ctx_.directory.Current()->Find(to)) {
       return JsonError(http::status::bad_request, v, "unknown force");
     }
     const auto source_auth = Bytes32FromHex(rest.substr(slash + 1));

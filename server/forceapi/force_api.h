@@ -16,6 +16,8 @@
 // receipt: "gone"), the same answer as an id that does not exist.
 #pragma once
 
+#include "server/config/live_directory.h"
+
 #include <nlohmann/json.hpp>
 
 #include "crypto/codename.h"
@@ -29,7 +31,7 @@
 namespace sealdrop::server {
 
 struct ForceApiContext {
-  const ForceDirectory& directory;
+  const LiveDirectory& directory;  // Current(): a snapshot, held while its entries are used
   SealedStore& store;
   RequestAuthenticator& auth;
   WorkerPool& disk_pool;

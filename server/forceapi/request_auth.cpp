@@ -19,7 +19,7 @@ bool ParseTimestamp(std::string_view s, std::int64_t& out) {
 
 }  // namespace
 
-RequestAuthenticator::RequestAuthenticator(const ForceDirectory& directory, AuthLimits limits,
+RequestAuthenticator::RequestAuthenticator(const LiveDirectory& directory, AuthLimits limits,
                                            WallClock clock, std::int64_t started_at)
     : directory_(directory), limits_(limits), clock_(std::move(clock)), started_at_(started_at) {}
 
@@ -47,7 +47,8 @@ Result<PendingAuth> RequestAuthenticator::Begin(const Request& req) const {
   if (!CanonicalRequestText(auth.fields)) {
     return MakeError(ErrorCode::kInvalidArgument, "malformed request signature fields");
   }
-  auto entry = directory_.Find(auth.fields.force);
+  const auto directory = directory_.Current();
+  auto entry = directory->Find(auth.fields.force);
   if (!entry) return MakeError(ErrorCode::kNotFound, "unknown force");
   auth.transfer_key = (*entry)->transfer_key;
   const std::int64_t now = clock_();

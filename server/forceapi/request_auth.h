@@ -26,6 +26,7 @@
 #include <unordered_set>
 
 #include "crypto/directory.h"
+#include "server/config/live_directory.h"
 #include "crypto/signed_request.h"
 #include "server/http/http_server.h"
 
@@ -45,7 +46,7 @@ struct AuthLimits {
 class RequestAuthenticator {
  public:
   using WallClock = std::function<std::int64_t()>;  // seconds since the Unix epoch
-  RequestAuthenticator(const ForceDirectory& directory, AuthLimits limits, WallClock clock,
+  RequestAuthenticator(const LiveDirectory& directory, AuthLimits limits, WallClock clock,
                        std::int64_t started_at);
 
   // kInvalidArgument: missing or malformed headers; kNotFound: unknown force;
@@ -59,7 +60,7 @@ class RequestAuthenticator {
   bool Seen(const std::string& key) const;  // REQUIRES: mu_ held
   void Expire(std::int64_t now);             // REQUIRES: mu_ held
 
-  const ForceDirectory& directory_;
+  const LiveDirectory& directory_;
   AuthLimits limits_;
   WallClock clock_;
   std::int64_t started_at_;

@@ -27,6 +27,14 @@ void FillFormData(PageData& data, const FormValues& values, const FormProblem* p
   if (files_dropped) data.set("files_dropped", PageData::type::bool_true);
 }
 
+FormProblem ExpiredDirectoryProblem() {
+  return {http::status::service_unavailable,
+          "This service cannot send reports or messages to the police at the moment: its list "
+          "of forces needs renewing by the people who run it. Nothing was sent. Your answers are "
+          "below: please try again in a day or two.",
+          ""};
+}
+
 Response ReportFormPage(SiteContext& ctx, unsigned version, const FormValues* values,
                         const FormProblem* problem, bool files_dropped) {
   const IssuedForm form = ctx.form_tokens.Issue();
@@ -37,8 +45,12 @@ Response ReportFormPage(SiteContext& ctx, unsigned version, const FormValues* va
   const auto chosen = shown.find("force");
   const std::string force = chosen == shown.end() ? "NATIONAL" : chosen->second;
   kainjow::mustache::list forces;
-  for (const auto& f : ctx.directory.forces()) {
-    if (f.code == "NATIONAL" || !ctx.directory.Find(f.code)) continue;
+  const auto directory = ctx.directory.Current();
+  // An expired directory (live_directory.h): the form is shown, with why it cannot be sent.
+  const FormProblem expired = ExpiredDirectoryProblem();
+  if (!problem && directory->expired()) problem = &expired;
+  for (const auto& f : directory->forces()) {
+    if (f.code == "NATIONAL" || !directory->Find(f.code)) continue;
     PageData item;
     item.set("code", f.code);
     item.set("name", f.name);

@@ -29,6 +29,10 @@ struct FormProblem {
 void FillFormData(PageData& data, const FormValues& values, const FormProblem* problem,
                   bool files_dropped);
 
+// The service's force directory has expired (server/config/live_directory.h): reports and
+// follow-ups are refused until it is renewed; 503, the whole form.
+FormProblem ExpiredDirectoryProblem();
+
 // The report form with a fresh form token (its cookie set on the response). `values` and
 // `problem` are null for a new form.
 Response ReportFormPage(SiteContext& ctx, unsigned version, const FormValues* values,

@@ -51,7 +51,8 @@ std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPa
   // Escaped by the template; neutralised here (display_text.h) so that bidi overrides and
   // controls cannot disguise a reply's text, e.g. reverse a phone number or a link.
   r.message = DisplaySafeText(meta["message"].get<std::string>());
-  auto force = ctx.directory.Find(row.force);
+  const auto directory = ctx.directory.Current();
+  auto force = directory->Find(row.force);
   r.force_name = force ? (*force)->name : row.force;
   return r;
 }

@@ -70,7 +70,9 @@ Result<EnvelopePlan> ReportUpload::Plan(const FieldCollector& fields, bool) {
     return FieldProblem("force", ErrorCode::kInvalidArgument,
                         "Choose a force, or \"I don't know which force\".");
   }
-  auto force = ctx_.directory.Find(code);
+  const auto directory = ctx_.directory.Current();  // held while `force` points into it
+  if (directory->expired()) return MakeError(ErrorCode::kIo, ExpiredDirectoryProblem().message);
+  auto force = directory->Find(code);
   if (!force) {
     return FieldProblem("force", ErrorCode::kInvalidArgument,
                         "The force you chose is not one this service can send reports to. Choose "
@@ -242,7 +244,9 @@ Result<EnvelopePlan> FollowUpUpload::Plan(const FieldCollector& fields, bool has
     return FieldProblem("message", ErrorCode::kInvalidArgument,
                         "Write a message or attach a file.");
   }
-  auto force = ctx_.directory.Find(force_);
+  const auto directory = ctx_.directory.Current();  // held while `force` points into it
+  if (directory->expired()) return MakeError(ErrorCode::kIo, ExpiredDirectoryProblem().message);
+  auto force = directory->Find(force_);
   if (!force) {
     return MakeError(ErrorCode::kIo, "The service cannot send this to the force right now. "
                                      "Nothing was kept. Please try again later.");

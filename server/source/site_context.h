@@ -11,6 +11,7 @@
 #include "crypto/codename.h"
 #include "server/kdf/source_deriver.h"
 #include "crypto/directory.h"
+#include "server/config/live_directory.h"
 #include "server/source/circuit_limiter.h"
 #include "server/source/form_token.h"
 #include "server/source/login_throttle.h"
@@ -27,7 +28,7 @@ struct SiteLimits {
 };
 
 struct SiteContext {
-  const ForceDirectory& directory;
+  const LiveDirectory& directory;  // Current(): a snapshot, held while its entries are used
   SealedStore& store;
   SessionStore& sessions;
   WorkerPool& kdf_pool;   // Argon2id codename derivations

@@ -1,29 +1,15 @@
 #include "server/storage/backlog.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 
+#include "common/clock.h"
 #include "crypto/directory.h"
 
 namespace sealdrop::server {
-namespace {
-
-std::chrono::sys_days ParseDay(std::string_view day) {
-  if (!IsValidDay(day)) Die("AgeInDays: not a day");
-  auto number = [day](std::size_t at, std::size_t n) {
-    int v = 0;
-    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (day[i] - '0');
-    return v;
-  };
-  return std::chrono::year(number(0, 4)) / std::chrono::month(static_cast<unsigned>(number(5, 2))) /
-         std::chrono::day(static_cast<unsigned>(number(8, 2)));
-}
-
-}  // namespace
 
 std::int64_t AgeInDays(std::string_view day, std::string_view today) {
-  return std::max<std::int64_t>(0, (ParseDay(today) - ParseDay(day)).count());
+  return std::max<std::int64_t>(0, DaysBetween(day, today));
 }
 
 std::string FormatBacklog(const std::vector<ForceBacklog>& backlog, std::string_view today) {

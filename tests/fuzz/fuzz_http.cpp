@@ -63,7 +63,7 @@ struct Instance {
     deriver = std::make_unique<InProcessDeriver>(salt->span());
     form_tokens = std::make_unique<FormTokens>(SecretBuffer(kFormKeyBytes),
                                                [] { return fuzz::kNow; });
-    const ForceDirectory& directory = fuzz::VectorDirectory();
+    static const LiveDirectory directory(fuzz::VectorDirectory());
     site_ctx.reset(new SiteContext{directory, *store, sessions, kdf_pool, disk_pool, *deriver,
                                    throttle, circuits, *form_tokens, SiteLimits{1u << 20, 4096},
                                    [] { return std::string(fuzz::kToday); }});

@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   parser.put(boost::asio::buffer(data, size), ec);
   if (ec || !parser.is_done()) return 0;
   const auto& req = parser.get();
-  sealdrop::server::RequestAuthenticator auth(sealdrop::fuzz::VectorDirectory(), {},
+  static const sealdrop::server::LiveDirectory directory(sealdrop::fuzz::VectorDirectory());
+  sealdrop::server::RequestAuthenticator auth(directory, {},
                                               [] { return sealdrop::fuzz::kNow; },
                                               sealdrop::fuzz::kNow - 1);
   auto pending = auth.Begin(req);

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "common/clock.h"
+#include "common/io.h"
 #include "crypto/directory.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "crypto/public_key_file.h"
@@ -28,13 +29,24 @@ const std::map<std::string, std::string>& ForceNames() {
 }  // namespace
 
 TestInstance::TestInstance(std::vector<std::string> forces)
-    : root_(GenerateKeyPair(KeyRole::kRoot)) {
-  const std::string from = DayFromToday(-1);
-  const std::string until = DayFromToday(365);
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& code : forces) {
+    : root_(GenerateKeyPair(KeyRole::kRoot)), forces_(std::move(forces)) {
+  for (const auto& code : forces_) {
     dec_.emplace(code, GenerateKeyPair(KeyRole::kForceDecryption));
     xfer_.emplace(code, GenerateKeyPair(KeyRole::kForceTransfer));
+  }
+  WriteDirectory(1, -1, 365);
+  if (!WritePublicKeyFile(root_public_file(), root_.public_key).ok()) {
+    throw std::runtime_error("TestInstance: cannot write root.public");
+  }
+  WriteFileOrDie(passphrase_file(), "test passphrase\n");
+  std::filesystem::create_directories(dir_ / "keys");
+}
+
+void TestInstance::WriteDirectory(long long serial, int from_days, int until_days) {
+  const std::string from = DayFromToday(from_days);
+  const std::string until = DayFromToday(until_days);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& code : forces_) {
     list.push_back({{"code", code},
                     {"name", ForceNames().at(code)},
                     {"decryption_keys", {dec_.at(code).public_key.ToText()}},
@@ -43,15 +55,14 @@ TestInstance::TestInstance(std::vector<std::string> forces)
                     {"valid_until", until}});
   }
   const nlohmann::json body = {
-      {"version", 1}, {"serial", 1}, {"issued", from}, {"expires", until}, {"forces", list}};
-  auto signed_text = ForceDirectory::Sign(body.dump(), root_, TodayUtc());
+      {"version", 1}, {"serial", serial}, {"issued", from}, {"expires", until}, {"forces", list}};
+  // Signed as on its issue day, so that an already expired one can be made too.
+  auto signed_text = ForceDirectory::Sign(body.dump(), root_, from);
   if (!signed_text) throw std::runtime_error("TestInstance: " + signed_text.error().message);
-  WriteFileOrDie(directory_file(), *signed_text);
-  if (!WritePublicKeyFile(root_public_file(), root_.public_key).ok()) {
-    throw std::runtime_error("TestInstance: cannot write root.public");
+  // Replaced whole (rename), as an operator's install does: a reader never sees half a file.
+  if (!WriteFileAtomically(directory_file(), *signed_text, 0644, /*overwrite=*/true).ok()) {
+    throw std::runtime_error("TestInstance: cannot write the directory");
   }
-  WriteFileOrDie(passphrase_file(), "test passphrase\n");
-  std::filesystem::create_directories(dir_ / "keys");
 }
 
 std::vector<std::string> TestInstance::ServerArgv(const std::string& server_bin,

@@ -22,6 +22,10 @@ class TestInstance {
                                       const std::string& listen = "127.0.0.1:0",
                                       const std::vector<std::string>& extra = {}) const;
 
+  // Rewrites directory_file(): every force listed, `serial`, issued and valid from today plus
+  // `from_days`, expiring today plus `until_days` (in the past too: for an expired directory).
+  void WriteDirectory(long long serial, int from_days, int until_days);
+
   const std::string& root() const { return dir_.path(); }
   std::string data_dir() const { return dir_ / "data"; }
   std::string directory_file() const { return dir_ / "directory.signed"; }
@@ -37,6 +41,7 @@ class TestInstance {
  private:
   TempDir dir_;
   KeyPair root_;
+  std::vector<std::string> forces_;
   std::map<std::string, KeyPair> dec_;
   std::map<std::string, KeyPair> xfer_;
 };

@@ -15,15 +15,15 @@ namespace {
 
 constexpr std::int64_t kNow = 1800014400;  // 2027-01-15T12:00:00Z, a day the vector directory is valid
 
-const ForceDirectory& Directory() {
-  static const ForceDirectory directory = [] {
+const LiveDirectory& Directory() {
+  static const LiveDirectory directory([] {
     const std::string dir = std::string(SEALDROP_VECTORS_DIR) + "/directory";
     auto root = ReadPublicKeyFile(dir + "/root.public", KeyRole::kRoot);
     EXPECT_TRUE(root.ok());
     auto loaded = ForceDirectory::Load(dir + "/directory.signed", *root, "2027-01-15");
     EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.error().message);
     return std::move(*loaded);
-  }();
+  }());
   return directory;
 }
 
