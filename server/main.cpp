@@ -24,6 +24,7 @@
 #include "server/http/http_server.h"
 #include "server/http/socket_access.h"
 #include "server/log.h"
+#include "server/ops/health.h"
 #include "server/source/source_site.h"
 #include "server/kdf/kdf_helpers.h"
 #include "server/sandbox/core_dumps.h"
@@ -230,6 +231,11 @@ int main(int argc, char** argv) {
   std::string status_data, status_config;
   status->add_option("--data", status_data, "Data directory (read only)");
   status->add_option("--config", status_config, "TOML configuration file naming the data directory");
+  auto* health = app.add_subcommand(
+      "health", "Check the running server for monitoring: up, directory days left, backlog, disk "
+                "(exit 0 ok, 1 critical, 3 warning)");
+  std::string health_config;
+  health->add_option("--config", health_config, "The server's TOML configuration file");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -257,6 +263,7 @@ int main(int argc, char** argv) {
     return PrintStatus(shown.data_dir, shown);
   }
 
+  if (health->parsed() && !health_config.empty()) config_path = health_config;
   ServerConfig config;
   if (!config_path.empty()) {
     auto loaded = LoadServerConfig(config_path);
@@ -289,6 +296,7 @@ int main(int argc, char** argv) {
   if (reserve_mb) config.reserve_mb = *reserve_mb;
   if (force_reserve_mb) config.force_reserve_mb = *force_reserve_mb;
   if (auto st = ValidateServerConfig(config); !st) return Fail(st.error().message);
+  if (health->parsed()) return RunHealth(config);
 
   auto root = ReadPublicKeyFile(config.root_public_key, KeyRole::kRoot);
   if (!root) return Fail(root.error().message);
