@@ -1,4 +1,4 @@
-// directory build | sign | verify.
+// directory build | sign | verify | renew.
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -90,6 +90,56 @@ int Sign(const SignOptions& o) {
   return 0;
 }
 
+struct RenewOptions {
+  std::string root_key;
+  std::string in;
+  std::string out;
+  std::string passphrase_file;
+  int valid_days = 365;
+};
+
+// The same forces and keys, a serial one higher, issued today and expiring `valid_days` on. A
+// force whose keys ran to the old expiry day runs to the new one; one whose keys were made to end
+// earlier (being retired) keeps its day. The current directory may have expired already: renewing
+// is how an expired service comes back.
+int Renew(const RenewOptions& o) {
+  if (o.valid_days < 1 || o.valid_days > 3660) return Report("--valid-days must be 1 to 3660");
+  if (PathExists(o.out)) return Report(o.out + " already exists: refusing to overwrite it");
+  auto pass = ReadPassphrase({"Passphrase for " + o.root_key, o.passphrase_file, false});
+  if (!pass) return Report(pass.error());
+  auto root = ReadSecretKeyFile(o.root_key, *pass, KeyRole::kRoot);
+  if (!root) return Report(root.error());
+  const std::string today = TodayUtc();
+  auto current = ForceDirectory::Load(o.in, root->public_key, today, ForceDirectory::Expiry::kAccept);
+  if (!current) return Report(current.error());
+  const std::string expires = AddDays(today, o.valid_days);
+  nlohmann::json forces = nlohmann::json::array();
+  for (const auto& f : current->forces()) {
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& k : f.decryption_keys) keys.push_back(k.ToText());
+    const bool ran_to_expiry = f.valid_until >= current->expires();
+    forces.push_back({{"code", f.code},
+                      {"name", f.name},
+                      {"decryption_keys", keys},
+                      {"transfer_key", f.transfer_key.ToText()},
+                      {"valid_from", f.valid_from},
+                      {"valid_until", ran_to_expiry ? expires : f.valid_until}});
+  }
+  const nlohmann::json body = {{"version", 1},       {"serial", current->serial() + 1},
+                               {"issued", today},    {"expires", expires},
+                               {"forces", forces}};
+  auto signed_text = ForceDirectory::Sign(body.dump(), *root, today);
+  if (!signed_text) return Report(signed_text.error());
+  if (auto st = WriteFileAtomically(o.out, *signed_text, 0644, false); !st) return Report(st.error());
+  std::printf("renewed: serial %lld -> %lld, expires %s -> %s, %zu forces, written to %s\n"
+              "install it on the server by rename (install -m 0644 %s "
+              "/etc/sealdrop/directory.signed): the server takes it within a minute, or at once "
+              "with systemctl reload sealdrop-server\n",
+              current->serial(), current->serial() + 1, current->expires().c_str(),
+              expires.c_str(), current->forces().size(), o.out.c_str(), o.out.c_str());
+  return 0;
+}
+
 struct VerifyOptions {
   std::string root_pub;
   std::string in;
@@ -134,6 +184,16 @@ void AddDirectoryCommands(CLI::App& app, int& exit_code) {
   sign->add_option("--out", s->out, "directory.signed")->required();
   sign->add_option("--passphrase-file", s->passphrase_file, "Passphrase for root.secret");
   sign->callback([s, &exit_code] { exit_code = Sign(*s); });
+
+  auto r = std::make_shared<RenewOptions>();
+  auto* renew = dir->add_subcommand(
+      "renew", "Re-sign a directory (even an expired one) with a new expiry and a higher serial");
+  renew->add_option("--root-key", r->root_key, "root.secret")->required();
+  renew->add_option("--in", r->in, "the current directory.signed")->required();
+  renew->add_option("--out", r->out, "the renewed directory.signed")->required();
+  renew->add_option("--valid-days", r->valid_days, "Days until the new directory expires (365)");
+  renew->add_option("--passphrase-file", r->passphrase_file, "Passphrase for root.secret");
+  renew->callback([r, &exit_code] { exit_code = Renew(*r); });
 
   auto v = std::make_shared<VerifyOptions>();
   auto* verify = dir->add_subcommand("verify", "Check a signed directory against the root key");

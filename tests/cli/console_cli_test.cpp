@@ -4,6 +4,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "crypto/directory.h"
+#include "crypto/keyfile/secret_key_file.h"
 #include "tests/support/process.h"
 
 namespace sealdrop {
@@ -207,6 +212,55 @@ TEST_F(ConsoleCli, DirectoryVerifyChecksTheRootKey) {
   ExpectFailure(Console({"directory", "verify", "--root-pub", work_ / "other/root.public", "--in",
                          P("directory.signed")}),
                 "different root key");
+}
+
+TEST_F(ConsoleCli, DirectoryRenewGivesAHigherSerialAndANewExpiryEvenToAnExpiredOne) {
+  const auto renew = [&](const std::string& in, const std::string& out,
+                         const std::string& key = "keys/root.secret") {
+    return Console({"directory", "renew", "--root-key", P(key), "--in", in, "--out", out,
+                    "--valid-days", "400", "--passphrase-file", P("pass")});
+  };
+  const auto renewed = renew(P("directory.signed"), work_ / "renewed.signed");
+  ASSERT_EQ(renewed.exit_code, 0) << renewed.err;
+  EXPECT_NE(renewed.out.find("serial 1 -> 2"), std::string::npos) << renewed.out;
+  const auto verified = Console({"directory", "verify", "--root-pub", P("keys/root.public"),
+                                 "--in", work_ / "renewed.signed"});
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_NE(verified.out.find("serial 2, issued " + TodayUtc() + ", expires " +
+                              AddDays(TodayUtc(), 400) + ", 2 forces"),
+            std::string::npos) << verified.out;
+
+  // A directory that expired yesterday (signed as on its issue day, 400 days ago).
+  auto body = nlohmann::json::parse(ReadFileOrDie(P("forces.json")));
+  body["issued"] = AddDays(TodayUtc(), -400);
+  body["expires"] = AddDays(TodayUtc(), -1);
+  for (auto& f : body["forces"]) {
+    f["valid_from"] = AddDays(TodayUtc(), -400);
+    f["valid_until"] = AddDays(TodayUtc(), -1);
+  }
+  auto root = ReadSecretKeyFile(P("keys/root.secret"),
+                                SecretBuffer::CopyOf("correct horse battery staple"), KeyRole::kRoot);
+  ASSERT_TRUE(root.ok());
+  auto expired = ForceDirectory::Sign(body.dump(), *root, AddDays(TodayUtc(), -400));
+  ASSERT_TRUE(expired.ok()) << expired.error().message;
+  WriteFileOrDie(work_ / "expired.signed", *expired);
+  ExpectFailure(Console({"directory", "verify", "--root-pub", P("keys/root.public"), "--in",
+                         work_ / "expired.signed"}),
+                "expired");
+  ASSERT_EQ(renew(work_ / "expired.signed", work_ / "revived.signed").exit_code, 0);
+  const auto revived = Console({"directory", "verify", "--root-pub", P("keys/root.public"),
+                                "--in", work_ / "revived.signed"});
+  EXPECT_EQ(revived.exit_code, 0) << revived.err;
+  EXPECT_NE(revived.out.find("2 forces"), std::string::npos) << revived.out;
+
+  // Never over an existing file; never with another root's key.
+  ExpectFailure(renew(P("directory.signed"), work_ / "renewed.signed"), "already exists");
+  Must({"root-keygen", "--out", work_ / "usurper", "--passphrase-file", P("pass")});
+  ExpectFailure(Console({"directory", "renew", "--root-key", work_ / "usurper/root.secret", "--in",
+                         P("directory.signed"), "--out", work_ / "usurped.signed",
+                         "--passphrase-file", P("pass")}),
+                "different root key");
+  EXPECT_FALSE(std::filesystem::exists(work_ / "usurped.signed"));
 }
 
 TEST_F(ConsoleCli, DirectorySignNeedsTheRightPassphraseAndRootKey) {
