@@ -79,6 +79,26 @@ Status Database::Exec(const char* sql) {
   return e;
 }
 
+Result<int> Database::UserVersion() const {
+  auto q = Prepare("PRAGMA user_version");
+  if (!q) return q.error();
+  int version = -1;
+  if (auto st = q->ForEach([&] {
+        version = static_cast<int>(q->Int64(0));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  if (version < 0) return MakeError(ErrorCode::kIo, label_ + ": no schema version");
+  return version;
+}
+
+Status Database::SetUserVersion(int version) {
+  const std::string sql = "PRAGMA user_version = " + std::to_string(version);
+  return Exec(sql.c_str());
+}
+
 Result<Statement> Database::Prepare(std::string_view sql) const {
   if (!db_) Die("sqlite::Database::Prepare on a closed database");
   sqlite3_stmt* stmt = nullptr;

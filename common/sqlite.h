@@ -53,6 +53,9 @@ class Database {
   // Compiles one statement. Errors: kIo with SQLite's message (including a corrupt schema).
   // Const: reading through a handle does not change what the handle is.
   Result<Statement> Prepare(std::string_view sql) const;
+  // The schema version an application keeps in the file's header (PRAGMA user_version).
+  Result<int> UserVersion() const;
+  Status SetUserVersion(int version);
   // Rows changed by the last INSERT, UPDATE or DELETE on this handle.
   std::int64_t Changes() const;
   // Waits up to `ms` for another process's lock instead of failing at once.

@@ -1,5 +1,7 @@
 #include "journalist_console/store/console_store.h"
 
+#include "journalist_console/store/console_schema.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,38 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE cases (
-  id TEXT PRIMARY KEY, kind TEXT NOT NULL, received_day TEXT NOT NULL, sent_day TEXT NOT NULL,
-  source_ref TEXT NOT NULL, category TEXT NOT NULL, urgent INTEGER NOT NULL,
-  status TEXT NOT NULL, outcome TEXT NOT NULL, summary BLOB NOT NULL) WITHOUT ROWID;
-CREATE INDEX cases_source ON cases(source_ref);
-CREATE TABLE triage (
-  seq INTEGER PRIMARY KEY, case_id TEXT NOT NULL, day TEXT NOT NULL, outcome TEXT NOT NULL,
-  note BLOB NOT NULL);
-CREATE TABLE outbox (
-  id TEXT PRIMARY KEY, kind TEXT NOT NULL, case_id TEXT NOT NULL, dest TEXT NOT NULL,
-  source TEXT NOT NULL, day TEXT NOT NULL, exported INTEGER NOT NULL, text BLOB NOT NULL)
-  WITHOUT ROWID;
-CREATE TABLE audit (
-  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
-  item TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);
-)sql";
-
 using sqlite::Statement;
-
-// Tables added after the first release: created when a console is opened, so that an existing
-// console gains them (follow-ups imported before then count as read).
-constexpr const char* kLaterTables = R"sql(
-CREATE TABLE IF NOT EXISTS followup_unread (id TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS risk_raised (
-  case_id TEXT PRIMARY KEY, day TEXT NOT NULL, followup_id TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS delivery (
-  id TEXT PRIMARY KEY, outcome TEXT NOT NULL, reason TEXT NOT NULL, day TEXT NOT NULL,
-  failures INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS push_results_read (digest TEXT PRIMARY KEY) WITHOUT ROWID;
-)sql";
 
 CaseRow ReadCase(Statement& s) {
   CaseRow r;
@@ -128,7 +99,7 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Init(const std::string& dir)
   auto db = OpenDb(temp, /*create=*/true);
   if (!db) return db.error();
   std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, std::move(*db)));
-  if (auto st = store->Exec(kSchema); !st) return st.error();
+  if (auto st = CreateConsoleSchema(store->db_); !st) return st.error();
   if (auto st = store->Audit("init", "", ""); !st) return st.error();
   if (auto st = store->db_.Close(); !st) return st.error();
   ::chmod(temp.c_str(), 0600);
@@ -149,8 +120,7 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Open(const std::string& dir)
   auto db = OpenDb(dir + "/console.sqlite", /*create=*/false);
   if (!db) return db.error();
   std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, std::move(*db)));
-  if (auto st = store->EnsureReceiptTable(); !st) return st.error();
-  if (auto st = store->CreateLaterTables(); !st) return st.error();
+  if (auto st = MigrateConsole(store->db_); !st) return st.error();
   if (auto st = store->RemoveUnreferencedFiles(); !st) return st.error();
   return store;
 }
@@ -434,15 +404,6 @@ Result<std::vector<AuditEntry>> ConsoleStore::AuditLog() const {
 // Import receipts: which imported items the server may not yet have deleted. Kept apart from the
 // case queries above; every step's result is checked.
 
-// Consoles made before receipts existed get the table on their next Open (their earlier imports
-// were deleted from the server when they were pulled: nothing to receipt).
-Status ConsoleStore::EnsureReceiptTable() {
-  return Exec(
-      "CREATE TABLE IF NOT EXISTS imported ("
-      " id TEXT PRIMARY KEY, pull_day TEXT NOT NULL, confirmed_day TEXT NOT NULL) WITHOUT ROWID;"
-      "CREATE INDEX IF NOT EXISTS imported_open ON imported(confirmed_day, pull_day);");
-}
-
 // REQUIRES: inside AddCases' transaction, so a case and its receipt duty commit together.
 Status ConsoleStore::RecordImported(const std::string& id, const std::string& pull_day) {
   auto q = db_.Prepare("INSERT INTO imported (id, pull_day, confirmed_day) VALUES (?, ?, '')");
@@ -494,9 +455,8 @@ Result<std::vector<std::string>> ConsoleStore::UnconfirmedImports(std::size_t li
   return out;
 }
 
-// Follow-ups unread, risk raised by a follow-up, deliveries (tables of kLaterTables).
+// Follow-ups unread, risk raised by a follow-up, deliveries (schema version 2: console_schema.h).
 
-Status ConsoleStore::CreateLaterTables() { return Exec(kLaterTables); }
 
 Status ConsoleStore::RaiseIfCalmLocked(const std::string& report_id, const CaseRow& followup,
                                        std::vector<RiskRaise>* raised) {

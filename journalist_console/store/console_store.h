@@ -169,10 +169,8 @@ class ConsoleStore {
   Result<std::map<std::string, std::size_t>> CountsBySource(const char* sql) const;
   ConsoleStore(std::string dir, sqlite::Database db) : dir_(std::move(dir)), db_(std::move(db)) {}
   Status Exec(const char* sql);
-  Status EnsureReceiptTable();
   Status RecordImported(const std::string& id, const std::string& pull_day);
   Status RemoveUnreferencedFiles();
-  Status CreateLaterTables();
   Status MarkUnreadAndRaiseLocked(const std::vector<CaseRow>& rows, std::vector<RiskRaise>* raised);
   Status RaiseIfCalmLocked(const std::string& report_id, const CaseRow& followup,
                            std::vector<RiskRaise>* raised);

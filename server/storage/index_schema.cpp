@@ -30,21 +30,6 @@ CREATE TABLE sources (
 ) WITHOUT ROWID;
 )sql";
 
-Result<int> UserVersion(const sqlite::Database& db) {
-  auto q = db.Prepare("PRAGMA user_version");
-  if (!q) return q.error();
-  int version = -1;
-  if (auto st = q->ForEach([&] {
-        version = static_cast<int>(q->Int64(0));
-        return Status::Ok();
-      });
-      !st) {
-    return st.error();
-  }
-  if (version < 0) return MakeError(ErrorCode::kIo, "index database: no schema version");
-  return version;
-}
-
 Result<bool> HasColumn(const sqlite::Database& db, const char* table, const char* column) {
   auto q = db.Prepare("SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
   if (!q) return q.error();
@@ -69,7 +54,7 @@ Status SourcesToMonths(sqlite::Database& db) {
 }  // namespace
 
 Status MigrateIndex(sqlite::Database& db) {
-  auto version = UserVersion(db);
+  auto version = db.UserVersion();
   if (!version) return version.error();
   if (*version == kIndexSchemaVersion) return Status::Ok();
   if (*version > kIndexSchemaVersion) {
@@ -88,8 +73,7 @@ Status MigrateIndex(sqlite::Database& db) {
     if (auto st = db.Exec(kSourcesV2); !st) return st;
   }
   if (auto st = db.Exec(kItems); !st) return st;
-  const std::string set_version = "PRAGMA user_version = " + std::to_string(kIndexSchemaVersion);
-  if (auto st = db.Exec(set_version.c_str()); !st) return st;
+  if (auto st = db.SetUserVersion(kIndexSchemaVersion); !st) return st;
   return tx->Commit();
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
+#include "common/sqlite.h"
 #include "crypto/directory.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "tests/support/process.h"
@@ -261,6 +262,45 @@ TEST_F(ConsoleCli, DirectoryRenewGivesAHigherSerialAndANewExpiryEvenToAnExpiredO
                          "--passphrase-file", P("pass")}),
                 "different root key");
   EXPECT_FALSE(std::filesystem::exists(work_ / "usurped.signed"));
+}
+
+// A console made by the first schema (no version in its header, none of version 2's tables)
+// opens with today's console and is migrated; one from a newer console is refused untouched.
+TEST_F(ConsoleCli, AConsoleOfThePreviousSchemaIsMigratedAndANewerOneRefused) {
+  const std::string data = work_ / "old-console";
+  Must({"init", "--data", data});
+  const std::string file = data + "/console.sqlite";
+  const auto edit = [&](const char* sql) {
+    auto db = sqlite::Database::Open(file, sqlite::OpenMode::kReadWrite, "test edit");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec(sql).ok()) << sql;
+    ASSERT_TRUE(db->Close().ok());
+  };
+  const auto version = [&] {
+    auto db = sqlite::Database::Open(file, sqlite::OpenMode::kReadOnly, "test read");
+    return db ? db->UserVersion().value() : -1;
+  };
+  EXPECT_EQ(version(), 2);
+  edit("DROP TABLE followup_unread; DROP TABLE risk_raised; DROP TABLE delivery; "
+       "DROP TABLE push_results_read; DROP TABLE imported; PRAGMA user_version = 0;");
+  const auto opened = Console({"audit", "verify", "--data", data});
+  EXPECT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_NE(opened.out.find("audit log intact"), std::string::npos);
+  EXPECT_EQ(version(), 2);
+  {
+    auto db = sqlite::Database::Open(file, sqlite::OpenMode::kReadOnly, "test read");
+    ASSERT_TRUE(db.ok());
+    auto q = db->Prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                         "('followup_unread', 'risk_raised', 'delivery', 'push_results_read', 'imported')");
+    ASSERT_TRUE(q.ok());
+    ASSERT_TRUE(q->ForEach([&] {
+      EXPECT_EQ(q->Int64(0), 5);
+      return Status::Ok();
+    }));
+  }
+  edit("PRAGMA user_version = 9;");
+  ExpectFailure(Console({"audit", "verify", "--data", data}), "made by a newer SealDrop (schema 9)");
+  EXPECT_EQ(version(), 9);
 }
 
 TEST_F(ConsoleCli, DirectorySignNeedsTheRightPassphraseAndRootKey) {

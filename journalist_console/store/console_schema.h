@@ -1,0 +1,23 @@
+// The console database's schema (console.sqlite) and its versions, kept in PRAGMA user_version.
+// Open brings an older console up to kConsoleSchemaVersion in one transaction and refuses one
+// made by a newer SealDrop (docs/console.md "Files").
+//
+//   1  (user_version 0) meta, cases, triage, outbox, audit
+//   2  + followup_unread, risk_raised, delivery, push_results_read, imported: a console of
+//        version 1 gains them empty (its follow-ups count as read; its imports were deleted from
+//        the server when pulled, so nothing is owed a receipt)
+#pragma once
+
+#include "common/result.h"
+#include "common/sqlite.h"
+
+namespace sealdrop::console {
+
+inline constexpr int kConsoleSchemaVersion = 2;
+
+// A new console: every table of the current version.
+Status CreateConsoleSchema(sqlite::Database& db);
+// An existing console: migrated up to the current version, or refused if newer.
+Status MigrateConsole(sqlite::Database& db);
+
+}  // namespace sealdrop::console
