@@ -169,7 +169,8 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "127.0.0.1:PORT (0 picks one) or unix:/path/to/socket");
   app.add_option("--force-listen", force_listen,
                  "The force API: 127.0.0.1:PORT or unix:/path (behind the force onion service)");
-  std::optional<std::string> socket_group, socket_mode;
+  std::optional<std::string> socket_group, socket_mode, log_level;
+  app.add_option("--log-level", log_level, "Least level logged: info, warning or error");
   app.add_option("--socket-group", socket_group,
                  "Group given the unix sockets (debian-tor, so that tor can connect)");
   app.add_option("--socket-mode", socket_mode, "Mode of the unix sockets: 0600, 0660 or 0666");
@@ -274,6 +275,7 @@ int main(int argc, char** argv) {
   if (force_listen) config.force_listen = *force_listen;
   if (socket_group) config.socket_group = *socket_group;
   if (socket_mode) config.socket_mode = *socket_mode;
+  if (log_level) config.log_level = *log_level;
   if (proxy_protocol) config.source_proxy_protocol = true;
   if (data_dir) config.data_dir = *data_dir;
   if (directory) config.directory = *directory;
@@ -297,6 +299,9 @@ int main(int argc, char** argv) {
   if (force_reserve_mb) config.force_reserve_mb = *force_reserve_mb;
   if (auto st = ValidateServerConfig(config); !st) return Fail(st.error().message);
   if (health->parsed()) return RunHealth(config);
+  log::SetMinimumLevel(config.log_level == "error"     ? log::Level::kError
+                       : config.log_level == "warning" ? log::Level::kWarn
+                                                       : log::Level::kInfo);
 
   auto root = ReadPublicKeyFile(config.root_public_key, KeyRole::kRoot);
   if (!root) return Fail(root.error().message);

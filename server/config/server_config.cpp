@@ -54,7 +54,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
                          std::to_string(e.source().begin.line));
   }
   static const std::set<std::string> kKnown = {
-      "listen", "force_listen", "source_proxy_protocol", "socket_group", "socket_mode",
+      "listen", "force_listen", "source_proxy_protocol", "socket_group", "socket_mode", "log_level",
       "data_dir", "directory", "root_public_key", "threads", "kdf_workers", "kdf_queue",
       "max_upload_mb",
       "max_connections", "max_uploads", "uploads_per_circuit", "upload_grace_seconds",
@@ -72,6 +72,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   if (!(st = ReadString(t, "force_listen", c.force_listen))) return st.error();
   if (!(st = ReadString(t, "socket_group", c.socket_group))) return st.error();
   if (!(st = ReadString(t, "socket_mode", c.socket_mode))) return st.error();
+  if (!(st = ReadString(t, "log_level", c.log_level))) return st.error();
   if (const toml::node* n = t.get("source_proxy_protocol")) {
     if (!n->is_boolean()) {
       return MakeError(ErrorCode::kInvalidArgument, "config: source_proxy_protocol must be true or false");
@@ -120,6 +121,10 @@ Status ValidateServerConfig(const ServerConfig& c) {
                      "no pinned root key: set `root_public_key` or pass --root-pub");
   }
   if (c.data_dir.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty data_dir");
+  if (c.log_level != "info" && c.log_level != "warning" && c.log_level != "error") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "config: log_level must be \"info\", \"warning\" or \"error\"");
+  }
   if (auto mode = ParseSocketMode(c.socket_mode); !mode) {
     return MakeError(ErrorCode::kInvalidArgument, "config: " + mode.error().message);
   }

@@ -18,6 +18,9 @@ struct ServerConfig {
   // that tor can connect) and their mode; empty group: the server's own.
   std::string socket_group;
   std::string socket_mode = "0660";
+  // The least level logged: "info" (start, stop, power-of-ten counts of what reporters and
+  // forces do; never one line per event), "warning" or "error".
+  std::string log_level = "info";
   std::string data_dir = "sealdrop-data";
   std::string directory;        // the signed force directory file
   std::string root_public_key;  // the pinned national root key (root.public)

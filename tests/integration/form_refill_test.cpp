@@ -228,6 +228,17 @@ TEST(FormRefill, ABurstOfNewReportersIsQueuedNotRefused) {
   EXPECT_NE(log.find("report stored (about 10)"), std::string::npos) << log;
 }
 
+TEST(FormRefill, AtLogLevelWarningNothingButWarningsAndErrorsIsLogged) {
+  TestInstance instance;
+  ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
+                                           {"--log-level", "warning"}));
+  for (const auto& r : SendAtOnce(server, 2)) EXPECT_EQ(r.status, 200);
+  ASSERT_EQ(server.Stop(SIGTERM), 0);
+  const std::string log = server.Stderr();
+  EXPECT_EQ(log.find("started"), std::string::npos) << log;
+  EXPECT_EQ(log.find("report stored"), std::string::npos) << log;
+}
+
 TEST(FormRefill, AFullDerivationQueueGivesTheFormBackFilledIn) {
   TestInstance instance;
   ServerProcess server(instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",

@@ -20,6 +20,7 @@ listen = "unix:/run/sealdrop/source.sock"
 force_listen = "unix:/run/sealdrop/force.sock"
 socket_group = "debian-tor"
 socket_mode = "0660"
+log_level = "warning"
 data_dir = "/var/lib/sealdrop"
 directory = "/etc/sealdrop/directory.signed"
 root_public_key = "/etc/sealdrop/root.public"
@@ -39,6 +40,7 @@ session_idle_minutes = 30
   EXPECT_EQ(c->force_listen, "unix:/run/sealdrop/force.sock");
   EXPECT_EQ(c->socket_group, "debian-tor");
   EXPECT_EQ(c->socket_mode, "0660");
+  EXPECT_EQ(c->log_level, "warning");
   EXPECT_EQ(c->data_dir, "/var/lib/sealdrop");
   EXPECT_EQ(c->directory, "/etc/sealdrop/directory.signed");
   EXPECT_EQ(c->root_public_key, "/etc/sealdrop/root.public");
@@ -54,6 +56,9 @@ session_idle_minutes = 30
   EXPECT_EQ(c->session_idle_minutes, 30);
   EXPECT_TRUE(ValidateServerConfig(*c).ok());
   c->socket_mode = "0755";  // a socket's execute bits mean nothing; a typo must not pass
+  EXPECT_FALSE(ValidateServerConfig(*c).ok());
+  c->socket_mode = "0660";
+  c->log_level = "debug";  // there is no debug logging to turn on
   EXPECT_FALSE(ValidateServerConfig(*c).ok());
 }
 
