@@ -25,6 +25,7 @@
 #include "server/http/socket_access.h"
 #include "server/log.h"
 #include "server/ops/health.h"
+#include "server/pages/site_face.h"
 #include "server/source/source_site.h"
 #include "server/kdf/kdf_helpers.h"
 #include "server/sandbox/core_dumps.h"
@@ -344,6 +345,16 @@ int main(int argc, char** argv) {
   SiteContext ctx{force_directory, **store, sessions, kdf_pool, disk_pool, deriver, throttle,
                   circuits, *form_tokens, SiteLimits{config.max_upload_mb << 20, 4096}};
   ctx.storage_budget = &budget;
+  ctx.onion_hostname = config.onion_hostname;
+  ctx.behind_tor = config.source_proxy_protocol;
+  // Before any page is rendered or thread started (site_face.h).
+  SetSiteFace({.service_name = config.service_name,
+               .operator_name = config.operator_name,
+               .phone_number = config.phone_number,
+               .phone_hours = config.phone_hours,
+               .exit_url = config.exit_url,
+               .retention_days = config.source_retention_days,
+               .session_idle_minutes = config.session_idle_minutes});
   SourceSite site(ctx);
 
   HttpLimits limits;

@@ -2,10 +2,14 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <set>
 
 #include "common/io.h"
+#include "common/display_text.h"
+#include "common/utf8.h"
 #include "server/http/socket_access.h"
+#include "server/source/onion_check.h"
 
 namespace sealdrop::server {
 namespace {
@@ -60,7 +64,8 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
       "max_connections", "max_uploads", "uploads_per_circuit", "upload_grace_seconds",
       "header_timeout_seconds", "session_idle_minutes", "source_retention_days",
       "sender_budget_mb", "sender_budget_window_seconds", "daily_intake_mb", "max_stored_mb",
-      "reserve_mb", "force_reserve_mb"};
+      "reserve_mb", "force_reserve_mb", "service_name", "operator_name", "phone_number",
+      "phone_hours", "exit_url", "onion_hostname"};
   for (const auto& [key, value] : t) {
     if (!kKnown.count(std::string(key.str()))) {
       return MakeError(ErrorCode::kInvalidArgument, "config: unknown key " + std::string(key.str()));
@@ -108,10 +113,78 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   if (!(st = ReadInt(t, "max_stored_mb", c.max_stored_mb, 1, kMaxBudgetMb))) return st.error();
   if (!(st = ReadInt(t, "reserve_mb", c.reserve_mb, 0, kMaxBudgetMb))) return st.error();
   if (!(st = ReadInt(t, "force_reserve_mb", c.force_reserve_mb, 0, kMaxBudgetMb))) return st.error();
+  for (auto [key, field] : {std::pair{"service_name", &c.service_name},
+                            std::pair{"operator_name", &c.operator_name},
+                            std::pair{"phone_number", &c.phone_number},
+                            std::pair{"phone_hours", &c.phone_hours},
+                            std::pair{"exit_url", &c.exit_url},
+                            std::pair{"onion_hostname", &c.onion_hostname}}) {
+    if (!(st = ReadString(t, key, *field))) return st.error();
+  }
   return c;
 }
 
+namespace {
+
+// The face's texts go on every page: plain text only. Mustache escapes what is left (& ' ");
+// markup and control characters are refused so that a mistake shows at start, not on a page.
+Status CheckFaceText(const char* key, const std::string& value, std::size_t max_chars,
+                     bool required) {
+  auto bad = [&](const std::string& why) {
+    return MakeError(ErrorCode::kInvalidArgument, std::string("config: ") + key + " " + why);
+  };
+  if (required && value.empty()) return bad("must not be empty");
+  // DisplaySafeText changes exactly the characters that could hide or reorder text.
+  if (!IsValidUtf8(value) || DisplaySafeText(value) != value) {
+    return bad("must be UTF-8 text without control or direction characters");
+  }
+  const auto chars = std::count_if(value.begin(), value.end(), [](unsigned char ch) {
+    return (ch & 0xC0) != 0x80;  // not a continuation byte: one character
+  });
+  if (static_cast<std::size_t>(chars) > max_chars) {
+    return bad("must be at most " + std::to_string(max_chars) + " characters");
+  }
+  for (const char c : value) {
+    const auto ch = static_cast<unsigned char>(c);
+    if (ch < 0x20 || ch == 0x7f) return bad("must not contain control characters");
+    if (ch == '<' || ch == '>') return bad("must be plain text, without < or >");
+  }
+  return Status::Ok();
+}
+
+Status CheckFace(const ServerConfig& c) {
+  Status st;
+  if (!(st = CheckFaceText("service_name", c.service_name, 120, true))) return st;
+  if (!(st = CheckFaceText("operator_name", c.operator_name, 120, false))) return st;
+  if (!(st = CheckFaceText("phone_hours", c.phone_hours, 120, false))) return st;
+  if (c.phone_number.size() > 30 ||
+      c.phone_number.find_first_not_of("0123456789 +()-") != std::string::npos) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "config: phone_number must be at most 30 digits, spaces and + ( ) -");
+  }
+  // The exit link opens a neutral site: https only, and only characters that need no escaping
+  // in an attribute.
+  constexpr std::string_view kHttps = "https://";
+  if (c.exit_url.size() <= kHttps.size() || c.exit_url.size() > 200 ||
+      !c.exit_url.starts_with(kHttps) ||
+      c.exit_url.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789-._~:/?#[]@!$&()*+,;=%") != std::string::npos) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "config: exit_url must be an https:// address of at most 200 characters, "
+                     "without spaces or quotes");
+  }
+  if (!c.onion_hostname.empty() && !IsOnionHostname(c.onion_hostname)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "config: onion_hostname must be this service's v3 onion address: 56 "
+                     "lower-case letters and digits 2-7, then .onion");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ValidateServerConfig(const ServerConfig& c) {
+  if (auto st = CheckFace(c); !st) return st;
   if (c.directory.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "no signed force directory: set `directory` or pass --directory");

@@ -46,6 +46,16 @@ struct ServerConfig {
   std::uint64_t max_stored_mb = 20480;            // reports and follow-ups waiting for forces
   std::uint64_t reserve_mb = 512;                 // free disk reports and follow-ups leave
   std::uint64_t force_reserve_mb = 64;            // free disk the force API's uploads leave
+  // The service's own face (server/pages/site_face.h; docs/server.md "The service's face"):
+  // plain text, no markup or control characters; shown HTML-escaped.
+  std::string service_name = "SealDrop";
+  std::string operator_name;  // "" : not shown
+  std::string phone_number;   // digits, spaces, + ( ) - only; "" : no phone line shown
+  std::string phone_hours;
+  std::string exit_url = "https://www.bbc.co.uk/weather";  // the quick exit: an https:// URL
+  // This service's onion address ("<56 characters>.onion"): a request naming another Host gets
+  // a warning on every page (server/source/onion_check.h). "" : not checked.
+  std::string onion_hostname;
 };
 
 // Reads `path` over the defaults above.

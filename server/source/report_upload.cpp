@@ -87,6 +87,12 @@ Result<EnvelopePlan> ReportUpload::Plan(const FieldCollector& fields, bool) {
   auto meta = ReportMetadataJson(fields, (*force)->code, day, source);
   if (!meta) return meta.error();
   force_name_ = (*force)->name;
+  // The same rule as ReportMetadataJson: details go in only when chosen; blank ones say nothing.
+  contact_kept_ = fields.Get("contact") == "details" &&
+                  !(IsBlankText(fields.Get("contact_name")) &&
+                    IsBlankText(fields.Get("contact_phone")) &&
+                    IsBlankText(fields.Get("contact_email")) &&
+                    IsBlankText(fields.Get("contact_times")));
   EnvelopePlan plan;
   plan.recipients = (*force)->decryption_keys;
   plan.metadata_json = std::move(*meta);
@@ -102,6 +108,12 @@ Response ReportUpload::Success() {
   PageData data;
   data.set("codename", std::string(codename_.view()));
   data.set("force_name", force_name_);
+  // What arrived, never its sizes (a screenshot or a shoulder-surfer learns no more than that).
+  const std::size_t files = file_count();
+  data.set("has_files", files > 0);
+  data.set("file_count", std::to_string(files));
+  data.set("file_noun", files == 1 ? "file" : "files");
+  data.set("contact_kept", contact_kept_);
   return PageResponse(http::status::ok, version_, "codename", "Your codename", std::move(data));
 }
 

@@ -35,6 +35,7 @@ class ReportUpload final : public SealedUpload {
   SecretBuffer codename_;
   std::optional<SourceIdentity> identity_;
   std::string force_name_;
+  bool contact_kept_ = false;  // contact details were sealed with the report
 };
 
 class FollowUpUpload final : public SealedUpload {

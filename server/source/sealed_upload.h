@@ -97,6 +97,8 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   // Commit options of this kind (a report records its form).
   virtual const UsedForm* used_form() const { return nullptr; }
 
+  // Files sealed into the envelope so far (all of them, once Success() is called).
+  std::size_t file_count() const { return files_; }
   // Remembers `problem` (the first one wins) and reads on to the end of the text fields.
   void Refuse(FormProblem problem);
   bool refusing() const { return refused_.has_value(); }

@@ -42,6 +42,9 @@ struct SiteContext {
   std::function<std::string()> today = TodayUtc;
   // Reporters' storage budgets and disk reserve; null: none (unit tests).
   StorageBudget* storage_budget = nullptr;
+  // Requests that did not come through the onion get a warning (onion_check.h).
+  std::string onion_hostname = {};  // "" : not configured
+  bool behind_tor = false;     // source_proxy_protocol: every request should name a .onion
 };
 
 }  // namespace sealdrop::server

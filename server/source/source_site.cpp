@@ -7,6 +7,7 @@
 #include "server/pages/embedded.h"
 #include "server/source/form_page.h"
 #include "server/source/inbox.h"
+#include "server/source/onion_check.h"
 #include "server/source/report_upload.h"
 #include "server/source/responses.h"
 #include "server/source/small_form.h"
@@ -60,7 +61,63 @@ bool IsUrlEncodedForm(std::string_view type) {
   return type.size() == kType.size() || type[kType.size()] == ';';
 }
 
+// The pages that only inform: the same for everyone.
+struct InfoPage {
+  std::string_view path;
+  std::string_view template_name;
+  const char* title;
+};
+constexpr InfoPage kInfoPages[] = {
+    {.path = "/tor", .template_name = "tor", .title = "Using Tor Browser safely"},
+    {.path = "/device-safety", .template_name = "device_safety",
+     .title = "If someone may be watching your device"},
+    {.path = "/privacy", .template_name = "privacy", .title = "Privacy notice"},
+    {.path = "/accessibility", .template_name = "accessibility",
+     .title = "Accessibility statement"},
+};
+
+// The warning goes at the top of the page's main content. GET pages are whole documents built
+// by many routes; inserting it here keeps every one of them unaware of how the request came.
+void WithNotOnionWarning(Response& res) {
+  static const std::string warning = RenderFragment("tor_warning", {});
+  constexpr std::string_view kMain = "<main id=\"main\" class=\"wrap\">\n";
+  std::string& body = res.body();
+  const std::size_t at = body.find(kMain);
+  if (at == std::string::npos) return;  // not a page (a redirect, the stylesheet)
+  body.insert(at + kMain.size(), warning);
+}
+
 }  // namespace
+
+Response SourceSite::GetPage(std::string_view target, const Request& req,
+                             const ConnectionInfo& conn) {
+  const unsigned v = req.version();
+  if (target == "/") {
+    // The same bytes for everyone: rendered once (after main() has set the site's face).
+    static const std::string landing = RenderPage("landing", "Report safely", {});
+    return HtmlResponse(http::status::ok, v, landing);
+  }
+  // The report form needs no session: its token is signed and carries its own time.
+  if (target == "/report") return ReportFormPage(ctx_, v, nullptr, nullptr, false);
+  if (target == "/login") return LoginFormPage(req, conn);
+  if (target == "/inbox") {
+    const auto id = CookieSession(req);
+    if (!id) return RedirectTo("/login", v);
+    return InboxPage(ctx_, v, *id);
+  }
+  for (const InfoPage& page : kInfoPages) {
+    if (target == page.path) return PageResponse(http::status::ok, v, page.template_name, page.title, {});
+  }
+  if (target == "/static/style.css") {
+    return Plain(http::status::ok, v, "text/css; charset=utf-8",
+                 *FindEmbedded("static/style.css"));
+  }
+  if (target == "/robots.txt") {
+    return Plain(http::status::ok, v, "text/plain; charset=utf-8",
+                 "User-agent: *\nDisallow: /\n");
+  }
+  return ErrorPageFor(http::status::not_found, v);
+}
 
 Response SourceSite::ErrorPage(http::status status, unsigned version) {
   return ErrorPageFor(status, version);
@@ -95,28 +152,13 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
   const bool post = req.method() == http::verb::post;
 
   if (get) {
-    if (target == "/") {
-      // The same bytes for everyone: rendered once.
-      static const std::string landing = RenderPage("landing", "Report safely", {});
-      return HtmlResponse(http::status::ok, v, landing);
+    Response res = GetPage(target, req, conn);
+    const bool tor2web = req.find("X-Tor2web") != req.end();
+    if (!CameThroughOnion(HeaderValue(req, http::field::host), tor2web,
+                          {.onion_hostname = ctx_.onion_hostname, .behind_tor = ctx_.behind_tor})) {
+      WithNotOnionWarning(res);
     }
-    // The report form needs no session: its token is signed and carries its own time.
-    if (target == "/report") return ReportFormPage(ctx_, v, nullptr, nullptr, false);
-    if (target == "/login") return LoginFormPage(req, conn);
-    if (target == "/inbox") {
-      const auto id = CookieSession(req);
-      if (!id) return RedirectTo("/login", v);
-      return InboxPage(ctx_, v, *id);
-    }
-    if (target == "/static/style.css") {
-      return Plain(http::status::ok, v, "text/css; charset=utf-8",
-                   *FindEmbedded("static/style.css"));
-    }
-    if (target == "/robots.txt") {
-      return Plain(http::status::ok, v, "text/plain; charset=utf-8",
-                   "User-agent: *\nDisallow: /\n");
-    }
-    return ErrorPageFor(http::status::not_found, v);
+    return res;
   }
 
   // Per-circuit limits (with Tor's PROXY header; without it only the global limits apply).

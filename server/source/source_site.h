@@ -9,7 +9,10 @@
 //   POST /followup         multipart: sealed to the conversation's force
 //   POST /logout           urlencoded: ends the session → 303 /
 //   POST /inbox/delete-replies  urlencoded: deletes the replies the inbox showed
+//   GET  /tor, /device-safety, /privacy, /accessibility   guidance, notice and statement
 //   GET  /static/style.css, /robots.txt
+// Every GET page carries a warning when the request did not come through the onion
+// (onion_check.h).
 #pragma once
 
 #include <optional>
@@ -35,6 +38,9 @@ class SourceSite : public Router {
   // sessions (CircuitAction::kSession).
   std::optional<FormSession> EnsureSession(const Request& request,
                                            const ConnectionInfo& connection);
+  // Every GET route's page (source_site.cpp adds the not-onion warning to it).
+  Response GetPage(std::string_view target, const Request& request,
+                   const ConnectionInfo& connection);
   Response LoginFormPage(const Request& request, const ConnectionInfo& connection);
 
   SiteContext& ctx_;
