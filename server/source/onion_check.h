@@ -16,7 +16,7 @@
 namespace sealdrop::server {
 
 struct OnionExpectation {
-  std::string_view onion_hostname;  // "" : not configured
+  std::string_view onion_hostname = {};  // "" : not configured
   bool behind_tor = false;          // source_proxy_protocol
 };
 

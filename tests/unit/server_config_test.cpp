@@ -128,3 +128,52 @@ TEST(ServerConfig, AMissingFileIsAnError) {
 
 }  // namespace
 }  // namespace sealdrop::server
+
+namespace sealdrop::server {
+namespace {
+
+ServerConfig WithFace(const std::string& face) {
+  auto c = Load("directory = \"d\"\nroot_public_key = \"r\"\n" + face);
+  EXPECT_TRUE(c.ok()) << face;
+  return c.ok() ? *c : ServerConfig{};
+}
+
+TEST(ServerConfig, ReadsTheFaceAndAcceptsPlainTextWithAmpersandsAndQuotes) {
+  const ServerConfig c = WithFace(R"(
+service_name = "Police Anti-Corruption & Abuse Reporting Service"
+operator_name = "Example \"Trust\" — Cymru"
+phone_number = "+44 (0)800 123-4567"
+phone_hours = "Monday to Friday, 8am to 8pm"
+exit_url = "https://www.bbc.co.uk/weather"
+onion_hostname = "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion"
+)");
+  EXPECT_EQ(c.service_name, "Police Anti-Corruption & Abuse Reporting Service");
+  EXPECT_EQ(c.operator_name, "Example \"Trust\" — Cymru");
+  EXPECT_EQ(c.phone_number, "+44 (0)800 123-4567");
+  EXPECT_EQ(c.phone_hours, "Monday to Friday, 8am to 8pm");
+  EXPECT_EQ(c.onion_hostname, "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion");
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+  // The defaults pass too: the quick exit always has somewhere to go.
+  const ServerConfig d = WithFace("");
+  EXPECT_EQ(d.exit_url, "https://www.bbc.co.uk/weather");
+  EXPECT_TRUE(ValidateServerConfig(d).ok());
+}
+
+TEST(ServerConfig, RefusesMarkupControlCharactersAndBadAddressesInTheFace) {
+  for (const char* bad : {
+           "service_name = \"<b>x</b>\"", "service_name = \"\"", "operator_name = \"a\\tb\"",
+           "phone_hours = \"9\\u0085am\"", "operator_name = \"x\\u202Ey\"",
+           "phone_number = \"0800 CALL NOW\"", "phone_number = \"0800 123 4567 0800 123 4567 0123\"",
+           "exit_url = \"http://www.bbc.co.uk/weather\"", "exit_url = \"javascript:alert(1)\"",
+           "exit_url = \"https://a b\"", "exit_url = \"https://\"",
+           "onion_hostname = \"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTUVWX.onion\"",
+           "onion_hostname = \"short.onion\""}) {
+    const ServerConfig c = WithFace(std::string(bad) + "\n");
+    EXPECT_FALSE(ValidateServerConfig(c).ok()) << bad;
+  }
+  const ServerConfig long_name = WithFace("service_name = \"" + std::string(121, 'a') + "\"\n");
+  EXPECT_FALSE(ValidateServerConfig(long_name).ok());
+}
+
+}  // namespace
+}  // namespace sealdrop::server
