@@ -335,6 +335,15 @@ def journey(b, a, step, result):
         expect_page(b, "/", 'a[href="/report"]', "landing")
         shots.append(b.screenshot(os.path.join(a.out, "landing.png")))
 
+        step[0] = "1b guidance, notice and statement pages"
+        b.q('a#exit-this-page[href^="https://"]', required=True)
+        for path, shot in (("/tor", "tor"), ("/device-safety", "device-safety"),
+                           ("/privacy", "privacy"), ("/accessibility", "accessibility")):
+            b.click_and_wait('footer a[href="%s"]' % path)  # the footer's links, as a reader would
+            expect_page(b, path, "a#exit-this-page", path)
+            shots.append(b.screenshot(os.path.join(a.out, shot + ".png")))
+        b.navigate(base + "/")
+
         step[0] = "2 report form"
         b.click_and_wait('a[href="/report"]')  # follow the link, as a reader would
         form = 'form[action="/report"][method="post"][enctype="multipart/form-data"]'
