@@ -337,6 +337,8 @@ def journey(b, a, step, result):
 
         step[0] = "1b guidance, notice and statement pages"
         b.q('a#exit-this-page[href^="https://"]', required=True)
+        if b.q("#tor-warning"):  # loopback without an onion configured, or the real onion
+            raise Fail("landing: the not-through-Tor warning is shown")
         for path, shot in (("/tor", "tor"), ("/device-safety", "device-safety"),
                            ("/privacy", "privacy"), ("/accessibility", "accessibility")):
             b.click_and_wait('footer a[href="%s"]' % path)  # the footer's links, as a reader would
