@@ -106,7 +106,9 @@ Response SourceSite::GetPage(std::string_view target, const Request& req,
     return InboxPage(ctx_, v, *id);
   }
   for (const InfoPage& page : kInfoPages) {
-    if (target == page.path) return PageResponse(http::status::ok, v, page.template_name, page.title, {});
+    if (target == page.path) {
+      return PageResponse(http::status::ok, v, page.template_name, page.title, {});
+    }
   }
   if (target == "/static/style.css") {
     return Plain(http::status::ok, v, "text/css; charset=utf-8",
