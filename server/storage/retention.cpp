@@ -26,7 +26,12 @@ Status SealedStore::TouchSource(const std::array<std::uint8_t, 32>& lookup, cons
   return Status::Ok();
 }
 
-Status SealedStore::UnlinkBlobs(const std::vector<std::string>& ids) { return files_.Remove(ids); }
+Status SealedStore::UnlinkThenTidy(const std::vector<std::string>& ids) {
+  if (ids.empty()) return Status::Ok();
+  const Status removed = files_.Remove(ids);
+  Tidy();  // the rows went in any case: their traces in the index go now
+  return removed;
+}
 
 Result<std::size_t> SealedStore::DeleteReplies(const std::array<std::uint8_t, 32>& lookup,
                                                const std::vector<std::string>& ids) {
@@ -43,9 +48,8 @@ Result<std::size_t> SealedStore::DeleteReplies(const std::array<std::uint8_t, 32
       if (db_.Changes() > 0) deleted.push_back(id);
     }
     if (auto st = tx->Commit(); !st) return st.error();
-    if (!deleted.empty()) Tidy();
+    if (auto st = UnlinkThenTidy(deleted); !st) return st.error();
   }
-  if (auto st = UnlinkBlobs(deleted); !st) return st.error();
   return deleted.size();
 }
 
@@ -86,10 +90,11 @@ Result<RetentionOutcome> SealedStore::ForgetInactiveSources(const std::string& b
     if (auto st = del_sources->Bind(1, before_month).Run(); !st) return st.error();
     outcome.sources = static_cast<std::size_t>(db_.Changes());
     if (auto st = tx->Commit(); !st) return st.error();
-    if (outcome.sources > 0) Tidy();
+    if (outcome.sources > 0) {
+      if (auto st = UnlinkThenTidy(replies); !st) return st.error();
+    }
   }
   outcome.replies = replies.size();
-  if (auto st = UnlinkBlobs(replies); !st) return st.error();
   return outcome;
 }
 

@@ -328,9 +328,8 @@ Status SealedStore::Delete(const std::string& id) {
     if (!del) return del.error();
     if (auto st = del->Bind(1, id).Run(); !st) return st;
     if (db_.Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such item");
-    Tidy();
+    return UnlinkThenTidy({id});
   }
-  return files_.Remove({id});
 }
 
 Result<std::size_t> SealedStore::Count() const {
@@ -376,11 +375,10 @@ Result<ReceiptOutcome> SealedStore::DeleteReceipted(const std::string& force,
       }
     }
     if (auto st = tx->Commit(); !st) return st.error();
-    if (!deleted.empty()) Tidy();
+    // The rows are gone for good: now the blobs. One left behind (an I/O error) names no row and
+    // is emptied by the next start's recovery; it is already unreachable.
+    if (auto st = UnlinkThenTidy(deleted); !st) return st.error();
   }
-  // The rows are gone for good: now the blobs. One left behind (an I/O error) names no row and
-  // is emptied by the next start's recovery; it is already unreachable.
-  if (auto st = UnlinkBlobs(deleted); !st) return st.error();
   outcome.deleted = deleted.size();
   return outcome;
 }

@@ -184,7 +184,9 @@ class SealedStore {
   // blobs' times settled. The change is committed already, so a failure here is logged, not
   // returned: the item is safe, only its traces last until the next change. REQUIRES: mu_ held.
   void Tidy();
-  Status UnlinkBlobs(const std::vector<std::string>& ids);
+  // After rows were deleted: their blob files go, then Tidy(), so that neither the files nor the
+  // rows' traces outlive the change by more than the call. REQUIRES: mu_ held.
+  Status UnlinkThenTidy(const std::vector<std::string>& ids);
   Status RecordUsedForm(const UsedForm& form);  // REQUIRES: mu_ held, in a transaction
   Result<std::vector<ItemRow>> Query(const char* sql, const std::string* text,
                                      const std::array<std::uint8_t, 32>* blob) const;

@@ -368,7 +368,12 @@ TEST_F(SourceFlow, AConversationWithoutActivityForTheRetentionPeriodIsForgotten)
     ASSERT_TRUE(db->Close().ok());
   }
   server_ = std::make_unique<ServerProcess>(instance_.ServerArgv(SEALDROP_SERVER_BIN));
-  for (int i = 0; i < 100 && CountRows(instance_.data_dir(), "sources") != 1; ++i) {
+  // The pass runs on the disk pool after start: its rows, then its blob files.
+  const auto reply_gone = [&] {
+    const auto now = Blobs(instance_.data_dir());
+    return std::count(now.begin(), now.end(), reply) == 0;
+  };
+  for (int i = 0; i < 200 && (CountRows(instance_.data_dir(), "sources") != 1 || !reply_gone()); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(CountRows(instance_.data_dir(), "sources"), 1);
