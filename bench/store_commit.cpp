@@ -27,13 +27,12 @@ namespace {
 bool Fill(const std::string& dir, int n) {
   auto db = sqlite::Database::Open(dir + "/index.sqlite", sqlite::OpenMode::kReadWrite, "bench");
   if (!db || !db->Exec("BEGIN").ok()) return false;
-  auto q = db->Prepare("INSERT INTO sources (lookup_id, force, active_month) VALUES (?, 'MET', ?)");
-  if (!q) return false;
   const std::string month = MonthOf(TodayUtc());
   for (int i = 0; i < n; ++i) {
+    auto q = db->Prepare("INSERT INTO sources (lookup_id, force, active_month) VALUES (?, 'MET', ?)");
     std::array<std::uint8_t, 32> id{};
     randombytes_buf(id.data(), id.size());
-    if (!q->Bind(1, id).Bind(2, month).Run().ok()) return false;
+    if (!q || !q->Bind(1, id).Bind(2, month).Run().ok()) return false;
   }
   return db->Exec("COMMIT; VACUUM").ok() && db->Close().ok();
 }
@@ -47,7 +46,10 @@ int main() {
     const std::string dir = std::filesystem::temp_directory_path() / ("sealdrop-bench-" + std::to_string(n));
     std::filesystem::remove_all(dir);
     { auto store = SealedStore::Open(dir); if (!store) return 1; }
-    if (!Fill(dir, n)) return 1;
+    if (!Fill(dir, n)) {
+      std::fprintf(stderr, "store_commit: cannot fill the index\n");
+      return 1;
+    }
     auto store = SealedStore::Open(dir);
     if (!store) return 1;
     std::vector<double> ms;
