@@ -4,9 +4,10 @@
 #  2. a man page for every command, naming that version, that man renders without a warning;
 #  3. the unit: `systemd-analyze verify` passes and `systemd-analyze security --offline=true`
 #     puts its exposure at or under 1.5 (the unit's ExecStart pointed at the build tree's server);
-#  4. the shipped configuration starts the real server (paths moved into a temp dir): both
-#     sockets group debian-tor, mode 0660; under the journal (JOURNAL_STREAM) each log line
-#     starts with its syslog priority, so the unit's LogLevelMax can drop the info lines;
+#  4. the shipped configuration starts the real server (paths moved into a temp dir) under the
+#     unit's own system-call filter (unit_syscall_filter.py) and serves a page: both sockets
+#     group debian-tor, mode 0660; under the journal (JOURNAL_STREAM) each log line starts with
+#     its syslog priority, so the unit's LogLevelMax can drop the info lines;
 #  5. the tor snippet passes `tor --verify-config` and says what the tree's torrc says;
 #  6. the AppArmor rule compiles into Debian's system_tor profile (apparmor_parser, no kernel).
 #   files_test.sh SOURCE_DIR VERSION SERVER CONSOLE TRANSFER INTAKE MAN_DIR
@@ -72,7 +73,7 @@ for key in 'listen = "unix:' 'force_listen = "unix:' 'source_proxy_protocol = tr
 done
 : > "$work/stderr"
 journal_stream=$(stat -c '%d:%i' "$work/stderr")
-JOURNAL_STREAM="$journal_stream" "$server" --config "$work/etc/sealdrop-server.toml" \
+JOURNAL_STREAM="$journal_stream" "$(dirname "$0")/unit_syscall_filter.py" "$unit" "$server" --config "$work/etc/sealdrop-server.toml" \
   > "$work/stdout" 2>> "$work/stderr" &
 pid=$!
 for _ in $(seq 100); do
@@ -85,12 +86,26 @@ for sock in source.sock force.sock; do
   got=$(stat -c '%F %a %G' "$work/run/$sock")
   [ "$got" = "socket 660 debian-tor" ] || fail "$sock is '$got', not 'socket 660 debian-tor'"
 done
+# As tor connects: a PROXY header with the circuit id, then the request.
+/usr/bin/python3 - "$work/run/source.sock" > "$work/page" <<'PY' || fail "no page from the server under the unit's system-call filter"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"PROXY TCP6 fc00:dead:beef:4dad::0:1a ::1 65535 80\r\n"
+          b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+data = b""
+while chunk := s.recv(65536):
+    data += chunk
+sys.stdout.write(data.decode("utf-8", "replace"))
+PY
+head -1 "$work/page" | grep -q '^HTTP/1.1 200' || { head -5 "$work/page"; fail "the source page was not 200"; }
+grep -q 'href="/report"' "$work/page" || fail "the landing page has no link to the report form"
 kill -TERM "$pid"
 wait "$pid" || fail "the server exited $? after SIGTERM"
 pid=""
 grep -qx '<6>sealdrop-server info: started' "$work/stderr" || { cat "$work/stderr"; fail "no '<6>' info line"; }
 if grep -v '^<[0-7]>sealdrop-server ' "$work/stderr"; then fail "a log line without its priority"; fi
-echo "configuration: the server starts with it; sockets 0660 debian-tor; journal priorities"
+echo "configuration: the server starts with it under the unit's system-call filter and serves the landing page; sockets 0660 debian-tor; journal priorities"
 
 # 5. The tor snippet.
 mkdir -p "$work/tor"
