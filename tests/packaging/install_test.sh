@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The four .debs installed the way an operator installs them, into a clean Debian 12 root made by
-# mmdebstrap from Debian's archive (with tor and every dependency apt pulls in), then checked:
+# mmdebstrap from Debian's archive (with systemd, and tor and every dependency apt pulls in),
+# then checked:
 #  - the sealdrop account (system, no login, home /var/lib/sealdrop, not in debian-tor), the
 #    paths and modes (/etc/sealdrop, /var/lib/sealdrop sealdrop:debian-tor 0700), conffiles,
 #    the unit installed and enabled, the man pages, each binary's --version inside the root;
@@ -33,7 +34,8 @@ in_root() { chroot "$r" "$@"; }
 
 includes=""
 for p in server console transfer intake; do includes+="$(ls "$debs"/sealdrop-"$p"_"$version"_*.deb) "; done
-mmdebstrap --mode=root --variant=apt --quiet --include="$includes" bookworm "$r" \
+# systemd too, as on any Debian server: the unit's dependencies (sysinit.target…) are its.
+mmdebstrap --mode=root --variant=apt --quiet --include=systemd --include="$includes" bookworm "$r" \
   > "$work/mmdebstrap.log" 2>&1 || { tail -30 "$work/mmdebstrap.log"; fail "mmdebstrap"; }
 for p in server console transfer intake; do
   [ "$(in_root dpkg-query -W -f='${Status} ${Version}' sealdrop-$p)" = "install ok installed $version" ] \
