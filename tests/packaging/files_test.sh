@@ -72,9 +72,10 @@ for key in 'listen = "unix:' 'force_listen = "unix:' 'source_proxy_protocol = tr
   grep -q "^$key" "$src/packaging/sealdrop-server.toml" || fail "the shipped configuration lacks '$key'"
 done
 : > "$work/stderr"
+: > "$work/stdout"
 journal_stream=$(stat -c '%d:%i' "$work/stderr")
 JOURNAL_STREAM="$journal_stream" "$(dirname "$0")/unit_syscall_filter.py" "$unit" "$server" --config "$work/etc/sealdrop-server.toml" \
-  > "$work/stdout" 2>> "$work/stderr" &
+  >> "$work/stdout" 2>> "$work/stderr" &
 pid=$!
 for _ in $(seq 100); do
   grep -q '^listening' "$work/stdout" && break

@@ -32,11 +32,12 @@ cleanup() {
 trap cleanup EXIT
 in_root() { chroot "$r" "$@"; }
 
-includes=""
-for p in server console transfer intake; do includes+="$(ls "$debs"/sealdrop-"$p"_"$version"_*.deb) "; done
+includes=()
+for p in server console transfer intake; do includes+=("--include=$(ls "$debs"/sealdrop-"$p"_"$version"_*.deb)"); done
 # systemd too, as on any Debian server: the unit's dependencies (sysinit.target…) are its.
-mmdebstrap --mode=root --variant=apt --quiet --include=systemd --include="$includes" bookworm "$r" \
-  > "$work/mmdebstrap.log" 2>&1 || { tail -30 "$work/mmdebstrap.log"; fail "mmdebstrap"; }
+mmdebstrap --mode=root --variant=apt --verbose \
+  --hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount --include=systemd "${includes[@]}" bookworm "$r" \
+  > "$work/mmdebstrap.log" 2>&1 || { tail -60 "$work/mmdebstrap.log"; fail "mmdebstrap"; }
 for p in server console transfer intake; do
   [ "$(in_root dpkg-query -W -f='${Status} ${Version}' sealdrop-$p)" = "install ok installed $version" ] \
     || fail "sealdrop-$p $version is not installed"
@@ -51,9 +52,10 @@ if in_root id -nG sealdrop | grep -qw debian-tor; then fail "the sealdrop accoun
 echo "account: sealdrop (uid $uid), no login, not in debian-tor"
 
 # Paths, owners, modes.
-expect() {  # PATH "TYPE OWNER GROUP MODE"
-  local got
-  got=$(stat -c '%F %U %G %a' "$r$1") || fail "$1 is missing"
+expect() {  # PATH "TYPE OWNER GROUP MODE", names as the root's own passwd and group say
+  local type uid gid mode got
+  IFS=/ read -r type uid gid mode <<< "$(stat -c '%F/%u/%g/%a' "$r$1")" || fail "$1 is missing"
+  got="$type $(in_root getent passwd "$uid" | cut -d: -f1) $(in_root getent group "$gid" | cut -d: -f1) $mode"
   [ "$got" = "$2" ] || fail "$1 is '$got', not '$2'"
 }
 expect /etc/sealdrop "directory root root 755"
@@ -107,9 +109,10 @@ in_root sh -c 'cd /tmp && mkdir keys &&
 uid_of() { in_root id -u "$1"; }
 gid_of() { in_root getent group "$1" | cut -d: -f3; }
 install -d -o "$(uid_of "$user")" -g "$(gid_of "$group")" -m "$runtime_mode" "$r/run/sealdrop"
+: > "$work/stdout"
 # shellcheck disable=SC2086  # the unit's command line, split as systemd splits it (no quotes in it)
 chroot --userspec="$(uid_of "$user"):$(gid_of "$group")" --groups="$(gid_of "$group")" "$r" sh -c "umask $umask_value && exec $exec_start" \
-  > "$work/stdout" 2> "$work/stderr" &
+  >> "$work/stdout" 2> "$work/stderr" &
 pid=$!
 for _ in $(seq 150); do
   grep -q '^listening' "$work/stdout" && break
