@@ -6,8 +6,9 @@
 #     puts its exposure at or under 1.5 (the unit's ExecStart pointed at the build tree's server);
 #  4. the shipped configuration starts the real server (paths moved into a temp dir) under the
 #     unit's own system-call filter (unit_syscall_filter.py) and serves a page: both sockets
-#     group debian-tor, mode 0660; under the journal (JOURNAL_STREAM) each log line starts with
-#     its syslog priority, so the unit's LogLevelMax can drop the info lines;
+#     group debian-tor, mode 0660; it logs nothing below a warning (log_level), and under the
+#     journal (JOURNAL_STREAM) each log line starts with its syslog priority, so the unit's
+#     LogLevelMax can drop lines by level;
 #  5. the tor snippet passes `tor --verify-config` and says what the tree's torrc says;
 #  6. the AppArmor rule compiles into Debian's system_tor profile (apparmor_parser, no kernel).
 #   files_test.sh SOURCE_DIR VERSION SERVER CONSOLE TRANSFER INTAKE MAN_DIR
@@ -68,7 +69,8 @@ cp "$work/keys/root.public" "$work/etc/root.public"
 sed -e "s|/run/sealdrop|$work/run|g" -e "s|/var/lib/sealdrop|$work/data|g" \
     -e "s|/etc/sealdrop|$work/etc|g" "$src/packaging/sealdrop-server.toml" > "$work/etc/sealdrop-server.toml"
 for key in 'listen = "unix:' 'force_listen = "unix:' 'source_proxy_protocol = true' \
-           'socket_group = "debian-tor"' 'socket_mode = "0660"' 'data_dir = "/var/lib/sealdrop"'; do
+           'socket_group = "debian-tor"' 'socket_mode = "0660"' 'data_dir = "/var/lib/sealdrop"' \
+           'log_level = "warning"'; do
   grep -q "^$key" "$src/packaging/sealdrop-server.toml" || fail "the shipped configuration lacks '$key'"
 done
 : > "$work/stderr"
@@ -104,9 +106,23 @@ grep -q 'href="/report"' "$work/page" || fail "the landing page has no link to t
 kill -TERM "$pid"
 wait "$pid" || fail "the server exited $? after SIGTERM"
 pid=""
+if grep 'info:' "$work/stderr"; then fail "the shipped configuration logs below warnings"; fi
+# The same with info lines (the flag overrides the file): each carries its priority.
+: > "$work/stderr"
+JOURNAL_STREAM="$journal_stream" "$server" --config "$work/etc/sealdrop-server.toml" \
+  --log-level info > /dev/null 2>> "$work/stderr" &
+pid=$!
+for _ in $(seq 100); do
+  grep -q 'started' "$work/stderr" && break
+  kill -0 "$pid" 2>/dev/null || { cat "$work/stderr"; fail "the server stopped at start"; }
+  sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid" || fail "the server exited $? after SIGTERM"
+pid=""
 grep -qx '<6>sealdrop-server info: started' "$work/stderr" || { cat "$work/stderr"; fail "no '<6>' info line"; }
 if grep -v '^<[0-7]>sealdrop-server ' "$work/stderr"; then fail "a log line without its priority"; fi
-echo "configuration: the server starts with it under the unit's system-call filter and serves the landing page; sockets 0660 debian-tor; journal priorities"
+echo "configuration: the server starts with it under the unit's system-call filter and serves the landing page; sockets 0660 debian-tor; no line below warning; journal priorities"
 
 # 5. The tor snippet.
 mkdir -p "$work/tor"
