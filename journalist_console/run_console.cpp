@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/version.h"
 #include "journalist_console/commands.h"
 
 namespace sealdrop::console {
@@ -40,6 +41,7 @@ int RunConsole(int argc, char** argv) {
 
   CLI::App app{"SealDrop console: keys, the signed force directory, sealing and opening"};
   app.name("sealdrop-console");
+  app.set_version_flag("--version", std::string("sealdrop-console ") + kVersion);
   app.require_subcommand(1);
   int exit_code = 0;
   AddKeyCommands(app, exit_code);

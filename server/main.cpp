@@ -16,6 +16,7 @@
 
 #include "common/io.h"
 #include "common/clock.h"
+#include "common/version.h"
 #include "crypto/directory.h"
 #include "crypto/public_key_file.h"
 #include "server/config/live_directory.h"
@@ -159,6 +160,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"SealDrop server: the source interface behind a Tor onion service"};
   app.name("sealdrop-server");
+  app.set_version_flag("--version", std::string("sealdrop-server ") + kVersion);
   std::string config_path;
   app.add_option("--config", config_path, "TOML configuration file (docs/server-config.md)");
   // Flags override the file; they are applied after it is read.

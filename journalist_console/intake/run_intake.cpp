@@ -13,6 +13,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/version.h"
 #include "crypto/codename.h"
 #include "crypto/directory.h"
 #include "crypto/envelope_writer.h"
@@ -209,7 +210,8 @@ int Run(const Options& o) {
 int RunIntake(int argc, char** argv) {
   CLI::App app{"sealdrop-intake: take a report by phone, seal it on this machine, send only the "
                "sealed envelope"};
-  app.set_version_flag("--version", "sealdrop-intake 1");
+  app.name("sealdrop-intake");
+  app.set_version_flag("--version", std::string("sealdrop-intake ") + kVersion);
   Options o;
   app.add_option("--server", o.server, "Force API URL, http://HOST[:PORT]")->required();
   app.add_option("--as", o.as, "Your organisation's directory code (its transfer key signs)")->required();

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "common/version.h"
 #include "crypto/directory.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "journalist_console/bundle/bundle.h"
@@ -230,6 +231,7 @@ int RunTransfer(int argc, char** argv) {
   ::setrlimit(RLIMIT_CORE, &no_core);
   CLI::App app{"SealDrop transfer workstation: moves a force's sealed items to and from the server"};
   app.name("sealdrop-transfer");
+  app.set_version_flag("--version", std::string("sealdrop-transfer ") + kVersion);
   app.require_subcommand(1);
   int exit_code = 0;
   auto o = std::make_shared<Options>();
