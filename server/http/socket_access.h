@@ -1,8 +1,8 @@
 // Who may connect to the server's unix sockets. Tor runs as its own user (Debian: debian-tor)
 // and needs write permission on the socket to connect; nobody else should have it. The server
 // makes its files with umask 077, so a socket starts as srwx------; SetSocketAccess then gives
-// it `mode` and, when `group` is set, that group (the server's user must be a member of it:
-// SupplementaryGroups=debian-tor in the unit). A socket tor cannot open would leave the onion
+// it `mode` and, when `group` is set, that group (the server must run with it: the packaged unit
+// makes debian-tor its primary group, Group=debian-tor). A socket tor cannot open would leave the onion
 // service down with nothing but tor's own log to say so: a failure here stops the start.
 #pragma once
 
