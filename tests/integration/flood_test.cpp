@@ -232,7 +232,11 @@ class SlowUploadCrowd {
     const int fd = testing::ConnectTo(address_);
     if (fd < 0) return -1;
     const std::string bytes = prefix_(opened_++) + head_;
-    (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    // A head not sent whole would make this a slowloris, not an upload: reopen it next round.
+    if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes.size())) {
+      ::close(fd);
+      return -1;
+    }
     return fd;
   }
   std::string address_;
