@@ -39,27 +39,29 @@ std::string DayFromTodayUtc(int days) {
                    Precision::kDay);
 }
 
-std::string AddDays(std::string_view day, int days) {
-  if (!IsValidDay(day)) Die("AddDays: not a day");
+namespace {
+
+// Noon UTC of `day` plus `days`, as a time_t: noon, so that no day boundary is ever near.
+std::time_t NoonOf(std::string_view day, int days, const char* caller) {
+  if (!IsValidDay(day)) Die(caller);
   std::tm tm{};
   tm.tm_year = Digits(day.substr(0, 4)) - 1900;
   tm.tm_mon = Digits(day.substr(5, 2)) - 1;
   tm.tm_mday = Digits(day.substr(8, 2)) + days;
-  tm.tm_hour = 12;  // noon: no day boundary is ever near
-  return FormatUtc(timegm(&tm), Precision::kDay);
+  tm.tm_hour = 12;
+  return timegm(&tm);
+}
+
+}  // namespace
+
+std::string AddDays(std::string_view day, int days) {
+  return FormatUtc(NoonOf(day, days, "AddDays: not a day"), Precision::kDay);
 }
 
 long long DaysBetween(std::string_view from, std::string_view to) {
-  const auto noon = [](std::string_view day) {
-    if (!IsValidDay(day)) Die("DaysBetween: not a day");
-    std::tm tm{};
-    tm.tm_year = Digits(day.substr(0, 4)) - 1900;
-    tm.tm_mon = Digits(day.substr(5, 2)) - 1;
-    tm.tm_mday = Digits(day.substr(8, 2));
-    tm.tm_hour = 12;
-    return static_cast<long long>(timegm(&tm));
-  };
-  return (noon(to) - noon(from)) / 86400;
+  return static_cast<long long>(NoonOf(to, 0, "DaysBetween: not a day") -
+                                NoonOf(from, 0, "DaysBetween: not a day")) /
+         kSecondsPerDay;
 }
 
 std::string NowUtcTimestamp() { return FormatUtc(std::time(nullptr), Precision::kSecond); }

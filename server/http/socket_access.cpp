@@ -26,7 +26,11 @@ Status SetSocketAccess(const std::string& address, const SocketAccess& access) {
     group entry {};
     group* found = nullptr;
     const int rc = ::getgrnam_r(access.group.c_str(), &entry, buf.data(), buf.size(), &found);
-    if (rc != 0 || found == nullptr) {
+    if (rc != 0) {
+      return MakeError(ErrorCode::kIo, "cannot look up socket group " + access.group + ": " +
+                                           std::strerror(rc));
+    }
+    if (found == nullptr) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "socket group " + access.group + " does not exist on this system");
     }

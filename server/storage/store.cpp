@@ -169,28 +169,27 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   std::lock_guard lock(mu_);
   // On any failure below the transaction is rolled back (Transaction's destructor) and the blob,
   // never kept, is emptied back into the spares: the item never became visible.
-  auto fail = [](Error e) -> Status { return e; };
   auto tx = sqlite::Transaction::Begin(db_);
-  if (!tx) return fail(tx.error());
+  if (!tx) return tx.error();
   if (used_form) {
-    if (auto st = RecordUsedForm(*used_form); !st) return fail(st.error());
+    if (auto st = RecordUsedForm(*used_form); !st) return st.error();
   }
   if (new_source) {
     auto src = db_.Prepare(
         "INSERT INTO sources (lookup_id, force, active_month) VALUES (?, ?, ?)");
-    if (!src) return fail(src.error());
+    if (!src) return src.error();
     src->Bind(1, new_source->lookup_id).Bind(2, new_source->force);
     src->Bind(3, MonthOf(new_source->day));
     if (auto st = src->Run(); !st) {
       if (st.error().code == ErrorCode::kAlreadyExists) {
-        return fail(MakeError(ErrorCode::kAlreadyExists, "source already registered"));
+        return MakeError(ErrorCode::kAlreadyExists, "source already registered");
       }
-      return fail(st.error());
+      return st.error();
     }
   }
   auto ins = db_.Prepare(
       "INSERT INTO items (id, force, day, size, kind, lookup_id) VALUES (?, ?, ?, ?, ?, ?)");
-  if (!ins) return fail(ins.error());
+  if (!ins) return ins.error();
   ins->Bind(1, blob.id()).Bind(2, row.force).Bind(3, row.day);
   ins->BindInt64(4, static_cast<std::int64_t>(row.size)).Bind(5, ItemKindName(row.kind));
   if (row.lookup_id) {
@@ -198,16 +197,16 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
   } else {
     ins->BindNull(6);
   }
-  if (auto st = ins->Run(); !st) return fail(st.error());
+  if (auto st = ins->Run(); !st) return st.error();
   if (row.kind == ItemKind::kReply && row.lookup_id) {
     // A reply keeps its reporter's conversation alive: they have a whole retention period to read it.
     auto touch = db_.Prepare(
         "UPDATE sources SET active_month = ?1 WHERE lookup_id = ?2 AND active_month < ?1");
-    if (!touch) return fail(touch.error());
+    if (!touch) return touch.error();
     touch->Bind(1, MonthOf(row.day)).Bind(2, *row.lookup_id);
-    if (auto st = touch->Run(); !st) return fail(st.error());
+    if (auto st = touch->Run(); !st) return st.error();
   }
-  if (auto st = tx->Commit(); !st) return fail(st.error());
+  if (auto st = tx->Commit(); !st) return st.error();
   blob.writer_->Keep();
   Tidy();
   return Status::Ok();
