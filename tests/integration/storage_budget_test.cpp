@@ -215,6 +215,17 @@ TEST(SourceStorageBudget, WithoutCircuitsACodenamesFollowUpsHaveTheirOwnBudget) 
 
 class SourceStorageWithForces : public ::testing::Test {
  protected:
+  // One report stored while the disk had room (a server started without reserves); its codename.
+  std::string FirstReportsCodename() {
+    ServerProcess before(Argv({}));
+    SourceClient c(before.address());
+    EXPECT_EQ(c.Get("/report").status, 200);
+    const HttpReply made =
+        c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", "first"}});
+    EXPECT_EQ(made.status, 200);
+    return testing::ElementText(made.body, "codename");
+  }
+
   std::vector<std::string> Argv(std::vector<std::string> extra) {
     extra.insert(extra.begin(), {"--force-listen", "127.0.0.1:0"});
     return instance_.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0", extra);
@@ -286,16 +297,8 @@ TEST_F(SourceStorageWithForces, StoredBytesAreCappedUntilAForcesReceiptMakesRoom
 // follow-ups are refused, while the force API (its own, smaller reserve) still stores a reply and
 // a receipt still deletes.
 TEST_F(SourceStorageWithForces, UnderTheDiskReserveReportsAreRefusedButRepliesAndReceiptsWork) {
-  std::string codename;
-  {
-    ServerProcess before(Argv({}));
-    SourceClient c(before.address());
-    ASSERT_EQ(c.Get("/report").status, 200);
-    const HttpReply made =
-        c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", "first"}});
-    ASSERT_EQ(made.status, 200);
-    codename = testing::ElementText(made.body, "codename");
-  }
+  const std::string codename = FirstReportsCodename();
+  ASSERT_FALSE(codename.empty());
   ServerProcess server(Argv({"--reserve-mb", "1073741824", "--force-reserve-mb", "0"}));
   SourceClient reporter(server.address());
   ASSERT_EQ(reporter.Get("/report").status, 200);
@@ -328,16 +331,8 @@ TEST_F(SourceStorageWithForces, UnderTheDiskReserveReportsAreRefusedButRepliesAn
 }
 
 TEST_F(SourceStorageWithForces, UnderTheForceReserveARepliesIsRefusedWithNothingStored) {
-  std::string codename;
-  {
-    ServerProcess before(Argv({}));
-    SourceClient c(before.address());
-    ASSERT_EQ(c.Get("/report").status, 200);
-    const HttpReply made =
-        c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", "first"}});
-    ASSERT_EQ(made.status, 200);
-    codename = testing::ElementText(made.body, "codename");
-  }
+  const std::string codename = FirstReportsCodename();
+  ASSERT_FALSE(codename.empty());
   ServerProcess server(Argv({"--reserve-mb", "1073741824", "--force-reserve-mb", "1073741824"}));
   const HttpReply reply = Reply(server, codename);
   EXPECT_EQ(reply.status, 507) << reply.body;
