@@ -80,8 +80,30 @@ void WarnIfExpiring(const LiveDirectory& directory) {
 void ReloadDirectory(LiveDirectory& directory) {
   auto outcome = directory.Reload();
   if (!outcome) {
-    log::Error("a new force directory was refused; the current one stays");
-    std::fprintf(stderr, "sealdrop-server: %s\n", outcome.error().message.c_str());
+    // Through the log, so that the journal keeps the line at its level (a raw stderr line would
+    // be dropped by the unit's LogLevelMax); the reasons are the verifier's kinds of error.
+    switch (outcome.error().code) {
+      case ErrorCode::kInvalidArgument:
+        log::Error("a new force directory was refused (an older serial than the current one: a "
+                   "rollback); the current one stays");
+        break;
+      case ErrorCode::kBadSignature:
+        log::Error("a new force directory was refused (not signed by the pinned root key); the "
+                   "current one stays");
+        break;
+      case ErrorCode::kExpired:
+        log::Error("a new force directory was refused (not valid yet: check the clock); the "
+                   "current one stays");
+        break;
+      case ErrorCode::kIo:
+      case ErrorCode::kNotFound:
+        log::Error("a new force directory was refused (the file cannot be read); the current one "
+                   "stays");
+        break;
+      default:
+        log::Error("a new force directory was refused (not a signed force directory, or "
+                   "damaged); the current one stays");
+    }
   } else if (*outcome == LiveDirectory::Outcome::kRenewed) {
     log::Warn("a renewed force directory is now in use");
   }
