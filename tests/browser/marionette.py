@@ -29,6 +29,7 @@ PREFS = {
     "network.proxy.no_proxies_on": "127.0.0.1",
     "network.proxy.allow_hijacking_localhost": False,
     "network.trr.mode": 5,
+    "network.dns.disabled": True,  # as Tor Browser sets it: IP literals only, no resolver query
     "network.dns.disablePrefetch": True,
     "network.prefetch-next": False,
     "network.predictor.enabled": False,
@@ -213,11 +214,10 @@ class Firefox:
         return path
 
     def close(self):
-        # Politely first (the session, then the application), then by our PID's process group.
+        # Politely first (Quit needs the session still open), then by our PID's process group.
         if self.sock:
             try:
                 self.deadline = None
-                self.send("WebDriver:DeleteSession", timeout=5)
                 self.send("Marionette:Quit", {"flags": ["eForceQuit"]}, timeout=5)
             except Exception:
                 pass  # Firefox often drops the socket as it quits
