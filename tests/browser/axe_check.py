@@ -16,9 +16,10 @@ JavaScript is on in this Chromium only so that the checker can run: axe is injec
 DevTools protocol with Page.setBypassCSP, and the pages themselves carry no script.
 
   axe_check.py --server BIN --console BIN --transfer BIN [--lang en|cy] [--artefacts DIR]
---lang cy checks the Welsh pages under /cy (<html lang="cy">). Exit 0 only when every page passed.
+--lang cy checks the Welsh pages under /cy (<html lang="cy">). With --artefacts, a screenshot of
+every page at each width is left there (LANG-NN-PAGE-WIDTH.png). Exit 0 only when every page passed.
 """
-import argparse, json, os, shutil, sys, tempfile, time, urllib.parse
+import argparse, json, os, re, shutil, sys, tempfile, time, urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -61,8 +62,8 @@ def load_axe():
 
 
 class Checker:
-    def __init__(self, b, lang):
-        self.b, self.lang = b, lang
+    def __init__(self, b, lang, artefacts=None):
+        self.b, self.lang, self.artefacts = b, lang, artefacts
         self.pages, self.problems = [], []
 
     def check(self, page):
@@ -87,6 +88,10 @@ class Checker:
                     self.problems.append("%s: axe %s (%s) at %s: %s" % (where, v["id"], v["impact"],
                                                                         n["target"], v["help"]))
             self.problems += ["%s: %s" % (where, p) for p in self.tree_problems()]
+            if self.artefacts and not page.startswith("("):
+                slug = re.sub(r"[^a-z0-9]+", "-", page.lower()).strip("-")
+                b.screenshot(os.path.join(self.artefacts, "%s-%02d-%s-%d.png" % (
+                    self.lang, len(self.pages) + 1, slug, width)))
         self.pages.append(page)
         print("axe_check: %-45s %.1f s" % (page, time.monotonic() - t0), flush=True)
 
@@ -198,6 +203,15 @@ def visit(b, c, base, prefix, work, a):
     submit(b, REPORT)
     expect(b, '.error-summary a[href="#file-1"]', "report with a file over the limit")
     c.check("report form: file too large")
+    badly_named = os.path.join(work, "control\x01character.txt")  # refused: a control character
+    with open(badly_named, "w") as f:
+        f.write("a file whose name the server refuses\n")
+    b.navigate(p + "/report")
+    b.type_into(REPORT + ' textarea[name="what"]', "With a file the server cannot name.")
+    b.set_files(b.q(REPORT + ' input[type=file][name="file"]', required=True), [badly_named])
+    submit(b, REPORT)
+    expect(b, "#file-1-error", "report with a file name the server refuses")
+    c.check("report form: file name refused")
     b.navigate(p + "/report")
     b.type_into(REPORT + ' textarea[name="what"]', "Sent after the form's cookie was lost.")
     b.send("Network.deleteCookies", {"name": "sd_form", "url": base + "/"})
@@ -298,7 +312,9 @@ def main():
         b.send("Page.setBypassCSP", {"enabled": True})
         b.send("Page.addScriptToEvaluateOnNewDocument", {"source": source})
         prefix, lang = LANGS[a.lang]
-        c = Checker(b, lang)
+        if a.artefacts:
+            os.makedirs(a.artefacts, exist_ok=True)
+        c = Checker(b, lang, a.artefacts)
         step = "self-test"
         self_test(b, c)
         print("axe_check: ready after %.0f s (instance, server, browser)" % (time.monotonic() - started))

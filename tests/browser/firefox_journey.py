@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from browser_test import make_instance, run, start_server  # noqa: E402
 from force_side import push_reply  # noqa: E402
-from marionette import Firefox, MarionetteError  # noqa: E402
+from marionette import PREFS, Firefox, MarionetteError  # noqa: E402
 
 LANGS = {"en": ("", "en"), "cy": ("/cy", "cy")}  # path prefix, <html lang> starts with
 CODENAME_RE = re.compile(r"^[a-z]+( [a-z]+){6}$")
@@ -86,7 +86,11 @@ def journey(ff, a, base, work, data, timings):
     ff.navigate(JS_PROBE)
     if ff.text(ff.find("#x")) != "OFF":
         raise Fail("JavaScript is ON in this Firefox; refusing to test")
-    step("JavaScript-off probe")
+    live = ff.prefs(list(PREFS))
+    wrong = {n: live[n] for n in PREFS if live[n] != PREFS[n] and n != "marionette.port"}
+    if wrong:
+        raise Fail("Firefox is not running with the profile's prefs: %s" % wrong)
+    step("JavaScript off, every pref of the profile in force")
 
     ff.navigate(base + "/")
     if prefix:  # the language switch: a visible link on the English page, no script

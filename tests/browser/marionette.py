@@ -39,6 +39,7 @@ PREFS = {
     "app.update.enabled": False, "app.update.auto": False, "app.update.disabledForTesting": True,
     "app.normandy.enabled": False, "app.normandy.api_url": "",
     "app.shield.optoutstudies.enabled": False,
+    "messaging-system.rsexperimentloader.enabled": False,
     "datareporting.healthreport.uploadEnabled": False,
     "datareporting.policy.dataSubmissionEnabled": False,
     "toolkit.telemetry.enabled": False, "toolkit.telemetry.unified": False,
@@ -106,7 +107,9 @@ class Firefox:
         with open(self.log_path, "wb") as log:
             # Its own session (process group): the browser and its content processes stop together.
             self.proc = subprocess.Popen(
-                [binary, "--headless", "--marionette", "--no-remote", "--new-instance",
+                # System access: prefs() reads the live prefs in the chrome context.
+                [binary, "--headless", "--marionette", "-remote-allow-system-access",
+                 "--no-remote", "--new-instance",
                  "--profile", self.profile, "--width", str(width), "--height", str(height),
                  "about:blank"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
@@ -206,6 +209,22 @@ class Firefox:
 
     def selected(self, element):
         return self.send("WebDriver:IsElementSelected", {"id": element})
+
+    def prefs(self, names):
+        """The values Firefox runs with (read in its chrome context, where script is Firefox's own:
+        javascript.enabled governs pages only), to show that the profile's user.js took."""
+        self.send("Marionette:SetContext", {"value": "chrome"})
+        try:
+            return self.send("WebDriver:ExecuteScript", {"args": [names], "script": """
+              const P = Services.prefs, out = {};
+              for (const n of arguments[0]) {
+                const t = P.getPrefType(n);
+                out[n] = t == P.PREF_BOOL ? P.getBoolPref(n) : t == P.PREF_INT ? P.getIntPref(n)
+                       : t == P.PREF_STRING ? P.getStringPref(n) : null;
+              }
+              return out;"""})
+        finally:
+            self.send("Marionette:SetContext", {"value": "content"})
 
     def screenshot(self, path):
         data = self.send("WebDriver:TakeScreenshot", {"full": True, "hash": False})
