@@ -147,6 +147,7 @@ def journey(ff, a, base, work, data, timings):
               (m["category"] == "personal_advantage", "category"),
               (m["role"] == "staff" and m["duty"] == "on" and m["setting"] == "in_person", "radios"),
               (m["contact"] == {"mode": "anonymous"}, "anonymous by default"),
+              (m.get("language", "en") == a.lang, "the reporter's language (docs/report.md)"),
               (len(doc["parts"]) == 1 and doc["parts"][0]["name"] == "evidence photo.jpg",
                "attachment name")]
     with open(os.path.join(out, doc["parts"][0]["file"]), "rb") as f:
