@@ -40,13 +40,18 @@ def make_instance(console, work):
 
 
 def start_server(server_bin, work, data, extra=()):
-    """sealdrop-server on a loopback port for the instance in WORK; returns (process, base URL)."""
+    """sealdrop-server on a loopback port for the instance in WORK; returns (process, base URL).
+    With --force-listen in EXTRA, process.force_api is the force API's address."""
     keys = os.path.join(work, "keys")
     server = subprocess.Popen(
         [server_bin, "--listen", "127.0.0.1:0", "--data", data, "--directory",
          f"{work}/directory.signed", "--root-pub", f"{keys}/root.public", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = server.stdout.readline().strip()
+    server.force_api = None  # with --force-listen, its "force-api ADDRESS" line comes first
+    if line.startswith("force-api "):
+        server.force_api = line.split(" ", 1)[1]
+        line = server.stdout.readline().strip()
     if not line.startswith("listening "):
         server.kill()
         raise SystemExit(f"FAILED: server did not start: {line!r} {server.stderr.read()}")

@@ -41,23 +41,24 @@ def css_str(s):
 
 
 class Browser:
-    def __init__(self, proxy, deadline):
+    def __init__(self, proxy, deadline, javascript=False):
         self.deadline = deadline  # monotonic time at which every wait gives up
         self.proc = self.ws = self.session = self.main_frame = self.root = self.doc_status = None
         self.msg_id, self.events, self.redirects = 0, [], []
         self.ud = tempfile.mkdtemp(prefix="sealdrop-journey-")
         try:
-            self._launch(proxy)
+            self._launch(proxy, javascript)
         except BaseException:
             self.close()  # the caller never gets this object, so clean up here
             raise
 
-    def _launch(self, proxy):
+    def _launch(self, proxy, javascript):
         # JS off through the profile's content settings (not --blink-settings):
         # that is the switch Chromium enforces for every frame and navigation.
+        # (JS on only for a checker that injects its own script: tests/browser/axe_check.py.)
         os.makedirs(os.path.join(self.ud, "Default"))
         with open(os.path.join(self.ud, "Default", "Preferences"), "w") as f:
-            json.dump({"profile": {"default_content_setting_values": {"javascript": 2}}}, f)
+            json.dump({"profile": {"default_content_setting_values": {"javascript": 1 if javascript else 2}}}, f)
         args = [shutil.which("chromium") or "/usr/bin/chromium",
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
