@@ -29,6 +29,7 @@
 #include "server/pages/site_face.h"
 #include "server/source/source_site.h"
 #include "server/kdf/kdf_helpers.h"
+#include "server/i18n/catalogue.h"
 #include "server/sandbox/core_dumps.h"
 #include "server/sandbox/seccomp_filter.h"
 #include "server/storage/backlog.h"
@@ -379,6 +380,7 @@ int main(int argc, char** argv) {
                .exit_url = config.exit_url,
                .retention_days = config.source_retention_days,
                .session_idle_minutes = config.session_idle_minutes});
+  LoadCatalogues();  // the translations' locales, built before the sandbox (docs/i18n.md)
   SourceSite site(ctx);
 
   HttpLimits limits;

@@ -4,6 +4,8 @@
 #include <mutex>
 
 #include "common/result.h"
+#include "server/i18n/catalogue.h"
+#include "server/i18n/language_path.h"
 #include "server/pages/embedded.h"
 #include "server/pages/site_face.h"
 
@@ -50,29 +52,45 @@ void AddFace(PageData& data) {
   data.set("session_idle_minutes", std::to_string(face.session_idle_minutes));
 }
 
+// The page's language: the translating lambda, the link prefix and the lang attribute.
+void AddLanguage(PageData& data, Language language) {
+  data.set("t", kainjow::mustache::lambda{[language](const std::string& text) {
+             return Translate(language, NormaliseMsgid(text));
+           }});
+  data.set("p", std::string(LanguagePrefix(language)));
+  data.set("lang", language == Language::kWelsh ? "cy" : "en-GB");
+}
+
 }  // namespace
 
-std::string RenderPage(std::string_view name, const std::string& title, PageData data) {
+std::string RenderPage(const PageLanguage& page, std::string_view name,
+                       std::string_view title_msgid, PageData data) {
   kainjow::mustache::mustache body(TemplateText(name));
   if (!body.is_valid()) Die("invalid page template");
   AddFace(data);
+  AddLanguage(data, page.language);
   const std::string inner = body.render(data);
   kainjow::mustache::mustache layout(TemplateText("layout"));
   PageData outer;
   AddFace(outer);
-  outer.set("title", title);
+  AddLanguage(outer, page.language);
+  // The link to this page in the other language, named in that language (so a reader who
+  // cannot read this page's language still finds it).
+  const Language other =
+      page.language == Language::kWelsh ? Language::kEnglish : Language::kWelsh;
+  outer.set("other_href", LocalPath(other, page.path));
+  outer.set("other_lang", std::string(LanguageCode(other)));
+  outer.set("other_name", other == Language::kWelsh ? "Cymraeg" : "English");
+  outer.set("title", Translate(page.language, title_msgid));
   outer.set("body", inner);  // rendered with {{{body}}}: already escaped
   return layout.render(outer);
 }
 
-}  // namespace sealdrop::server
-
-namespace sealdrop::server {
-
-std::string RenderFragment(std::string_view name, PageData data) {
+std::string RenderFragment(Language language, std::string_view name, PageData data) {
   kainjow::mustache::mustache part(TemplateText(name));
   if (!part.is_valid()) Die("invalid page template");
   AddFace(data);
+  AddLanguage(data, language);
   return part.render(data);
 }
 

@@ -21,7 +21,8 @@ struct Reply {
 
 // Opens one reply blob with the source key. Any failure skips the reply (and is logged as an
 // event, nothing more): a damaged item must not hide the others.
-std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPair& key) {
+std::optional<Reply> OpenReply(SiteContext& ctx, Language language, const ItemRow& row,
+                               const KeyPair& key) {
   auto file = FileSource::Open(ctx.store.BlobPath(row.id));
   if (!file) return std::nullopt;
   std::vector<KeyPair> keys;
@@ -53,7 +54,7 @@ std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPa
   r.message = DisplaySafeText(meta["message"].get<std::string>());
   const auto directory = ctx.directory.Current();
   auto force = directory->Find(row.force);
-  r.force_name = force ? (*force)->name : row.force;
+  r.force_name = force ? ForceName(language, (*force)->name) : row.force;
   return r;
 }
 
@@ -61,19 +62,21 @@ std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPa
 
 // The follow-up form again for a reporter whose login ended: their message as typed, and their
 // codename to send it with (a form token, no session: FollowUpUpload::WithCodename).
-Response LoggedOutDraftPage(SiteContext& ctx, unsigned version, const InboxDraft& draft) {
+Response LoggedOutDraftPage(SiteContext& ctx, Language language, unsigned version,
+                            const InboxDraft& draft) {
   const IssuedForm form = ctx.form_tokens.Issue();
   PageData data;
   data.set("csrf", form.token);
   FillFormData(data, *draft.values, draft.problem, draft.files_dropped);
-  Response res = PageResponse(draft.problem->status, version, "followup_again",
-                              "Error: Send your message", std::move(data));
+  Response res = PageResponse({.language = language, .path = "/login"}, draft.problem->status,
+                              version, "followup_again", N_("Error: Send your message"),
+                              std::move(data));
   res.set(http::field::set_cookie, form.cookie);
   return res;
 }
 
-Response InboxPage(SiteContext& ctx, unsigned version, const std::string& session_id,
-                   InboxDraft draft) {
+Response InboxPage(SiteContext& ctx, Language language, unsigned version,
+                   const std::string& session_id, InboxDraft draft) {
   std::optional<KeyPair> key;
   std::array<std::uint8_t, kLookupIdBytes> lookup{};
   std::string csrf;
@@ -83,17 +86,17 @@ Response InboxPage(SiteContext& ctx, unsigned version, const std::string& sessio
   });
   auto view = ctx.sessions.Find(session_id);
   if (!logged_in || !view) {
-    if (draft.values && draft.problem) return LoggedOutDraftPage(ctx, version, draft);
-    return RedirectTo("/login", version);
+    if (draft.values && draft.problem) return LoggedOutDraftPage(ctx, language, version, draft);
+    return RedirectTo(language, "/login", version);
   }
   csrf = view->csrf_token;
 
   auto rows = ctx.store.ListForLookup(lookup);
-  if (!rows) return ErrorPageFor(http::status::service_unavailable, version);
+  if (!rows) return ErrorPageFor(language, http::status::service_unavailable, version);
   kainjow::mustache::list replies;
   std::string shown_ids;  // what "delete these replies" deletes: only what was shown
   for (const auto& row : *rows) {
-    auto reply = OpenReply(ctx, row, *key);
+    auto reply = OpenReply(ctx, language, row, *key);
     if (!reply) continue;
     if (replies.size() < kMaxDeletableReplies) shown_ids += (shown_ids.empty() ? "" : " ") + row.id;
     PageData item;
@@ -108,12 +111,14 @@ Response InboxPage(SiteContext& ctx, unsigned version, const std::string& sessio
   data.set("replies", replies);
   data.set("reply_ids", shown_ids);
   data.set("max_upload", HumanSize(ctx.limits.max_upload_bytes));
+  const PageLanguage page{.language = language, .path = "/inbox"};
   if (draft.values && draft.problem) {
     FillFormData(data, *draft.values, draft.problem, draft.files_dropped);
-    return PageResponse(draft.problem->status, version, "inbox", "Error: Your replies",
+    return PageResponse(page, draft.problem->status, version, "inbox", N_("Error: Your replies"),
                         std::move(data));
   }
-  return PageResponse(http::status::ok, version, "inbox", "Your replies", std::move(data));
+  return PageResponse(page, http::status::ok, version, "inbox", N_("Your replies"),
+                      std::move(data));
 }
 
 }  // namespace sealdrop::server
