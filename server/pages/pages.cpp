@@ -81,6 +81,7 @@ std::string RenderPage(const PageLanguage& page, std::string_view name,
   outer.set("other_href", LocalPath(other, page.path));
   outer.set("other_lang", std::string(LanguageCode(other)));
   outer.set("other_name", other == Language::kWelsh ? "Cymraeg" : "English");
+  outer.set("switch_in_new_tab", page.switch_in_new_tab);
   outer.set("title", Translate(page.language, title_msgid));
   outer.set("body", inner);  // rendered with {{{body}}}: already escaped
   return layout.render(outer);

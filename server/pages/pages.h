@@ -26,6 +26,9 @@ using PageData = kainjow::mustache::data;
 struct PageLanguage {
   Language language = Language::kEnglish;
   std::string path = "/";
+  // The page holds what cannot be shown again (a codename, words typed into a refused form): the
+  // switch opens in a new tab, so that this page stays where it is.
+  bool switch_in_new_tab = false;
 };
 
 // Renders templates/<name>.mustache with `data`, inside templates/layout.mustache titled with

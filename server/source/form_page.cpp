@@ -81,7 +81,9 @@ Response ReportFormPage(SiteContext& ctx, Language language, unsigned version,
   if (shown.find("contact") == shown.end()) {
     data.set("c_contact_anonymous", PageData::type::bool_true);
   }
-  Response res = PageResponse({.language = language, .path = "/report"},
+  // A refused form's words are only on this page: the other language opens in a new tab.
+  Response res = PageResponse({.language = language, .path = "/report",
+                               .switch_in_new_tab = values != nullptr},
                               problem ? problem->status : http::status::ok, version, "report_form",
                               problem ? N_("Error: Make a report") : N_("Make a report"),
                               std::move(data));

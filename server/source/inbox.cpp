@@ -68,7 +68,9 @@ Response LoggedOutDraftPage(SiteContext& ctx, Language language, unsigned versio
   PageData data;
   data.set("csrf", form.token);
   FillFormData(data, *draft.values, draft.problem, draft.files_dropped);
-  Response res = PageResponse({.language = language, .path = "/login"}, draft.problem->status,
+  Response res = PageResponse({.language = language, .path = "/login",
+                               .switch_in_new_tab = true},
+                              draft.problem->status,
                               version, "followup_again", N_("Error: Send your message"),
                               std::move(data));
   res.set(http::field::set_cookie, form.cookie);
@@ -111,7 +113,8 @@ Response InboxPage(SiteContext& ctx, Language language, unsigned version,
   data.set("replies", replies);
   data.set("reply_ids", shown_ids);
   data.set("max_upload", HumanSize(ctx.limits.max_upload_bytes));
-  const PageLanguage page{.language = language, .path = "/inbox"};
+  const PageLanguage page{.language = language, .path = "/inbox",
+                          .switch_in_new_tab = draft.values != nullptr};
   if (draft.values && draft.problem) {
     FillFormData(data, *draft.values, draft.problem, draft.files_dropped);
     return PageResponse(page, draft.problem->status, version, "inbox", N_("Error: Your replies"),

@@ -119,9 +119,10 @@ Response ReportUpload::Success() {
            TranslatePlural(language_, "Your report, with {n} file.", "Your report, with {n} files.",
                            files));
   data.set("contact_kept", contact_kept_);
-  // The language link leads to the login page: this page cannot be shown again.
-  return PageResponse({.language = language_, .path = "/login"}, http::status::ok, version_,
-                      "codename", N_("Your codename"), std::move(data));
+  // This page cannot be shown again: the language link opens the login page in a new tab.
+  return PageResponse({.language = language_, .path = "/login", .switch_in_new_tab = true},
+                      http::status::ok, version_, "codename", N_("Your codename"),
+                      std::move(data));
 }
 
 Response ReportUpload::FormAgain(const FormValues& values, const FormProblem& problem,
