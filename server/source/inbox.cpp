@@ -5,6 +5,7 @@
 #include "common/display_text.h"
 #include "crypto/envelope_reader.h"
 #include "server/log.h"
+#include "server/source/conversation_record.h"
 #include "server/source/responses.h"
 
 namespace sealdrop::server {
@@ -58,6 +59,36 @@ std::optional<Reply> OpenReply(SiteContext& ctx, Language language, const ItemRo
   return r;
 }
 
+// What the reporter sent and whether each still waits for the force, from their sealed record
+// (conversation_record.h): "" when there is no record (a conversation begun before it) or it
+// cannot be opened; nullopt when the index cannot be read.
+std::optional<std::string> SentList(SiteContext& ctx, Language language,
+                                    const std::array<std::uint8_t, kLookupIdBytes>& lookup,
+                                    const KeyPair& key) {
+  auto sealed = ctx.store.SourceRecord(lookup);
+  if (!sealed) return std::nullopt;
+  if (sealed->empty()) return std::string();
+  auto entries = OpenRecord(*sealed, key);
+  if (!entries) {
+    log::Warn("a reporter's record could not be opened");
+    return std::string();
+  }
+  kainjow::mustache::list sent;
+  for (const RecordEntry& entry : *entries) {
+    auto row = ctx.store.Get(entry.item_id);
+    if (!row && row.error().code != ErrorCode::kNotFound) return std::nullopt;
+    PageData item;
+    item.set("is_report", entry.kind == RecordKind::kReport);
+    item.set("day", entry.day);
+    // Reports and follow-ups leave the server only on their force's import receipt.
+    item.set("collected", !row.ok());
+    sent.push_back(item);
+  }
+  PageData data;
+  data.set("sent", sent);
+  return RenderFragment(language, "sent_list", std::move(data));
+}
+
 }  // namespace
 
 // The follow-up form again for a reporter whose login ended: their message as typed, and their
@@ -107,7 +138,10 @@ Response InboxPage(SiteContext& ctx, Language language, unsigned version,
     item.set("message", reply->message);
     replies.push_back(item);
   }
+  auto sent = SentList(ctx, language, lookup, *key);
+  if (!sent) return ErrorPageFor(language, http::status::service_unavailable, version);
   PageData data;
+  data.set("sent_html", *sent);  // rendered with {{{sent_html}}}: already escaped
   data.set("csrf", csrf);
   data.set("has_replies", replies.empty() ? PageData::type::bool_false : PageData::type::bool_true);
   data.set("replies", replies);

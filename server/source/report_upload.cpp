@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "server/i18n/catalogue.h"
 #include "server/log.h"
+#include "server/source/conversation_record.h"
 #include "server/source/inbox.h"
 #include "server/source/responses.h"
 
@@ -104,6 +105,13 @@ Result<EnvelopePlan> ReportUpload::Plan(const FieldCollector& fields, bool) {
   plan.row.day = day;
   plan.row.kind = ItemKind::kReport;
   plan.new_source = SourceRow{identity_->lookup_id, (*force)->code, day};
+  // The reporter's record begins with this report (read only with the codename).
+  plan.record = RecordEdit{
+      identity_->lookup_id,
+      [source = identity_->key_pair.public_key, day](const std::string& item_id, std::span<const std::uint8_t>)
+          -> std::optional<std::vector<std::uint8_t>> {
+        return SealRecord({{RecordKind::kReport, item_id, day}}, source);
+      }};
   return plan;
 }
 
@@ -184,6 +192,7 @@ void FollowUpUpload::Prepare(Ready ready) {
   }
   const bool logged_in = ctx_.sessions.WithIdentity(session_id_, [&](const SourceIdentity& id) {
     source_ = SourceRef{id.lookup_id, id.key_pair.public_key};
+    source_key_.emplace(KeyPair{id.key_pair.public_key, SecretBuffer::CopyOf(id.key_pair.secret.span())});
   });
   if (!logged_in) {
     Refuse(LoggedOutProblem(language_));
@@ -247,6 +256,8 @@ void FollowUpUpload::BeforeSeal(const FieldCollector& fields, Next next) {
       return next(not_recognised);
     }
     source_ = SourceRef{identity->lookup_id, identity->key_pair.public_key};
+    source_key_.emplace(
+        KeyPair{identity->key_pair.public_key, SecretBuffer::CopyOf(identity->key_pair.secret.span())});
     AddSender(CodenameSender(source_->lookup_id));
     force_ = std::move(*force);
     const SessionView fresh = ctx_.sessions.Create();
@@ -290,6 +301,24 @@ Result<EnvelopePlan> FollowUpUpload::Plan(const FieldCollector& fields, bool has
   plan.row.force = force_;
   plan.row.day = day;
   plan.row.kind = ItemKind::kFollowUp;
+  // The follow-up joins the reporter's record (sealed: opened and resealed with their key). A
+  // record that cannot be opened is left as it is: the follow-up itself is what matters.
+  plan.record = RecordEdit{
+      source_->lookup_id,
+      [this, day](const std::string& item_id, std::span<const std::uint8_t> current)
+          -> std::optional<std::vector<std::uint8_t>> {
+        std::vector<RecordEntry> entries;
+        if (!current.empty()) {
+          auto opened = OpenRecord(current, *source_key_);
+          if (!opened) {
+            log::Warn("a reporter's record could not be opened: left as it was");
+            return std::nullopt;
+          }
+          entries = std::move(*opened);
+        }
+        AppendRecordEntry(entries, {RecordKind::kFollowUp, item_id, day});
+        return SealRecord(entries, source_key_->public_key);
+      }};
   return plan;
 }
 

@@ -67,6 +67,9 @@ class FollowUpUpload final : public SealedUpload {
   std::optional<FormNonce> cookie_;
   std::string new_session_;  // set by a codename login: its cookie goes on the answer
   std::optional<SourceRef> source_;
+  // The source key, copied from the session: opens and reseals the reporter's record when the
+  // follow-up is committed (conversation_record.h).
+  std::optional<KeyPair> source_key_;
   std::string force_;
 };
 

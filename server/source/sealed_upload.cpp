@@ -364,7 +364,8 @@ Status SealedUpload::FinishEnvelope() {
   }
   plan_->row.size = sink_->count();
   auto st = ctx_.store.Commit(std::move(*blob_), plan_->row,
-                              plan_->new_source ? &*plan_->new_source : nullptr, used_form());
+                              plan_->new_source ? &*plan_->new_source : nullptr, used_form(),
+                              plan_->record ? &*plan_->record : nullptr);
   blob_.reset();
   if (!st) {
     if (st.error().code == ErrorCode::kExpired) return st.error();  // the form was used already

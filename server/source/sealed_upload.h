@@ -47,6 +47,7 @@ struct EnvelopePlan {
   std::string metadata_json;
   ItemRow row;                          // size is filled in by SealedUpload
   std::optional<SourceRow> new_source;  // a report registers its codename's lookup id
+  std::optional<RecordEdit> record;     // the reporter's record gains the item (conversation_record.h)
 };
 
 // Where an upload comes from, for the storage budgets.
