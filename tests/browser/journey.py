@@ -337,7 +337,8 @@ def expect_language(b, a, what):
     if not node:
         raise Fail("%s: no language switch link to %s" % (what, other))
     name = b.text(node)
-    if name != ("English" if other == "en" else "Cymraeg"):
+    # A switch that opens a new tab (a page that cannot be shown again) says so after the name.
+    if not name.startswith("English" if other == "en" else "Cymraeg"):
         raise Fail("%s: the language switch reads %r" % (what, name))
     return b.attrs(node).get("href"), path
 
@@ -408,6 +409,8 @@ def journey(b, a, step, result):
         b.click_and_wait(form + " button[type=submit]", timeout=90)
         expect_page(b, local("/report"), "#codename", "codename page")
         expect_language(b, a, "codename page")
+        if b.attrs(b.q("a#language-switch", required=True)).get("target") != "_blank":
+            raise Fail("codename page: the language switch does not open a new tab")
         received = b.text(b.q("#received", required=True))
         want_received = ("Eich adroddiad, gydag un ffeil." if a.lang == "cy" else
                          "Your report, with 1 file.") if len(a.attach) == 1 else None
