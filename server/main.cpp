@@ -116,6 +116,9 @@ int main(int argc, char** argv) {
                .operator_name = config.operator_name,
                .phone_number = config.phone_number,
                .phone_hours = config.phone_hours,
+               .service_name_cy = config.service_name_cy,
+               .operator_name_cy = config.operator_name_cy,
+               .phone_hours_cy = config.phone_hours_cy,
                .exit_url = config.exit_url,
                .retention_days = config.source_retention_days,
                .session_idle_minutes = config.session_idle_minutes});

@@ -240,5 +240,35 @@ TEST_F(WelshSite, LoginInboxAndLogOutKeepTheLanguageThroughTheirRedirects) {
   EXPECT_EQ(out.Header("Location"), "/cy/");
 }
 
+// The operator's face in Welsh (service_name_cy, ...) on the Welsh pages; where the operator gave
+// none, the English value.
+TEST(WelshFace, TheWelshPagesShowTheOperatorsWelshNamesAndHours) {
+  TestInstance instance;
+  testing::TempDir dir;
+  testing::WriteFileOrDie(dir / "server.toml", R"(
+service_name = "Police Anti-Corruption and Abuse Reporting Service"
+service_name_cy = "Gwasanaeth Adrodd am Lygredd a Cham-drin gan yr Heddlu"
+operator_name = "Example Trust"
+phone_number = "0800 123 4567"
+phone_hours = "Monday to Friday, 8am to 8pm"
+phone_hours_cy = "Dydd Llun i ddydd Gwener, 8am i 8pm"
+)");
+  ServerProcess server(
+      instance.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0", {"--config", dir / "server.toml"}));
+  SourceClient c(server.address());
+  const HttpReply cy = c.Get("/cy/");
+  ASSERT_EQ(cy.status, 200);
+  EXPECT_TRUE(Has(cy.body, "<title>Rhoi gwybod yn ddiogel – Gwasanaeth Adrodd am Lygredd a "
+                           "Cham-drin gan yr Heddlu</title>"));
+  EXPECT_TRUE(Has(cy.body, "(Dydd Llun i ddydd Gwener, 8am i 8pm)"));
+  EXPECT_TRUE(Has(cy.body, ", a redir gan Example Trust"));  // no Welsh name: the English one
+  EXPECT_FALSE(Has(cy.body, "Police Anti-Corruption"));
+  const HttpReply en = c.Get("/");
+  EXPECT_TRUE(Has(en.body, "<title>Report safely – Police Anti-Corruption and Abuse Reporting "
+                           "Service</title>"));
+  EXPECT_TRUE(Has(en.body, "(Monday to Friday, 8am to 8pm)"));
+  EXPECT_FALSE(Has(en.body, "Gwasanaeth Adrodd"));
+}
+
 }  // namespace
 }  // namespace sealdrop
