@@ -113,22 +113,35 @@ const FieldRule* FieldCollector::RuleFor(std::string_view name) const {
 
 Status FieldCollector::Add(std::string_view name, std::string value) {
   const FieldRule* rule = RuleFor(name);
-  if (!rule) return MakeError(ErrorCode::kInvalidArgument, N_("The form had a field this service does not know."));
-  if (values_.count(name)) return MakeError(ErrorCode::kInvalidArgument, N_("The form had a field twice."));
+  if (!rule) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     N_("The form had a field this service does not know."));
+  }
+  if (values_.count(name)) {
+    return MakeError(ErrorCode::kInvalidArgument, N_("The form had a field twice."));
+  }
   value = WithoutCarriageReturns(std::move(value));
   if (value.size() > rule->max_bytes) {
-    return MakeError(ErrorCode::kLimitExceeded, N_("One of the answers is longer than this service accepts. Please shorten it."));
+    return MakeError(ErrorCode::kLimitExceeded,
+                     N_("One of the answers is longer than this service accepts. Please shorten "
+                        "it."));
   }
   if (total_bytes_ + value.size() > kMaxFormTextBytes) {
-    return MakeError(ErrorCode::kLimitExceeded, N_("The answers are longer than this service accepts. Please shorten them."));
+    return MakeError(ErrorCode::kLimitExceeded,
+                     N_("The answers are longer than this service accepts. Please shorten "
+                        "them."));
   }
   if (value.find('\0') != std::string::npos || !IsValidUtf8(value)) {
-    return MakeError(ErrorCode::kInvalidArgument, N_("One of the answers contains characters this service cannot accept."));
+    return MakeError(ErrorCode::kInvalidArgument,
+                     N_("One of the answers contains characters this service cannot accept."));
   }
   if (!rule->choices.empty() && !value.empty()) {
     bool allowed = false;
     for (auto c : rule->choices) allowed = allowed || c == value;
-    if (!allowed) return MakeError(ErrorCode::kInvalidArgument, N_("One of the choices on the form is not one this service offers."));
+    if (!allowed) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       N_("One of the choices on the form is not one this service offers."));
+    }
   }
   total_bytes_ += value.size();
   values_.emplace(std::string(name), std::move(value));
