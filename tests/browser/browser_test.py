@@ -3,7 +3,8 @@
 
 Makes a fresh instance with the real tools (sealdrop-console: root key, MET keys, signed
 directory), starts sealdrop-server on a loopback port, and runs journey.py: landing page, report
-form filled and submitted with an attachment, codename read, login with it, inbox, follow-up.
+form sent once with "What happened?" blank (it comes back with the problem summarised and the words
+kept), then filled and submitted with an attachment, codename read, login with it, inbox, follow-up.
 Then it checks what the server stored with the force's key (sealdrop-console open --out-dir):
 every answer and the attachment byte for byte, and the follow-up sealed to the same force.
 Screenshots of each page are left in --artefacts. With --lang cy the journey runs in Welsh

@@ -386,11 +386,31 @@ def journey(b, a, step, result):
             shots.append(b.screenshot(os.path.join(a.out, shot + ".png")))
         b.navigate(base + local("/"))
 
-        step[0] = "2 report form"
+        step[0] = "2a report form with a problem"
         b.click_and_wait('a[href="%s"]' % local("/report"))  # follow the link, as a reader would
         form = 'form[action="%s"][method="post"][enctype="multipart/form-data"]' % local("/report")
         expect_page(b, local("/report"), form, "report form")
         expect_language(b, a, "report form")
+        # "What happened?" only blank (it is required, so the browser sends spaces): the form
+        # comes back, in the same language, the problem summarised and linked, the words kept.
+        typed = "PC Prawf" if a.lang == "cy" else "PC Test"
+        b.type_into(form + ' input[name="subject_name"]', typed)
+        b.type_into(form + ' textarea[name="what"]', "   ")
+        b.click_and_wait(form + " button[type=submit]")
+        if b.doc_status != 400:
+            raise Fail("a blank 'what happened' was answered with HTTP %s, not 400" % b.doc_status)
+        summary = b.q(".error-summary", required=True)
+        heading = "Mae problem wedi codi" if a.lang == "cy" else "There is a problem"
+        if heading not in b.text(summary) or not b.q('.error-summary a[href="#what"]'):
+            raise Fail("the refused form has no linked summary %r: %r" % (heading, b.text(summary)))
+        if b.attrs(b.q(form + ' input[name="subject_name"]', required=True)).get("value") != typed:
+            raise Fail("the refused form lost the words typed")
+        expect_language(b, a, "refused report form")
+        shots.append(b.screenshot(os.path.join(a.out, "form-problem.png")))
+
+        step[0] = "2 report form"
+        b.navigate(base + local("/report"))
+        expect_page(b, local("/report"), form, "report form")
         b.q(form + ' input[type=hidden][name="csrf"]', required=True)
         b.choose_option(form + ' select[name="force"]', a.force)
         for name, value in (("category", a.category), ("role", "staff"), ("duty", "on"),
