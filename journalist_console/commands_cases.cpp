@@ -357,6 +357,10 @@ int Show(const ShowOptions& o) {
   std::vector<std::string> now_read;  // follow-ups this command prints
   if (c->kind == "report") {
     PrintField("Force chosen", JsonString(m, "force"));
+    const std::string lang = JsonString(m, "language");  // docs/report.md §3: none means "en"
+    PrintField("Language", lang == "cy"                       ? "Welsh (cy)"
+                           : lang.empty() || lang == "en" ? "English"
+                                                          : lang);
     PrintField("Forwarded by", JsonString(m, "forwarded_by"));
     PrintField("Category", JsonString(m, "category"));
     PrintField("Role", JsonString(m, "role"));

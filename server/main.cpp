@@ -15,6 +15,7 @@
 #include "server/config/command_line.h"
 #include "server/config/live_directory.h"
 #include "server/forceapi/force_api.h"
+#include "server/i18n/catalogue.h"
 #include "server/http/http_server.h"
 #include "server/http/socket_access.h"
 #include "server/kdf/kdf_helpers.h"
@@ -115,9 +116,13 @@ int main(int argc, char** argv) {
                .operator_name = config.operator_name,
                .phone_number = config.phone_number,
                .phone_hours = config.phone_hours,
+               .service_name_cy = config.service_name_cy,
+               .operator_name_cy = config.operator_name_cy,
+               .phone_hours_cy = config.phone_hours_cy,
                .exit_url = config.exit_url,
                .retention_days = config.source_retention_days,
                .session_idle_minutes = config.session_idle_minutes});
+  LoadCatalogues();  // the translations' locales, built before the sandbox (docs/i18n.md)
   SourceSite site(ctx);
 
   HttpLimits limits;

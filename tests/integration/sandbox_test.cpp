@@ -150,6 +150,11 @@ TEST_F(SeccompServer, AWholeJourneyRunsUnderTheFilterAndItExitsCleanly) {
   SourceClient back(server_.address());
   ASSERT_EQ(LogIn(back, codename).status, 303);
   ASSERT_EQ(back.Get("/inbox").status, 200);
+  // Welsh pages translate under the filter too (the catalogues were loaded before it).
+  const HttpReply welsh = back.Get("/cy/inbox");
+  ASSERT_EQ(welsh.status, 200);
+  EXPECT_NE(welsh.body.find("<html lang=\"cy\">"), std::string::npos);
+  EXPECT_NE(welsh.body.find("Atebion i'ch adroddiad"), std::string::npos) << welsh.body;
 
   // The force pulls it, imports it, replies; the push carries the import receipt, so the server
   // deletes the report (rows, blob, directory fsync) and stores the reply.
