@@ -23,6 +23,7 @@
 #include "journalist_console/sanitize/metadata_strip.h"
 #include "journalist_console/sanitize/pixel_headers.h"
 #include "journalist_console/sanitize/safe_copy.h"
+#include "journalist_console/sanitize/safe_pdf.h"
 #include "journalist_console/sanitize/sandbox.h"
 #include "tests/support/process.h"
 
@@ -286,7 +287,8 @@ TEST(SafeCopy, OversizedPictureIsRefusedBeforeDecoding) {
   // A format whose size is not read up front (TIFF) is stopped by the decoder's output limit.
   SafeCopyLimits small;
   small.max_pixels = 1000;
-  auto tiff = SafeCopy(Netpbm("/usr/bin/pnmtotiff", Ppm(64, 48)), "scan.tif", small);
+  // 200 x 200 pixels decode to 120,000 bytes: the decoder is stopped at the file limit (SIGXFSZ).
+  auto tiff = SafeCopy(Netpbm("/usr/bin/pnmtotiff", Ppm(200, 200)), "scan.tif", small);
   ASSERT_FALSE(tiff.report.ok());
   EXPECT_EQ(tiff.report.error().code, ErrorCode::kLimitExceeded);
   EXPECT_NE(tiff.report.error().message.find("decodes to more than"), std::string::npos)
@@ -483,6 +485,61 @@ TEST(Sandbox, StopsAFileAtTheSizeLimit) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_FALSE(r->ok());
   EXPECT_LE(ReadFileOrDie(p.out + "/big").size(), 1u << 20);
+}
+
+}  // namespace
+}  // namespace sealdrop::console
+
+namespace sealdrop::console {
+namespace {
+
+// The vector in docs/console.md "Safe export": one page of two pixels (red, blue) at 72 dpi.
+TEST(SafePdf, OnePageMatchesTheSpecVector) {
+  TempDir dir;
+  WriteFileOrDie(dir / "page.ppm", std::string("P6\n2 1\n255\n\xFF\x00\x00\x00\x00\xFF", 17));
+  MemorySink sink;
+  auto pdf = SafePdfWriter::Begin(sink, 1);
+  ASSERT_TRUE(pdf.ok());
+  ASSERT_TRUE(pdf->AddPage(dir / "page.ppm", 72, 1000).ok());
+  ASSERT_TRUE(pdf->Finish().ok());
+  const std::string got(sink.bytes().begin(), sink.bytes().end());
+  const std::string image = std::string("\x78\x9C\xFB\xCF\x00\x04\xFF\x01\x06\xFF\x01\xFF", 12);
+  const std::string expected =
+      "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n"
+      "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+      "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+      "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 2.00 1.00] /Resources << /XObject << "
+      "/Im0 5 0 R >> >> /Contents 4 0 R >>\nendobj\n"
+      "4 0 obj\n<< /Length 33 >>\nstream\nq 2.00 0 0 1.00 0 0 cm /Im0 Do Q\nendstream\nendobj\n"
+      "5 0 obj\n<< /Type /XObject /Subtype /Image /Width 2 /Height 1 /ColorSpace /DeviceRGB "
+      "/BitsPerComponent 8 /Filter /FlateDecode /Length 12 >>\nstream\n" + image +
+      "\nendstream\nendobj\n"
+      "xref\n0 6\n0000000000 65535 f \n0000000015 00000 n \n0000000064 00000 n \n"
+      "0000000121 00000 n \n0000000253 00000 n \n0000000335 00000 n \n"
+      "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n511\n%%EOF\n";
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(pdf->bytes_written(), got.size());
+  // The picture inside is the two pixels.
+  std::string pixels(6, '\0');
+  uLongf n = 6;
+  ASSERT_EQ(uncompress(reinterpret_cast<Bytef*>(pixels.data()), &n,
+                       reinterpret_cast<const Bytef*>(image.data()), image.size()),
+            Z_OK);
+  EXPECT_EQ(pixels, std::string("\xFF\x00\x00\x00\x00\xFF", 6));
+}
+
+TEST(SafePdf, RefusesAPagePictureThatIsNotEightBitRgb) {
+  TempDir dir;
+  MemorySink sink;
+  auto pdf = SafePdfWriter::Begin(sink, 1);
+  ASSERT_TRUE(pdf.ok());
+  for (const std::string& bad : {std::string("P5\n2 1\n255\n\x01\x02", 13),      // grey
+                                 std::string("P6\n2 1\n65535\n", 12) + std::string(12, '\x01'),
+                                 std::string("P6\n2 1\n255\n\x01\x02", 13),      // short raster
+                                 std::string("P6 #c\n2 1\n255\n") + std::string(6, '\x01')}) {
+    WriteFileOrDie(dir / "page.ppm", bad);
+    EXPECT_FALSE(pdf->AddPage(dir / "page.ppm", 72, 1000).ok()) << bad;
+  }
 }
 
 }  // namespace
