@@ -150,7 +150,7 @@ class Conversion {
     auto head = Head();
     if (!head) return head.error();
     // What the original carries (listed for the officer) and what it is, from its bytes.
-    auto seen = Describe();
+    auto seen = Describe(*head);
     if (!seen) return seen.error();
     report.input_type = seen->file_type;
     report.removed = seen->removed;
@@ -177,11 +177,20 @@ class Conversion {
     return head;
   }
 
-  Result<StripReport> Describe() {
-    auto file = FileSource::Open(input_);
-    if (!file) return file.error();
+  // metadata_strip's view of the original: what a JPEG or PNG carries (it reads their segment
+  // and chunk headers to the end), otherwise the type's name and risk from the first bytes.
+  Result<StripReport> Describe(std::string_view head) {
     NullSink nowhere;
-    auto seen = StripMetadata(*file, nowhere);
+    Result<StripReport> seen = MakeError(ErrorCode::kMalformed, "");
+    const bool jpeg_or_png = head.substr(0, 3) == "\xFF\xD8\xFF"sv || head.substr(0, 4) == "\x89PNG"sv;
+    if (jpeg_or_png) {
+      auto file = FileSource::Open(input_);
+      if (!file) return file.error();
+      seen = StripMetadata(*file, nowhere);
+    } else {
+      MemorySource first(std::span(reinterpret_cast<const std::uint8_t*>(head.data()), head.size()));
+      seen = StripMetadata(first, nowhere);
+    }
     if (seen) return seen;
     // A picture the stripper cannot parse may still decode; the decoder decides.
     return StripReport{StripOutcome::kNothingToStrip, "damaged or unusual file", {}, {}};
