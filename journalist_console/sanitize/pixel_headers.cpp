@@ -82,6 +82,28 @@ Result<std::optional<PixelSize>> JpegSize(const ReadOnlyFile& f) {
   return std::optional<PixelSize>();
 }
 
+// IFD0's orientation entry in a TIFF structure (EXIF's), or 1.
+int TiffOrientation(const std::vector<std::uint8_t>& t) {
+  if (t.size() < 8) return 1;
+  const bool big = t[0] == 'M' && t[1] == 'M';
+  if (!big && !(t[0] == 'I' && t[1] == 'I')) return 1;
+  const auto u16 = [&](std::size_t at) { return big ? Be16(&t[at]) : Le16(&t[at]); };
+  const auto u32 = [&](std::size_t at) { return big ? Be32(&t[at]) : Le32(&t[at]); };
+  const std::uint64_t ifd = u32(4);
+  if (ifd + 2 > t.size()) return 1;
+  const std::uint32_t entries = u16(static_cast<std::size_t>(ifd));
+  for (std::uint32_t i = 0; i < entries; ++i) {
+    const std::uint64_t at = ifd + 2 + 12ull * i;
+    if (at + 12 > t.size()) return 1;
+    const auto e = static_cast<std::size_t>(at);
+    if (u16(e) == 0x0112 && u16(e + 2) == 3 && u32(e + 4) == 1) {  // SHORT, one value
+      const std::uint32_t v = u16(e + 8);
+      return v >= 1 && v <= 8 ? static_cast<int>(v) : 1;
+    }
+  }
+  return 1;
+}
+
 Result<std::optional<PixelSize>> HeaderSize(const ReadOnlyFile& f, ImageFormat format) {
   auto head = f.At(0, 32);
   if (!head) return head.error();
@@ -119,6 +141,30 @@ Result<std::optional<PixelSize>> ReadImageSize(const std::string& path, ImageFor
   ReadOnlyFile f(path);
   if (!f.ok()) return MakeError(ErrorCode::kIo, "cannot open the image: " + std::string(std::strerror(errno)));
   return HeaderSize(f, format);
+}
+
+Result<int> ReadJpegOrientation(const std::string& path) {
+  ReadOnlyFile f(path);
+  if (!f.ok()) return MakeError(ErrorCode::kIo, "cannot open the image: " + std::string(std::strerror(errno)));
+  std::uint64_t pos = 2;  // after SOI
+  for (int i = 0; i < kMaxJpegSegments; ++i) {
+    auto head = f.At(pos, 10);
+    if (!head) return head.error();
+    const auto& h = *head;
+    if (h.size() < 4 || h[0] != 0xFF || h[1] == 0xDA || h[1] == 0xD9) return 1;
+    if (h[1] == 0xFF) {
+      ++pos;
+      continue;
+    }
+    const std::uint32_t length = Be16(&h[2]);
+    if (h[1] == 0xE1 && h.size() == 10 && std::memcmp(&h[4], "Exif\0\0", 6) == 0 && length > 8) {
+      auto tiff = f.At(pos + 10, length - 8);
+      if (!tiff) return tiff.error();
+      return TiffOrientation(*tiff);
+    }
+    pos += 2 + length;
+  }
+  return 1;
 }
 
 Result<PnmHeader> ReadPnmHeader(const std::string& path, std::uint64_t max_pixels) {

@@ -28,6 +28,11 @@ struct PixelSize {
 // or when the header is not where the format puts it (the decoder will then refuse the file).
 Result<std::optional<PixelSize>> ReadImageSize(const std::string& path, ImageFormat format);
 
+// The EXIF orientation of a JPEG (TIFF tag 0x0112 in IFD0 of the first APP1 "Exif" segment):
+// 1..8, or 1 when absent or unreadable. A phone photo is stored sideways with 6 or 8 and shown
+// upright by viewers; the safe copy drops EXIF, so it turns the pixels instead.
+Result<int> ReadJpegOrientation(const std::string& path);
+
 // A binary netpbm image ("P4" bitmap, "P5" grey, "P6" colour) exactly as netpbm's programs
 // write it: magic, width, height, maxval (not for P4), each separated by one or more white space
 // characters, no comments, then one white space byte and the raster. The file must hold the

@@ -66,6 +66,18 @@ std::optional<PictureTools> PictureOf(std::string_view head) {
   return std::nullopt;
 }
 
+// pamflip transforms (applied in order) that show EXIF orientation 1..8 upright (TIFF 6.0 /
+// EXIF 2.32 tag 0x0112).
+constexpr const char* kUpright[9] = {"",
+                                     "",
+                                     "leftright",
+                                     "leftright,topbottom",
+                                     "topbottom",
+                                     "transpose",
+                                     "transpose,leftright",
+                                     "transpose,leftright,topbottom",
+                                     "transpose,topbottom"};
+
 bool IsPdf(std::string_view head) { return head.find("%PDF-") != std::string_view::npos; }
 
 // mat2 picks its parser from the extension; the sender's name is only a hint, and mat2 refuses a
@@ -284,6 +296,19 @@ class Conversion {
     std::vector<std::string> encoder =
         tools.stays_jpeg ? std::vector<std::string>{"/usr/bin/pnmtojpeg", "-quality=92", "/in/pixels.pnm"}
                          : std::vector<std::string>{"/usr/bin/pnmtopng", "/in/pixels.pnm"};
+    int orientation = 1;
+    if (tools.format == ImageFormat::kJpeg) {
+      auto read = ReadJpegOrientation(input_);
+      if (!read) return read.error();
+      orientation = *read;
+    }
+    if (orientation != 1) {
+      // Turned upright as a viewer would from the EXIF tag the copy drops. The command line is
+      // fixed text: nothing from the file reaches it but the table's choice.
+      encoder = {"/usr/bin/bash", "-o", "pipefail", "-c",
+                 std::string("/usr/bin/pamflip -xform=") + kUpright[orientation] +
+                     " /in/pixels.pnm | /usr/bin/pnmtojpeg -quality=92"};
+    }
     auto encoded = Sandboxed(std::move(encoder), pixels, "pixels.pnm", *encode_dir, name,
                              limits_.max_output_bytes);
     if (!encoded) return encoded.error();
@@ -293,9 +318,9 @@ class Conversion {
     report.output_type = tools.stays_jpeg ? "JPEG" : "PNG";
     report.notes.push_back("re-encoded from its pixels (" + std::to_string(header->size.width) +
                            " x " + std::to_string(header->size.height) + "): nothing else was kept");
-    if (tools.format == ImageFormat::kJpeg) {
-      report.notes.push_back("a photo's rotation tag is not kept: it may show on its side");
-    } else if (tools.format != ImageFormat::kPng) {
+    if (orientation != 1) {
+      report.notes.push_back("turned upright as its EXIF orientation asked (the tag itself is gone)");
+    } else if (tools.format != ImageFormat::kJpeg && tools.format != ImageFormat::kPng) {
       report.notes.push_back("only the first picture or frame is kept");
     }
     return report;

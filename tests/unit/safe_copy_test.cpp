@@ -194,6 +194,38 @@ TEST(SafeCopy, JpegIsReencodedFromPixelsWithNoMetadata) {
   EXPECT_NE(copy.report->removed[0].find("EXIF"), std::string::npos);
 }
 
+TEST(SafeCopy, SidewaysPhotoIsTurnedUprightAsItsExifAsked) {
+  // 96 x 64, dark on the left half. Stored sideways with orientation 6, a viewer turns it 90°
+  // clockwise (the left side goes to the top); with 8, counter-clockwise (to the bottom).
+  std::string ppm = "P6\n96 64\n255\n";
+  for (unsigned y = 0; y < 64; ++y) {
+    for (unsigned x = 0; x < 96; ++x) ppm += std::string(3, x < 48 ? '\x10' : '\xF0');
+  }
+  const std::string jpeg = Netpbm("/usr/bin/pnmtojpeg", ppm);
+  for (const int orientation : {6, 8}) {
+    const std::string tiff = "MM" + Be16(42) + Be32(8) + Be16(1) + Be16(0x0112) + Be16(3) + Be32(1) +
+                             Be16(static_cast<unsigned>(orientation)) + Be16(0) + Be32(0);
+    const std::string sideways =
+        jpeg.substr(0, 2) + JpegSegment(0xE1, std::string("Exif\0\0", 6) + tiff) + jpeg.substr(2);
+    auto copy = SafeCopy(sideways, "photo.jpg");
+    ASSERT_TRUE(copy.report.ok()) << copy.report.error().message;
+    EXPECT_EQ(copy.bytes.find("Exif"), std::string::npos);
+    TempDir dir;
+    const std::string pixels = Netpbm("/usr/bin/jpegtopnm", copy.bytes);
+    WriteFileOrDie(dir / "upright.pnm", pixels);
+    auto header = ReadPnmHeader(dir / "upright.pnm", 1u << 20);
+    ASSERT_TRUE(header.ok());
+    ASSERT_EQ(header->size.width, 64u);
+    ASSERT_EQ(header->size.height, 96u);
+    const auto grey = [&](unsigned x, unsigned y) {
+      return static_cast<unsigned char>(pixels[header->header_bytes + (std::size_t{y} * 64 + x) * 3]);
+    };
+    const bool dark_on_top = orientation == 6;
+    EXPECT_EQ(grey(32, 10) < 0x80, dark_on_top) << orientation;
+    EXPECT_EQ(grey(32, 86) < 0x80, !dark_on_top) << orientation;
+  }
+}
+
 TEST(SafeCopy, PngIsReencodedFromPixelsWithNoMetadata) {
   const std::string original = PngWithMetadata(70, 50);
   ASSERT_EQ(MetadataSeenBy(original).size(), 3u);
