@@ -14,12 +14,15 @@
 #include <cerrno>
 #include <cstring>
 
+#include "journalist_console/sanitize/converter_seccomp.h"
+
 namespace sealdrop::console {
 namespace {
 
 constexpr std::size_t kStderrTail = 600;
 constexpr std::size_t kStatusMax = 4096;
-constexpr int kStatusFd = 3;  // bubblewrap's --json-status-fd inside the child
+constexpr int kStatusFd = 3;   // bubblewrap's --json-status-fd inside the child
+constexpr int kSeccompFd = 4;  // bubblewrap's --seccomp (converter_seccomp.h)
 
 // Closes on scope exit; -1 is "none".
 class Fd {
@@ -79,6 +82,7 @@ std::vector<std::string> BwrapArgs(const SandboxRun& run) {
   a.insert(a.end(), {"--bind", run.output_dir, "/out"});
   // The root tmpfs bubblewrap builds (holding the mount points) becomes read-only too.
   a.insert(a.end(), {"--remount-ro", "/", "--chdir", "/out"});
+  a.insert(a.end(), {"--seccomp", std::to_string(kSeccompFd)});
   a.insert(a.end(), {"--json-status-fd", std::to_string(kStatusFd), "--"});
   a.insert(a.end(), run.argv.begin(), run.argv.end());
   return a;
@@ -91,12 +95,18 @@ void SetLimit(int resource, std::uint64_t value) {
 
 // In the forked child: only async-signal-safe calls until execve.
 [[noreturn]] void ExecBwrap(const SandboxRun& run, char* const* argv, char* const* envp,
-                            int stdin_fd, int stdout_fd, int stderr_fd, int status_fd) {
-  ::dup2(stdin_fd, 0);
-  ::dup2(stdout_fd, 1);
-  ::dup2(stderr_fd, 2);
-  ::dup2(status_fd, kStatusFd);
-  ::close_range(kStatusFd + 1, ~0u, 0);
+                            int stdin_fd, int stdout_fd, int stderr_fd, int status_fd,
+                            int seccomp_fd) {
+  // Every source above 9 first, so that no dup2 below clobbers a source or is a no-op that
+  // would keep a close-on-exec flag; the copies at 0..4 are inherited, everything else closed.
+  const int wanted[] = {stdin_fd, stdout_fd, stderr_fd, status_fd, seccomp_fd};
+  int high[5];
+  for (int i = 0; i < 5; ++i) high[i] = ::fcntl(wanted[i], F_DUPFD_CLOEXEC, 10);
+  for (int i = 0; i < 5; ++i) {
+    if (high[i] < 0 || ::dup2(high[i], i) != i) ::_exit(127);
+  }
+  static_assert(kStatusFd == 3 && kSeccompFd == 4);
+  ::close_range(kSeccompFd + 1, ~0u, 0);
   ::setpgid(0, 0);
   sigset_t none;
   ::sigemptyset(&none);
@@ -124,6 +134,19 @@ bool Drain(int fd, std::string& into, std::size_t keep) {
     if (n == 0) return false;
     return errno == EAGAIN || errno == EINTR;
   }
+}
+
+std::string LastLine(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (const auto nl = text.rfind('\n'); nl != std::string::npos) text.erase(0, nl + 1);
+  return text;
+}
+
+Error SandboxUnavailable(const std::string& why) {
+  return MakeError(ErrorCode::kIo,
+                   "the sandbox could not start (" + why +
+                       "); nothing was converted. Unprivileged user namespaces must be enabled "
+                       "(sysctl kernel.unprivileged_userns_clone=1)");
 }
 
 }  // namespace
@@ -154,6 +177,9 @@ Result<SandboxOutcome> RunInSandbox(const SandboxRun& run) {
     out_file.Reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (out_file.get() < 0) return IoError("cannot create the sandbox's output file");
   }
+  auto seccomp = ConverterSeccompProgram();
+  if (!seccomp) return seccomp.error();
+  Fd seccomp_fd(*seccomp);
   int err_pipe[2], status_pipe[2];
   if (::pipe2(err_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return IoError("pipe");
   Fd err_read(err_pipe[0]), err_write(err_pipe[1]);
@@ -165,7 +191,7 @@ Result<SandboxOutcome> RunInSandbox(const SandboxRun& run) {
   if (pid == 0) {
     ExecBwrap(run, argv.data(), envp.data(), devnull.get(),
               out_file.get() >= 0 ? out_file.get() : devnull.get(), err_write.get(),
-              status_write.get());
+              status_write.get(), seccomp_fd.get());
   }
   err_write.Reset();
   status_write.Reset();
@@ -214,16 +240,16 @@ Result<SandboxOutcome> RunInSandbox(const SandboxRun& run) {
                      "the conversion took longer than " +
                          std::to_string(run.limits.wall_time.count()) + " s and was stopped");
   }
-  // bubblewrap reports the sandboxed program's pid once the sandbox is built: without it the
-  // program never ran (no user namespace, a refused mount ...).
+  const std::string last_line = LastLine(err_tail);
+  // bubblewrap reports the sandboxed program's pid once it has forked it: without it the program
+  // never ran (no user namespace ...).
   if (status.find("\"child-pid\"") == std::string::npos) {
-    std::string why = err_tail;
-    while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
-    if (const auto nl = why.rfind('\n'); nl != std::string::npos) why.erase(0, nl + 1);
-    return MakeError(ErrorCode::kIo,
-                     "the sandbox could not start (" + (why.empty() ? "bubblewrap failed" : why) +
-                         "); nothing was converted. Unprivileged user namespaces must be enabled "
-                         "(sysctl kernel.unprivileged_userns_clone=1)");
+    return SandboxUnavailable(last_line.empty() ? "bubblewrap failed" : last_line);
+  }
+  // Set-up that fails after bubblewrap forked (a mount, the seccomp program) is reported by
+  // bubblewrap itself, as its last line, before the program could run.
+  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 1 && last_line.rfind("bwrap: ", 0) == 0) {
+    return SandboxUnavailable(last_line);
   }
   SandboxOutcome outcome;
   outcome.stderr_tail = err_tail;

@@ -470,6 +470,24 @@ TEST(Sandbox, WritesOnlyItsOutputDirectoryAndHasNoNetwork) {
   ::close(listener);
 }
 
+TEST(Sandbox, RefusesNewNamespacesAndKernelSocketsBySeccomp) {
+  Prison p;
+  auto r = p.Run(
+      "try() { if (eval \"$2\") >/dev/null 2>&1; then echo \"$1 allowed\"; else echo \"$1 refused\"; fi; }\n"
+      "try userns '/usr/bin/unshare --user --map-root-user /usr/bin/true'\n"
+      "try netns '/usr/bin/unshare --net /usr/bin/true'\n"
+      "try netlink '/usr/bin/python3 -c \"import socket; socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)\"'\n"
+      "try inet '/usr/bin/python3 -c \"import socket; socket.socket(socket.AF_INET)\"'\n"
+      "try unix '/usr/bin/python3 -c \"import socket; socket.socket(socket.AF_UNIX)\"'\n"
+      "try thread '/usr/bin/python3 -c \"import threading; t = threading.Thread(target=print); t.start(); t.join()\"'\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const std::string said = ReadFileOrDie(p.out + "/stdout.txt");
+  for (const char* line : {"userns refused", "netns refused", "netlink refused", "inet refused",
+                           "unix allowed", "thread allowed"}) {
+    EXPECT_NE(said.find(line), std::string::npos) << line << "\n" << said;
+  }
+}
+
 TEST(Sandbox, RunsAsAnOrdinaryUser) {
   if (::geteuid() != 0) {
     Prison p;
