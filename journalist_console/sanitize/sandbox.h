@@ -7,6 +7,8 @@
 //     path: `output_dir`, a fresh directory the caller made for this run and reads afterwards;
 //   - limits: wall time (the whole sandbox is killed), address space, size of any file written
 //     (RLIMIT_FSIZE, so a decompression bomb cannot fill the disk), CPU time, no core dumps.
+//   - a seccomp deny-list (converter_seccomp.h): no new namespaces, no sockets but AF_UNIX, no
+//     ptrace, bpf, io_uring, keyrings or modules.
 // If bubblewrap cannot build the sandbox (no user namespaces, not installed) the run fails with a
 // kIo error and the program never runs: there is no unsandboxed fallback. Works as root (CI) and as an ordinary user (unprivileged user namespaces).
 // Not thread-safe with other code that forks concurrently (it forks); one run at a time per thread.
