@@ -416,8 +416,9 @@ class Conversion {
         report.output_type = report.input_type;
         report.removed.clear();
         report.removed.push_back("the metadata mat2 knows for ." + ext + " files");
-        report.warning = "the content is as the reporter sent it (an Office document keeps its "
-                         "macros, links and embedded files): open it only on this machine";
+        report.warning = "only metadata was removed: the content is as the reporter sent it "
+                         "(macros, scripts, links and embedded files stay); open it only on this "
+                         "machine";
         return report;
       }
     }
