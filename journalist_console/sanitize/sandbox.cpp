@@ -180,11 +180,17 @@ Result<SandboxOutcome> RunInSandbox(const SandboxRun& run) {
   auto seccomp = ConverterSeccompProgram();
   if (!seccomp) return seccomp.error();
   Fd seccomp_fd(*seccomp);
+  // Our read ends never block (one poll loop serves both); the write ends the sandbox inherits
+  // stay blocking, so a chatty converter waits for us rather than losing its messages.
   int err_pipe[2], status_pipe[2];
-  if (::pipe2(err_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return IoError("pipe");
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) return IoError("pipe");
   Fd err_read(err_pipe[0]), err_write(err_pipe[1]);
-  if (::pipe2(status_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return IoError("pipe");
+  if (::pipe2(status_pipe, O_CLOEXEC) != 0) return IoError("pipe");
   Fd status_read(status_pipe[0]), status_write(status_pipe[1]);
+  if (::fcntl(err_read.get(), F_SETFL, O_NONBLOCK) != 0 ||
+      ::fcntl(status_read.get(), F_SETFL, O_NONBLOCK) != 0) {
+    return IoError("pipe");
+  }
 
   const pid_t pid = ::fork();
   if (pid < 0) return IoError("cannot start the sandbox");

@@ -530,6 +530,16 @@ TEST(Sandbox, IsKilledWhenItRunsOutOfTime) {
   EXPECT_NE(r.error().message.find("longer than 1 s"), std::string::npos);
 }
 
+TEST(Sandbox, AConverterThatWritesMuchToStderrIsNotStalled) {
+  Prison p;
+  auto r = p.Run("head -c 300000 /dev/zero | tr '\\0' x >&2; echo done > /out/made");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->ok());
+  EXPECT_EQ(ReadFileOrDie(p.out + "/made"), "done\n");
+  EXPECT_LE(r->stderr_tail.size(), 600u);  // only the end is kept
+  EXPECT_EQ(r->stderr_tail.find_first_not_of('x'), std::string::npos);
+}
+
 TEST(Sandbox, StopsAFileAtTheSizeLimit) {
   Prison p;
   auto r = p.Run("head -c 2000000 /dev/zero > /out/big");
