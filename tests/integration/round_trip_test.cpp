@@ -31,20 +31,18 @@ using testing::SourceClient;
 using testing::TempDir;
 using testing::TestInstance;
 
-// A JPEG with an EXIF segment that names the reporter's position.
+// A real JPEG (netpbm's pnmtojpeg, 4 x 4 grey) with an EXIF segment that names the reporter's
+// position: the console's safe copy decodes it, so it must be a picture, not just markers.
 std::string JpegWithExif() {
-  std::string j = "\xFF\xD8";                                           // SOI
-  j += std::string("\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00", 18);  // APP0
+  const ProcessResult made = RunProcess({"/usr/bin/pnmtojpeg"}, "P6\n4 4\n255\n" + std::string(48, '\x80'));
+  if (made.exit_code != 0 || made.out.size() < 4) ADD_FAILURE() << "pnmtojpeg: " << made.err;
   const std::string exif = std::string("Exif\x00\x00", 6) + "GPS-51.5072N-0.1276W-REPORTER-HOME";
   const std::size_t len = exif.size() + 2;
-  j += "\xFF\xE1";
-  j += static_cast<char>(len >> 8);
-  j += static_cast<char>(len & 0xff);
-  j += exif;
-  j += std::string("\xFF\xDA\x00\x08\x01\x01\x00\x00\x3F\x00", 10);  // SOS
-  j += std::string("\x12\x34\xFF\x00\x56", 5);                       // entropy-coded data
-  j += "\xFF\xD9";                                                    // EOI
-  return j;
+  std::string segment = "\xFF\xE1";
+  segment += static_cast<char>(len >> 8);
+  segment += static_cast<char>(len & 0xff);
+  segment += exif;
+  return made.out.substr(0, 2) + segment + made.out.substr(2);
 }
 
 class RoundTrip : public ::testing::Test {
@@ -144,6 +142,11 @@ TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
   EXPECT_EQ(exported.find("REPORTER-HOME"), std::string::npos) << "EXIF must be gone";
   EXPECT_EQ(exported.substr(0, 2), "\xFF\xD8");
   EXPECT_NE(p.out.find("EXIF"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("re-encoded as JPEG"), std::string::npos) << p.out;
+  p = Keyed("MET", {"export-attachment", "--data", Console("MET"), id, "1", "--out", dir_ / "original.jpg",
+                    "--original"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(testing::ReadFileOrDie(dir_ / "original.jpg"), JpegWithExif());
   p = Keyed("MET", {"triage", "--data", Console("MET"), id, "--outcome", "safeguard", "--note",
                     "Refer to the DA team today"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
