@@ -12,9 +12,10 @@
 #include "crypto/directory.h"
 #include "crypto/sealed_field.h"
 #include "journalist_console/bundle/bundle.h"
-#include "journalist_console/case_files.h"
-#include "journalist_console/commands.h"
-#include "journalist_console/delivery.h"
+#include "journalist_console/cli/case_options.h"
+#include "journalist_console/core/case_files.h"
+#include "journalist_console/cli/commands.h"
+#include "journalist_console/core/delivery.h"
 
 namespace sealdrop::console {
 namespace {

@@ -1,4 +1,4 @@
-#include "journalist_console/delivery.h"
+#include "journalist_console/core/delivery.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include "common/io.h"
 #include "crypto/keys.h"
 #include "crypto/signed_request.h"
-#include "journalist_console/case_files.h"
+#include "journalist_console/core/case_files.h"
 
 namespace sealdrop::console {
 namespace {

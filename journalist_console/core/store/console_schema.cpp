@@ -1,4 +1,4 @@
-#include "journalist_console/store/console_schema.h"
+#include "journalist_console/core/store/console_schema.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "journalist_console/passphrase.h"
+#include "journalist_console/secret_input/passphrase.h"
 
 #include <fcntl.h>
 #include <termios.h>

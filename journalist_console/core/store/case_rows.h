@@ -6,7 +6,7 @@
 
 #include "common/result.h"
 #include "common/sqlite.h"
-#include "journalist_console/store/console_store.h"
+#include "journalist_console/core/store/console_store.h"
 
 namespace sealdrop::console {
 

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "common/io.h"
-#include "journalist_console/case_files.h"
-#include "journalist_console/commands.h"
+#include "journalist_console/core/case_files.h"
+#include "journalist_console/cli/commands.h"
 
 namespace sealdrop::console {
 namespace {

@@ -1,6 +1,6 @@
 // ConsoleStore's deliveries (schema version 2, console_schema.h): live forwards, and what the
 // server's push results say became of each outbox item.
-#include "journalist_console/store/console_store.h"
+#include "journalist_console/core/store/console_store.h"
 
 namespace sealdrop::console {
 

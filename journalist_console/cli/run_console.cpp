@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "common/version.h"
-#include "journalist_console/commands.h"
+#include "journalist_console/cli/commands.h"
 
 namespace sealdrop::console {
 

@@ -1,7 +1,7 @@
-#include "journalist_console/store/console_store.h"
+#include "journalist_console/core/store/console_store.h"
 
-#include "journalist_console/store/case_rows.h"
-#include "journalist_console/store/console_schema.h"
+#include "journalist_console/core/store/case_rows.h"
+#include "journalist_console/core/store/console_schema.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

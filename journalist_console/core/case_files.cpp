@@ -1,30 +1,9 @@
-#include "journalist_console/case_files.h"
+#include "journalist_console/core/case_files.h"
 
 #include "common/io.h"
 #include "common/json_depth.h"
-#include "crypto/keyfile/secret_key_file.h"
-#include "journalist_console/passphrase.h"
 
 namespace sealdrop::console {
-
-void AddCaseCommandOptions(CLI::App* c, CaseCommandOptions& o) {
-  c->add_option("--data", o.data, "Console directory")->required();
-  c->add_option("--key", o.key.key, "CODE.secret (default: the key of the first import)");
-  c->add_option("--passphrase-file", o.key.passphrase_file, "Passphrase for the key");
-}
-
-Result<KeyPair> UnlockForceKey(ConsoleStore& store, const KeyOptions& o) {
-  std::string path = o.key;
-  if (path.empty()) {
-    auto recorded = store.GetMeta("key_path");
-    if (!recorded) return recorded.error();
-    if (!*recorded) return MakeError(ErrorCode::kInvalidArgument, "give the force key with --key CODE.secret");
-    path = **recorded;
-  }
-  auto pass = ReadPassphrase({"Passphrase for " + path, o.passphrase_file, false});
-  if (!pass) return pass.error();
-  return ReadSecretKeyFile(path, *pass, KeyRole::kForceDecryption);
-}
 
 Result<OpenedItem> ReadSealedItem(ByteSource& source, const KeyPair& key, const PartDataFn& on_data) {
   std::vector<KeyPair> keys;

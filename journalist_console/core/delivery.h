@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/result.h"
-#include "journalist_console/store/console_store.h"
+#include "journalist_console/core/store/console_store.h"
 
 namespace sealdrop::console {
 

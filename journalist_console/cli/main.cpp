@@ -1,3 +1,3 @@
-#include "journalist_console/commands.h"
+#include "journalist_console/cli/commands.h"
 
 int main(int argc, char** argv) { return sealdrop::console::RunConsole(argc, argv); }

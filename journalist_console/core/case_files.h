@@ -1,8 +1,7 @@
-// What the console's commands share: unlocking the force key, opening a stored envelope (always
-// to its verified end), and printing untrusted text safely on an officer's terminal.
+// What the console's faces share about case files: opening a stored envelope (always to its
+// verified end) and making untrusted text safe to print on an officer's terminal.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <functional>
@@ -13,25 +12,9 @@
 #include "common/result.h"
 #include "crypto/envelope_reader.h"
 #include "crypto/keys.h"
-#include "journalist_console/store/console_store.h"
+#include "journalist_console/core/store/console_store.h"
 
 namespace sealdrop::console {
-
-struct KeyOptions {
-  std::string key;              // --key; empty: the one recorded at import
-  std::string passphrase_file;  // --passphrase-file; empty: ask on the terminal
-};
-
-// What every case command takes: the console directory and the force key.
-struct CaseCommandOptions {
-  std::string data;
-  KeyOptions key;
-};
-// Registers --data (required), --key and --passphrase-file on `command`.
-void AddCaseCommandOptions(CLI::App* command, CaseCommandOptions& options);
-
-// Unlocks the force decryption key (Argon2id; the secret is wiped when the KeyPair goes).
-Result<KeyPair> UnlockForceKey(ConsoleStore& store, const KeyOptions& options);
 
 struct PartSummary {
   PartInfo info;

@@ -1,4 +1,4 @@
-#include "journalist_console/store/case_rows.h"
+#include "journalist_console/core/store/case_rows.h"
 
 namespace sealdrop::console {
 namespace {

@@ -13,8 +13,8 @@
 #include "crypto/envelope_writer.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "crypto/public_key_file.h"
-#include "journalist_console/commands.h"
-#include "journalist_console/passphrase.h"
+#include "journalist_console/cli/commands.h"
+#include "journalist_console/secret_input/passphrase.h"
 
 namespace sealdrop::console {
 namespace {

@@ -1,7 +1,7 @@
 // ConsoleStore's follow-up bookkeeping (schema version 2, console_schema.h): the follow-ups not
 // yet shown to an officer, and the cases a follow-up's "someone is at risk" raised.
-#include "journalist_console/store/case_rows.h"
-#include "journalist_console/store/console_store.h"
+#include "journalist_console/core/store/case_rows.h"
+#include "journalist_console/core/store/console_store.h"
 
 namespace sealdrop::console {
 

@@ -1,4 +1,4 @@
-#include "journalist_console/uk_forces.h"
+#include "journalist_console/core/uk_forces.h"
 
 namespace sealdrop::console {
 namespace {

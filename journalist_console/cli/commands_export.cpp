@@ -5,8 +5,9 @@
 #include <memory>
 
 #include "common/io.h"
-#include "journalist_console/case_files.h"
-#include "journalist_console/commands.h"
+#include "journalist_console/cli/case_options.h"
+#include "journalist_console/core/case_files.h"
+#include "journalist_console/cli/commands.h"
 #include "journalist_console/sanitize/metadata_strip.h"
 
 namespace sealdrop::console {

@@ -2,7 +2,7 @@
 // may not yet have deleted.
 #include <set>
 
-#include "journalist_console/store/console_store.h"
+#include "journalist_console/core/store/console_store.h"
 
 namespace sealdrop::console {
 

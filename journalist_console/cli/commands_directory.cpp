@@ -9,9 +9,9 @@
 #include "crypto/directory.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "crypto/public_key_file.h"
-#include "journalist_console/commands.h"
-#include "journalist_console/passphrase.h"
-#include "journalist_console/uk_forces.h"
+#include "journalist_console/cli/commands.h"
+#include "journalist_console/secret_input/passphrase.h"
+#include "journalist_console/core/uk_forces.h"
 
 namespace sealdrop::console {
 namespace {
