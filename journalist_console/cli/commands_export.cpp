@@ -68,14 +68,15 @@ struct ExportOptions {
 };
 
 int Export(const ExportOptions& o) {
-  auto store = ConsoleStore::Open(o.c.data);
-  if (!store) return Report(store.error());
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const KeyPair* key = &in->session.key();
+  const std::string& officer = in->session.name();
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
   if (o.number == 0) return Report("attachments are numbered from 1, as `show` lists them");
   if (PathExists(o.out)) return Report(o.out + " already exists: refusing to overwrite it");
-  auto key = UnlockForceKey(**store, o.c.key);
-  if (!key) return Report(key.error());
   auto file = FileSource::Open((*store)->SealedPath(c->id));
   if (!file) return Report(file.error());
   std::vector<KeyPair> keys;
@@ -125,7 +126,7 @@ int Export(const ExportOptions& o) {
   } else {
     std::printf("no metadata found in this %s\n", report.file_type.c_str());
   }
-  if (auto st = (*store)->Audit("export", c->id, "attachment " + std::to_string(o.number)); !st) {
+  if (auto st = (*store)->Audit(officer, "export", c->id, "attachment " + std::to_string(o.number)); !st) {
     return Report(st.error());
   }
   return 0;

@@ -18,6 +18,7 @@
 #include "journalist_console/core/case_files.h"
 #include "journalist_console/cli/commands.h"
 #include "journalist_console/core/delivery.h"
+#include "journalist_console/secret_input/secret_text.h"
 
 namespace sealdrop::console {
 namespace {
@@ -27,7 +28,6 @@ constexpr std::size_t kMaxReplyBytes = 100'000;
 struct ReplyOptions {
   CaseCommandOptions c;
   std::string id;
-  std::string in;
 };
 
 // The forward that moved this case's conversation to another force, if any: after it, only
@@ -40,8 +40,11 @@ Result<std::optional<OutboxRow>> ForwardedTo(ConsoleStore& store, const CaseRow&
 }
 
 int Reply(const ReplyOptions& o) {
-  auto store = ConsoleStore::Open(o.c.data);
-  if (!store) return Report(store.error());
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const KeyPair* key = &in->session.key();
+  const std::string& officer = in->session.name();
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
   auto forwarded = ForwardedTo(**store, *c);
@@ -52,17 +55,11 @@ int Reply(const ReplyOptions& o) {
                   (*forwarded)->to + "'s and only " + (*forwarded)->to +
                   " can reply; nothing was written");
   }
-  auto text = ReadSmallFile(o.in, kMaxReplyBytes);
-  if (!text && text.error().code == ErrorCode::kLimitExceeded) {
-    return Report(o.in + " is too long: a reply is at most 100,000 bytes");
-  }
+  // Never from argv or a plaintext file: standard input, into memory that is wiped.
+  auto text = ReadSecretText({.what = "the reply", .max_bytes = kMaxReplyBytes});
   if (!text) return Report(text.error());
-  if (text->find_first_not_of(" \t\r\n") == std::string::npos) return Report(o.in + " is empty");
-  if (!IsValidUtf8(*text) || text->find('\0') != std::string::npos) return Report(o.in + " must be plain UTF-8 text without NUL bytes");
   auto force = ConsoleForce(**store);
   if (!force) return Report(force.error());
-  auto key = UnlockForceKey(**store, o.c.key);
-  if (!key) return Report(key.error());
   auto item = ReadSealedItem((*store)->SealedPath(c->id), *key);
   if (!item) return Report(item.error());
   const auto& source = item->meta.contains("source") ? item->meta["source"] : nlohmann::json();
@@ -72,7 +69,7 @@ int Reply(const ReplyOptions& o) {
 
   // Sealed to the reporter's source key only: the server opens it in memory after they log in.
   const nlohmann::json meta = {{"version", 1}, {"kind", "reply"}, {"force", *force},
-                               {"day", TodayUtc()}, {"message", *text}};
+                               {"day", TodayUtc()}, {"message", text->view()}};
   const std::string out_id = bundle::NewItemId();
   auto out = AtomicFile::Create((*store)->OutboxPath(out_id), 0600, false);
   if (!out) return Report(out.error());
@@ -82,9 +79,9 @@ int Reply(const ReplyOptions& o) {
   if (auto st = writer->Finish(); !st) return Report(st.error());
   if (auto st = out->Commit(); !st) return Report(st.error());
   const FieldSealer sealer(*key);
-  OutboxRow row{out_id, "reply", c->id, ref, "", TodayUtc(), false, sealer.Seal(out_id + "|reply", *text)};
+  OutboxRow row{out_id, "reply", c->id, ref, "", TodayUtc(), false, sealer.Seal(out_id + "|reply", text->view())};
   if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
-  if (auto st = (*store)->Audit("reply", c->id, "outbox " + out_id); !st) return Report(st.error());
+  if (auto st = (*store)->Audit(officer, "reply", c->id, "outbox " + out_id); !st) return Report(st.error());
   std::printf("reply to case %s sealed; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str());
   return 0;
 }
@@ -98,8 +95,11 @@ struct ForwardOptions {
 };
 
 int Forward(const ForwardOptions& o) {
-  auto store = ConsoleStore::Open(o.c.data);
-  if (!store) return Report(store.error());
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const KeyPair* key = &in->session.key();
+  const std::string& officer = in->session.name();
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
   if (c->kind != "report") return Report("only reports are forwarded (their follow-ups follow them)");
@@ -124,8 +124,6 @@ int Forward(const ForwardOptions& o) {
   }
   auto target = directory->Find(o.to);
   if (!target) return Report("no force " + o.to + " in the signed directory");
-  auto key = UnlockForceKey(**store, o.c.key);
-  if (!key) return Report(key.error());
 
   // The metadata first (to add who forwarded it), then every part, event by event: the report
   // is re-sealed whole, in constant memory, and only a fully verified source is committed.
@@ -156,26 +154,29 @@ int Forward(const ForwardOptions& o) {
   OutboxRow row{out_id, "forward", c->id, o.to, c->source_ref, TodayUtc(), false, {}};
   if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
   if (auto st = (*store)->SetStatus(c->id, "forwarded"); !st) return Report(st.error());
-  if (auto st = (*store)->Audit("forward", c->id, "to " + o.to); !st) return Report(st.error());
+  if (auto st = (*store)->Audit(officer, "forward", c->id, "to " + o.to); !st) return Report(st.error());
   std::printf("case %s re-sealed to %s (%s); it leaves with the next `outbox`\n",
               c->id.substr(0, 8).c_str(), (*target)->code.c_str(), (*target)->name.c_str());
   return 0;
 }
 
 struct OutboxOptions {
-  std::string data;
+  CaseCommandOptions c;
   std::string out;
 };
 
 int Outbox(const OutboxOptions& o) {
-  auto store = ConsoleStore::Open(o.data);
-  if (!store) return Report(store.error());
+  // Signed in like every command, so the audit names who wrote the outbox (the key is unused).
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const std::string& officer = in->session.name();
   auto force = ConsoleForce(**store);
   if (!force) return Report(force.error());
   // What the last pushes did, from their results on the same media: items to send again are
   // back in the outbox before it is read.
   const std::string media = std::filesystem::path(o.out).parent_path().string();
-  if (auto st = ReadPushResults(**store, media, NextOutbox::kThisOne); !st) return Report(st.error());
+  if (auto st = ReadPushResults(**store, officer, media, NextOutbox::kThisOne); !st) return Report(st.error());
   auto rows = (*store)->Outbox(/*include_exported=*/false);
   if (!rows) return Report(rows.error());
   // Every imported item the server may still hold is receipted again, in every outbox, until a
@@ -204,7 +205,7 @@ int Outbox(const OutboxOptions& o) {
   }
   if (auto st = writer->Commit(); !st) return Report(st.error());
   if (auto st = (*store)->MarkExported(ids); !st) return Report(st.error());
-  if (auto st = (*store)->Audit("outbox", "", std::to_string(ids.size()) + " item(s), receipt for " +
+  if (auto st = (*store)->Audit(officer, "outbox", "", std::to_string(ids.size()) + " item(s), receipt for " +
                                                   std::to_string(receipt_count));
       !st) {
     return Report(st.error());
@@ -219,10 +220,9 @@ int Outbox(const OutboxOptions& o) {
 
 void AddOutboxCommands(CLI::App& app, int& exit_code) {
   auto r = std::make_shared<ReplyOptions>();
-  auto* reply = app.add_subcommand("reply", "Seal a reply to the reporter of a case");
+  auto* reply = app.add_subcommand("reply", "Seal a reply to the reporter of a case (the text on standard input)");
   AddCaseCommandOptions(reply, r->c);
   reply->add_option("id", r->id, "Case id")->required();
-  reply->add_option("--in", r->in, "Text file with the reply (UTF-8)")->required();
   reply->callback([r, &exit_code] { exit_code = Reply(*r); });
 
   auto f = std::make_shared<ForwardOptions>();
@@ -236,7 +236,7 @@ void AddOutboxCommands(CLI::App& app, int& exit_code) {
 
   auto o = std::make_shared<OutboxOptions>();
   auto* out = app.add_subcommand("outbox", "Write waiting replies and forwards, and a receipt for imported items, into a bundle");
-  out->add_option("--data", o->data, "Console directory")->required();
+  AddCaseCommandOptions(out, o->c);
   out->add_option("--out", o->out, "Bundle file to write (on removable media)")->required();
   out->callback([o, &exit_code] { exit_code = Outbox(*o); });
 }

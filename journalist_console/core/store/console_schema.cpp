@@ -39,6 +39,14 @@ CREATE TABLE IF NOT EXISTS imported (
 CREATE INDEX IF NOT EXISTS imported_open ON imported(confirmed_day, pull_day);
 )sql";
 
+// Version 3: officer accounts (IF NOT EXISTS, as for version 2). The key slots file holds each officer's wrapped key; this register
+// says who was added by whom and when, and who was removed (a removed officer stays named).
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE IF NOT EXISTS officers (
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, added_day TEXT NOT NULL, added_by TEXT NOT NULL,
+  removed_day TEXT NOT NULL) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 Status CreateConsoleSchema(sqlite::Database& db) {
@@ -46,6 +54,7 @@ Status CreateConsoleSchema(sqlite::Database& db) {
   if (!tx) return tx.error();
   if (auto st = db.Exec(kVersion1); !st) return st;
   if (auto st = db.Exec(kVersion2); !st) return st;
+  if (auto st = db.Exec(kVersion3); !st) return st;
   if (auto st = db.SetUserVersion(kConsoleSchemaVersion); !st) return st;
   return tx->Commit();
 }
@@ -62,7 +71,10 @@ Status MigrateConsole(sqlite::Database& db) {
   }
   auto tx = sqlite::Transaction::Begin(db);  // rolls back on every early return
   if (!tx) return tx.error();
-  if (auto st = db.Exec(kVersion2); !st) return st;
+  if (*version < 2) {
+    if (auto st = db.Exec(kVersion2); !st) return st;
+  }
+  if (auto st = db.Exec(kVersion3); !st) return st;
   if (auto st = db.SetUserVersion(kConsoleSchemaVersion); !st) return st;
   return tx->Commit();
 }

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -21,16 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 
 using sqlite::Statement;
-
-std::string Actor() {
-  const char* user = std::getenv("USER");
-  if (!user || !*user) user = std::getenv("LOGNAME");
-  std::string a = user && *user ? user : "unknown";
-  for (char& c : a) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return a.substr(0, 64);
-}
 
 Result<sqlite::Database> OpenDb(const std::string& path, bool create) {
   auto db = sqlite::Database::Open(
@@ -54,7 +43,8 @@ std::string AuditHash(const AuditEntry& e) {
   return HexEncode(Sha256(AsBytes(text)));
 }
 
-Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Init(const std::string& dir) {
+Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Init(const std::string& dir,
+                                                         const std::string& officer) {
   if (PathExists(dir + "/console.sqlite")) {
     return MakeError(ErrorCode::kAlreadyExists, dir + " already holds a console: refusing to touch it");
   }
@@ -70,7 +60,7 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Init(const std::string& dir)
   if (!db) return db.error();
   std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, std::move(*db)));
   if (auto st = CreateConsoleSchema(store->db_); !st) return st.error();
-  if (auto st = store->Audit("init", "", ""); !st) return st.error();
+  if (auto st = store->Audit(officer, "init", "", ""); !st) return st.error();
   if (auto st = store->db_.Close(); !st) return st.error();
   ::chmod(temp.c_str(), 0600);
   if (::link(temp.c_str(), (dir + "/console.sqlite").c_str()) != 0) {
@@ -321,11 +311,11 @@ Status ConsoleStore::MarkExported(const std::vector<std::string>& ids) {
   return tx->Commit();
 }
 
-Status ConsoleStore::Audit(const std::string& action, const std::string& item,
-                           const std::string& detail) {
+Status ConsoleStore::Audit(const std::string& officer, const std::string& action,
+                           const std::string& item, const std::string& detail) {
   AuditEntry e;
   e.at = NowUtcTimestamp();
-  e.actor = Actor();
+  e.actor = officer;
   e.action = action;
   e.item = item;
   e.detail = detail;
