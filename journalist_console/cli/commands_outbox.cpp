@@ -68,13 +68,17 @@ int Reply(const ReplyOptions& o) {
   if (!source_key || ref.size() != 64) return Report("this case carries no reply address");
 
   // Sealed to the reporter's source key only: the server opens it in memory after they log in.
-  const nlohmann::json meta = {{"version", 1}, {"kind", "reply"}, {"force", *force},
+  nlohmann::json meta = {{"version", 1}, {"kind", "reply"}, {"force", *force},
                                {"day", TodayUtc()}, {"message", text->view()}};
   const std::string out_id = bundle::NewItemId();
   auto out = AtomicFile::Create((*store)->OutboxPath(out_id), 0600, false);
   if (!out) return Report(out.error());
   const std::vector<PublicKey> to = {*source_key};
-  auto writer = SealedEnvelopeWriter::Begin(*out, to, meta.dump());
+  std::string meta_text = meta.dump();
+  auto writer = SealedEnvelopeWriter::Begin(*out, to, meta_text);
+  // The reply's plaintext copies that sealing needed are wiped as soon as it is sealed.
+  WipeString(meta_text);
+  WipeString(meta["message"].get_ref<std::string&>());
   if (!writer) return Report(writer.error());
   if (auto st = writer->Finish(); !st) return Report(st.error());
   if (auto st = out->Commit(); !st) return Report(st.error());

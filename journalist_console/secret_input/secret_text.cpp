@@ -1,5 +1,6 @@
 #include "journalist_console/secret_input/secret_text.h"
 
+#include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,5 +54,7 @@ Result<SecretBuffer> ReadSecretText(const SecretTextRequest& r) {
   }
   return SecretBuffer::CopyOf(text);
 }
+
+void WipeString(std::string& text) { sodium_memzero(text.data(), text.size()); }
 
 }  // namespace sealdrop::console

@@ -18,4 +18,8 @@ struct SecretTextRequest {
 // (Ctrl-D). Refuses text that is empty (white space only), not UTF-8, or holds a NUL byte.
 Result<SecretBuffer> ReadSecretText(const SecretTextRequest& request);
 
+// Overwrites a std::string that held secret text (a copy the sealing code needed) with zeros
+// before it is freed. Best effort: copies the string made while growing are not reached.
+void WipeString(std::string& text);
+
 }  // namespace sealdrop::console
