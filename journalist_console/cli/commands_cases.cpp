@@ -426,7 +426,8 @@ int Show(const ShowOptions& o) {
     std::printf("Triage:\n");
     for (const auto& t : *triage) {
       auto note = sealer.Open(c->id + "|note|" + std::to_string(t.seq), t.note);
-      std::printf(" - %s %s: %s\n", t.day.c_str(), t.outcome.c_str(),
+      const std::string by = t.officer.empty() ? "" : " (" + TerminalSafe(t.officer) + ")";
+      std::printf(" - %s %s%s: %s\n", t.day.c_str(), t.outcome.c_str(), by.c_str(),
                   note ? TerminalSafe(*note, true).c_str() : "(note damaged)");
     }
   }
@@ -479,7 +480,7 @@ int Triage(const TriageOptions& o) {
   if (!note) return Report(note.error());
   const FieldSealer sealer(*key);
   const std::string id = c->id;
-  if (auto st = (*store)->AddTriage(id, TodayUtc(), o.outcome, [&](std::int64_t seq) {
+  if (auto st = (*store)->AddTriage(id, TodayUtc(), o.outcome, officer, [&](std::int64_t seq) {
         return sealer.Seal(id + "|note|" + std::to_string(seq), note->view());
       });
       !st) {

@@ -296,12 +296,11 @@ TEST_F(ConsoleCli, ConsolesOfEarlierSchemasAreMigratedAndANewerOneRefused) {
     auto db = sqlite::Database::Open(file, sqlite::OpenMode::kReadOnly, "test read");
     return db ? db->UserVersion().value() : -1;
   };
-  const auto table_count = [&](const char* names) {
+  const auto count_of = [&](const std::string& sql) {
     auto db = sqlite::Database::Open(file, sqlite::OpenMode::kReadOnly, "test read");
     EXPECT_TRUE(db.ok());
     long long n = -1;
-    auto q = db->Prepare((std::string("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND "
-                                      "name IN (") + names + ")").c_str());
+    auto q = db->Prepare(sql);
     EXPECT_TRUE(q.ok());
     EXPECT_TRUE(q->ForEach([&] {
       n = q->Int64(0);
@@ -310,22 +309,36 @@ TEST_F(ConsoleCli, ConsolesOfEarlierSchemasAreMigratedAndANewerOneRefused) {
     return n;
   };
   EXPECT_EQ(version(), 3);
-  // Back to version 1: no officers, none of version 2's tables, the key named by its file.
-  std::filesystem::remove(data + "/keyslots");
-  edit("DROP TABLE officers; DROP TABLE followup_unread; DROP TABLE risk_raised; "
-       "DROP TABLE delivery; DROP TABLE push_results_read; DROP TABLE imported; "
-       "PRAGMA user_version = 0;");
-  edit(("INSERT OR REPLACE INTO meta (key, value) VALUES ('key_path', '" + P("keys/MET.secret") + "')").c_str());
-  // Opened (and migrated) by any command; it has no officer yet, so none can sign in.
-  ExpectFailure(Console(SignedIn({"list", "--data", data}, "alice")), "no officers yet");
-  EXPECT_EQ(version(), 3);
-  EXPECT_EQ(table_count("'followup_unread', 'risk_raised', 'delivery', 'push_results_read', "
-                        "'imported', 'officers'"),
-            6);
-  // Its single key file, opened once by its passphrase, becomes the first supervisor's slot.
-  Must({"officer", "init", "--data", data, "--officer", "alice", "--passphrase-file", P("alice-pass"),
-        "--key-passphrase-file", P("pass")});
-  Must(SignedIn({"audit", "verify", "--data", data}, "alice"));
+  const std::string every_table =
+      "'followup_unread', 'risk_raised', 'delivery', 'push_results_read', 'imported', 'officers'";
+  // Back to version 2 (the last one without officers: the key named by its file), or to
+  // version 1 (none of version 2's tables either).
+  for (const int previous : {2, 1}) {
+    SCOPED_TRACE("schema " + std::to_string(previous));
+    std::filesystem::remove(data + "/keyslots");
+    // The triage table as versions 1 and 2 made it, without the officer who recorded each.
+    edit("DROP TABLE officers; DROP TABLE triage; CREATE TABLE triage (seq INTEGER PRIMARY KEY, "
+         "case_id TEXT NOT NULL, day TEXT NOT NULL, outcome TEXT NOT NULL, note BLOB NOT NULL);");
+    if (previous == 1) {
+      edit("DROP TABLE followup_unread; DROP TABLE risk_raised; DROP TABLE delivery; "
+           "DROP TABLE push_results_read; DROP TABLE imported; PRAGMA user_version = 0;");
+    } else {
+      edit("PRAGMA user_version = 2;");
+    }
+    edit(("INSERT OR REPLACE INTO meta (key, value) VALUES ('key_path', '" + P("keys/MET.secret") +
+          "')").c_str());
+    // Opened (and migrated) by any command; it has no officer yet, so none can sign in.
+    ExpectFailure(Console(SignedIn({"list", "--data", data}, "alice")), "no officers yet");
+    EXPECT_EQ(version(), 3);
+    EXPECT_EQ(count_of("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN (" +
+                       every_table + ")"),
+              6);
+    EXPECT_EQ(count_of("SELECT COUNT(*) FROM pragma_table_info('triage') WHERE name = 'officer'"), 1);
+    // Its single key file, opened once by its passphrase, becomes the first supervisor's slot.
+    Must({"officer", "init", "--data", data, "--officer", "alice", "--passphrase-file",
+          P("alice-pass"), "--key-passphrase-file", P("pass")});
+    Must(SignedIn({"audit", "verify", "--data", data}, "alice"));
+  }
   ExpectFailure(Console({"officer", "init", "--data", data, "--officer", "eve", "--passphrase-file",
                          P("bob-pass"), "--key-passphrase-file", P("pass")}),
                 "has officers already");

@@ -181,7 +181,7 @@ TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
   ASSERT_EQ(p.exit_code, 0) << p.err;
   p = Console({"show", "--data", Console("MET"), id});
   EXPECT_NE(p.out.find("He has a second phone."), std::string::npos) << p.out;
-  EXPECT_NE(p.out.find("safeguard: Refer to the DA team today"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("safeguard (psd): Refer to the DA team today"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("Thank you. We are acting on this today."), std::string::npos) << p.out;
 
   // 7. The other report was misrouted: forward it to WMI. It reaches WMI, and only WMI.

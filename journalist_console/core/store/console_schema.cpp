@@ -47,6 +47,23 @@ CREATE TABLE IF NOT EXISTS officers (
   removed_day TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
+// Version 3 also names the officer who recorded each triage ('' for earlier rows). A console
+// marked older may have the column already (see kVersion2): added only when missing.
+Status AddTriageOfficerColumn(sqlite::Database& db) {
+  auto q = db.Prepare("SELECT COUNT(*) FROM pragma_table_info('triage') WHERE name = 'officer'");
+  if (!q) return q.error();
+  std::int64_t present = 0;
+  if (auto st = q->ForEach([&] {
+        present = q->Int64(0);
+        return Status::Ok();
+      });
+      !st) {
+    return st;
+  }
+  if (present > 0) return Status::Ok();
+  return db.Exec("ALTER TABLE triage ADD COLUMN officer TEXT NOT NULL DEFAULT '';");
+}
+
 }  // namespace
 
 Status CreateConsoleSchema(sqlite::Database& db) {
@@ -55,6 +72,7 @@ Status CreateConsoleSchema(sqlite::Database& db) {
   if (auto st = db.Exec(kVersion1); !st) return st;
   if (auto st = db.Exec(kVersion2); !st) return st;
   if (auto st = db.Exec(kVersion3); !st) return st;
+  if (auto st = AddTriageOfficerColumn(db); !st) return st;
   if (auto st = db.SetUserVersion(kConsoleSchemaVersion); !st) return st;
   return tx->Commit();
 }
@@ -75,6 +93,7 @@ Status MigrateConsole(sqlite::Database& db) {
     if (auto st = db.Exec(kVersion2); !st) return st;
   }
   if (auto st = db.Exec(kVersion3); !st) return st;
+  if (auto st = AddTriageOfficerColumn(db); !st) return st;
   if (auto st = db.SetUserVersion(kConsoleSchemaVersion); !st) return st;
   return tx->Commit();
 }

@@ -227,7 +227,7 @@ Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const 
 }
 
 Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
-                               const std::string& outcome,
+                               const std::string& outcome, const std::string& officer,
                                const std::function<std::vector<std::uint8_t>(std::int64_t)>& seal) {
   auto tx = sqlite::Transaction::Begin(db_);
   if (!tx) return tx.error();
@@ -243,9 +243,11 @@ Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
       return st;
     }
   }
-  auto ins = db_.Prepare("INSERT INTO triage (seq, case_id, day, outcome, note) VALUES (?,?,?,?,?)");
+  auto ins = db_.Prepare(
+      "INSERT INTO triage (seq, case_id, day, outcome, note, officer) VALUES (?,?,?,?,?,?)");
   if (!ins) return ins.error();
   ins->BindInt64(1, seq).Bind(2, id).Bind(3, day).Bind(4, outcome).Bind(5, seal(seq));
+  ins->Bind(6, officer);
   if (auto st = ins->Run(); !st) return st;
   auto up = db_.Prepare("UPDATE cases SET outcome = ?, status = 'triaged' WHERE id = ?");
   if (!up) return up.error();
@@ -254,11 +256,13 @@ Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
 }
 
 Result<std::vector<TriageRow>> ConsoleStore::Triage(const std::string& id) const {
-  auto q = db_.Prepare("SELECT day, outcome, note, seq FROM triage WHERE case_id = ? ORDER BY seq");
+  auto q = db_.Prepare(
+      "SELECT day, outcome, note, seq, officer FROM triage WHERE case_id = ? ORDER BY seq");
   if (!q) return q.error();
   std::vector<TriageRow> out;
   if (auto st = q->Bind(1, id).ForEach([&] {
-        out.push_back({q->Int64(3), q->Text(0), q->Text(1), q->Blob(2)});
+        out.push_back({.seq = q->Int64(3), .day = q->Text(0), .outcome = q->Text(1),
+                       .note = q->Blob(2), .officer = q->Text(4)});
         return Status::Ok();
       });
       !st) {

@@ -49,6 +49,7 @@ struct TriageRow {
   std::string day;
   std::string outcome;
   std::vector<std::uint8_t> note;  // sealed (ad "ID|note|SEQ")
+  std::string officer;             // who recorded it ("" before officers)
 };
 
 struct OutboxRow {
@@ -144,6 +145,7 @@ class ConsoleStore {
   Result<std::map<std::string, RiskRaise>> RiskRaises() const;
 
   Status AddTriage(const std::string& id, const std::string& day, const std::string& outcome,
+                   const std::string& officer,
                    const std::function<std::vector<std::uint8_t>(std::int64_t seq)>& seal_note);
   Result<std::vector<TriageRow>> Triage(const std::string& id) const;
   Status SetStatus(const std::string& id, const std::string& status);
