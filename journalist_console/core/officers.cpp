@@ -1,6 +1,7 @@
 #include "journalist_console/core/officers.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "common/clock.h"
 #include "common/io.h"
@@ -32,11 +33,39 @@ Result<KeySlots> RequireSlots(const ConsoleStore& store) {
   return std::move(**slots);
 }
 
+constexpr const char* kGenerationMeta = "keyslots_generation";
+
 // The whole file replaced at once (written, fsynced, renamed): a crash leaves the old or the new.
-Status WriteSlots(const ConsoleStore& store, KeySlots& slots, const KeyPair& key) {
+// Then the store records its generation, so that an older copy put back is refused; a crash
+// between the two leaves the file one ahead, which SignIn accepts.
+Status WriteSlots(ConsoleStore& store, KeySlots& slots, const KeyPair& key) {
   ++slots.generation;
-  return WriteFileAtomically(KeySlotsPath(store), EncodeKeySlots(slots, key), 0600,
-                             /*overwrite=*/true);
+  if (auto st = WriteFileAtomically(KeySlotsPath(store), EncodeKeySlots(slots, key), 0600,
+                                    /*overwrite=*/true);
+      !st) {
+    return st;
+  }
+  return store.SetMeta(kGenerationMeta, std::to_string(slots.generation));
+}
+
+// REQUIRES: the file's MAC was checked (its generation is the key holders').
+Status CheckGeneration(const ConsoleStore& store, const KeySlots& slots) {
+  auto recorded = store.GetMeta(kGenerationMeta);
+  if (!recorded) return recorded.error();
+  if (!*recorded) return Status::Ok();  // a console whose file was never rewritten by a sign-in
+  std::uint64_t last = 0;
+  const std::string& text = **recorded;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), last);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return MakeError(ErrorCode::kMalformed, "console database: a bad key slots generation");
+  }
+  if (slots.generation < last) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the key slots file is older than this console's record of it (generation " +
+                         std::to_string(slots.generation) + ", last written " + text +
+                         "): an old copy was put back; refusing it");
+  }
+  return Status::Ok();
 }
 
 Status RecordAdded(ConsoleStore& store, std::string_view officer, OfficerRole role,
@@ -88,6 +117,7 @@ Result<OfficerSession> SignIn(const ConsoleStore& store, std::string_view office
                                                   "disagree about officer '" +
                                                       std::string(officer) + "': refusing them");
   }
+  if (auto st = CheckGeneration(store, *slots); !st) return st.error();
   return OfficerSession({std::string(officer), role}, std::move(*key));
 }
 

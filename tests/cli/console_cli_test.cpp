@@ -399,18 +399,21 @@ TEST_F(ConsoleCli, OfficersHaveTheirOwnPassphrasesAndARemovedOneUnlocksNothing) 
   ExpectFailure(Console({"stats", "--data", data, "--officer", "alice", "--passphrase-file",
                          work_ / "bob-new"}),
                 "wrong passphrase");
-  // A copy of the file from before the removal, put back: the register still refuses bob.
+  // A copy of the file from before the removal, put back: the register still refuses bob, and
+  // the file is refused as older than the console's record of it.
+  const std::string current = ReadFileOrDie(data + "/keyslots");
   WriteFileOrDie(data + "/keyslots", before);
   ExpectFailure(Console({"stats", "--data", data, "--officer", "bob", "--passphrase-file",
                          work_ / "bob-new"}),
                 "was removed");
+  ExpectFailure(Console(SignedIn({"stats", "--data", data}, "alice")), "an old copy was put back");
   // A slot edited by someone without the key (bob made a supervisor) is refused as a whole.
   std::string promoted = before;
   const std::size_t bob_slot = promoted.find("bob") - 2;
   promoted[bob_slot] = 2;
   WriteFileOrDie(data + "/keyslots", promoted);
   ExpectFailure(Console(SignedIn({"stats", "--data", data}, "alice")), "changed by someone");
-  WriteFileOrDie(data + "/keyslots", before);
+  WriteFileOrDie(data + "/keyslots", current);
 
   // The audit names each officer for what they did.
   const auto audit = Console(SignedIn({"audit", "list", "--data", data}, "alice"));
