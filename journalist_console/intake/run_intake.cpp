@@ -21,7 +21,7 @@
 #include "crypto/public_key_file.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/intake/intake_form.h"
-#include "journalist_console/passphrase.h"
+#include "journalist_console/secret_input/passphrase.h"
 #include "journalist_console/transfer/api_client.h"
 #include "report/report_schema.h"
 

@@ -15,7 +15,7 @@
 #include "crypto/keyfile/secret_key_file.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/bundle/push_result.h"
-#include "journalist_console/passphrase.h"
+#include "journalist_console/secret_input/passphrase.h"
 #include "journalist_console/transfer/api_client.h"
 
 namespace sealdrop::transfer {

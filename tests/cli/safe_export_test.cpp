@@ -1,4 +1,4 @@
-// sealdrop-console export-attachment end to end with the safe copy (docs/console.md §5): the real
+// sealdrop-console export-attachment end to end with the safe copy (docs/console.md §6): the real
 // binary imports a pull bundle of reports whose attachments are crafted here (a PDF with an
 // author and JavaScript, a picture bomb, a file of unknown type), then exports each.
 #include <gtest/gtest.h>

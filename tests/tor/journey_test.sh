@@ -146,13 +146,12 @@ step "pulled through Tor with client auth: $(cat "$W/pull.out")"
 
 # 3. The air-gapped console, then the push back through Tor.
 C=("${CONSOLE[@]}")
-"${C[@]}" init --data "$W/console" >/dev/null
-"${C[@]}" import --data "$W/console" --key "$KEYS/MET.secret" --passphrase-file "$pw" "$W/in.bundle" >/dev/null
-id=$("${C[@]}" list --data "$W/console" --passphrase-file "$pw" | awk 'NR==2{print $1}')
-"${C[@]}" triage --data "$W/console" --passphrase-file "$pw" "$id" --outcome investigate --note "via Tor" >/dev/null
-echo "Thank you. Detectives are looking into PC 99." > "$W/reply.txt"
-"${C[@]}" reply --data "$W/console" --passphrase-file "$pw" "$id" --in "$W/reply.txt" >/dev/null
-"${C[@]}" outbox --data "$W/console" --out "$W/out.bundle" >/dev/null
+"${C[@]}" init --data "$W/console" --key "$KEYS/MET.secret" --key-passphrase-file "$pw" --officer psd --passphrase-file "$pw" >/dev/null
+"${C[@]}" import --data "$W/console" --officer psd --passphrase-file "$pw" "$W/in.bundle" >/dev/null
+id=$("${C[@]}" list --data "$W/console" --officer psd --passphrase-file "$pw" | awk 'NR==2{print $1}')
+echo "via Tor" | "${C[@]}" triage --data "$W/console" --officer psd --passphrase-file "$pw" "$id" --outcome investigate >/dev/null
+echo "Thank you. Detectives are looking into PC 99." | "${C[@]}" reply --data "$W/console" --officer psd --passphrase-file "$pw" "$id" >/dev/null
+"${C[@]}" outbox --data "$W/console" --officer psd --passphrase-file "$pw" --out "$W/out.bundle" >/dev/null
 "${TRANSFER[@]}" push --server "http://$force_onion" --socks 127.0.0.1:20200 --force MET \
   --key "$KEYS/MET-transfer.secret" --passphrase-file "$pw" --in "$W/out.bundle" >/dev/null
 step "triaged, replied, pushed through Tor"

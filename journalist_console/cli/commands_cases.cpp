@@ -1,0 +1,543 @@
+// init | import | list | show | triage: the PSD's cases. Spec: docs/console.md.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "common/io.h"
+#include "crypto/directory.h"
+#include "crypto/sealed_field.h"
+#include "journalist_console/bundle/bundle.h"
+#include "journalist_console/cli/case_options.h"
+#include "journalist_console/core/case_files.h"
+#include "journalist_console/cli/commands.h"
+#include "journalist_console/core/delivery.h"
+#include "journalist_console/secret_input/secret_text.h"
+
+namespace sealdrop::console {
+namespace {
+
+constexpr std::size_t kExcerptChars = 60;
+
+const std::vector<std::string>& Outcomes() {
+  static const std::vector<std::string> v = {"investigate", "safeguard", "record",
+                                             "no-further-action", "complaints-route"};
+  return v;
+}
+
+// A progress line on a terminal only (scripts and tests see nothing).
+void Progress(const char* what, std::size_t done, std::size_t total) {
+  if (!::isatty(2) || total == 0) return;
+  const std::size_t width = 30;
+  const std::size_t filled = done * width / total;
+  std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", what, std::string(filled, '#').c_str(),
+               std::string(width - filled, ' ').c_str(), done, total);
+  if (done == total) std::fprintf(stderr, "\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+struct InitOptions {
+  std::string data;
+  std::string officer;
+  std::string passphrase_file;
+  std::string key;
+  std::string key_passphrase_file;
+  std::string directory;
+  std::string root_pub;
+};
+
+int Init(const InitOptions& o) {
+  if (!o.directory.empty() != !o.root_pub.empty()) {
+    return Report("give both --directory and --root-pub, or neither");
+  }
+  // Everything that can be refused is, before the console directory is made.
+  auto pass = NewOfficerPassphrase(o.officer, o.passphrase_file);
+  if (!pass) return Report(pass.error());
+  auto key = UnlockForceKeyFile(o.key, o.key_passphrase_file);
+  if (!key) return Report(key.error());
+  auto store = ConsoleStore::Init(o.data, o.officer);
+  if (!store) return Report(store.error());
+  if (auto st = InitOfficers(**store, *key, o.officer, *pass); !st) return Report(st.error());
+  // The signed directory and pinned root key, kept with the console for `forward`.
+  if (!o.directory.empty() || !o.root_pub.empty()) {
+    for (const auto& [from, name] : {std::pair{o.directory, "directory.signed"},
+                                     std::pair{o.root_pub, "root.public"}}) {
+      auto text = ReadSmallFile(from, 1 << 20);
+      if (!text) return Report(text.error());
+      if (auto st = WriteFileAtomically(JoinPath(o.data, name), *text, 0600, false); !st) {
+        return Report(st.error());
+      }
+    }
+  }
+  std::printf("console ready in %s; %s is its first supervisor\n", o.data.c_str(), o.officer.c_str());
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+struct ImportOptions {
+  CaseCommandOptions c;
+  std::string bundle;
+};
+
+std::string Excerpt(const std::string& text) {
+  std::string one_line;
+  for (char ch : text) one_line.push_back(ch == '\n' || ch == '\t' ? ' ' : ch);
+  if (one_line.size() <= kExcerptChars) return one_line;
+  std::size_t cut = kExcerptChars;
+  while (cut > 0 && (static_cast<unsigned char>(one_line[cut]) & 0xC0) == 0x80) --cut;
+  return one_line.substr(0, cut) + "...";
+}
+
+// Passes what it reads on to a sink as well (a write error is kept for status()).
+class TeeSource final : public ByteSource {
+ public:
+  TeeSource(ByteSource& in, ByteSink& copy) : in_(in), copy_(copy) {}
+  Result<std::size_t> Read(std::span<std::uint8_t> out) override {
+    auto n = in_.Read(out);
+    if (!n) return n;
+    if (status_ && *n > 0) status_ = copy_.Write(out.first(*n));
+    if (!status_) return status_.error();
+    bytes_ += *n;
+    return n;
+  }
+  Status status() const { return status_; }
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  ByteSource& in_;
+  ByteSink& copy_;
+  Status status_;
+  std::uint64_t bytes_ = 0;
+};
+
+int Import(const ImportOptions& o) {
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const KeyPair* key = &in->session.key();
+  const std::string& officer = in->session.name();
+  auto reader = bundle::BundleReader::Open(o.bundle);
+  if (!reader) return Report(o.bundle + ": " + reader.error().message + "; nothing was imported");
+  const auto& m = reader->manifest();
+  if (m.type != "pull") return Report(o.bundle + " is an outbox bundle, not a pull: nothing was imported");
+  auto force = (*store)->GetMeta("force");
+  if (!force) return Report(force.error());
+  if (*force && **force != m.force) {
+    return Report(o.bundle + " holds items for " + m.force + ", but this console is " + **force +
+                  "'s: nothing was imported");
+  }
+  // Push results on the same media (written by sealdrop-transfer push): recorded first, so the
+  // officer learns what was not delivered even when this bundle turns out to be bad.
+  const std::string media = std::filesystem::path(o.bundle).parent_path().string();
+  if (auto st = ReadPushResults(**store, officer, media, NextOutbox::kTheNextOne); !st) {
+    return Report(st.error().message + "; nothing was imported");
+  }
+  const FieldSealer sealer(*key);
+
+  // One pass: each new item is opened to its verified end with this key while the same bytes go
+  // into an unnamed file, which is named only once the item opened. All of them are made durable
+  // at once (one syncfs) before any row names them; a failure removes the ones named so far, and
+  // after a crash the next Open() removes files no row refers to. Nothing is imported in part.
+  std::vector<CaseRow> rows;
+  std::vector<std::string> written;
+  auto undo = [&] {
+    for (const auto& id : written) ::unlink((*store)->SealedPath(id).c_str());
+  };
+  std::size_t already = 0;
+  const std::string today = TodayUtc();
+  for (std::size_t i = 0; i < m.items.size(); ++i) {
+    Progress("importing", i, m.items.size());
+    const auto& item = m.items[i];
+    auto known = (*store)->HasCase(item.id);
+    if (!known) {
+      undo();
+      return Report(known.error().message + "; nothing was imported");
+    }
+    if (*known) {
+      ++already;
+      continue;
+    }
+    auto out = AtomicFile::Create((*store)->SealedPath(item.id), 0600, /*overwrite=*/false);
+    if (!out) {
+      undo();
+      return Report("cannot store item " + std::to_string(i + 1) + ": " + out.error().message +
+                    "; nothing was imported");
+    }
+    auto source = reader->ItemSource(i);
+    TeeSource tee(*source, *out);
+    auto opened = ReadSealedItem(tee, *key);
+    Status stored = opened ? tee.status() : Status::Ok();
+    if (opened && stored && tee.bytes() != item.size) {
+      stored = MakeError(ErrorCode::kTruncated, "item incomplete");
+    }
+    if (opened && stored) stored = out->CommitUnsynced();
+    if (!opened || !stored) {
+      undo();
+      return Report("item " + std::to_string(i + 1) + " of " + o.bundle + ": " +
+                    (opened ? stored.error().message : opened.error().message) +
+                    "; nothing was imported");
+    }
+    written.push_back(item.id);
+    const auto& meta = opened->meta;
+    CaseRow r;
+    r.id = item.id;
+    r.kind = JsonString(meta, "kind") == "followup" ? "followup" : "report";
+    r.received_day = today;
+    r.sent_day = IsValidDay(JsonString(meta, "day")) ? JsonString(meta, "day") : item.day;
+    r.source_ref = meta.contains("source") ? JsonString(meta["source"], "ref") : "";
+    r.category = JsonString(meta, "category");
+    r.urgent = JsonString(meta, "at_risk") == "yes";
+    r.status = "new";
+    const std::string text = r.kind == "followup" ? JsonString(meta, "message") : JsonString(meta, "what");
+    r.summary = sealer.Seal(r.id + "|summary", Excerpt(text));
+    rows.push_back(std::move(r));
+  }
+  Progress("importing", m.items.size(), m.items.size());
+  if (auto st = SyncFileSystem(JoinPath(o.c.data, "sealed")); !st) {
+    undo();
+    return Report(st.error().message + "; nothing was imported");
+  }
+  std::vector<RiskRaise> raised;
+  if (auto st = (*store)->AddCases(rows, m.day, &raised); !st) {
+    undo();
+    return Report(st.error().message + "; nothing was imported");
+  }
+  // A pull lists everything the server still holds for this force: an earlier import it no
+  // longer lists was deleted, so its receipt came back and need not be sent again.
+  std::vector<std::string> listed;
+  for (const auto& item : m.items) listed.push_back(item.id);
+  auto confirmed = (*store)->ConfirmReceipted(m.day, listed);
+  if (!confirmed) {
+    return Report("the items were imported, but the console could not record which receipts came "
+                  "back (" + confirmed.error().message + "); import the same bundle again");
+  }
+  if (!*force) {
+    if (auto st = (*store)->SetMeta("force", m.force); !st) return Report(st.error());
+  }
+  if (auto st = (*store)->Audit(officer, "import", "", std::to_string(rows.size()) + " new, " +
+                                                  std::to_string(already) + " already imported");
+      !st) {
+    return Report(st.error());
+  }
+  std::printf("imported %zu new item(s) from %s", rows.size(), o.bundle.c_str());
+  if (already > 0) std::printf(" (%zu already here)", already);
+  std::printf("\n");
+  if (!rows.empty()) {
+    std::printf("the server keeps them until it gets this console's receipt: run `outbox` and "
+                "push the bundle\n");
+  }
+  for (const auto& r : raised) {
+    std::printf("!! case %s is now AT RISK: a follow-up of %s says someone is at risk of harm now\n",
+                r.case_id.substr(0, 8).c_str(), r.day.c_str());
+    if (auto st = (*store)->Audit(officer, "at-risk", r.case_id, "raised by follow-up " + r.followup_id); !st) {
+      return Report(st.error().message + " (the import itself is complete)");
+    }
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+struct ListOptions {
+  CaseCommandOptions c;
+  std::string status;
+  std::string category;
+};
+
+// Every reply or forward that push could not deliver, after the list: the officer must see them.
+int PrintUndelivered(ConsoleStore& store) {
+  auto rows = store.Outbox(/*include_exported=*/true);
+  if (!rows) return Report(rows.error());
+  auto deliveries = store.Deliveries();
+  if (!deliveries) return Report(deliveries.error());
+  bool header = false;
+  for (const auto& r : *rows) {
+    const auto d = deliveries->find(r.id);
+    const DeliveryRow* delivery = d == deliveries->end() ? nullptr : &d->second;
+    if (!NeedsAttention(delivery)) continue;
+    if (!header) std::printf("Not delivered:\n");
+    header = true;
+    std::printf("  %s (sealed %s): %s\n", OutboxLabel(r).c_str(), r.day.c_str(),
+                DeliveryText(r, delivery).c_str());
+  }
+  return 0;
+}
+
+int List(const ListOptions& o) {
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const KeyPair* key = &in->session.key();
+  auto cases = (*store)->Cases();
+  if (!cases) return Report(cases.error());
+  const FieldSealer sealer(*key);
+  std::vector<CaseRow> shown;
+  for (auto& c : *cases) {
+    if (c.kind != "report") continue;
+    if (!o.status.empty() && c.status != o.status) continue;
+    if (!o.category.empty() && c.category != o.category) continue;
+    shown.push_back(std::move(c));
+  }
+  auto followup_counts = (*store)->FollowUpCounts();
+  if (!followup_counts) return Report(followup_counts.error());
+  auto unread_counts = (*store)->UnreadFollowUpCounts();
+  if (!unread_counts) return Report(unread_counts.error());
+  auto raises = (*store)->RiskRaises();
+  if (!raises) return Report(raises.error());
+  auto count_of = [](const std::map<std::string, std::size_t>& m, const std::string& ref) {
+    const auto it = m.find(ref);
+    return it == m.end() ? std::size_t{0} : it->second;
+  };
+  // Someone at risk first, then cases with a follow-up not yet shown, then the newest.
+  auto unread = [&](const CaseRow& c) { return count_of(*unread_counts, c.source_ref) > 0; };
+  std::sort(shown.begin(), shown.end(), [&](const CaseRow& a, const CaseRow& b) {
+    if (a.urgent != b.urgent) return a.urgent;
+    if (unread(a) != unread(b)) return unread(a);
+    if (a.sent_day != b.sent_day) return a.sent_day > b.sent_day;
+    return a.id < b.id;
+  });
+  std::printf("%-10s %-10s %-14s %-18s %-18s %-12s %s\n", "CASE", "SENT", "AT RISK", "CATEGORY",
+              "STATUS", "F/U", "SUMMARY");
+  for (const auto& c : shown) {
+    auto summary = sealer.Open(c.id + "|summary", c.summary);
+    const std::string status = c.outcome.empty() ? c.status : c.status + ":" + c.outcome;
+    // A case raised by a follow-up shows the day it changed.
+    const auto raise = raises->find(c.id);
+    const std::string at_risk = !c.urgent ? "-" : raise == raises->end() ? "YES" : "YES " + raise->second.day;
+    std::string fu = std::to_string(count_of(*followup_counts, c.source_ref));
+    if (const std::size_t n = count_of(*unread_counts, c.source_ref); n > 0) {
+      fu += " (" + std::to_string(n) + " NEW)";
+    }
+    std::printf("%-10s %-10s %-14s %-18s %-18s %-12s %s\n", c.id.substr(0, 8).c_str(),
+                c.sent_day.c_str(), at_risk.c_str(), (c.category.empty() ? "-" : c.category).c_str(),
+                status.c_str(), fu.c_str(),
+                summary ? TerminalSafe(*summary).c_str() : "(cannot read: damaged)");
+  }
+  std::printf("%zu case(s)\n", shown.size());
+  return PrintUndelivered(**store);
+}
+
+// ---------------------------------------------------------------------------------------------
+struct ShowOptions {
+  CaseCommandOptions c;
+  std::string id;
+};
+
+void PrintField(const char* label, const std::string& value) {
+  if (value.empty()) return;
+  std::printf("  %-22s %s\n", label, TerminalSafe(value, true).c_str());
+}
+
+void PrintParts(const OpenedItem& item) {
+  for (std::size_t i = 0; i < item.parts.size(); ++i) {
+    std::printf("  [%zu] %s (%s, %llu bytes)\n", i + 1, TerminalSafe(item.parts[i].info.name).c_str(),
+                TerminalSafe(item.parts[i].info.content_type).c_str(),
+                static_cast<unsigned long long>(item.parts[i].size));
+  }
+}
+
+int Show(const ShowOptions& o) {
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const KeyPair* key = &in->session.key();
+  const std::string& officer = in->session.name();
+  auto c = (*store)->FindCase(o.id);
+  if (!c) return Report(c.error());
+  auto item = ReadSealedItem((*store)->SealedPath(c->id), *key);
+  if (!item) return Report(item.error());
+  const auto& m = item->meta;
+  std::printf("Case %s  (%s, sent %s, received %s)\n", c->id.c_str(), c->kind.c_str(),
+              c->sent_day.c_str(), c->received_day.c_str());
+  std::printf("Status: %s%s%s\n", c->status.c_str(), c->outcome.empty() ? "" : ", outcome ",
+              c->outcome.c_str());
+  auto raises = (*store)->RiskRaises();
+  if (!raises) return Report(raises.error());
+  if (c->urgent) std::printf("!! SOMEONE MAY BE AT RISK OF HARM NOW !!\n");
+  if (const auto raise = raises->find(c->id); raise != raises->end()) {
+    std::printf("   (raised to at-risk on %s by follow-up %s)\n", raise->second.day.c_str(),
+                raise->second.followup_id.substr(0, 8).c_str());
+  }
+  auto unread_ids = (*store)->UnreadFollowUps();
+  if (!unread_ids) return Report(unread_ids.error());
+  const std::set<std::string> unread(unread_ids->begin(), unread_ids->end());
+  std::vector<std::string> now_read;  // follow-ups this command prints
+  if (c->kind == "report") {
+    PrintField("Force chosen", JsonString(m, "force"));
+    const std::string lang = JsonString(m, "language");  // docs/report.md §3: none means "en"
+    PrintField("Language", lang == "cy"                       ? "Welsh (cy)"
+                           : lang.empty() || lang == "en" ? "English"
+                                                          : lang);
+    PrintField("Forwarded by", JsonString(m, "forwarded_by"));
+    PrintField("Category", JsonString(m, "category"));
+    PrintField("Role", JsonString(m, "role"));
+    if (m.contains("subject")) {
+      PrintField("Name", JsonString(m["subject"], "name"));
+      PrintField("Collar/staff number", JsonString(m["subject"], "number"));
+      PrintField("Description", JsonString(m["subject"], "description"));
+    }
+    PrintField("What happened", JsonString(m, "what"));
+    PrintField("When", JsonString(m, "when"));
+    PrintField("Where", JsonString(m, "where"));
+    PrintField("On duty", JsonString(m, "duty"));
+    PrintField("Setting", JsonString(m, "setting"));
+    PrintField("At risk", JsonString(m, "at_risk"));
+    PrintField("Risk details", JsonString(m, "risk_details"));
+    PrintField("How they know", JsonString(m, "how_known"));
+    if (m.contains("contact") && JsonString(m["contact"], "mode") == "details") {
+      std::printf("  Contact details (the reporter chose to leave them):\n");
+      PrintField("  name", JsonString(m["contact"], "name"));
+      PrintField("  phone", JsonString(m["contact"], "phone"));
+      PrintField("  email", JsonString(m["contact"], "email"));
+      PrintField("  safe times", JsonString(m["contact"], "times"));
+    } else {
+      std::printf("  Contact: anonymous (reply through SealDrop only)\n");
+    }
+  } else {
+    PrintField("Message", JsonString(m, "message"));
+    PrintField("At risk now", JsonString(m, "at_risk"));
+    PrintField("Risk details", JsonString(m, "risk_details"));
+    now_read.push_back(c->id);
+  }
+  std::printf("Attachments:%s\n", item->parts.empty() ? " none" : "");
+  PrintParts(*item);
+  if (c->kind == "report") {
+    auto fus = (*store)->FollowUps(c->source_ref);
+    if (fus && !fus->empty()) {
+      std::printf("Follow-ups from the reporter:\n");
+      for (const auto& f : *fus) {
+        auto fi = ReadSealedItem((*store)->SealedPath(f.id), *key);
+        std::printf(" - %s%s, sent %s: %s\n", unread.count(f.id) ? "NEW " : "",
+                    f.id.substr(0, 8).c_str(), f.sent_day.c_str(),
+                    fi ? TerminalSafe(JsonString(fi->meta, "message"), true).c_str()
+                       : "(cannot be opened)");
+        if (fi) {
+          // Follow-ups made before the form asked lack these members: treated as unanswered.
+          PrintField("  At risk now", JsonString(fi->meta, "at_risk"));
+          PrintField("  Risk details", JsonString(fi->meta, "risk_details"));
+          PrintParts(*fi);
+          now_read.push_back(f.id);
+        }
+      }
+    }
+  }
+  const FieldSealer sealer(*key);
+  auto triage = (*store)->Triage(c->id);
+  if (triage && !triage->empty()) {
+    std::printf("Triage:\n");
+    for (const auto& t : *triage) {
+      auto note = sealer.Open(c->id + "|note|" + std::to_string(t.seq), t.note);
+      const std::string by = t.officer.empty() ? "" : " (" + TerminalSafe(t.officer) + ")";
+      std::printf(" - %s %s%s: %s\n", t.day.c_str(), t.outcome.c_str(), by.c_str(),
+                  note ? TerminalSafe(*note, true).c_str() : "(note damaged)");
+    }
+  }
+  auto outbox = (*store)->Outbox(/*include_exported=*/true);
+  if (!outbox) return Report(outbox.error());
+  auto deliveries = (*store)->Deliveries();
+  if (!deliveries) return Report(deliveries.error());
+  for (const auto& r : *outbox) {
+    if (r.case_id != c->id) continue;
+    const auto d = deliveries->find(r.id);
+    const std::string state = DeliveryText(r, d == deliveries->end() ? nullptr : &d->second);
+    if (r.kind == "reply") {
+      auto text = sealer.Open(r.id + "|reply", r.text);
+      std::printf("Reply %s (%s): %s\n", r.day.c_str(), state.c_str(),
+                  text ? TerminalSafe(*text, true).c_str() : "(damaged)");
+    } else {
+      std::printf("Forwarded to %s on %s (%s)\n", r.to.c_str(), r.day.c_str(), state.c_str());
+    }
+  }
+  std::fflush(stdout);
+  // Shown means printed: only now are the follow-ups read.
+  if (auto st = (*store)->MarkFollowUpsRead(now_read); !st) return Report(st.error());
+  if (auto st = (*store)->Audit(officer, "show", c->id, ""); !st) return Report(st.error());
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+struct TriageOptions {
+  CaseCommandOptions c;
+  std::string id;
+  std::string outcome;
+};
+
+constexpr std::size_t kMaxNoteBytes = 100'000;
+
+int Triage(const TriageOptions& o) {
+  if (std::find(Outcomes().begin(), Outcomes().end(), o.outcome) == Outcomes().end()) {
+    return Report("outcome must be one of: investigate, safeguard, record, no-further-action, "
+                  "complaints-route");
+  }
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const KeyPair* key = &in->session.key();
+  const std::string& officer = in->session.name();
+  auto c = (*store)->FindCase(o.id);
+  if (!c) return Report(c.error());
+  // Never from argv (shell history, `ps`): standard input, into memory that is wiped.
+  auto note = ReadSecretText({.what = "the note", .max_bytes = kMaxNoteBytes});
+  if (!note) return Report(note.error());
+  const FieldSealer sealer(*key);
+  const std::string id = c->id;
+  if (auto st = (*store)->AddTriage(id, TodayUtc(), o.outcome, officer, [&](std::int64_t seq) {
+        return sealer.Seal(id + "|note|" + std::to_string(seq), note->view());
+      });
+      !st) {
+    return Report(st.error());
+  }
+  if (auto st = (*store)->Audit(officer, "triage", id, o.outcome); !st) return Report(st.error());
+  std::printf("case %s: %s\n", id.substr(0, 8).c_str(), o.outcome.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void AddCaseCommands(CLI::App& app, int& exit_code) {
+  auto i = std::make_shared<InitOptions>();
+  auto* init = app.add_subcommand("init", "Create the console, with its first supervisor");
+  init->add_option("--data", i->data, "New console directory")->required();
+  init->add_option("--officer", i->officer, "The first supervisor's officer name")->required();
+  init->add_option("--passphrase-file", i->passphrase_file,
+                   "The first supervisor's new passphrase (default: asked twice)");
+  init->add_option("--key", i->key, "The force's decryption key file, CODE.secret")->required();
+  init->add_option("--key-passphrase-file", i->key_passphrase_file,
+                   "Passphrase of CODE.secret (default: asked)");
+  init->add_option("--directory", i->directory, "Signed force directory (for forward)");
+  init->add_option("--root-pub", i->root_pub, "Pinned national root key (for forward)");
+  init->callback([i, &exit_code] { exit_code = Init(*i); });
+
+  auto im = std::make_shared<ImportOptions>();
+  auto* imp = app.add_subcommand("import", "Import a pull bundle (all or nothing, idempotent)");
+  AddCaseCommandOptions(imp, im->c);
+  imp->add_option("bundle", im->bundle, "FILE.bundle from sealdrop-transfer pull")->required();
+  imp->callback([im, &exit_code] { exit_code = Import(*im); });
+
+  auto l = std::make_shared<ListOptions>();
+  auto* list = app.add_subcommand("list", "List reports, someone at risk first");
+  AddCaseCommandOptions(list, l->c);
+  list->add_option("--status", l->status, "new, triaged or forwarded");
+  list->add_option("--category", l->category, "A report category, e.g. corruption");
+  list->callback([l, &exit_code] { exit_code = List(*l); });
+
+  auto s = std::make_shared<ShowOptions>();
+  auto* show = app.add_subcommand("show", "Show a case in full: report, follow-ups, attachments");
+  AddCaseCommandOptions(show, s->c);
+  show->add_option("id", s->id, "Case id (or its first 6+ digits)")->required();
+  show->callback([s, &exit_code] { exit_code = Show(*s); });
+
+  auto t = std::make_shared<TriageOptions>();
+  auto* tri = app.add_subcommand("triage", "Record the assessment of a case (the note, kept sealed, on standard input)");
+  AddCaseCommandOptions(tri, t->c);
+  tri->add_option("id", t->id, "Case id")->required();
+  tri->add_option("--outcome", t->outcome,
+                  "investigate | safeguard | record | no-further-action | complaints-route")
+      ->required();
+  tri->callback([t, &exit_code] { exit_code = Triage(*t); });
+}
+
+}  // namespace sealdrop::console
