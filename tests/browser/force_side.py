@@ -19,14 +19,15 @@ def push_reply(console, transfer, work, force_api, force, text):
     xfer = ["--server", "http://" + force_api, "--force", force, "--key",
             f"{keys}/{force}-transfer.secret", "--passphrase-file", pw]
     run([transfer, "pull", *xfer, "--out", f"{media}/in.bundle"])
+    # One officer, "psd", signs in with the force key's passphrase (docs/console.md §5).
+    officer = ["--officer", "psd", "--passphrase-file", pw]
     if not os.path.isdir(data):
-        run([console, "init", "--data", data])
-    run([console, "import", "--data", data, "--key", f"{keys}/{force}.secret",
-         "--passphrase-file", pw, f"{media}/in.bundle"])
-    listing = run([console, "list", "--data", data, "--passphrase-file", pw]).splitlines()
+        run([console, "init", "--data", data, "--key", f"{keys}/{force}.secret",
+             "--key-passphrase-file", pw, *officer])
+    run([console, "import", "--data", data, *officer, f"{media}/in.bundle"])
+    listing = run([console, "list", "--data", data, *officer]).splitlines()
     case = listing[1].split()[0]  # under the header, the case just imported (one per test)
-    with open(f"{media}/reply.txt", "w") as f:
-        f.write(text + "\n")
-    run([console, "reply", "--data", data, "--passphrase-file", pw, case, "--in", f"{media}/reply.txt"])
-    run([console, "outbox", "--data", data, "--out", f"{media}/out.bundle"])
+    # The reply on standard input: never in argv or a file (docs/console.md §2).
+    run([console, "reply", "--data", data, *officer, case], input=text + "\n")
+    run([console, "outbox", "--data", data, *officer, "--out", f"{media}/out.bundle"])
     run([transfer, "push", *xfer, "--in", f"{media}/out.bundle"])

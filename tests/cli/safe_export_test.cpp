@@ -13,6 +13,7 @@
 #include "crypto/envelope_writer.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "journalist_console/bundle/bundle.h"
+#include "tests/support/console_officer.h"
 #include "tests/support/process.h"
 #include "tests/support/sqlite_count.h"
 
@@ -90,7 +91,7 @@ class SafeExport : public ::testing::Test {
       ASSERT_TRUE(writer->AddItem({bundle::NewItemId(), "report", "2026-11-30", 0, 0, "", "", ""}, src).ok());
     }
     ASSERT_TRUE(writer->Commit().ok());
-    ASSERT_EQ(Run({"init", "--data", P("console")}).exit_code, 0);
+    ASSERT_EQ(Run(testing::ConsoleInit(P("console"), P("MET.secret"), P("pass"))).exit_code, 0);
     const auto imported = Keyed({"import", "--data", P("console"), P("pull.bundle")});
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
     const auto list = Keyed({"list", "--data", P("console")});
@@ -110,8 +111,7 @@ class SafeExport : public ::testing::Test {
     return RunProcess(args);
   }
   static ProcessResult Keyed(std::vector<std::string> args) {
-    args.insert(args.end(), {"--key", P("MET.secret"), "--passphrase-file", P("pass")});
-    return Run(args);
+    return Run(testing::SignedInAs(std::move(args), P("pass")));
   }
   ProcessResult Export(std::size_t which, const std::string& out, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"export-attachment", "--data", P("console"), ids_[which], "1",
