@@ -7,7 +7,8 @@
 #    the unit installed and enabled, the man pages, each binary's --version inside the root;
 #  - the unit verifies and its exposure is at most 1.5 against the installed root;
 #  - the server runs from the unit's own ExecStart line, as the unit's User and Group, with the
-#    shipped configuration (a directory and root key made by the root's own sealdrop-console):
+#    shipped configuration (a directory of MET and the national fallback NATIONAL, and a root
+#    key, made by the root's own sealdrop-console):
 #    both sockets sealdrop:debian-tor 0660 in /run/sealdrop (made as RuntimeDirectory makes it);
 #    debian-tor can connect to them, nobody else can; SIGTERM stops it with exit 0;
 #  - the private-Tor-network journey (tests/tor/journey_test.sh --packaged) passes against that
@@ -107,6 +108,7 @@ printf 'install test passphrase\n' > "$r/tmp/pass"
 in_root sh -c 'cd /tmp && mkdir keys &&
   sealdrop-console root-keygen --out keys --passphrase-file pass &&
   sealdrop-console keygen --force MET --out keys --passphrase-file pass &&
+  sealdrop-console keygen --force NATIONAL --out keys --passphrase-file pass &&
   sealdrop-console directory build --keys keys --out forces.json --skip-missing &&
   sealdrop-console directory sign --root-key keys/root.secret --in forces.json \
     --out /etc/sealdrop/directory.signed --passphrase-file pass &&
