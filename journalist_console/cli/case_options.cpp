@@ -1,6 +1,6 @@
 #include "journalist_console/cli/case_options.h"
 
-#include "crypto/keyfile/secret_key_file.h"
+#include "journalist_console/core/case_actions.h"
 #include "journalist_console/secret_input/passphrase.h"
 
 namespace sealdrop::console {
@@ -12,16 +12,16 @@ void AddCaseCommandOptions(CLI::App* c, CaseCommandOptions& o) {
 }
 
 Result<KeyPair> UnlockForceKey(ConsoleStore& store, const KeyOptions& o) {
-  std::string path = o.key;
-  if (path.empty()) {
+  std::string prompt = o.key;
+  if (prompt.empty()) {
     auto recorded = store.GetMeta("key_path");
     if (!recorded) return recorded.error();
     if (!*recorded) return MakeError(ErrorCode::kInvalidArgument, "give the force key with --key CODE.secret");
-    path = **recorded;
+    prompt = **recorded;
   }
-  auto pass = ReadPassphrase({"Passphrase for " + path, o.passphrase_file, false});
+  auto pass = ReadPassphrase({"Passphrase for " + prompt, o.passphrase_file, false});
   if (!pass) return pass.error();
-  return ReadSecretKeyFile(path, *pass, KeyRole::kForceDecryption);
+  return UnlockForceKeyWith(store, prompt, *pass);
 }
 
 }  // namespace sealdrop::console

@@ -15,6 +15,7 @@
 #include "crypto/sealed_field.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/cli/case_options.h"
+#include "journalist_console/core/case_actions.h"
 #include "journalist_console/core/case_files.h"
 #include "journalist_console/cli/commands.h"
 #include "journalist_console/core/delivery.h"
@@ -22,69 +23,26 @@
 namespace sealdrop::console {
 namespace {
 
-constexpr std::size_t kMaxReplyBytes = 100'000;
-
 struct ReplyOptions {
   CaseCommandOptions c;
   std::string id;
   std::string in;
 };
 
-// The forward that moved this case's conversation to another force, if any: after it, only
-// that force may reply (the server refuses a reply from anyone else).
-Result<std::optional<OutboxRow>> ForwardedTo(ConsoleStore& store, const CaseRow& c) {
-  auto forwards = store.LiveForwards(c.id, c.source_ref);
-  if (!forwards) return forwards.error();
-  if (forwards->empty()) return std::optional<OutboxRow>();
-  return std::optional<OutboxRow>(forwards->front());
-}
-
 int Reply(const ReplyOptions& o) {
   auto store = ConsoleStore::Open(o.c.data);
   if (!store) return Report(store.error());
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
-  auto forwarded = ForwardedTo(**store, *c);
-  if (!forwarded) return Report(forwarded.error());
-  if (*forwarded) {
-    return Report("case " + c->id.substr(0, 8) + " was forwarded to " + (*forwarded)->to + " on " +
-                  (*forwarded)->day + ": the conversation with the reporter is now " +
-                  (*forwarded)->to + "'s and only " + (*forwarded)->to +
-                  " can reply; nothing was written");
-  }
   auto text = ReadSmallFile(o.in, kMaxReplyBytes);
   if (!text && text.error().code == ErrorCode::kLimitExceeded) {
     return Report(o.in + " is too long: a reply is at most 100,000 bytes");
   }
   if (!text) return Report(text.error());
-  if (text->find_first_not_of(" \t\r\n") == std::string::npos) return Report(o.in + " is empty");
-  if (!IsValidUtf8(*text) || text->find('\0') != std::string::npos) return Report(o.in + " must be plain UTF-8 text without NUL bytes");
-  auto force = ConsoleForce(**store);
-  if (!force) return Report(force.error());
   auto key = UnlockForceKey(**store, o.c.key);
   if (!key) return Report(key.error());
-  auto item = ReadSealedItem((*store)->SealedPath(c->id), *key);
-  if (!item) return Report(item.error());
-  const auto& source = item->meta.contains("source") ? item->meta["source"] : nlohmann::json();
-  auto source_key = PublicKey::FromText(JsonString(source, "key"), KeyRole::kSource);
-  const std::string ref = JsonString(source, "ref");
-  if (!source_key || ref.size() != 64) return Report("this case carries no reply address");
-
-  // Sealed to the reporter's source key only: the server opens it in memory after they log in.
-  const nlohmann::json meta = {{"version", 1}, {"kind", "reply"}, {"force", *force},
-                               {"day", TodayUtc()}, {"message", *text}};
-  const std::string out_id = bundle::NewItemId();
-  auto out = AtomicFile::Create((*store)->OutboxPath(out_id), 0600, false);
-  if (!out) return Report(out.error());
-  const std::vector<PublicKey> to = {*source_key};
-  auto writer = SealedEnvelopeWriter::Begin(*out, to, meta.dump());
-  if (!writer) return Report(writer.error());
-  if (auto st = writer->Finish(); !st) return Report(st.error());
-  if (auto st = out->Commit(); !st) return Report(st.error());
-  const FieldSealer sealer(*key);
-  OutboxRow row{out_id, "reply", c->id, ref, "", TodayUtc(), false, sealer.Seal(out_id + "|reply", *text)};
-  if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
-  if (auto st = (*store)->Audit("reply", c->id, "outbox " + out_id); !st) return Report(st.error());
+  auto sealed = SealReply(**store, *key, *c, *text);
+  if (!sealed) return Report(sealed.error());
   std::printf("reply to case %s sealed; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str());
   return 0;
 }

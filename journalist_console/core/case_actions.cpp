@@ -1,0 +1,157 @@
+#include "journalist_console/core/case_actions.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "common/clock.h"
+#include "common/io.h"
+#include "common/utf8.h"
+#include "crypto/envelope_writer.h"
+#include "crypto/keyfile/secret_key_file.h"
+#include "crypto/sealed_field.h"
+#include "journalist_console/bundle/bundle.h"
+#include "journalist_console/core/case_files.h"
+
+namespace sealdrop::console {
+
+const std::vector<std::string>& TriageOutcomes() {
+  static const std::vector<std::string> v = {"investigate", "safeguard", "record",
+                                             "no-further-action", "complaints-route"};
+  return v;
+}
+
+bool IsTriageOutcome(std::string_view outcome) {
+  return std::find(TriageOutcomes().begin(), TriageOutcomes().end(), outcome) != TriageOutcomes().end();
+}
+
+std::string TriageOutcomeList() {
+  std::string out;
+  for (const auto& o : TriageOutcomes()) out += (out.empty() ? "" : ", ") + o;
+  return out;
+}
+
+Result<KeyPair> UnlockForceKeyWith(ConsoleStore& store, const std::string& key_path,
+                                   const SecretBuffer& passphrase) {
+  std::string path = key_path;
+  if (path.empty()) {
+    auto recorded = store.GetMeta("key_path");
+    if (!recorded) return recorded.error();
+    if (!*recorded) return MakeError(ErrorCode::kInvalidArgument, "give the force key with --key CODE.secret");
+    path = **recorded;
+  }
+  return ReadSecretKeyFile(path, passphrase, KeyRole::kForceDecryption);
+}
+
+Status RecordTriage(ConsoleStore& store, const KeyPair& key, const std::string& case_id,
+                    const std::string& outcome, std::string_view note) {
+  if (!IsTriageOutcome(outcome)) {
+    return MakeError(ErrorCode::kInvalidArgument, "outcome must be one of: " + TriageOutcomeList());
+  }
+  const FieldSealer sealer(key);
+  if (auto st = store.AddTriage(case_id, TodayUtc(), outcome, [&](std::int64_t seq) {
+        return sealer.Seal(case_id + "|note|" + std::to_string(seq), note);
+      });
+      !st) {
+    return st;
+  }
+  return store.Audit("triage", case_id, outcome);
+}
+
+namespace {
+
+// A std::string that held plaintext, wiped before it goes.
+struct WipeOnExit {
+  std::string& s;
+  ~WipeOnExit() { sodium_memzero(s.data(), s.size()); }
+};
+
+}  // namespace
+
+Result<std::string> SealReply(ConsoleStore& store, const KeyPair& key, const CaseRow& c,
+                              std::string_view text) {
+  // After a forward that moved the conversation, only the receiving force may reply (the server
+  // refuses a reply from anyone else).
+  auto forwards = store.LiveForwards(c.id, c.source_ref);
+  if (!forwards) return forwards.error();
+  if (!forwards->empty()) {
+    const OutboxRow& f = forwards->front();
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "case " + c.id.substr(0, 8) + " was forwarded to " + f.to + " on " + f.day +
+                         ": the conversation with the reporter is now " + f.to + "'s and only " +
+                         f.to + " can reply; nothing was written");
+  }
+  if (text.size() > kMaxReplyBytes) {
+    return MakeError(ErrorCode::kInvalidArgument, "the reply is too long: a reply is at most 100,000 bytes");
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return MakeError(ErrorCode::kInvalidArgument, "the reply is empty");
+  }
+  if (!IsValidUtf8(text) || text.find('\0') != std::string_view::npos) {
+    return MakeError(ErrorCode::kInvalidArgument, "the reply must be plain UTF-8 text without NUL bytes");
+  }
+  auto force = ConsoleForce(store);
+  if (!force) return force.error();
+  auto item = ReadSealedItem(store.SealedPath(c.id), key);
+  if (!item) return item.error();
+  const auto& source = item->meta.contains("source") ? item->meta["source"] : nlohmann::json();
+  auto source_key = PublicKey::FromText(JsonString(source, "key"), KeyRole::kSource);
+  const std::string ref = JsonString(source, "ref");
+  if (!source_key || ref.size() != 64) {
+    return MakeError(ErrorCode::kInvalidArgument, "this case carries no reply address");
+  }
+
+  // Sealed to the reporter's source key only: the server opens it in memory after they log in.
+  nlohmann::json meta = {{"version", 1}, {"kind", "reply"}, {"force", *force},
+                         {"day", TodayUtc()}, {"message", std::string(text)}};
+  std::string meta_text = meta.dump();
+  WipeOnExit wipe_meta{meta_text};
+  std::string& message = meta["message"].get_ref<std::string&>();
+  WipeOnExit wipe_message{message};
+  const std::string out_id = bundle::NewItemId();
+  auto out = AtomicFile::Create(store.OutboxPath(out_id), 0600, false);
+  if (!out) return out.error();
+  const std::vector<PublicKey> to = {*source_key};
+  auto writer = SealedEnvelopeWriter::Begin(*out, to, meta_text);
+  if (!writer) return writer.error();
+  if (auto st = writer->Finish(); !st) return st.error();
+  if (auto st = out->Commit(); !st) return st.error();
+  const FieldSealer sealer(key);
+  const OutboxRow row{.id = out_id, .kind = "reply", .case_id = c.id, .to = ref, .source = "",
+                      .day = TodayUtc(), .exported = false,
+                      .text = sealer.Seal(out_id + "|reply", text)};
+  if (auto st = store.AddOutbox(row); !st) return st.error();
+  if (auto st = store.Audit("reply", c.id, "outbox " + out_id); !st) return st.error();
+  return out_id;
+}
+
+void SortForList(std::vector<CaseRow>& cases, const std::map<std::string, std::size_t>& unread) {
+  auto has_unread = [&](const CaseRow& c) {
+    const auto it = unread.find(c.source_ref);
+    return it != unread.end() && it->second > 0;
+  };
+  std::sort(cases.begin(), cases.end(), [&](const CaseRow& a, const CaseRow& b) {
+    if (a.urgent != b.urgent) return a.urgent;
+    if (has_unread(a) != has_unread(b)) return has_unread(a);
+    if (a.sent_day != b.sent_day) return a.sent_day > b.sent_day;
+    return a.id < b.id;
+  });
+}
+
+CaseCounts CountCases(const std::vector<CaseRow>& cases) {
+  CaseCounts n;
+  for (const auto& c : cases) {
+    if (c.kind != "report") {
+      ++n.followups;
+      continue;
+    }
+    ++n.reports;
+    n.urgent += c.urgent ? 1 : 0;
+    ++n.months[c.sent_day.substr(0, 7)];
+    ++n.categories[c.category.empty() ? "(not given)" : c.category];
+    ++n.outcomes[c.outcome.empty() ? "(not yet triaged)" : c.outcome];
+  }
+  return n;
+}
+
+}  // namespace sealdrop::console

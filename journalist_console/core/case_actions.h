@@ -1,0 +1,60 @@
+// What an officer does to a case, written once for both faces (cli/ and web/): the triage
+// outcomes, recording a triage, sealing a reply into the outbox, the order of the case list, the
+// counts of `stats`, and unlocking the force key with a passphrase already read. Each action that
+// changes the store also writes its audit entry. Spec: docs/console.md.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/keys.h"
+#include "crypto/secret_buffer.h"
+#include "journalist_console/core/store/console_store.h"
+
+namespace sealdrop::console {
+
+// The triage outcomes, in the order forms offer them.
+const std::vector<std::string>& TriageOutcomes();
+bool IsTriageOutcome(std::string_view outcome);
+// "investigate, safeguard, ..." for messages.
+std::string TriageOutcomeList();
+
+// Unlocks the force decryption key at `key_path` (empty: the one recorded at the first import)
+// with `passphrase` (Argon2id; the secret is wiped when the KeyPair goes).
+Result<KeyPair> UnlockForceKeyWith(ConsoleStore& store, const std::string& key_path,
+                                   const SecretBuffer& passphrase);
+
+// Records a triage of case `case_id` with its note sealed at rest, and audits it.
+// kInvalidArgument for an outcome not in TriageOutcomes().
+Status RecordTriage(ConsoleStore& store, const KeyPair& key, const std::string& case_id,
+                    const std::string& outcome, std::string_view note);
+
+// The longest reply a reporter can be sent.
+inline constexpr std::size_t kMaxReplyBytes = 100'000;
+// Seals `text` to the reporter of case `c` into the outbox (it leaves with the next `outbox`),
+// keeps it sealed for the case view, and audits it. Returns the outbox item id. Refused
+// (kInvalidArgument, nothing written) when the text is empty, too long, not UTF-8 or holds NUL,
+// when the case carries no reply address, or when the conversation was forwarded to another
+// force (only that force may reply).
+Result<std::string> SealReply(ConsoleStore& store, const KeyPair& key, const CaseRow& c,
+                              std::string_view text);
+
+// The case list's order: someone at risk first, then cases with a follow-up not yet shown
+// (`unread` counts per source reference), then the newest.
+void SortForList(std::vector<CaseRow>& cases, const std::map<std::string, std::size_t>& unread);
+
+// What `stats` counts (reports only in the maps; follow-ups counted apart).
+struct CaseCounts {
+  int reports = 0;
+  int followups = 0;
+  int urgent = 0;
+  std::map<std::string, int> months;      // "YYYY-MM" of the sent day
+  std::map<std::string, int> categories;  // "(not given)" when empty
+  std::map<std::string, int> outcomes;    // "(not yet triaged)" when empty
+};
+CaseCounts CountCases(const std::vector<CaseRow>& cases);
+
+}  // namespace sealdrop::console
