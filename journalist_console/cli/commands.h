@@ -17,6 +17,7 @@ void AddCaseCommands(CLI::App& app, int& exit_code);    // init import list show
 void AddExportCommand(CLI::App& app, int& exit_code);   // export-attachment
 void AddOutboxCommands(CLI::App& app, int& exit_code);  // reply forward outbox
 void AddAuditCommands(CLI::App& app, int& exit_code);   // audit verify, stats
+void AddServeCommand(CLI::App& app, int& exit_code);    // serve (the web face)
 
 // Runs the whole command line; returns the process exit status.
 int RunConsole(int argc, char** argv);

@@ -237,19 +237,11 @@ struct ListOptions {
 
 // Every reply or forward that push could not deliver, after the list: the officer must see them.
 int PrintUndelivered(ConsoleStore& store) {
-  auto rows = store.Outbox(/*include_exported=*/true);
-  if (!rows) return Report(rows.error());
-  auto deliveries = store.Deliveries();
-  if (!deliveries) return Report(deliveries.error());
-  bool header = false;
-  for (const auto& r : *rows) {
-    const auto d = deliveries->find(r.id);
-    const DeliveryRow* delivery = d == deliveries->end() ? nullptr : &d->second;
-    if (!NeedsAttention(delivery)) continue;
-    if (!header) std::printf("Not delivered:\n");
-    header = true;
-    std::printf("  %s (sealed %s): %s\n", OutboxLabel(r).c_str(), r.day.c_str(),
-                DeliveryText(r, delivery).c_str());
+  auto items = ListUndelivered(store);
+  if (!items) return Report(items.error());
+  if (!items->empty()) std::printf("Not delivered:\n");
+  for (const auto& u : *items) {
+    std::printf("  %s (sealed %s): %s\n", u.label.c_str(), u.day.c_str(), u.state.c_str());
   }
   return 0;
 }
@@ -340,37 +332,14 @@ int Show(const ShowOptions& o) {
     std::printf("   (raised to at-risk on %s by follow-up %s)\n", view->raise->day.c_str(),
                 view->raise->followup_id.substr(0, 8).c_str());
   }
+  for (const auto& f : ItemFields(m, c->kind)) PrintField(f.label.c_str(), f.value);
   if (c->kind == "report") {
-    PrintField("Force chosen", JsonString(m, "force"));
-    PrintField("Forwarded by", JsonString(m, "forwarded_by"));
-    PrintField("Category", JsonString(m, "category"));
-    PrintField("Role", JsonString(m, "role"));
-    if (m.contains("subject")) {
-      PrintField("Name", JsonString(m["subject"], "name"));
-      PrintField("Collar/staff number", JsonString(m["subject"], "number"));
-      PrintField("Description", JsonString(m["subject"], "description"));
-    }
-    PrintField("What happened", JsonString(m, "what"));
-    PrintField("When", JsonString(m, "when"));
-    PrintField("Where", JsonString(m, "where"));
-    PrintField("On duty", JsonString(m, "duty"));
-    PrintField("Setting", JsonString(m, "setting"));
-    PrintField("At risk", JsonString(m, "at_risk"));
-    PrintField("Risk details", JsonString(m, "risk_details"));
-    PrintField("How they know", JsonString(m, "how_known"));
-    if (m.contains("contact") && JsonString(m["contact"], "mode") == "details") {
+    if (const auto contact = ContactFields(m)) {
       std::printf("  Contact details (the reporter chose to leave them):\n");
-      PrintField("  name", JsonString(m["contact"], "name"));
-      PrintField("  phone", JsonString(m["contact"], "phone"));
-      PrintField("  email", JsonString(m["contact"], "email"));
-      PrintField("  safe times", JsonString(m["contact"], "times"));
+      for (const auto& f : *contact) PrintField(("  " + f.label).c_str(), f.value);
     } else {
       std::printf("  Contact: anonymous (reply through SealDrop only)\n");
     }
-  } else {
-    PrintField("Message", JsonString(m, "message"));
-    PrintField("At risk now", JsonString(m, "at_risk"));
-    PrintField("Risk details", JsonString(m, "risk_details"));
   }
   std::printf("Attachments:%s\n", view->item.parts.empty() ? " none" : "");
   PrintParts(view->item);

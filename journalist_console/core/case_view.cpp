@@ -7,6 +7,52 @@
 
 namespace sealdrop::console {
 
+namespace {
+
+void Add(std::vector<LabelledField>& out, const char* label, const std::string& value) {
+  if (!value.empty()) out.push_back({label, value});
+}
+
+}  // namespace
+
+std::vector<LabelledField> ItemFields(const nlohmann::json& m, const std::string& kind) {
+  std::vector<LabelledField> f;
+  if (kind != "report") {
+    Add(f, "Message", JsonString(m, "message"));
+    Add(f, "At risk now", JsonString(m, "at_risk"));
+    Add(f, "Risk details", JsonString(m, "risk_details"));
+    return f;
+  }
+  Add(f, "Force chosen", JsonString(m, "force"));
+  Add(f, "Forwarded by", JsonString(m, "forwarded_by"));
+  Add(f, "Category", JsonString(m, "category"));
+  Add(f, "Role", JsonString(m, "role"));
+  if (m.contains("subject")) {
+    Add(f, "Name", JsonString(m["subject"], "name"));
+    Add(f, "Collar/staff number", JsonString(m["subject"], "number"));
+    Add(f, "Description", JsonString(m["subject"], "description"));
+  }
+  Add(f, "What happened", JsonString(m, "what"));
+  Add(f, "When", JsonString(m, "when"));
+  Add(f, "Where", JsonString(m, "where"));
+  Add(f, "On duty", JsonString(m, "duty"));
+  Add(f, "Setting", JsonString(m, "setting"));
+  Add(f, "At risk", JsonString(m, "at_risk"));
+  Add(f, "Risk details", JsonString(m, "risk_details"));
+  Add(f, "How they know", JsonString(m, "how_known"));
+  return f;
+}
+
+std::optional<std::vector<LabelledField>> ContactFields(const nlohmann::json& m) {
+  if (!m.contains("contact") || JsonString(m["contact"], "mode") != "details") return std::nullopt;
+  std::vector<LabelledField> f;
+  Add(f, "name", JsonString(m["contact"], "name"));
+  Add(f, "phone", JsonString(m["contact"], "phone"));
+  Add(f, "email", JsonString(m["contact"], "email"));
+  Add(f, "safe times", JsonString(m["contact"], "times"));
+  return f;
+}
+
 Result<CaseView> LoadCaseView(ConsoleStore& store, const KeyPair& key, const std::string& id_or_prefix) {
   auto c = store.FindCase(id_or_prefix);
   if (!c) return c.error();

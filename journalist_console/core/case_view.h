@@ -42,6 +42,17 @@ struct CaseView {
   std::vector<OutboxView> outbox;       // replies and forwards of this case, oldest first
 };
 
+// An opened item's fields as an officer reads them, in the form's order, empty ones left out:
+// a report's (force chosen ... how they know) or a follow-up's (message, at risk now, details).
+struct LabelledField {
+  std::string label;
+  std::string value;  // untrusted text: each face makes it safe for where it shows it
+};
+std::vector<LabelledField> ItemFields(const nlohmann::json& meta, const std::string& kind);
+// The contact details a reporter chose to leave (name, phone, email, safe times); nullopt when
+// they stayed anonymous (replies go through SealDrop only).
+std::optional<std::vector<LabelledField>> ContactFields(const nlohmann::json& meta);
+
 // Loads case `id_or_prefix` (see ConsoleStore::FindCase) with everything above. Changes nothing.
 Result<CaseView> LoadCaseView(ConsoleStore& store, const KeyPair& key, const std::string& id_or_prefix);
 
