@@ -192,7 +192,10 @@ Response ConsoleApp::Handle(Request& request) {
                        "Nothing was changed. Open the page again and send the form from there.", c.session);
     }
   }
+  // What this request writes to the audit chain is the signed-in officer's doing.
+  store_.SetActor(c.session ? c.session->officer : "");
   Response res = (this->*(route->fn))(c);
+  store_.SetActor("");
   if (request.method() == http::verb::head) res.body().clear();
   return res;
 }
@@ -297,9 +300,8 @@ Response ConsoleApp::PostSignIn(Context& c) {
 }
 
 Response ConsoleApp::PostSignOut(Context& c) {
-  const std::string officer = c.session->officer;
   sessions_.Remove(c.token);  // the key and the search index are wiped here
-  if (auto st = store_.Audit("sign-out", "", "web, " + officer); !st) {
+  if (auto st = store_.Audit("sign-out", "", "web"); !st) {
     return ErrorPage(http::status::internal_server_error, "Signed out, but not recorded",
                      "The audit log could not be written: " + st.error().message, nullptr);
   }

@@ -168,7 +168,9 @@ class ListenerHandle final : public HttpListener {
 Status CheckLoopbackAddress(const std::string& address) {
   if (address.rfind("unix:", 0) == 0) {
     if (address.size() > 5 && address[5] == '/') return Status::Ok();
-    return MakeError(ErrorCode::kInvalidArgument, "a unix socket address must be unix:/ABSOLUTE/PATH");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the console listens on 127.0.0.1:PORT or unix:/PATH only: a unix socket needs "
+                     "an absolute path");
   }
   const std::string prefix = "127.0.0.1:";
   const std::string port = address.rfind(prefix, 0) == 0 ? address.substr(prefix.size()) : "";

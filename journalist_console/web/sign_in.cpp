@@ -18,7 +18,10 @@ Result<SignedIn> SignIn(ConsoleStore& store, const SignInConfig& config, std::st
   if (passphrase.empty()) return MakeError(ErrorCode::kInvalidArgument, "Enter the passphrase");
   auto key = UnlockForceKeyWith(store, config.key_path, passphrase);
   if (!key) return key.error();
-  if (auto st = store.Audit("sign-in", "", "web, as " + std::string(officer)); !st) return st.error();
+  store.SetActor(std::string(officer));
+  const Status audited = store.Audit("sign-in", "", "web");
+  store.SetActor("");
+  if (!audited) return audited.error();
   return SignedIn{.officer = std::string(officer), .key = std::move(*key)};
 }
 

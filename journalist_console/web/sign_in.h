@@ -1,8 +1,8 @@
 // The one place the web face turns a sign-in form into an unlocked force key.
 //
 // Today the console has one force key and its passphrase (the same as the command line's
-// --key/--passphrase-file); the officer's name is asked for already and recorded in the audit
-// chain with a "sign-in" entry. When officers have accounts and key slots (issue 16), this
+// --key/--passphrase-file); the officer's name is asked for already and is the actor of every
+// audit entry the session writes ("sign-in" first; ConsoleStore::SetActor). When officers have accounts and key slots (issue 16), this
 // function becomes: find the officer's slot by name, unwrap the force key with their
 // passphrase; nothing else in web/ changes.
 #pragma once

@@ -22,10 +22,10 @@ namespace fs = std::filesystem;
 
 using sqlite::Statement;
 
-std::string Actor() {
+std::string Actor(const std::string& chosen) {
   const char* user = std::getenv("USER");
   if (!user || !*user) user = std::getenv("LOGNAME");
-  std::string a = user && *user ? user : "unknown";
+  std::string a = !chosen.empty() ? chosen : user && *user ? user : "unknown";
   for (char& c : a) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   }
@@ -325,7 +325,7 @@ Status ConsoleStore::Audit(const std::string& action, const std::string& item,
                            const std::string& detail) {
   AuditEntry e;
   e.at = NowUtcTimestamp();
-  e.actor = Actor();
+  e.actor = Actor(actor_);
   e.action = action;
   e.item = item;
   e.detail = detail;

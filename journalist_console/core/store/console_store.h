@@ -163,6 +163,10 @@ class ConsoleStore {
   Result<std::vector<std::string>> UnconfirmedImports(std::size_t limit) const;
 
   Status Audit(const std::string& action, const std::string& item, const std::string& detail);
+  // The actor of the audit entries written from now on (control characters replaced, at most 64
+  // bytes); "" goes back to the login name ($USER). The web face sets the signed-in officer's
+  // name for the length of each request.
+  void SetActor(const std::string& actor) { actor_ = actor; }
   Result<std::vector<AuditEntry>> AuditLog() const;
 
  private:
@@ -180,6 +184,7 @@ class ConsoleStore {
 
   std::string dir_;
   sqlite::Database db_;
+  std::string actor_;
 };
 
 // The hash of an audit entry (docs/console.md §4).
