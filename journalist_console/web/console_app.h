@@ -32,6 +32,9 @@
 namespace sealdrop::console::web {
 
 using PageData = kainjow::mustache::data;
+// `text`, or false when it is empty: kainjow renders a section for an empty string, so every
+// value that a template shows only when present ({{#x}}...{{/x}}) goes through this.
+PageData Optional(const std::string& text);
 
 struct WebConfig {
   SignInConfig sign_in;

@@ -101,8 +101,8 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
     d.set("css", "triage");
     d.set("heading", "Triage: " + t.row.outcome);
     d.set("when", t.at.empty() ? t.row.day : t.at);
-    d.set("who", t.actor);
-    d.set("text", t.note ? *t.note : std::string("(note damaged)"));
+    d.set("who", Optional(t.actor));
+    d.set("text", Optional(t.note ? *t.note : std::string("(note damaged)")));
     entries.push_back({t.row.day, std::move(d)});
   }
   for (const auto& r : view->outbox) {
@@ -110,7 +110,7 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
     d.set("css", r.row.kind == "reply" ? "reply" : "forward");
     d.set("heading", r.row.kind == "reply" ? std::string("Reply to the reporter") : "Forwarded to " + r.row.to);
     d.set("when", r.row.day);
-    d.set("state", r.state);
+    d.set("state", Optional(r.state));
     if (r.row.kind == "reply") d.set("text", r.text ? *r.text : std::string("(damaged)"));
     entries.push_back({r.row.day, std::move(d)});
   }
@@ -134,9 +134,9 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
   d.set("sent", row.sent_day);
   d.set("received", row.received_day);
   d.set("status", row.status);
-  d.set("outcome", row.outcome);
+  d.set("outcome", Optional(row.outcome));
   d.set("urgent", row.urgent);
-  d.set("raised_day", view->raise ? view->raise->day : std::string());
+  d.set("raised_day", Optional(view->raise ? view->raise->day : std::string()));
   d.set("timeline", timeline);
   d.set("outcome_choices", choices);
   d.set("note_value", std::string(note));
@@ -145,8 +145,8 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
   d.set("no_reply_reason", forwards->empty() ? std::string()
                                              : "This conversation was forwarded to " + forwards->front().to +
                                                    ": only " + forwards->front().to + " can reply.");
-  d.set("done", std::string(done));
-  d.set("error", error);
+  d.set("done", Optional(std::string(done)));
+  d.set("error", Optional(error));
   d.set("error_field", error_field ? error_field : "");
   Response res = Page(status, "case", "Case " + row.id.substr(0, 8), std::move(d), c.session);
   if (status == http::status::ok && done.empty()) {

@@ -173,13 +173,13 @@ Response ConsoleApp::GetCases(Context& c) {
     r.set("sent", row.sent_day);
     r.set("urgent", row.urgent);
     const auto raise = raises->find(row.id);
-    r.set("raised_day", raise == raises->end() ? std::string() : raise->second.day);
+    r.set("raised_day", Optional(raise == raises->end() ? std::string() : raise->second.day));
     r.set("category", row.category.empty() ? std::string("–") : row.category);
     r.set("status", row.status);
-    r.set("outcome", row.outcome);
+    r.set("outcome", Optional(row.outcome));
     r.set("followups", std::to_string(CountOf(*followups, row.source_ref)));
     const std::size_t n = CountOf(*unread, row.source_ref);
-    r.set("unread", n == 0 ? std::string() : std::to_string(n));
+    r.set("unread", Optional(n == 0 ? std::string() : std::to_string(n)));
     auto summary = sealer.Open(row.id + "|summary", row.summary);
     r.set("summary", summary ? *summary : std::string("(cannot be read: damaged)"));
     rows.push_back(r);

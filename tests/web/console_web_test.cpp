@@ -297,6 +297,7 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesAndReplies) {
   ASSERT_NE(followup_at, std::string::npos);
   EXPECT_LT(report_at, followup_at);
   EXPECT_NE(r.body.find("New follow-up"), std::string::npos);
+  EXPECT_EQ(r.body.find("There is a problem"), std::string::npos);  // no empty error box
   EXPECT_TRUE(CaseLinks(web.Get("/cases?unread=1").body).empty());
 
   // Triage and reply, by POST with the session's CSRF token.

@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""The PSD console's web face in headless Chromium with JavaScript OFF, against real binaries.
+
+Makes an instance with the real tools (browser_test.make_instance), starts sealdrop-server with
+its force API, files three reports over HTTP, pulls them with sealdrop-transfer and imports them
+with sealdrop-console; then starts `sealdrop-console serve` on 127.0.0.1:0 and, in Chromium
+(journey.Browser: DevTools, no page script), an officer signs in, filters the list, searches,
+opens a case, triages it, replies and views the statistics. The CLI then shows the triage and
+the reply and the outbox carries the reply. Screenshots of each page are left in --artefacts.
+
+  console_test.py --server BIN --console BIN --transfer BIN --artefacts DIR
+Exit 0 only when everything passed.
+"""
+import argparse, http.cookiejar, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request, uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from browser_test import make_instance, run  # noqa: E402
+from journey import Browser, Fail  # noqa: E402
+
+REPORTS = [
+    ("corruption", "no", "Console test: sells PNC checks to a private investigator."),
+    ("domestic", "yes", "Console test: he controls his partner's money and phone."),
+    ("corruption", "no", "Console test: takes cash from the Blue Lagoon nightclub owner."),
+]
+NOTE = "Refer to the anti-corruption unit; nightclub named."
+REPLY = "Thank you. Which night did this happen?"
+
+
+def start(argv):
+    """Starts a program that prints 'listening ADDRESS' (after other listener lines); returns
+    (process, {name: address})."""
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    found = {}
+    while True:
+        line = p.stdout.readline().strip()
+        if not line:
+            p.kill()
+            raise SystemExit(f"FAILED: {argv[0]} did not start: {p.stderr.read()}")
+        name, _, address = line.partition(" ")
+        found[name] = address
+        if name == "listening":
+            return p, found
+
+
+def file_report(base, category, at_risk, what):
+    """One report through the source interface, as a browser would post it (multipart)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(base + "/report", timeout=60).read().decode()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    boundary = uuid.uuid4().hex
+    body = b""
+    for k, v in (("csrf", csrf), ("force", "MET"), ("category", category), ("at_risk", at_risk), ("what", what)):
+        body += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").encode()
+    body += f"--{boundary}--\r\n".encode()
+    req = urllib.request.Request(base + "/report", data=body, method="POST",
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    if opener.open(req, timeout=120).status != 200:
+        raise SystemExit("FAILED: a report was refused")
+
+
+def rows(b):
+    return [b.text(n) for n in b.qall("table.cases tbody tr")]
+
+
+def expect(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def officer_journey(b, base, out, shots):
+    def shot(name):
+        shots.append(b.screenshot(os.path.join(out, f"console-{len(shots) + 1:02d}-{name}.png")))
+
+    b.navigate(base + "/cases")
+    expect(b.url()[0].endswith("/sign-in"), "signed out, /cases leads to sign-in")
+    shot("sign-in")
+    b.type_into('input[name="officer"]', "Ada Lovelace")
+    b.type_into('input[name="passphrase"]', "browser test passphrase")
+    b.click_and_wait('form[action="/sign-in"] button[type="submit"]')
+    expect(b.url()[0].endswith("/cases"), "signed in, the case list")
+    r = rows(b)
+    expect(len(r) == 3 and "partner" in r[0], f"three cases, the one at risk first: {r}")
+    shot("cases")
+
+    b.choose_option('select[name="category"]', "corruption")
+    b.click_and_wait('form.filters button[type="submit"]')
+    r = rows(b)
+    expect(len(r) == 2 and all("partner" not in x for x in r), f"filtered by category: {r}")
+    expect("category=corruption" in b.url()[0], "filters are GET parameters")
+    shot("filtered")
+
+    b.type_into('input[name="q"]', "Blue Lagoon")
+    b.click_and_wait('form.search button[type="submit"]')
+    r = rows(b)
+    expect(len(r) == 1 and "nightclub" in r[0], f"search finds one case: {r}")
+    expect("Lagoon" not in b.url()[0], "the search words are in no URL")
+    shot("search")
+
+    b.click_and_wait("table.cases tbody tr a")
+    expect("/cases/" in b.url()[0], "the case page")
+    expect("Blue Lagoon nightclub owner" in b.text(b.q("main")), "the report's text")
+    shot("case")
+
+    b.choose_radio('form[action$="/triage"]', "outcome", "investigate")
+    b.type_into('textarea[name="note"]', NOTE)
+    b.click_and_wait('form[action$="/triage"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("Triage recorded." in main and "Triage: investigate" in main and "by Ada Lovelace" in main,
+           "the triage in the conversation, with who")
+    shot("triaged")
+
+    b.type_into('textarea[name="text"]', REPLY)
+    b.click_and_wait('form[action$="/reply"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("Reply sealed." in main and REPLY in main, "the reply in the conversation")
+    case_url = b.url()[0]
+    shot("replied")
+
+    b.navigate(base + "/stats")
+    main = b.text(b.q("main"))
+    expect("3 report(s)" in main and "Reports by category" in main, "the statistics")
+    expect(len(b.qall("svg.chart")) == 3, "three charts")
+    shot("stats")
+
+    b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
+    expect("signed out" in b.text(b.q("main")), "signed out")
+    b.navigate(case_url.split("?")[0])
+    expect(b.url()[0].endswith("/sign-in"), "after sign-out the case needs a sign-in again")
+    return case_url.split("/cases/")[1].split("?")[0]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server", required=True)
+    ap.add_argument("--console", required=True)
+    ap.add_argument("--transfer", required=True)
+    ap.add_argument("--artefacts", required=True)
+    ap.add_argument("--timeout", type=int, default=240)
+    a = ap.parse_args()
+    if not shutil.which("chromium"):
+        print("console_test: chromium is not installed (./scripts/install-deps installs it)", file=sys.stderr)
+        return 1
+    work = tempfile.mkdtemp(prefix="sealdrop-console-browser-")
+    procs, b = [], None
+    try:
+        keys, pw = make_instance(a.console, work)
+        server, addrs = start([a.server, "--listen", "127.0.0.1:0", "--force-listen", "127.0.0.1:0",
+                               "--data", f"{work}/data", "--directory", f"{work}/directory.signed",
+                               "--root-pub", f"{keys}/root.public"])
+        procs.append(server)
+        base = "http://" + addrs["listening"]
+        for category, at_risk, what in REPORTS:
+            file_report(base, category, at_risk, what)
+        force_api = next(v for k, v in addrs.items() if k != "listening")
+        run([a.transfer, "pull", "--server", "http://" + force_api, "--force", "MET", "--key",
+             f"{keys}/MET-transfer.secret", "--passphrase-file", pw, "--out", f"{work}/pull.bundle"])
+        console = f"{work}/console"
+        run([a.console, "init", "--data", console])
+        run([a.console, "import", "--data", console, "--key", f"{keys}/MET.secret", "--passphrase-file", pw,
+             f"{work}/pull.bundle"])
+
+        serve, addrs = start([a.console, "serve", "--data", console, "--listen", "127.0.0.1:0"])
+        procs.append(serve)
+        os.makedirs(a.artefacts, exist_ok=True)
+        shots = []
+        started = time.monotonic()
+        b = Browser(None, started + a.timeout)
+        try:
+            case_id = officer_journey(b, "http://" + addrs["listening"], a.artefacts, shots)
+        except Fail as e:
+            raise SystemExit(f"FAILED: {e}\n{b.describe()}")
+        finally:
+            b.close()
+
+        # The command line sees what the web face did; the outbox carries the reply.
+        shown = run([a.console, "show", "--data", console, "--key", f"{keys}/MET.secret", "--passphrase-file", pw,
+                     case_id])
+        if f"investigate: {NOTE}" not in shown or REPLY not in shown:
+            raise SystemExit(f"FAILED: `show` lacks the triage or the reply:\n{shown}")
+        out = run([a.console, "outbox", "--data", console, "--out", f"{work}/outbox.bundle"])
+        if "1 item(s)" not in out:
+            raise SystemExit(f"FAILED: the outbox does not carry the reply: {out}")
+        serve.send_signal(signal.SIGTERM)
+        _, err = serve.communicate(timeout=20)
+        procs.remove(serve)
+        for secret in (NOTE, REPLY, "Lagoon", "browser test passphrase"):
+            if secret in err:
+                raise SystemExit("FAILED: a secret reached the console's output")
+        print(f"console_test: passed in {round(time.monotonic() - started, 1)} s; screenshots: "
+              + ", ".join(os.path.basename(s) for s in shots))
+        return 0
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
