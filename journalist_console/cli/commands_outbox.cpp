@@ -61,62 +61,12 @@ int Forward(const ForwardOptions& o) {
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
   if (c->kind != "report") return Report("only reports are forwarded (their follow-ups follow them)");
-  auto force = ConsoleForce(**store);
-  if (!force) return Report(force.error());
-  if (o.to == *force) return Report("this case is already " + *force + "'s");
-  auto earlier = (*store)->LiveForwards(c->id, c->source_ref);
-  if (!earlier) return Report(earlier.error());
-  for (const auto& f : *earlier) {
-    if (f.to != o.to) continue;
-    return Report("case " + c->id.substr(0, 8) + " was already forwarded to " + o.to + " on " + f.day +
-                  " (" + (f.exported ? "in an outbox bundle" : "waiting for outbox") +
-                  "): nothing was written");
-  }
-  const std::string dir_path = o.directory.empty() ? JoinPath(o.c.data, "directory.signed") : o.directory;
-  const std::string root_path = o.root_pub.empty() ? JoinPath(o.c.data, "root.public") : o.root_pub;
-  auto root = ReadPublicKeyFile(root_path, KeyRole::kRoot);
-  if (!root) return Report(root.error().message + " (give --root-pub, or keep one with init --root-pub)");
-  auto directory = ForceDirectory::Load(dir_path, *root, TodayUtc());
-  if (!directory) {
-    return Report(directory.error().message + " (give --directory, or keep one with init --directory)");
-  }
-  auto target = directory->Find(o.to);
-  if (!target) return Report("no force " + o.to + " in the signed directory");
   auto key = UnlockForceKey(**store, o.c.key);
   if (!key) return Report(key.error());
-
-  // The metadata first (to add who forwarded it), then every part, event by event: the report
-  // is re-sealed whole, in constant memory, and only a fully verified source is committed.
-  auto file = FileSource::Open((*store)->SealedPath(c->id));
-  if (!file) return Report(file.error());
-  std::vector<KeyPair> keys;
-  keys.push_back({key->public_key, SecretBuffer::CopyOf(key->secret.span())});
-  auto reader = SealedEnvelopeReader::Open(*file, keys);
-  if (!reader) return Report(reader.error());
-  nlohmann::json meta = nlohmann::json::parse(reader->metadata(), nullptr, false);
-  if (!meta.is_object()) return Report("this case's metadata cannot be read");
-  meta["forwarded_by"] = *force;
-  const std::string out_id = bundle::NewItemId();
-  auto out = AtomicFile::Create((*store)->OutboxPath(out_id), 0600, false);
-  if (!out) return Report(out.error());
-  auto writer = SealedEnvelopeWriter::Begin(*out, (*target)->decryption_keys, meta.dump());
-  if (!writer) return Report(writer.error());
-  for (;;) {
-    auto ev = reader->Next();
-    if (!ev) return Report(ev.error());
-    using Kind = SealedEnvelopeReader::Event::Kind;
-    if (ev->kind == Kind::kEnd) break;
-    const Status st = ev->kind == Kind::kPartBegin ? writer->BeginPart(ev->part) : writer->Write(ev->data);
-    if (!st) return Report(st.error());
-  }
-  if (auto st = writer->Finish(); !st) return Report(st.error());
-  if (auto st = out->Commit(); !st) return Report(st.error());
-  OutboxRow row{out_id, "forward", c->id, o.to, c->source_ref, TodayUtc(), false, {}};
-  if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
-  if (auto st = (*store)->SetStatus(c->id, "forwarded"); !st) return Report(st.error());
-  if (auto st = (*store)->Audit("forward", c->id, "to " + o.to); !st) return Report(st.error());
-  std::printf("case %s re-sealed to %s (%s); it leaves with the next `outbox`\n",
-              c->id.substr(0, 8).c_str(), (*target)->code.c_str(), (*target)->name.c_str());
+  auto target = ForwardCase(**store, *key, *c, o.to, {.directory = o.directory, .root_pub = o.root_pub});
+  if (!target) return Report(target.error());
+  std::printf("case %s re-sealed to %s; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str(),
+              target->c_str());
   return 0;
 }
 

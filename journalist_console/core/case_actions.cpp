@@ -7,7 +7,10 @@
 #include "common/clock.h"
 #include "common/io.h"
 #include "common/utf8.h"
+#include "crypto/directory.h"
+#include "crypto/envelope_reader.h"
 #include "crypto/envelope_writer.h"
+#include "crypto/public_key_file.h"
 #include "crypto/keyfile/secret_key_file.h"
 #include "crypto/sealed_field.h"
 #include "journalist_console/bundle/bundle.h"
@@ -123,6 +126,97 @@ Result<std::string> SealReply(ConsoleStore& store, const KeyPair& key, const Cas
   if (auto st = store.AddOutbox(row); !st) return st.error();
   if (auto st = store.Audit("reply", c.id, "outbox " + out_id); !st) return st.error();
   return out_id;
+}
+
+namespace {
+
+std::string JoinDir(const std::string& dir, const char* name) {
+  return dir.empty() || dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+Result<ForceDirectory> LoadDirectory(ConsoleStore& store, const DirectoryFiles& files) {
+  const std::string dir_path = files.directory.empty() ? JoinDir(store.dir(), "directory.signed") : files.directory;
+  const std::string root_path = files.root_pub.empty() ? JoinDir(store.dir(), "root.public") : files.root_pub;
+  auto root = ReadPublicKeyFile(root_path, KeyRole::kRoot);
+  if (!root) {
+    return MakeError(root.error().code, root.error().message + " (give --root-pub, or keep one with init --root-pub)");
+  }
+  auto directory = ForceDirectory::Load(dir_path, *root, TodayUtc());
+  if (!directory) {
+    return MakeError(directory.error().code,
+                     directory.error().message + " (give --directory, or keep one with init --directory)");
+  }
+  return directory;
+}
+
+}  // namespace
+
+Result<std::vector<std::pair<std::string, std::string>>> ForwardTargets(ConsoleStore& store,
+                                                                         const DirectoryFiles& files) {
+  auto force = ConsoleForce(store);
+  if (!force) return force.error();
+  auto directory = LoadDirectory(store, files);
+  if (!directory) return directory.error();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& f : directory->forces()) {
+    if (f.code != *force) out.emplace_back(f.code, f.name);
+  }
+  return out;
+}
+
+Result<std::string> ForwardCase(ConsoleStore& store, const KeyPair& key, const CaseRow& c,
+                                const std::string& to, const DirectoryFiles& files) {
+  if (c.kind != "report") {
+    return MakeError(ErrorCode::kInvalidArgument, "only reports are forwarded (their follow-ups follow them)");
+  }
+  auto force = ConsoleForce(store);
+  if (!force) return force.error();
+  if (to == *force) return MakeError(ErrorCode::kInvalidArgument, "this case is already " + *force + "'s");
+  auto earlier = store.LiveForwards(c.id, c.source_ref);
+  if (!earlier) return earlier.error();
+  for (const auto& f : *earlier) {
+    if (f.to != to) continue;
+    return MakeError(ErrorCode::kAlreadyExists,
+                     "case " + c.id.substr(0, 8) + " was already forwarded to " + to + " on " + f.day + " (" +
+                         (f.exported ? "in an outbox bundle" : "waiting for outbox") + "): nothing was written");
+  }
+  auto directory = LoadDirectory(store, files);
+  if (!directory) return directory.error();
+  auto target = directory->Find(to);
+  if (!target) return MakeError(ErrorCode::kNotFound, "no force " + to + " in the signed directory");
+
+  // The metadata first (to add who forwarded it), then every part, event by event: the report
+  // is re-sealed whole, in constant memory, and only a fully verified source is committed.
+  auto file = FileSource::Open(store.SealedPath(c.id));
+  if (!file) return file.error();
+  std::vector<KeyPair> keys;
+  keys.push_back({key.public_key, SecretBuffer::CopyOf(key.secret.span())});
+  auto reader = SealedEnvelopeReader::Open(*file, keys);
+  if (!reader) return reader.error();
+  nlohmann::json meta = nlohmann::json::parse(reader->metadata(), nullptr, false);
+  if (!meta.is_object()) return MakeError(ErrorCode::kMalformed, "this case's metadata cannot be read");
+  meta["forwarded_by"] = *force;
+  const std::string out_id = bundle::NewItemId();
+  auto out = AtomicFile::Create(store.OutboxPath(out_id), 0600, false);
+  if (!out) return out.error();
+  auto writer = SealedEnvelopeWriter::Begin(*out, (*target)->decryption_keys, meta.dump());
+  if (!writer) return writer.error();
+  for (;;) {
+    auto ev = reader->Next();
+    if (!ev) return ev.error();
+    using Kind = SealedEnvelopeReader::Event::Kind;
+    if (ev->kind == Kind::kEnd) break;
+    const Status st = ev->kind == Kind::kPartBegin ? writer->BeginPart(ev->part) : writer->Write(ev->data);
+    if (!st) return st.error();
+  }
+  if (auto st = writer->Finish(); !st) return st.error();
+  if (auto st = out->Commit(); !st) return st.error();
+  const OutboxRow row{.id = out_id, .kind = "forward", .case_id = c.id, .to = to, .source = c.source_ref,
+                      .day = TodayUtc(), .exported = false, .text = {}};
+  if (auto st = store.AddOutbox(row); !st) return st.error();
+  if (auto st = store.SetStatus(c.id, "forwarded"); !st) return st.error();
+  if (auto st = store.Audit("forward", c.id, "to " + to); !st) return st.error();
+  return (*target)->code + " (" + (*target)->name + ")";
 }
 
 void SortForList(std::vector<CaseRow>& cases, const std::map<std::string, std::size_t>& unread) {

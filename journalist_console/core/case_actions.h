@@ -42,6 +42,23 @@ inline constexpr std::size_t kMaxReplyBytes = 100'000;
 Result<std::string> SealReply(ConsoleStore& store, const KeyPair& key, const CaseRow& c,
                               std::string_view text);
 
+// Where `forward` finds the signed force directory and the pinned root key: the given paths,
+// or the ones kept in the console directory by `init` ("" for each).
+struct DirectoryFiles {
+  std::string directory;  // "" : DIR/directory.signed
+  std::string root_pub;   // "" : DIR/root.public
+};
+// The forces a case may be forwarded to (code, name), from the verified directory, this
+// console's own force left out.
+Result<std::vector<std::pair<std::string, std::string>>> ForwardTargets(ConsoleStore& store,
+                                                                         const DirectoryFiles& files);
+// Re-seals report `c` whole (attachments included, "forwarded_by" added) to force `to`'s keys
+// from the verified directory into the outbox, marks the case forwarded, and audits it.
+// Returns "CODE (NAME)". Refused (nothing written) for a follow-up, for this console's own force,
+// for a force it was already forwarded to, or a code not in the directory.
+Result<std::string> ForwardCase(ConsoleStore& store, const KeyPair& key, const CaseRow& c,
+                                const std::string& to, const DirectoryFiles& files);
+
 // The case list's order: someone at risk first, then cases with a follow-up not yet shown
 // (`unread` counts per source reference), then the newest.
 void SortForList(std::vector<CaseRow>& cases, const std::map<std::string, std::size_t>& unread);

@@ -112,6 +112,7 @@ const std::vector<ConsoleApp::Route>& ConsoleApp::Routes() {
       {V::get, "/cases/*", true, &ConsoleApp::GetCase},
       {V::post, "/cases/*/triage", true, &ConsoleApp::PostTriage},
       {V::post, "/cases/*/reply", true, &ConsoleApp::PostReply},
+      {V::post, "/cases/*/forward", true, &ConsoleApp::PostForward},
       {V::get, "/stats", true, &ConsoleApp::GetStats},
   };
   return routes;

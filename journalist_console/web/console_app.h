@@ -7,6 +7,7 @@
 //   GET  /cases?FILTERS         case list             POST /search     search text (kept in the session)
 //   GET  /cases/ID              the whole conversation, triage and reply forms
 //   POST /cases/ID/triage       outcome + note        POST /cases/ID/reply   reply text
+//   POST /cases/ID/forward      to (a force code from the signed directory)
 //   GET  /stats                 counts and charts
 //   GET  /static/style.css, /static/console.css
 //
@@ -87,9 +88,10 @@ class ConsoleApp {
   Response GetCase(Context& c);
   Response PostTriage(Context& c);
   Response PostReply(Context& c);
+  Response PostForward(Context& c);
   Response CasePage(Context& c, const std::string& id, http::status status, std::string_view done,
                     const std::string& error, const char* error_field, std::string_view note,
-                    std::string_view outcome, std::string_view reply);
+                    std::string_view outcome, std::string_view reply, std::string_view forward_to = "");
   // pages_stats.cpp
   Response GetStats(Context& c);
 

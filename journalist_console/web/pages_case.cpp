@@ -68,7 +68,7 @@ bool LooksLikeCaseId(std::string_view id) {
 
 Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status status, std::string_view done,
                               const std::string& error, const char* error_field, std::string_view note,
-                              std::string_view outcome, std::string_view reply) {
+                              std::string_view outcome, std::string_view reply, std::string_view forward_to) {
   Session& session = *c.session;
   auto view = LoadCaseView(store_, session.key, id);
   if (!view) {
@@ -145,6 +145,26 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
   d.set("no_reply_reason", forwards->empty() ? std::string()
                                              : "This conversation was forwarded to " + forwards->front().to +
                                                    ": only " + forwards->front().to + " can reply.");
+  // Forwarding needs the signed directory kept with the console (init --directory).
+  PageData targets{PageData::type::list};
+  std::string no_forward_reason;
+  if (row.kind != "report") {
+    no_forward_reason = "Follow-ups move with their report: forward the report.";
+  } else if (auto forces = ForwardTargets(store_, {}); !forces) {
+    no_forward_reason = "Forwarding needs the signed force directory kept with this console (init --directory --root-pub): " +
+                        forces.error().message;
+  } else {
+    for (const auto& [code, name] : *forces) {
+      PageData t;
+      t.set("value", code);
+      t.set("label", code + " – " + name);
+      t.set("selected", code == forward_to);
+      targets.push_back(t);
+    }
+  }
+  d.set("forward_targets", targets);
+  d.set("can_forward", no_forward_reason.empty());
+  d.set("no_forward_reason", no_forward_reason);
   d.set("done", Optional(std::string(done)));
   d.set("error", Optional(error));
   d.set("error_field", error_field ? error_field : "");
@@ -165,6 +185,7 @@ Response ConsoleApp::GetCase(Context& c) {
   std::string_view done;
   if (query && query->Get("done") == "triaged") done = "Triage recorded.";
   if (query && query->Get("done") == "replied") done = "Reply sealed. It leaves with the next outbox.";
+  if (query && query->Get("done") == "forwarded") done = "Report re-sealed to the other force. It leaves with the next outbox.";
   return CasePage(c, std::string(id), http::status::ok, done, "", nullptr, "", "", "");
 }
 
@@ -201,6 +222,22 @@ Response ConsoleApp::PostReply(Context& c) {
     return CasePage(c, id, http::status::bad_request, "", message, "reply", "", "", text);
   }
   return RedirectTo("/cases/" + row->id + "?done=replied");
+}
+
+Response ConsoleApp::PostForward(Context& c) {
+  const std::string id(c.segments[1]);
+  if (!LooksLikeCaseId(id)) return ErrorPage(http::status::not_found, "No such case", "There is no case with this id.", c.session);
+  const std::string to(c.form.Get("to"));
+  auto row = store_.FindCase(id);
+  if (!row) return ErrorPage(http::status::not_found, "No such case", row.error().message, c.session);
+  if (to.empty()) return CasePage(c, id, http::status::bad_request, "", "Choose the force to forward to", "forward-to", "", "", "", to);
+  auto forwarded = ForwardCase(store_, c.session->key, *row, to, {});
+  if (!forwarded) {
+    std::string message = forwarded.error().message;
+    if (!message.empty()) message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+    return CasePage(c, id, http::status::bad_request, "", message, "forward-to", "", "", "", to);
+  }
+  return RedirectTo("/cases/" + row->id + "?done=forwarded");
 }
 
 }  // namespace sealdrop::console::web

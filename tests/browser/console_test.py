@@ -5,8 +5,8 @@ Makes an instance with the real tools (browser_test.make_instance), starts seald
 its force API, files three reports over HTTP, pulls them with sealdrop-transfer and imports them
 with sealdrop-console; then starts `sealdrop-console serve` on 127.0.0.1:0 and, in Chromium
 (journey.Browser: DevTools, no page script), an officer signs in, filters the list, searches,
-opens a case, triages it, replies and views the statistics. The CLI then shows the triage and
-the reply and the outbox carries the reply. Screenshots of each page are left in --artefacts.
+opens a case, triages it, replies, forwards it and views the statistics. The CLI then shows the
+triage and the reply, and the outbox carries the reply and the forward. Screenshots of each page are left in --artefacts.
 
   console_test.py --server BIN --console BIN --transfer BIN --artefacts DIR
 Exit 0 only when everything passed.
@@ -117,6 +117,13 @@ def officer_journey(b, base, out, shots):
     case_url = b.url()[0]
     shot("replied")
 
+    b.choose_option('select[name="to"]', "NATIONAL")
+    b.click_and_wait('form[action$="/forward"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("Report re-sealed to the other force." in main and "Forwarded to NATIONAL" in main,
+           "the forward in the conversation")
+    shot("forwarded")
+
     b.navigate(base + "/stats")
     main = b.text(b.q("main"))
     expect("3 report(s)" in main and "Reports by category" in main, "the statistics")
@@ -156,7 +163,8 @@ def main():
         run([a.transfer, "pull", "--server", "http://" + force_api, "--force", "MET", "--key",
              f"{keys}/MET-transfer.secret", "--passphrase-file", pw, "--out", f"{work}/pull.bundle"])
         console = f"{work}/console"
-        run([a.console, "init", "--data", console])
+        run([a.console, "init", "--data", console, "--directory", f"{work}/directory.signed",
+             "--root-pub", f"{keys}/root.public"])
         run([a.console, "import", "--data", console, "--key", f"{keys}/MET.secret", "--passphrase-file", pw,
              f"{work}/pull.bundle"])
 
@@ -179,8 +187,8 @@ def main():
         if f"investigate: {NOTE}" not in shown or REPLY not in shown:
             raise SystemExit(f"FAILED: `show` lacks the triage or the reply:\n{shown}")
         out = run([a.console, "outbox", "--data", console, "--out", f"{work}/outbox.bundle"])
-        if "1 item(s)" not in out:
-            raise SystemExit(f"FAILED: the outbox does not carry the reply: {out}")
+        if "2 item(s)" not in out:
+            raise SystemExit(f"FAILED: the outbox does not carry the reply and the forward: {out}")
         serve.send_signal(signal.SIGTERM)
         _, err = serve.communicate(timeout=20)
         procs.remove(serve)

@@ -1,7 +1,7 @@
 // sealdrop-console serve end to end: the real binary on 127.0.0.1:0 (and a unix socket) over a
 // console store holding imported reports (a pull bundle sealed to the force's key, imported by the
 // real CLI). An officer signs in, lists, filters, searches, opens a case with a follow-up,
-// triages and replies; the CLI then sees the triage, the reply and the outbox item, and the audit
+// triages, replies and forwards; the CLI then sees the triage, the reply and the outbox item, and the audit
 // chain names the officer. Refused: a non-loopback address (exit 2), a POST without its CSRF
 // token or from another origin, another Host, and a session left idle.
 #include <gtest/gtest.h>
@@ -176,7 +176,8 @@ class ConsoleWeb : public ::testing::Test {
       ASSERT_TRUE(w->AddItem({id, kind, today, 0, 0, "", "", ""}, src).ok());
     }
     ASSERT_TRUE(w->Commit().ok());
-    ProcessResult p = Console({"init", "--data", P("console")});
+    ProcessResult p = Console({"init", "--data", P("console"), "--directory", instance_->directory_file(),
+                               "--root-pub", instance_->root_public_file()});
     ASSERT_EQ(p.exit_code, 0) << p.err;
     p = Console({"import", "--data", P("console"), "--key", key_, "--passphrase-file",
                  instance_->passphrase_file(), P("pull.bundle")});
@@ -236,7 +237,7 @@ TEST_F(ConsoleWeb, RefusesEveryAddressButLoopbackAndUnixSockets) {
   }
 }
 
-TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesAndReplies) {
+TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   ServerProcess server = Serve("127.0.0.1:0");
   WebClient web(server.address());
 
@@ -317,6 +318,21 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesAndReplies) {
   EXPECT_NE(r.body.find("by Ada Lovelace"), std::string::npos);
   EXPECT_NE(r.body.find(reply), std::string::npos);
 
+  // Forward: case A re-sealed to WMI; then only WMI may reply to it.
+  r = web.Get("/cases/" + id_a_);
+  EXPECT_NE(r.body.find("<option value=\"WMI\">"), std::string::npos);
+  EXPECT_EQ(r.body.find("<option value=\"MET\">"), std::string::npos);  // not to itself
+  r = web.Post("/cases/" + id_a_ + "/forward", {{"csrf", csrf}, {"to", "WMI"}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  r = web.Post("/cases/" + id_a_ + "/forward", {{"csrf", csrf}, {"to", "WMI"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("was already forwarded to WMI"), std::string::npos);
+  r = web.Post("/cases/" + id_a_ + "/reply", {{"csrf", csrf}, {"text", "Hello"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("only WMI can reply"), std::string::npos);
+  EXPECT_NE(web.Get("/cases/" + id_a_).body.find("Forwarded to WMI"), std::string::npos);
+  EXPECT_EQ(CaseLinks(web.Get("/cases?status=forwarded").body), (std::vector<std::string>{id_a_}));
+
   // Statistics: counts and charts with their numbers as text.
   r = web.Get("/stats");
   ASSERT_EQ(r.status, 200);
@@ -348,11 +364,11 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesAndReplies) {
   EXPECT_NE(p.out.find(reply), std::string::npos) << p.out;
   p = Console({"outbox", "--data", P("console"), "--out", P("outbox.bundle")});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  EXPECT_NE(p.out.find("1 item(s)"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("2 item(s)"), std::string::npos) << p.out;  // the reply and the forward
   p = Console({"audit", "verify", "--data", P("console")});
   EXPECT_EQ(p.exit_code, 0) << p.err;
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE actor = 'Ada Lovelace' AND action IN "
-                  "('sign-in', 'show', 'triage', 'reply', 'sign-out')"), 5);
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT action) FROM audit WHERE actor = 'Ada Lovelace' AND action IN "
+                  "('sign-in', 'show', 'triage', 'reply', 'forward', 'sign-out')"), 6);
 
   // Nothing the officer typed or read reached the console's output.
   const int status = server.Stop(SIGTERM);
