@@ -128,10 +128,9 @@ class Listener final : public HttpListener, public std::enable_shared_from_this<
   }
 
   std::string address() const override {
-    if (!unix_path_.empty()) return "unix:" + unix_path_;
-    beast::error_code ec;
-    const auto ep = acceptor_.local_endpoint(ec);
     if constexpr (std::is_same_v<Protocol, asio::ip::tcp>) {
+      beast::error_code ec;
+      const auto ep = acceptor_.local_endpoint(ec);
       return ep.address().to_string() + ":" + std::to_string(ep.port());
     } else {
       return "unix:" + unix_path_;

@@ -82,37 +82,48 @@ Status ConsoleApp::BuildSearchIndex(Session& session) {
   for (auto& [id, t] : s.text) WipeString(t);
   s.text.clear();
   s.force_chosen.clear();
+  // Each table is read once (not LoadCaseView per case, which reads the audit chain each time):
+  // building the index costs one pass over the sealed files.
   auto cases = store_.Cases();
   if (!cases) return cases.error();
+  auto outbox = store_.Outbox(/*include_exported=*/true);
+  if (!outbox) return outbox.error();
   const FieldSealer sealer(session.key);
+  std::map<std::string, WipingString> by_ref;  // follow-up text per conversation
+  for (const auto& c : *cases) {
+    if (c.kind == "report") continue;
+    auto item = ReadSealedItem(store_.SealedPath(c.id), session.key);
+    if (!item) continue;  // a damaged follow-up is shown as such on its case; it has no text
+    for (const auto& f : ItemFields(item->meta, "followup")) by_ref[c.source_ref].append(f.value).push_back('\n');
+  }
   for (const auto& c : *cases) {
     if (c.kind != "report") continue;
-    auto view = LoadCaseView(store_, session.key, c.id);
-    if (!view) return view.error();
+    auto item = ReadSealedItem(store_.SealedPath(c.id), session.key);
+    if (!item) return item.error();
     WipingString text;
-    auto add = [&](const std::string& v) {
+    auto add = [&](std::string_view v) {
       text.append(v);
       text.push_back('\n');
     };
-    for (const auto& f : ItemFields(view->item.meta, "report")) add(f.value);
-    if (const auto contact = ContactFields(view->item.meta)) {
+    for (const auto& f : ItemFields(item->meta, "report")) add(f.value);
+    if (const auto contact = ContactFields(item->meta)) {
       for (const auto& f : *contact) add(f.value);
     }
-    for (const auto& f : view->followups) {
-      if (!f.item) continue;
-      for (const auto& field : ItemFields(f.item->meta, "followup")) add(field.value);
+    if (const auto f = by_ref.find(c.source_ref); f != by_ref.end()) add(f->second);
+    auto triage = store_.Triage(c.id);
+    if (!triage) return triage.error();
+    for (const auto& t : *triage) {
+      if (auto note = sealer.Open(c.id + "|note|" + std::to_string(t.seq), t.note)) add(*note);
     }
-    for (const auto& t : view->triage) {
-      if (t.note) add(*t.note);
-    }
-    for (const auto& r : view->outbox) {
-      if (r.text) add(*r.text);
+    for (const auto& r : *outbox) {
+      if (r.case_id != c.id || r.kind != "reply") continue;
+      if (auto reply = sealer.Open(r.id + "|reply", r.text)) add(*reply);
     }
     LowerAscii(text);
     s.text.emplace(c.id, std::move(text));
-    s.force_chosen.emplace(c.id, JsonString(view->item.meta, "force"));
-    // The opened copies in `view` are plain strings: the search index is the only copy kept.
+    s.force_chosen.emplace(c.id, JsonString(item->meta, "force"));
   }
+  for (auto& [ref, t] : by_ref) WipeString(t);
   s.built = true;
   return Status::Ok();
 }
