@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -369,6 +370,16 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   EXPECT_EQ(p.exit_code, 0) << p.err;
   EXPECT_EQ(Count("SELECT COUNT(DISTINCT action) FROM audit WHERE actor = 'Ada Lovelace' AND action IN "
                   "('sign-in', 'show', 'triage', 'reply', 'forward', 'sign-out')"), 6);
+
+  // Nothing the officer typed, searched for or read is on the console's disk in clear.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(P("console"))) {
+    if (!entry.is_regular_file()) continue;
+    const std::string bytes = testing::ReadFileOrDie(entry.path().string());
+    for (const std::string& secret : {note, reply, std::string("Harrow"), std::string("HARROW"),
+                                      std::string("harrow"), std::string("nightclub")}) {
+      EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " in " << entry.path();
+    }
+  }
 
   // Nothing the officer typed or read reached the console's output.
   const int status = server.Stop(SIGTERM);
