@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include "common/language.h"
 #include "common/utf8.h"
 
 namespace sealdrop {
@@ -70,8 +71,8 @@ nlohmann::json SourceJson(const SourceRef& source) {
 
 Status CheckUploadFileName(std::string_view name) {
   const Error bad = MakeError(ErrorCode::kInvalidArgument,
-                              "One of the file names cannot be accepted. Rename the file (letters, "
-                              "numbers and dots) and try again. Nothing was kept.");
+                              N_("One of the file names cannot be accepted. Rename the file "
+                                 "(letters, numbers and dots) and try again. Nothing was kept."));
   if (name.empty() || name.size() > 255 || name == "." || name == ".." || !IsValidUtf8(name)) {
     return bad;
   }
@@ -112,22 +113,35 @@ const FieldRule* FieldCollector::RuleFor(std::string_view name) const {
 
 Status FieldCollector::Add(std::string_view name, std::string value) {
   const FieldRule* rule = RuleFor(name);
-  if (!rule) return MakeError(ErrorCode::kInvalidArgument, "The form had a field this service does not know.");
-  if (values_.count(name)) return MakeError(ErrorCode::kInvalidArgument, "The form had a field twice.");
+  if (!rule) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     N_("The form had a field this service does not know."));
+  }
+  if (values_.count(name)) {
+    return MakeError(ErrorCode::kInvalidArgument, N_("The form had a field twice."));
+  }
   value = WithoutCarriageReturns(std::move(value));
   if (value.size() > rule->max_bytes) {
-    return MakeError(ErrorCode::kLimitExceeded, "One of the answers is longer than this service accepts. Please shorten it.");
+    return MakeError(ErrorCode::kLimitExceeded,
+                     N_("One of the answers is longer than this service accepts. Please shorten "
+                        "it."));
   }
   if (total_bytes_ + value.size() > kMaxFormTextBytes) {
-    return MakeError(ErrorCode::kLimitExceeded, "The answers are longer than this service accepts. Please shorten them.");
+    return MakeError(ErrorCode::kLimitExceeded,
+                     N_("The answers are longer than this service accepts. Please shorten "
+                        "them."));
   }
   if (value.find('\0') != std::string::npos || !IsValidUtf8(value)) {
-    return MakeError(ErrorCode::kInvalidArgument, "One of the answers contains characters this service cannot accept.");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     N_("One of the answers contains characters this service cannot accept."));
   }
   if (!rule->choices.empty() && !value.empty()) {
     bool allowed = false;
     for (auto c : rule->choices) allowed = allowed || c == value;
-    if (!allowed) return MakeError(ErrorCode::kInvalidArgument, "One of the choices on the form is not one this service offers.");
+    if (!allowed) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       N_("One of the choices on the form is not one this service offers."));
+    }
   }
   total_bytes_ += value.size();
   values_.emplace(std::string(name), std::move(value));
@@ -140,11 +154,12 @@ std::string_view FieldCollector::Get(std::string_view name) const {
 }
 
 Result<std::string> ReportMetadataJson(const FieldCollector& f, std::string_view force,
-                                       std::string_view day, const SourceRef& source) {
+                                       std::string_view day, const SourceRef& source,
+                                       Language language) {
   if (IsBlankText(f.Get("what"))) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "Please describe what happened: that part of the form was empty. "
-                     "Go back to the form and fill it in.");
+                     N_("Please describe what happened: that part of the form was empty. "
+                        "Go back to the form and fill it in."));
   }
   auto text = [&](std::string_view name) { return std::string(f.Get(name)); };
   nlohmann::json contact = {{"mode", "anonymous"}};
@@ -178,6 +193,7 @@ Result<std::string> ReportMetadataJson(const FieldCollector& f, std::string_view
       {"risk_details", text("risk_details")},
       {"how_known", text("how_known")},
       {"contact", contact},
+      {"language", std::string(LanguageCode(language))},
   };
   return meta.dump();
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/language.h"
 #include "common/result.h"
 #include "crypto/codename.h"
 #include "crypto/keys.h"
@@ -67,10 +68,12 @@ struct SourceRef {
   PublicKey key;
 };
 
-// The canonical metadata JSON of a report (docs/report.md §3). Fails with kInvalidArgument when
+// The canonical metadata JSON of a report (docs/report.md §3). `language`: the one the reporter
+// used the service in (a phone report's: English unless told). Fails with kInvalidArgument when
 // a required field is missing ("what").
 Result<std::string> ReportMetadataJson(const FieldCollector& fields, std::string_view force,
-                                       std::string_view day, const SourceRef& source);
+                                       std::string_view day, const SourceRef& source,
+                                       Language language = Language::kEnglish);
 // The canonical metadata JSON of a follow-up message.
 Result<std::string> FollowUpMetadataJson(const FieldCollector& fields, std::string_view force,
                                          std::string_view day, const SourceRef& source);

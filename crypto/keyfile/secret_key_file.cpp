@@ -21,15 +21,21 @@ static_assert(kCipherAt + kCipherBytes == kSecretKeyFileBytes);
 constexpr std::uint32_t kMaxOps = 64;
 constexpr std::uint32_t kMaxMemKib = 1u << 20;  // 1 GiB
 
-bool DeriveFileKey(SecretBuffer& key, const SecretBuffer& passphrase, const std::uint8_t* salt,
-                   KdfLimits limits) {
+}  // namespace
+
+bool DerivePassphraseKey(SecretBuffer& key, const SecretBuffer& passphrase,
+                         const std::uint8_t* salt, KdfLimits limits) {
+  EnsureSodium();
   return crypto_pwhash(key.data(), key.size(), reinterpret_cast<const char*>(passphrase.data()),
                        passphrase.size(), salt, limits.opslimit,
                        std::size_t{limits.memlimit_kib} * 1024,
                        crypto_pwhash_ALG_ARGON2ID13) == 0;
 }
 
-}  // namespace
+bool KdfLimitsAcceptable(KdfLimits limits, KdfLimits minimum) {
+  return limits.opslimit >= minimum.opslimit && limits.memlimit_kib >= minimum.memlimit_kib &&
+         limits.opslimit <= kMaxOps && limits.memlimit_kib <= kMaxMemKib;
+}
 
 KdfLimits DefaultKdfLimits() {
   return {static_cast<std::uint32_t>(crypto_pwhash_argon2id_OPSLIMIT_MODERATE),
@@ -49,7 +55,7 @@ Result<std::string> EncodeSecretKeyFile(const KeyPair& pair, const SecretBuffer&
   randombytes_buf(out + kSaltAt, crypto_pwhash_SALTBYTES);
   randombytes_buf(out + kNonceAt, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   SecretBuffer key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
-  if (!DeriveFileKey(key, passphrase, out + kSaltAt, limits)) {
+  if (!DerivePassphraseKey(key, passphrase, out + kSaltAt, limits)) {
     return MakeError(ErrorCode::kLimitExceeded, "not enough memory to protect the key");
   }
   unsigned long long clen = 0;
@@ -83,12 +89,11 @@ Result<KeyPair> DecodeSecretKeyFile(std::string_view file, const SecretBuffer& p
                          std::string(KeyRoleTag(*role)) + "' key");
   }
   const KdfLimits limits{LoadLittleEndian<std::uint32_t>(p + 12), LoadLittleEndian<std::uint32_t>(p + 16)};
-  if (limits.opslimit < minimum.opslimit || limits.memlimit_kib < minimum.memlimit_kib ||
-      limits.opslimit > kMaxOps || limits.memlimit_kib > kMaxMemKib) {
+  if (!KdfLimitsAcceptable(limits, minimum)) {
     return MakeError(ErrorCode::kMalformed, "secret key file has unacceptable KDF parameters");
   }
   SecretBuffer key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
-  if (!DeriveFileKey(key, passphrase, p + kSaltAt, limits)) {
+  if (!DerivePassphraseKey(key, passphrase, p + kSaltAt, limits)) {
     return MakeError(ErrorCode::kLimitExceeded, "not enough memory to unlock the key");
   }
   SecretBuffer secret(kSecretKeyBytes);

@@ -23,6 +23,12 @@ struct KdfLimits {
 };
 // libsodium's MODERATE Argon2id limits: 3 passes over 256 MiB. What every file is written with.
 KdfLimits DefaultKdfLimits();
+// Within [minimum, 64 passes / 1 GiB]: what a reader accepts from a file.
+bool KdfLimitsAcceptable(KdfLimits limits, KdfLimits minimum);
+// Argon2id v1.3 of `passphrase` with a 16-byte `salt` into `key` (its whole size); false when
+// there is not enough memory. Shared by every passphrase-protected file (this one, key slots).
+[[nodiscard]] bool DerivePassphraseKey(SecretBuffer& key, const SecretBuffer& passphrase,
+                                       const std::uint8_t* salt, KdfLimits limits);
 
 // Encrypts `pair`'s secret under `passphrase`. Returns the file's bytes, or kLimitExceeded when
 // there is not enough memory for Argon2id.

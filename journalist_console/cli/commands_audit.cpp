@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common/io.h"
+#include "journalist_console/cli/case_options.h"
 #include "journalist_console/core/case_actions.h"
 #include "journalist_console/core/case_files.h"
 #include "journalist_console/cli/commands.h"
@@ -12,14 +13,22 @@ namespace sealdrop::console {
 namespace {
 
 struct DataOptions {
-  std::string data;
+  CaseCommandOptions c;
   std::string svg;
 };
 
+// The audit is a supervisor's to read: an assessor is refused.
+Result<SignedIn> SignInSupervisor(const CaseCommandOptions& c) {
+  auto in = OpenAndSignIn(c);
+  if (!in) return in.error();
+  if (auto st = in->session.RequireSupervisor("read the audit"); !st) return st.error();
+  return in;
+}
+
 int AuditVerify(const DataOptions& o) {
-  auto store = ConsoleStore::Open(o.data);
-  if (!store) return Report(store.error());
-  auto log = (*store)->AuditLog();
+  auto in = SignInSupervisor(o.c);
+  if (!in) return Report(in.error());
+  auto log = in->store->AuditLog();
   if (!log) return Report(log.error());
   std::string prev(64, '0');
   std::int64_t expected = 1;
@@ -42,6 +51,21 @@ int AuditVerify(const DataOptions& o) {
     return 1;
   }
   std::printf("audit log intact: %zu entries, last %s\n", log->size(), prev.substr(0, 16).c_str());
+  return 0;
+}
+
+int AuditList(const DataOptions& o) {
+  auto in = SignInSupervisor(o.c);
+  if (!in) return Report(in.error());
+  auto log = in->store->AuditLog();
+  if (!log) return Report(log.error());
+  std::printf("%-6s %-20s %-20s %-14s %-10s %s\n", "SEQ", "AT", "OFFICER", "ACTION", "CASE", "DETAIL");
+  for (const auto& e : *log) {
+    std::printf("%-6lld %-20s %-20s %-14s %-10s %s\n", static_cast<long long>(e.seq),
+                TerminalSafe(e.at).c_str(), TerminalSafe(e.actor).c_str(),
+                TerminalSafe(e.action).c_str(), TerminalSafe(e.item.substr(0, 8)).c_str(),
+                TerminalSafe(e.detail).c_str());
+  }
   return 0;
 }
 
@@ -97,9 +121,9 @@ void PrintCounts(const char* title, const std::map<std::string, int>& counts) {
 }
 
 int Stats(const DataOptions& o) {
-  auto store = ConsoleStore::Open(o.data);
-  if (!store) return Report(store.error());
-  auto cases = (*store)->Cases();
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto cases = in->store->Cases();
   if (!cases) return Report(cases.error());
   const CaseCounts n = CountCases(*cases);
   std::printf("%d report(s), %d follow-up(s), %d with someone at risk\n", n.reports, n.followups, n.urgent);
@@ -121,13 +145,17 @@ void AddAuditCommands(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<DataOptions>();
   auto* audit = app.add_subcommand("audit", "The hash-chained record of every action");
   audit->require_subcommand(1);
-  auto* verify = audit->add_subcommand("verify", "Check that no entry was changed or removed");
-  verify->add_option("--data", a->data, "Console directory")->required();
+  auto* verify = audit->add_subcommand("verify", "Check that no entry was changed or removed (supervisors)");
+  AddCaseCommandOptions(verify, a->c);
   verify->callback([a, &exit_code] { exit_code = AuditVerify(*a); });
+  auto l = std::make_shared<DataOptions>();
+  auto* list = audit->add_subcommand("list", "Print every entry: when, which officer, what (supervisors)");
+  AddCaseCommandOptions(list, l->c);
+  list->callback([l, &exit_code] { exit_code = AuditList(*l); });
 
   auto s = std::make_shared<DataOptions>();
   auto* stats = app.add_subcommand("stats", "Counts by month, category and outcome");
-  stats->add_option("--data", s->data, "Console directory")->required();
+  AddCaseCommandOptions(stats, s->c);
   stats->add_option("--svg", s->svg, "Also write a bar chart (SVG) of reports per month");
   stats->callback([s, &exit_code] { exit_code = Stats(*s); });
 }

@@ -18,6 +18,7 @@
 #include "journalist_console/core/case_view.h"
 #include "journalist_console/cli/commands.h"
 #include "journalist_console/core/delivery.h"
+#include "journalist_console/secret_input/secret_text.h"
 
 namespace sealdrop::console {
 namespace {
@@ -37,18 +38,28 @@ void Progress(const char* what, std::size_t done, std::size_t total) {
 // ---------------------------------------------------------------------------------------------
 struct InitOptions {
   std::string data;
+  std::string officer;
+  std::string passphrase_file;
+  std::string key;
+  std::string key_passphrase_file;
   std::string directory;
   std::string root_pub;
 };
 
 int Init(const InitOptions& o) {
-  auto store = ConsoleStore::Init(o.data);
+  if (!o.directory.empty() != !o.root_pub.empty()) {
+    return Report("give both --directory and --root-pub, or neither");
+  }
+  // Everything that can be refused is, before the console directory is made.
+  auto pass = NewOfficerPassphrase(o.officer, o.passphrase_file);
+  if (!pass) return Report(pass.error());
+  auto key = UnlockForceKeyFile(o.key, o.key_passphrase_file);
+  if (!key) return Report(key.error());
+  auto store = ConsoleStore::Init(o.data, o.officer);
   if (!store) return Report(store.error());
+  if (auto st = InitOfficers(**store, *key, o.officer, *pass); !st) return Report(st.error());
   // The signed directory and pinned root key, kept with the console for `forward`.
   if (!o.directory.empty() || !o.root_pub.empty()) {
-    if (o.directory.empty() || o.root_pub.empty()) {
-      return Report("give both --directory and --root-pub, or neither");
-    }
     for (const auto& [from, name] : {std::pair{o.directory, "directory.signed"},
                                      std::pair{o.root_pub, "root.public"}}) {
       auto text = ReadSmallFile(from, 1 << 20);
@@ -58,7 +69,7 @@ int Init(const InitOptions& o) {
       }
     }
   }
-  std::printf("console ready in %s\n", o.data.c_str());
+  std::printf("console ready in %s; %s is its first supervisor\n", o.data.c_str(), o.officer.c_str());
   return 0;
 }
 
@@ -100,8 +111,11 @@ class TeeSource final : public ByteSource {
 };
 
 int Import(const ImportOptions& o) {
-  auto store = ConsoleStore::Open(o.c.data);
-  if (!store) return Report(store.error());
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const KeyPair* key = &in->session.key();
+  const std::string& officer = in->session.name();
   auto reader = bundle::BundleReader::Open(o.bundle);
   if (!reader) return Report(o.bundle + ": " + reader.error().message + "; nothing was imported");
   const auto& m = reader->manifest();
@@ -115,11 +129,9 @@ int Import(const ImportOptions& o) {
   // Push results on the same media (written by sealdrop-transfer push): recorded first, so the
   // officer learns what was not delivered even when this bundle turns out to be bad.
   const std::string media = std::filesystem::path(o.bundle).parent_path().string();
-  if (auto st = ReadPushResults(**store, media, NextOutbox::kTheNextOne); !st) {
+  if (auto st = ReadPushResults(**store, officer, media, NextOutbox::kTheNextOne); !st) {
     return Report(st.error().message + "; nothing was imported");
   }
-  auto key = UnlockForceKey(**store, o.c.key);
-  if (!key) return Report(key.error());
   const FieldSealer sealer(*key);
 
   // One pass: each new item is opened to its verified end with this key while the same bytes go
@@ -202,11 +214,7 @@ int Import(const ImportOptions& o) {
   if (!*force) {
     if (auto st = (*store)->SetMeta("force", m.force); !st) return Report(st.error());
   }
-  if (!o.c.key.key.empty()) {
-    const std::string key_path = std::filesystem::absolute(o.c.key.key).string();
-    if (auto st = (*store)->SetMeta("key_path", key_path); !st) return Report(st.error());
-  }
-  if (auto st = (*store)->Audit("import", "", std::to_string(rows.size()) + " new, " +
+  if (auto st = (*store)->Audit(officer, "import", "", std::to_string(rows.size()) + " new, " +
                                                   std::to_string(already) + " already imported");
       !st) {
     return Report(st.error());
@@ -221,7 +229,7 @@ int Import(const ImportOptions& o) {
   for (const auto& r : raised) {
     std::printf("!! case %s is now AT RISK: a follow-up of %s says someone is at risk of harm now\n",
                 r.case_id.substr(0, 8).c_str(), r.day.c_str());
-    if (auto st = (*store)->Audit("at-risk", r.case_id, "raised by follow-up " + r.followup_id); !st) {
+    if (auto st = (*store)->Audit(officer, "at-risk", r.case_id, "raised by follow-up " + r.followup_id); !st) {
       return Report(st.error().message + " (the import itself is complete)");
     }
   }
@@ -247,12 +255,12 @@ int PrintUndelivered(ConsoleStore& store) {
 }
 
 int List(const ListOptions& o) {
-  auto store = ConsoleStore::Open(o.c.data);
-  if (!store) return Report(store.error());
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const KeyPair* key = &in->session.key();
   auto cases = (*store)->Cases();
   if (!cases) return Report(cases.error());
-  auto key = UnlockForceKey(**store, o.c.key);
-  if (!key) return Report(key.error());
   const FieldSealer sealer(*key);
   std::vector<CaseRow> shown;
   for (auto& c : *cases) {
@@ -313,13 +321,10 @@ void PrintParts(const OpenedItem& item) {
 }
 
 int Show(const ShowOptions& o) {
-  auto store = ConsoleStore::Open(o.c.data);
-  if (!store) return Report(store.error());
-  auto found = (*store)->FindCase(o.id);
-  if (!found) return Report(found.error());
-  auto key = UnlockForceKey(**store, o.c.key);
-  if (!key) return Report(key.error());
-  auto view = LoadCaseView(**store, *key, found->id);
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto& store = in->store;
+  auto view = LoadCaseView(*store, in->session.key(), o.id);
   if (!view) return Report(view.error());
   const CaseRow* c = &view->row;
   const auto& m = view->item.meta;
@@ -361,7 +366,8 @@ int Show(const ShowOptions& o) {
   if (!view->triage.empty()) {
     std::printf("Triage:\n");
     for (const auto& t : view->triage) {
-      std::printf(" - %s %s: %s\n", t.row.day.c_str(), t.row.outcome.c_str(),
+      const std::string by = t.actor.empty() ? "" : " (" + TerminalSafe(t.actor) + ")";
+      std::printf(" - %s %s%s: %s\n", t.row.day.c_str(), t.row.outcome.c_str(), by.c_str(),
                   t.note ? TerminalSafe(*t.note, true).c_str() : "(note damaged)");
     }
   }
@@ -375,7 +381,7 @@ int Show(const ShowOptions& o) {
   }
   std::fflush(stdout);
   // Shown means printed: only now are the follow-ups read.
-  if (auto st = MarkCaseShown(**store, *view); !st) return Report(st.error());
+  if (auto st = MarkCaseShown(*store, in->session, *view); !st) return Report(st.error());
   return 0;
 }
 
@@ -384,18 +390,22 @@ struct TriageOptions {
   CaseCommandOptions c;
   std::string id;
   std::string outcome;
-  std::string note;
 };
+
+constexpr std::size_t kMaxNoteBytes = 100'000;
 
 int Triage(const TriageOptions& o) {
   if (!IsTriageOutcome(o.outcome)) return Report("outcome must be one of: " + TriageOutcomeList());
-  auto store = ConsoleStore::Open(o.c.data);
-  if (!store) return Report(store.error());
-  auto c = (*store)->FindCase(o.id);
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto c = in->store->FindCase(o.id);
   if (!c) return Report(c.error());
-  auto key = UnlockForceKey(**store, o.c.key);
-  if (!key) return Report(key.error());
-  if (auto st = RecordTriage(**store, *key, c->id, o.outcome, o.note); !st) return Report(st.error());
+  // Never from argv (shell history, `ps`): standard input, into memory that is wiped.
+  auto note = ReadSecretText({.what = "the note", .max_bytes = kMaxNoteBytes});
+  if (!note) return Report(note.error());
+  if (auto st = RecordTriage(*in->store, in->session, c->id, o.outcome, note->view()); !st) {
+    return Report(st.error());
+  }
   std::printf("case %s: %s\n", c->id.substr(0, 8).c_str(), o.outcome.c_str());
   return 0;
 }
@@ -404,8 +414,14 @@ int Triage(const TriageOptions& o) {
 
 void AddCaseCommands(CLI::App& app, int& exit_code) {
   auto i = std::make_shared<InitOptions>();
-  auto* init = app.add_subcommand("init", "Create the console's state directory");
+  auto* init = app.add_subcommand("init", "Create the console, with its first supervisor");
   init->add_option("--data", i->data, "New console directory")->required();
+  init->add_option("--officer", i->officer, "The first supervisor's officer name")->required();
+  init->add_option("--passphrase-file", i->passphrase_file,
+                   "The first supervisor's new passphrase (default: asked twice)");
+  init->add_option("--key", i->key, "The force's decryption key file, CODE.secret")->required();
+  init->add_option("--key-passphrase-file", i->key_passphrase_file,
+                   "Passphrase of CODE.secret (default: asked)");
   init->add_option("--directory", i->directory, "Signed force directory (for forward)");
   init->add_option("--root-pub", i->root_pub, "Pinned national root key (for forward)");
   init->callback([i, &exit_code] { exit_code = Init(*i); });
@@ -430,13 +446,12 @@ void AddCaseCommands(CLI::App& app, int& exit_code) {
   show->callback([s, &exit_code] { exit_code = Show(*s); });
 
   auto t = std::make_shared<TriageOptions>();
-  auto* tri = app.add_subcommand("triage", "Record the assessment of a case");
+  auto* tri = app.add_subcommand("triage", "Record the assessment of a case (the note, kept sealed, on standard input)");
   AddCaseCommandOptions(tri, t->c);
   tri->add_option("id", t->id, "Case id")->required();
   tri->add_option("--outcome", t->outcome,
                   "investigate | safeguard | record | no-further-action | complaints-route")
       ->required();
-  tri->add_option("--note", t->note, "Why (kept sealed)")->required();
   tri->callback([t, &exit_code] { exit_code = Triage(*t); });
 }
 

@@ -19,6 +19,7 @@
 #include "journalist_console/core/case_files.h"
 #include "journalist_console/cli/commands.h"
 #include "journalist_console/core/delivery.h"
+#include "journalist_console/secret_input/secret_text.h"
 
 namespace sealdrop::console {
 namespace {
@@ -26,22 +27,20 @@ namespace {
 struct ReplyOptions {
   CaseCommandOptions c;
   std::string id;
-  std::string in;
 };
 
 int Reply(const ReplyOptions& o) {
-  auto store = ConsoleStore::Open(o.c.data);
-  if (!store) return Report(store.error());
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
-  auto text = ReadSmallFile(o.in, kMaxReplyBytes);
-  if (!text && text.error().code == ErrorCode::kLimitExceeded) {
-    return Report(o.in + " is too long: a reply is at most 100,000 bytes");
-  }
+  // Refused before the officer writes anything (SealReply checks it again).
+  if (auto st = CheckRepliable(**store, *c); !st) return Report(st.error());
+  // Never from argv or a plaintext file: standard input, into memory that is wiped.
+  auto text = ReadSecretText({.what = "the reply", .max_bytes = kMaxReplyBytes});
   if (!text) return Report(text.error());
-  auto key = UnlockForceKey(**store, o.c.key);
-  if (!key) return Report(key.error());
-  auto sealed = SealReply(**store, *key, *c, *text);
+  auto sealed = SealReply(**store, in->session, *c, text->view());
   if (!sealed) return Report(sealed.error());
   std::printf("reply to case %s sealed; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str());
   return 0;
@@ -56,14 +55,13 @@ struct ForwardOptions {
 };
 
 int Forward(const ForwardOptions& o) {
-  auto store = ConsoleStore::Open(o.c.data);
-  if (!store) return Report(store.error());
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
   if (c->kind != "report") return Report("only reports are forwarded (their follow-ups follow them)");
-  auto key = UnlockForceKey(**store, o.c.key);
-  if (!key) return Report(key.error());
-  auto target = ForwardCase(**store, *key, *c, o.to, {.directory = o.directory, .root_pub = o.root_pub});
+  auto target = ForwardCase(**store, in->session, *c, o.to, {.directory = o.directory, .root_pub = o.root_pub});
   if (!target) return Report(target.error());
   std::printf("case %s re-sealed to %s; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str(),
               target->c_str());
@@ -71,19 +69,22 @@ int Forward(const ForwardOptions& o) {
 }
 
 struct OutboxOptions {
-  std::string data;
+  CaseCommandOptions c;
   std::string out;
 };
 
 int Outbox(const OutboxOptions& o) {
-  auto store = ConsoleStore::Open(o.data);
-  if (!store) return Report(store.error());
+  // Signed in like every command, so the audit names who wrote the outbox (the key is unused).
+  auto in = OpenAndSignIn(o.c);
+  if (!in) return Report(in.error());
+  auto* store = &in->store;
+  const std::string& officer = in->session.name();
   auto force = ConsoleForce(**store);
   if (!force) return Report(force.error());
   // What the last pushes did, from their results on the same media: items to send again are
   // back in the outbox before it is read.
   const std::string media = std::filesystem::path(o.out).parent_path().string();
-  if (auto st = ReadPushResults(**store, media, NextOutbox::kThisOne); !st) return Report(st.error());
+  if (auto st = ReadPushResults(**store, officer, media, NextOutbox::kThisOne); !st) return Report(st.error());
   auto rows = (*store)->Outbox(/*include_exported=*/false);
   if (!rows) return Report(rows.error());
   // Every imported item the server may still hold is receipted again, in every outbox, until a
@@ -112,7 +113,7 @@ int Outbox(const OutboxOptions& o) {
   }
   if (auto st = writer->Commit(); !st) return Report(st.error());
   if (auto st = (*store)->MarkExported(ids); !st) return Report(st.error());
-  if (auto st = (*store)->Audit("outbox", "", std::to_string(ids.size()) + " item(s), receipt for " +
+  if (auto st = (*store)->Audit(officer, "outbox", "", std::to_string(ids.size()) + " item(s), receipt for " +
                                                   std::to_string(receipt_count));
       !st) {
     return Report(st.error());
@@ -127,10 +128,9 @@ int Outbox(const OutboxOptions& o) {
 
 void AddOutboxCommands(CLI::App& app, int& exit_code) {
   auto r = std::make_shared<ReplyOptions>();
-  auto* reply = app.add_subcommand("reply", "Seal a reply to the reporter of a case");
+  auto* reply = app.add_subcommand("reply", "Seal a reply to the reporter of a case (the text on standard input)");
   AddCaseCommandOptions(reply, r->c);
   reply->add_option("id", r->id, "Case id")->required();
-  reply->add_option("--in", r->in, "Text file with the reply (UTF-8)")->required();
   reply->callback([r, &exit_code] { exit_code = Reply(*r); });
 
   auto f = std::make_shared<ForwardOptions>();
@@ -144,7 +144,7 @@ void AddOutboxCommands(CLI::App& app, int& exit_code) {
 
   auto o = std::make_shared<OutboxOptions>();
   auto* out = app.add_subcommand("outbox", "Write waiting replies and forwards, and a receipt for imported items, into a bundle");
-  out->add_option("--data", o->data, "Console directory")->required();
+  AddCaseCommandOptions(out, o->c);
   out->add_option("--out", o->out, "Bundle file to write (on removable media)")->required();
   out->callback([o, &exit_code] { exit_code = Outbox(*o); });
 }

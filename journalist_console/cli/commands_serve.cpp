@@ -14,7 +14,6 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   auto* serve = app.add_subcommand("serve", "Run the console as a local web application (127.0.0.1 or a unix socket)");
   serve->add_option("--data", o->serve.data, "Console directory")->required();
-  serve->add_option("--key", o->serve.key, "CODE.secret (default: the key of the first import)");
   serve->add_option("--listen", o->serve.listen, "127.0.0.1:PORT (0: any free port) or unix:/PATH")
       ->required();
   serve->add_option("--idle-seconds", o->idle_seconds,

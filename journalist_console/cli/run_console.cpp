@@ -51,6 +51,7 @@ int RunConsole(int argc, char** argv) {
   AddExportCommand(app, exit_code);
   AddOutboxCommands(app, exit_code);
   AddAuditCommands(app, exit_code);
+  AddOfficerCommands(app, exit_code);
   AddServeCommand(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -11,7 +11,6 @@
 #include "crypto/envelope_reader.h"
 #include "crypto/envelope_writer.h"
 #include "crypto/public_key_file.h"
-#include "crypto/keyfile/secret_key_file.h"
 #include "crypto/sealed_field.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/core/case_files.h"
@@ -34,31 +33,19 @@ std::string TriageOutcomeList() {
   return out;
 }
 
-Result<KeyPair> UnlockForceKeyWith(ConsoleStore& store, const std::string& key_path,
-                                   const SecretBuffer& passphrase) {
-  std::string path = key_path;
-  if (path.empty()) {
-    auto recorded = store.GetMeta("key_path");
-    if (!recorded) return recorded.error();
-    if (!*recorded) return MakeError(ErrorCode::kInvalidArgument, "give the force key with --key CODE.secret");
-    path = **recorded;
-  }
-  return ReadSecretKeyFile(path, passphrase, KeyRole::kForceDecryption);
-}
-
-Status RecordTriage(ConsoleStore& store, const KeyPair& key, const std::string& case_id,
+Status RecordTriage(ConsoleStore& store, const OfficerSession& by, const std::string& case_id,
                     const std::string& outcome, std::string_view note) {
   if (!IsTriageOutcome(outcome)) {
     return MakeError(ErrorCode::kInvalidArgument, "outcome must be one of: " + TriageOutcomeList());
   }
-  const FieldSealer sealer(key);
-  if (auto st = store.AddTriage(case_id, TodayUtc(), outcome, [&](std::int64_t seq) {
+  const FieldSealer sealer(by.key());
+  if (auto st = store.AddTriage(case_id, TodayUtc(), outcome, by.name(), [&](std::int64_t seq) {
         return sealer.Seal(case_id + "|note|" + std::to_string(seq), note);
       });
       !st) {
     return st;
   }
-  return store.Audit("triage", case_id, outcome);
+  return store.Audit(by.name(), "triage", case_id, outcome);
 }
 
 namespace {
@@ -71,19 +58,23 @@ struct WipeOnExit {
 
 }  // namespace
 
-Result<std::string> SealReply(ConsoleStore& store, const KeyPair& key, const CaseRow& c,
-                              std::string_view text) {
+Status CheckRepliable(ConsoleStore& store, const CaseRow& c) {
   // After a forward that moved the conversation, only the receiving force may reply (the server
   // refuses a reply from anyone else).
   auto forwards = store.LiveForwards(c.id, c.source_ref);
   if (!forwards) return forwards.error();
-  if (!forwards->empty()) {
-    const OutboxRow& f = forwards->front();
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "case " + c.id.substr(0, 8) + " was forwarded to " + f.to + " on " + f.day +
-                         ": the conversation with the reporter is now " + f.to + "'s and only " +
-                         f.to + " can reply; nothing was written");
-  }
+  if (forwards->empty()) return Status::Ok();
+  const OutboxRow& f = forwards->front();
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "case " + c.id.substr(0, 8) + " was forwarded to " + f.to + " on " + f.day +
+                       ": the conversation with the reporter is now " + f.to + "'s and only " + f.to +
+                       " can reply; nothing was written");
+}
+
+Result<std::string> SealReply(ConsoleStore& store, const OfficerSession& by, const CaseRow& c,
+                              std::string_view text) {
+  if (auto st = CheckRepliable(store, c); !st) return st.error();
+  const KeyPair& key = by.key();
   if (text.size() > kMaxReplyBytes) {
     return MakeError(ErrorCode::kInvalidArgument, "the reply is too long: a reply is at most 100,000 bytes");
   }
@@ -124,7 +115,7 @@ Result<std::string> SealReply(ConsoleStore& store, const KeyPair& key, const Cas
                       .day = TodayUtc(), .exported = false,
                       .text = sealer.Seal(out_id + "|reply", text)};
   if (auto st = store.AddOutbox(row); !st) return st.error();
-  if (auto st = store.Audit("reply", c.id, "outbox " + out_id); !st) return st.error();
+  if (auto st = store.Audit(by.name(), "reply", c.id, "outbox " + out_id); !st) return st.error();
   return out_id;
 }
 
@@ -164,8 +155,9 @@ Result<std::vector<std::pair<std::string, std::string>>> ForwardTargets(ConsoleS
   return out;
 }
 
-Result<std::string> ForwardCase(ConsoleStore& store, const KeyPair& key, const CaseRow& c,
+Result<std::string> ForwardCase(ConsoleStore& store, const OfficerSession& by, const CaseRow& c,
                                 const std::string& to, const DirectoryFiles& files) {
+  const KeyPair& key = by.key();
   if (c.kind != "report") {
     return MakeError(ErrorCode::kInvalidArgument, "only reports are forwarded (their follow-ups follow them)");
   }
@@ -215,7 +207,7 @@ Result<std::string> ForwardCase(ConsoleStore& store, const KeyPair& key, const C
                       .day = TodayUtc(), .exported = false, .text = {}};
   if (auto st = store.AddOutbox(row); !st) return st.error();
   if (auto st = store.SetStatus(c.id, "forwarded"); !st) return st.error();
-  if (auto st = store.Audit("forward", c.id, "to " + to); !st) return st.error();
+  if (auto st = store.Audit(by.name(), "forward", c.id, "to " + to); !st) return st.error();
   return (*target)->code + " (" + (*target)->name + ")";
 }
 

@@ -24,6 +24,8 @@ std::vector<LabelledField> ItemFields(const nlohmann::json& m, const std::string
     return f;
   }
   Add(f, "Force chosen", JsonString(m, "force"));
+  const std::string lang = JsonString(m, "language");  // docs/report.md §3: none means "en"
+  Add(f, "Language", lang == "cy" ? "Welsh (cy)" : lang.empty() || lang == "en" ? "English" : lang);
   Add(f, "Forwarded by", JsonString(m, "forwarded_by"));
   Add(f, "Category", JsonString(m, "category"));
   Add(f, "Role", JsonString(m, "role"));
@@ -91,10 +93,10 @@ Result<CaseView> LoadCaseView(ConsoleStore& store, const KeyPair& key, const std
   }
   for (std::size_t i = 0; i < triage->size(); ++i) {
     const TriageRow& t = (*triage)[i];
-    TriageView tv{.row = t, .note = std::nullopt, .actor = "", .at = ""};
+    TriageView tv{.row = t, .note = std::nullopt, .actor = t.officer, .at = ""};
     if (auto note = sealer.Open(c->id + "|note|" + std::to_string(t.seq), t.note)) tv.note = std::move(*note);
     if (i < triage_entries.size()) {
-      tv.actor = triage_entries[i]->actor;
+      if (tv.actor.empty()) tv.actor = triage_entries[i]->actor;
       tv.at = triage_entries[i]->at;
     }
     v.triage.push_back(std::move(tv));
@@ -117,14 +119,14 @@ Result<CaseView> LoadCaseView(ConsoleStore& store, const KeyPair& key, const std
   return v;
 }
 
-Status MarkCaseShown(ConsoleStore& store, const CaseView& view) {
+Status MarkCaseShown(ConsoleStore& store, const OfficerSession& by, const CaseView& view) {
   std::vector<std::string> now_read;
   if (view.row.kind != "report") now_read.push_back(view.row.id);
   for (const auto& f : view.followups) {
     if (f.item) now_read.push_back(f.row.id);
   }
   if (auto st = store.MarkFollowUpsRead(now_read); !st) return st;
-  return store.Audit("show", view.row.id, "");
+  return store.Audit(by.name(), "show", view.row.id, "");
 }
 
 }  // namespace sealdrop::console

@@ -10,6 +10,7 @@
 #include "common/result.h"
 #include "crypto/keys.h"
 #include "journalist_console/core/case_files.h"
+#include "journalist_console/core/officers.h"
 #include "journalist_console/core/store/console_store.h"
 
 namespace sealdrop::console {
@@ -23,8 +24,8 @@ struct FollowUpView {
 struct TriageView {
   TriageRow row;
   std::optional<std::string> note;  // nullopt: damaged
-  std::string actor;                // from the audit entry that recorded it ("" if none)
-  std::string at;                   // its UTC timestamp
+  std::string actor;                // the officer who recorded it (the audit's actor before officers)
+  std::string at;                   // its UTC timestamp, from the audit entry ("" if none)
 };
 
 struct OutboxView {
@@ -56,8 +57,8 @@ std::optional<std::vector<LabelledField>> ContactFields(const nlohmann::json& me
 // Loads case `id_or_prefix` (see ConsoleStore::FindCase) with everything above. Changes nothing.
 Result<CaseView> LoadCaseView(ConsoleStore& store, const KeyPair& key, const std::string& id_or_prefix);
 
-// Once the view was shown: its follow-ups (or the follow-up itself) are read, and the audit
-// records a "show".
-Status MarkCaseShown(ConsoleStore& store, const CaseView& view);
+// Once the view was shown to `by`: its follow-ups (or the follow-up itself) are read, and the
+// audit records their "show".
+Status MarkCaseShown(ConsoleStore& store, const OfficerSession& by, const CaseView& view);
 
 }  // namespace sealdrop::console

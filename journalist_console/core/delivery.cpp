@@ -65,7 +65,8 @@ std::string DeliveryText(const OutboxRow& row, const DeliveryRow* d) {
   Die("DeliveryText: unknown outcome");
 }
 
-Status ReadPushResults(ConsoleStore& store, const std::string& media_dir, NextOutbox next) {
+Status ReadPushResults(ConsoleStore& store, const std::string& officer, const std::string& media_dir,
+                       NextOutbox next) {
   auto force = store.GetMeta("force");
   if (!force) return force.error();
   if (!*force) return Status::Ok();  // nothing imported, so nothing was ever pushed
@@ -119,7 +120,7 @@ Status ReadPushResults(ConsoleStore& store, const std::string& media_dir, NextOu
     }
     const std::string detail = std::to_string(delivered) + " delivered, " + std::to_string(refused) +
                                " refused, " + std::to_string(retry) + " to retry";
-    if (auto st = store.Audit("push-result", "", detail); !st) return st;
+    if (auto st = store.Audit(officer, "push-result", "", detail); !st) return st;
   }
   return Status::Ok();
 }

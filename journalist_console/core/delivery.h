@@ -17,8 +17,10 @@ enum class NextOutbox { kThisOne, kTheNextOne };
 
 // Reads every push result in `media_dir` this console has not read yet and records it. A file
 // that is not a valid push result, or another force's, is skipped with a warning: it never
-// stops an import or an outbox. Errors are the store's.
-Status ReadPushResults(ConsoleStore& store, const std::string& media_dir, NextOutbox next);
+// stops an import or an outbox. Each result read is audited as done by `officer`. Errors are the
+// store's.
+Status ReadPushResults(ConsoleStore& store, const std::string& officer, const std::string& media_dir,
+                       NextOutbox next);
 
 // "reply to case 1a2b3c4d", "forward of case 1a2b3c4d to WMI".
 std::string OutboxLabel(const OutboxRow& row);

@@ -198,10 +198,7 @@ Response ConsoleApp::Handle(Request& request) {
                        "Nothing was changed. Open the page again and send the form from there.", c.session);
     }
   }
-  // What this request writes to the audit chain is the signed-in officer's doing.
-  store_.SetActor(c.session ? c.session->officer : "");
   Response res = (this->*(route->fn))(c);
-  store_.SetActor("");
   if (request.method() == http::verb::head) res.body().clear();
   return res;
 }
@@ -218,7 +215,7 @@ Response ConsoleApp::Page(http::status status, std::string_view name, const std:
   layout_data.set("force", force_.empty() ? std::string("PSD") : force_ + " PSD");
   layout_data.set("idle_minutes", std::to_string(std::max<long long>(1, config_.idle.count() / 60)));
   if (session) {
-    layout_data.set("officer", session->officer);
+    layout_data.set("officer", session->officer().name());
     layout_data.set("csrf", session->csrf);
   }
   kainjow::mustache::mustache layout(TemplateText("layout"));
@@ -288,17 +285,16 @@ Response ConsoleApp::GetSignIn(Context& c) {
 Response ConsoleApp::PostSignIn(Context& c) {
   const std::string_view officer = c.form.Get("officer");
   const SecretBuffer passphrase = SecretBuffer::CopyOf(c.form.Get("passphrase"));
-  auto signed_in = SignIn(store_, config_.sign_in, officer, passphrase);
+  auto signed_in = SignIn(store_, officer, passphrase);
   if (!signed_in) {
-    const bool wrong = signed_in.error().code == ErrorCode::kWrongPassphrase;
-    const bool input = signed_in.error().code == ErrorCode::kInvalidArgument;
-    return SignInPage(wrong || input ? http::status::unauthorized : http::status::internal_server_error,
-                      wrong ? "The passphrase is not right. Check it and try again."
-                            : input ? signed_in.error().message
-                                    : "The force key could not be opened: " + signed_in.error().message,
+    const bool refused = signed_in.error().code == ErrorCode::kWrongPassphrase ||
+                         signed_in.error().code == ErrorCode::kInvalidArgument;
+    return SignInPage(refused ? http::status::unauthorized : http::status::internal_server_error,
+                      refused ? signed_in.error().message
+                              : "The force key could not be opened: " + signed_in.error().message,
                       officer, false, false);
   }
-  const std::string token = sessions_.Create(std::move(signed_in->officer), std::move(signed_in->key));
+  const std::string token = sessions_.Create(std::move(*signed_in));
   Response res = RedirectTo("/cases");
   res.insert(http::field::set_cookie, CookieHeader(kSessionCookie, token));
   res.insert(http::field::set_cookie, CookieHeader(kSignInCookie, ""));
@@ -306,8 +302,9 @@ Response ConsoleApp::PostSignIn(Context& c) {
 }
 
 Response ConsoleApp::PostSignOut(Context& c) {
+  const std::string officer = c.session->officer().name();
   sessions_.Remove(c.token);  // the key and the search index are wiped here
-  if (auto st = store_.Audit("sign-out", "", "web"); !st) {
+  if (auto st = store_.Audit(officer, "sign-out", "", "web"); !st) {
     return ErrorPage(http::status::internal_server_error, "Signed out, but not recorded",
                      "The audit log could not be written: " + st.error().message, nullptr);
   }

@@ -38,7 +38,6 @@ using PageData = kainjow::mustache::data;
 PageData Optional(const std::string& text);
 
 struct WebConfig {
-  SignInConfig sign_in;
   std::chrono::seconds idle{15 * 60};
 };
 

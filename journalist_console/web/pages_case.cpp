@@ -70,7 +70,7 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
                               const std::string& error, const char* error_field, std::string_view note,
                               std::string_view outcome, std::string_view reply, std::string_view forward_to) {
   Session& session = *c.session;
-  auto view = LoadCaseView(store_, session.key, id);
+  auto view = LoadCaseView(store_, session.officer().key(), id);
   if (!view) {
     if (view.error().code == ErrorCode::kNotFound || view.error().code == ErrorCode::kInvalidArgument) {
       return ErrorPage(http::status::not_found, "No such case", view.error().message, c.session);
@@ -171,7 +171,7 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
   Response res = Page(status, "case", "Case " + row.id.substr(0, 8), std::move(d), c.session);
   if (status == http::status::ok && done.empty()) {
     // Shown means sent to the officer's browser: only now are its follow-ups read.
-    if (auto st = MarkCaseShown(store_, *view); !st) {
+    if (auto st = MarkCaseShown(store_, session.officer(), *view); !st) {
       return ErrorPage(http::status::internal_server_error, "The case could not be opened", st.error().message, c.session);
     }
   }
@@ -202,7 +202,7 @@ Response ConsoleApp::PostTriage(Context& c) {
   if (note.size() > kMaxNoteBytes) return fail("The note must be at most 20,000 bytes", "note");
   auto row = store_.FindCase(id);
   if (!row) return ErrorPage(http::status::not_found, "No such case", row.error().message, c.session);
-  if (auto st = RecordTriage(store_, c.session->key, row->id, outcome, note); !st) {
+  if (auto st = RecordTriage(store_, c.session->officer(), row->id, outcome, note); !st) {
     return fail("The triage was not recorded: " + st.error().message, "note");
   }
   c.session->search.built = false;  // the note is searchable from the next search
@@ -215,7 +215,7 @@ Response ConsoleApp::PostReply(Context& c) {
   const std::string_view text = c.form.Get("text");
   auto row = store_.FindCase(id);
   if (!row) return ErrorPage(http::status::not_found, "No such case", row.error().message, c.session);
-  auto sealed = SealReply(store_, c.session->key, *row, text);
+  auto sealed = SealReply(store_, c.session->officer(), *row, text);
   if (!sealed) {
     std::string message = sealed.error().message;
     if (!message.empty()) message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
@@ -231,7 +231,7 @@ Response ConsoleApp::PostForward(Context& c) {
   auto row = store_.FindCase(id);
   if (!row) return ErrorPage(http::status::not_found, "No such case", row.error().message, c.session);
   if (to.empty()) return CasePage(c, id, http::status::bad_request, "", "Choose the force to forward to", "forward-to", "", "", "", to);
-  auto forwarded = ForwardCase(store_, c.session->key, *row, to, {});
+  auto forwarded = ForwardCase(store_, c.session->officer(), *row, to, {});
   if (!forwarded) {
     std::string message = forwarded.error().message;
     if (!message.empty()) message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));

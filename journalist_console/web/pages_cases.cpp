@@ -88,17 +88,17 @@ Status ConsoleApp::BuildSearchIndex(Session& session) {
   if (!cases) return cases.error();
   auto outbox = store_.Outbox(/*include_exported=*/true);
   if (!outbox) return outbox.error();
-  const FieldSealer sealer(session.key);
+  const FieldSealer sealer(session.officer().key());
   std::map<std::string, WipingString> by_ref;  // follow-up text per conversation
   for (const auto& c : *cases) {
     if (c.kind == "report") continue;
-    auto item = ReadSealedItem(store_.SealedPath(c.id), session.key);
+    auto item = ReadSealedItem(store_.SealedPath(c.id), session.officer().key());
     if (!item) continue;  // a damaged follow-up is shown as such on its case; it has no text
     for (const auto& f : ItemFields(item->meta, "followup")) by_ref[c.source_ref].append(f.value).push_back('\n');
   }
   for (const auto& c : *cases) {
     if (c.kind != "report") continue;
-    auto item = ReadSealedItem(store_.SealedPath(c.id), session.key);
+    auto item = ReadSealedItem(store_.SealedPath(c.id), session.officer().key());
     if (!item) return item.error();
     WipingString text;
     auto add = [&](std::string_view v) {
@@ -175,7 +175,7 @@ Response ConsoleApp::GetCases(Context& c) {
   }
   SortForList(shown, *unread);
 
-  const FieldSealer sealer(session.key);
+  const FieldSealer sealer(session.officer().key());
   PageData rows{PageData::type::list};
   for (const auto& row : shown) {
     PageData r;

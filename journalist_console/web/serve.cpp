@@ -41,7 +41,7 @@ int Serve(const ServeOptions& o) {
   }
   auto store = ConsoleStore::Open(o.data);
   if (!store) return Fail(store.error().message);
-  ConsoleApp app(**store, WebConfig{.sign_in = {.key_path = o.key}, .idle = o.idle},
+  ConsoleApp app(**store, WebConfig{.idle = o.idle},
                  [] { return std::chrono::steady_clock::now(); });
   boost::asio::io_context io(1);
   auto listener = HttpListener::Listen(io, o.listen, [&app](Request& r) { return app.Handle(r); }, {});

@@ -8,7 +8,6 @@ namespace sealdrop::console::web {
 
 struct ServeOptions {
   std::string data;      // console directory
-  std::string key;       // force key file ("" for the one recorded at the first import)
   std::string listen;    // "127.0.0.1:PORT" or "unix:/PATH"
   std::chrono::seconds idle{15 * 60};
 };

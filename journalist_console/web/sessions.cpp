@@ -23,12 +23,9 @@ bool TokensEqual(std::string_view a, std::string_view b) {
 
 SessionTable::SessionTable(std::chrono::seconds idle, Clock clock) : idle_(idle), clock_(std::move(clock)) {}
 
-std::string SessionTable::Create(std::string officer, KeyPair key) {
-  auto s = std::make_unique<Session>();
-  s->officer = std::move(officer);
+std::string SessionTable::Create(OfficerSession signed_in) {
+  auto s = std::make_unique<Session>(std::move(signed_in), idle_, clock_);
   s->csrf = RandomToken();
-  s->key = std::move(key);
-  s->last_seen = clock_();
   std::string token = RandomToken();
   sessions_.emplace(token, std::move(s));
   return token;
@@ -45,7 +42,6 @@ std::map<std::string, std::unique_ptr<Session>>::iterator SessionTable::Lookup(s
 
 SessionTable::Found SessionTable::Find(std::string_view token, Session** session) {
   *session = nullptr;
-  const auto now = clock_();
   const auto it = Lookup(token);
   if (it == sessions_.end()) {
     for (auto l = locked_.begin(); l != locked_.end(); ++l) {
@@ -55,11 +51,10 @@ SessionTable::Found SessionTable::Find(std::string_view token, Session** session
     }
     return Found::kNone;
   }
-  if (now - it->second->last_seen > idle_) {
+  if (it->second->lock.Use() == nullptr) {  // idle too long: locked, key wiped
     sessions_.erase(it);
     return Found::kLocked;
   }
-  it->second->last_seen = now;
   *session = it->second.get();
   return Found::kActive;
 }
@@ -72,7 +67,7 @@ void SessionTable::Remove(std::string_view token) {
 void SessionTable::Sweep() {
   const auto now = clock_();
   for (auto it = sessions_.begin(); it != sessions_.end();) {
-    if (now - it->second->last_seen > idle_) {
+    if (it->second->lock.Locked()) {
       locked_.emplace(it->first, now);
       it = sessions_.erase(it);  // the key and the search index are wiped here
     } else {

@@ -1,25 +1,25 @@
-// Signed-in officers of the web face. A session holds the unlocked force key in memory (wiped
-// when the session goes), a CSRF token for its forms, and the officer's search query and index
-// (opened text, in wiping memory, never on disk). A session idle for longer than the idle period
-// is locked: removed, key and index wiped, on its next request or by the sweep that runs every
-// few seconds, whichever comes first. Tokens are 32 random bytes (hex); lookups compare in
+// Signed-in officers of the web face. A session holds the officer's core session (name, role and
+// the unlocked force key, wiped when it goes) behind the console's idle lock (core/idle_lock.h),
+// a CSRF token for its forms, and the officer's search query and index (opened text, in wiping
+// memory, never on disk). A session idle for the idle period is locked: removed, key and index
+// wiped, on its next request or by the sweep that runs every few seconds, whichever comes first. Tokens are 32 random bytes (hex); lookups compare in
 // constant time. Single-threaded, like the rest of the web face.
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "crypto/keys.h"
+#include "journalist_console/core/idle_lock.h"
+#include "journalist_console/core/officers.h"
 #include "journalist_console/web/wiping.h"
 
 namespace sealdrop::console::web {
 
-using Clock = std::function<std::chrono::steady_clock::time_point()>;
+using Clock = IdleLockedSession::Clock;
 
 // What the officer searched for and what it is searched in: case id -> the opened text of the
 // report, its follow-ups and triage notes, lower-cased.
@@ -32,10 +32,13 @@ struct SearchState {
 };
 
 struct Session {
-  std::string officer;
+  Session(OfficerSession signed_in, std::chrono::seconds idle, Clock clock)
+      : lock(std::move(signed_in), idle, std::move(clock)) {}
+  // The officer signed in; only valid for a session SessionTable::Find returned active.
+  const OfficerSession& officer() const { return *lock.Current(); }
+
+  IdleLockedSession lock;
   std::string csrf;
-  KeyPair key;
-  std::chrono::steady_clock::time_point last_seen;
   SearchState search;
 };
 
@@ -44,7 +47,7 @@ class SessionTable {
   SessionTable(std::chrono::seconds idle, Clock clock);
 
   // A new session; returns its token (the cookie's value).
-  std::string Create(std::string officer, KeyPair key);
+  std::string Create(OfficerSession signed_in);
 
   enum class Found { kNone, kLocked, kActive };
   // The session of `token`, refreshed, or why there is none: kLocked when it had gone idle (it

@@ -1,34 +1,27 @@
-// The one place the web face turns a sign-in form into an unlocked force key.
-//
-// Today the console has one force key and its passphrase (the same as the command line's
-// --key/--passphrase-file); the officer's name is asked for already and is the actor of every
-// audit entry the session writes ("sign-in" first; ConsoleStore::SetActor). When officers have accounts and key slots (issue 16), this
-// function becomes: find the officer's slot by name, unwrap the force key with their
-// passphrase; nothing else in web/ changes.
+// The one place the web face turns a sign-in form into a signed-in officer: the officer's name
+// and their own passphrase unwrap the force key from their key slot, through the same core call
+// as the command line's --officer (console::SignIn, core/officers.h). The "sign-in" audit entry
+// names them; every later entry of the session names them too (the pages pass the session's
+// officer to the core actions).
 #pragma once
 
-#include <string>
 #include <string_view>
 
 #include "common/result.h"
-#include "crypto/keys.h"
 #include "crypto/secret_buffer.h"
+#include "journalist_console/core/officers.h"
 #include "journalist_console/core/store/console_store.h"
 
 namespace sealdrop::console::web {
 
-struct SignInConfig {
-  std::string key_path;  // serve --key; "" for the key recorded at the first import
-};
+// The one message for every refused sign-in (no such officer, a removed one, a wrong
+// passphrase): the page does not tell which names exist.
+inline constexpr std::string_view kSignInRefused =
+    "The officer name or passphrase is not right. Check them and try again.";
 
-struct SignedIn {
-  std::string officer;
-  KeyPair key;
-};
-
-// kInvalidArgument for a missing or unprintable name (at most 64 characters);
-// kWrongPassphrase when the passphrase does not open the key.
-Result<SignedIn> SignIn(ConsoleStore& store, const SignInConfig& config, std::string_view officer,
-                        const SecretBuffer& passphrase);
+// kInvalidArgument with a message for the form when the name or passphrase is missing;
+// kWrongPassphrase with kSignInRefused when the officer may not sign in with this passphrase;
+// other errors (the key slots file changed, the store unreadable) as they come.
+Result<OfficerSession> SignIn(ConsoleStore& store, std::string_view officer, const SecretBuffer& passphrase);
 
 }  // namespace sealdrop::console::web

@@ -65,7 +65,8 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
       "header_timeout_seconds", "session_idle_minutes", "source_retention_days",
       "sender_budget_mb", "sender_budget_window_seconds", "daily_intake_mb", "max_stored_mb",
       "reserve_mb", "force_reserve_mb", "service_name", "operator_name", "phone_number",
-      "phone_hours", "exit_url", "onion_hostname"};
+      "phone_hours", "exit_url", "onion_hostname", "service_name_cy", "operator_name_cy",
+      "phone_hours_cy"};
   for (const auto& [key, value] : t) {
     if (!kKnown.count(std::string(key.str()))) {
       return MakeError(ErrorCode::kInvalidArgument, "config: unknown key " + std::string(key.str()));
@@ -117,6 +118,9 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
                             std::pair{"operator_name", &c.operator_name},
                             std::pair{"phone_number", &c.phone_number},
                             std::pair{"phone_hours", &c.phone_hours},
+                            std::pair{"service_name_cy", &c.service_name_cy},
+                            std::pair{"operator_name_cy", &c.operator_name_cy},
+                            std::pair{"phone_hours_cy", &c.phone_hours_cy},
                             std::pair{"exit_url", &c.exit_url},
                             std::pair{"onion_hostname", &c.onion_hostname}}) {
     if (!(st = ReadString(t, key, *field))) return st.error();
@@ -157,6 +161,9 @@ Status CheckFace(const ServerConfig& c) {
   if (!(st = CheckFaceText("service_name", c.service_name, 120, true))) return st;
   if (!(st = CheckFaceText("operator_name", c.operator_name, 120, false))) return st;
   if (!(st = CheckFaceText("phone_hours", c.phone_hours, 120, false))) return st;
+  if (!(st = CheckFaceText("service_name_cy", c.service_name_cy, 120, false))) return st;
+  if (!(st = CheckFaceText("operator_name_cy", c.operator_name_cy, 120, false))) return st;
+  if (!(st = CheckFaceText("phone_hours_cy", c.phone_hours_cy, 120, false))) return st;
   if (c.phone_number.size() > 30 ||
       c.phone_number.find_first_not_of("0123456789 +()-") != std::string::npos) {
     return MakeError(ErrorCode::kInvalidArgument,

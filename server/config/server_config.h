@@ -52,6 +52,10 @@ struct ServerConfig {
   std::string operator_name;  // "" : not shown
   std::string phone_number;   // digits, spaces, + ( ) - only; "" : no phone line shown
   std::string phone_hours;
+  // The same in Welsh, for the /cy pages (docs/i18n.md); "" : the value above is shown there.
+  std::string service_name_cy;
+  std::string operator_name_cy;
+  std::string phone_hours_cy;
   std::string exit_url = "https://www.bbc.co.uk/weather";  // the quick exit: an https:// URL
   // This service's onion address ("<56 characters>.onion"): a request naming another Host gets
   // a warning on every page (server/source/onion_check.h). "" : not checked.

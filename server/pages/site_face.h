@@ -12,6 +12,10 @@ struct SiteFace {
   std::string operator_name;              // "" : not shown
   std::string phone_number;               // "" : no phone line shown
   std::string phone_hours;                // e.g. "Monday to Friday, 9am to 5pm"
+  // The same in Welsh, on the /cy pages; "" : the English value is shown there too.
+  std::string service_name_cy;
+  std::string operator_name_cy;
+  std::string phone_hours_cy;
   // The quick exit ("Exit this page"): a neutral site, opened in place of this one.
   std::string exit_url = "https://www.bbc.co.uk/weather";
   int retention_days = 365;       // the privacy notice: source_retention_days

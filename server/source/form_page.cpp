@@ -1,5 +1,6 @@
 #include "server/source/form_page.h"
 
+#include "server/i18n/catalogue.h"
 #include "server/source/responses.h"
 
 namespace sealdrop::server {
@@ -27,16 +28,31 @@ void FillFormData(PageData& data, const FormValues& values, const FormProblem* p
   if (files_dropped) data.set("files_dropped", PageData::type::bool_true);
 }
 
-FormProblem ExpiredDirectoryProblem() {
+namespace {
+
+// The directory's English names of the forces in Wales, for the extractor: their Welsh names
+// are in the catalogue.
+[[maybe_unused]] constexpr const char* kWelshForceNames[] = {
+    N_("Dyfed-Powys Police"), N_("Gwent Police"), N_("North Wales Police"),
+    N_("South Wales Police")};
+
+}  // namespace
+
+std::string ForceName(Language language, std::string_view directory_name) {
+  return Translate(language, directory_name);
+}
+
+FormProblem ExpiredDirectoryProblem(Language language) {
   return {http::status::service_unavailable,
-          "This service cannot send reports or messages to the police at the moment: its list "
-          "of forces needs renewing by the people who run it. Nothing was sent. Your answers are "
-          "below: please try again in a day or two.",
+          Translate(language,
+                    "This service cannot send reports or messages to the police at the moment: "
+                    "its list of forces needs renewing by the people who run it. Nothing was "
+                    "sent. Your answers are below: please try again in a day or two."),
           ""};
 }
 
-Response ReportFormPage(SiteContext& ctx, unsigned version, const FormValues* values,
-                        const FormProblem* problem, bool files_dropped) {
+Response ReportFormPage(SiteContext& ctx, Language language, unsigned version,
+                        const FormValues* values, const FormProblem* problem, bool files_dropped) {
   const IssuedForm form = ctx.form_tokens.Issue();
   PageData data;
   data.set("csrf", form.token);
@@ -47,13 +63,13 @@ Response ReportFormPage(SiteContext& ctx, unsigned version, const FormValues* va
   kainjow::mustache::list forces;
   const auto directory = ctx.directory.Current();
   // An expired directory (live_directory.h): the form is shown, with why it cannot be sent.
-  const FormProblem expired = ExpiredDirectoryProblem();
+  const FormProblem expired = ExpiredDirectoryProblem(language);
   if (!problem && directory->expired()) problem = &expired;
   for (const auto& f : directory->forces()) {
     if (f.code == "NATIONAL" || !directory->Find(f.code)) continue;
     PageData item;
     item.set("code", f.code);
-    item.set("name", f.name);
+    item.set("name", ForceName(language, f.name));
     if (f.code == force) item.set("selected", PageData::type::bool_true);
     forces.push_back(item);
   }
@@ -65,8 +81,11 @@ Response ReportFormPage(SiteContext& ctx, unsigned version, const FormValues* va
   if (shown.find("contact") == shown.end()) {
     data.set("c_contact_anonymous", PageData::type::bool_true);
   }
-  Response res = PageResponse(problem ? problem->status : http::status::ok, version,
-                              "report_form", problem ? "Error: Make a report" : "Make a report",
+  // A refused form's words are only on this page: the other language opens in a new tab.
+  Response res = PageResponse({.language = language, .path = "/report",
+                               .switch_in_new_tab = values != nullptr},
+                              problem ? problem->status : http::status::ok, version, "report_form",
+                              problem ? N_("Error: Make a report") : N_("Make a report"),
                               std::move(data));
   res.set(http::field::set_cookie, form.cookie);
   return res;

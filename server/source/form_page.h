@@ -17,7 +17,7 @@ namespace sealdrop::server {
 using FormValues = std::map<std::string, std::string, std::less<>>;
 
 // Why a form came back, and which field the reporter should look at ("" for the whole form; an
-// element id such as "what" or "file-1").
+// element id such as "what" or "file-1"). The message is in the page's language already.
 struct FormProblem {
   http::status status;
   std::string message;
@@ -29,13 +29,17 @@ struct FormProblem {
 void FillFormData(PageData& data, const FormValues& values, const FormProblem* problem,
                   bool files_dropped);
 
+// A force's name from the directory, in `language`: the forces of Wales have Welsh names in the
+// catalogue (Heddlu Dyfed-Powys, ...); any other name is shown as the directory gives it.
+std::string ForceName(Language language, std::string_view directory_name);
+
 // The service's force directory has expired (server/config/live_directory.h): reports and
 // follow-ups are refused until it is renewed; 503, the whole form.
-FormProblem ExpiredDirectoryProblem();
+FormProblem ExpiredDirectoryProblem(Language language);
 
 // The report form with a fresh form token (its cookie set on the response). `values` and
 // `problem` are null for a new form.
-Response ReportFormPage(SiteContext& ctx, unsigned version, const FormValues* values,
-                        const FormProblem* problem, bool files_dropped);
+Response ReportFormPage(SiteContext& ctx, Language language, unsigned version,
+                        const FormValues* values, const FormProblem* problem, bool files_dropped);
 
 }  // namespace sealdrop::server

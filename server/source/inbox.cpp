@@ -5,6 +5,7 @@
 #include "common/display_text.h"
 #include "crypto/envelope_reader.h"
 #include "server/log.h"
+#include "server/source/conversation_record.h"
 #include "server/source/responses.h"
 
 namespace sealdrop::server {
@@ -21,7 +22,8 @@ struct Reply {
 
 // Opens one reply blob with the source key. Any failure skips the reply (and is logged as an
 // event, nothing more): a damaged item must not hide the others.
-std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPair& key) {
+std::optional<Reply> OpenReply(SiteContext& ctx, Language language, const ItemRow& row,
+                               const KeyPair& key) {
   auto file = FileSource::Open(ctx.store.BlobPath(row.id));
   if (!file) return std::nullopt;
   std::vector<KeyPair> keys;
@@ -53,27 +55,61 @@ std::optional<Reply> OpenReply(SiteContext& ctx, const ItemRow& row, const KeyPa
   r.message = DisplaySafeText(meta["message"].get<std::string>());
   const auto directory = ctx.directory.Current();
   auto force = directory->Find(row.force);
-  r.force_name = force ? (*force)->name : row.force;
+  r.force_name = force ? ForceName(language, (*force)->name) : row.force;
   return r;
+}
+
+// What the reporter sent and whether each still waits for the force, from their sealed record
+// (conversation_record.h): "" when there is no record (a conversation begun before it) or it
+// cannot be opened; nullopt when the index cannot be read.
+std::optional<std::string> SentList(SiteContext& ctx, Language language,
+                                    const std::array<std::uint8_t, kLookupIdBytes>& lookup,
+                                    const KeyPair& key) {
+  auto sealed = ctx.store.SourceRecord(lookup);
+  if (!sealed) return std::nullopt;
+  if (sealed->empty()) return std::string();
+  auto entries = OpenRecord(*sealed, key);
+  if (!entries) {
+    log::Warn("a reporter's record could not be opened");
+    return std::string();
+  }
+  kainjow::mustache::list sent;
+  for (const RecordEntry& entry : *entries) {
+    auto row = ctx.store.Get(entry.item_id);
+    if (!row && row.error().code != ErrorCode::kNotFound) return std::nullopt;
+    PageData item;
+    item.set("is_report", entry.kind == RecordKind::kReport);
+    item.set("day", entry.day);
+    // Reports and follow-ups leave the server only on their force's import receipt.
+    item.set("collected", !row.ok());
+    sent.push_back(item);
+  }
+  PageData data;
+  data.set("sent", sent);
+  return RenderFragment(language, "sent_list", std::move(data));
 }
 
 }  // namespace
 
 // The follow-up form again for a reporter whose login ended: their message as typed, and their
 // codename to send it with (a form token, no session: FollowUpUpload::WithCodename).
-Response LoggedOutDraftPage(SiteContext& ctx, unsigned version, const InboxDraft& draft) {
+Response LoggedOutDraftPage(SiteContext& ctx, Language language, unsigned version,
+                            const InboxDraft& draft) {
   const IssuedForm form = ctx.form_tokens.Issue();
   PageData data;
   data.set("csrf", form.token);
   FillFormData(data, *draft.values, draft.problem, draft.files_dropped);
-  Response res = PageResponse(draft.problem->status, version, "followup_again",
-                              "Error: Send your message", std::move(data));
+  Response res = PageResponse({.language = language, .path = "/login",
+                               .switch_in_new_tab = true},
+                              draft.problem->status,
+                              version, "followup_again", N_("Error: Send your message"),
+                              std::move(data));
   res.set(http::field::set_cookie, form.cookie);
   return res;
 }
 
-Response InboxPage(SiteContext& ctx, unsigned version, const std::string& session_id,
-                   InboxDraft draft) {
+Response InboxPage(SiteContext& ctx, Language language, unsigned version,
+                   const std::string& session_id, InboxDraft draft) {
   std::optional<KeyPair> key;
   std::array<std::uint8_t, kLookupIdBytes> lookup{};
   std::string csrf;
@@ -83,17 +119,17 @@ Response InboxPage(SiteContext& ctx, unsigned version, const std::string& sessio
   });
   auto view = ctx.sessions.Find(session_id);
   if (!logged_in || !view) {
-    if (draft.values && draft.problem) return LoggedOutDraftPage(ctx, version, draft);
-    return RedirectTo("/login", version);
+    if (draft.values && draft.problem) return LoggedOutDraftPage(ctx, language, version, draft);
+    return RedirectTo(language, "/login", version);
   }
   csrf = view->csrf_token;
 
   auto rows = ctx.store.ListForLookup(lookup);
-  if (!rows) return ErrorPageFor(http::status::service_unavailable, version);
+  if (!rows) return ErrorPageFor(language, http::status::service_unavailable, version);
   kainjow::mustache::list replies;
   std::string shown_ids;  // what "delete these replies" deletes: only what was shown
   for (const auto& row : *rows) {
-    auto reply = OpenReply(ctx, row, *key);
+    auto reply = OpenReply(ctx, language, row, *key);
     if (!reply) continue;
     if (replies.size() < kMaxDeletableReplies) shown_ids += (shown_ids.empty() ? "" : " ") + row.id;
     PageData item;
@@ -102,18 +138,24 @@ Response InboxPage(SiteContext& ctx, unsigned version, const std::string& sessio
     item.set("message", reply->message);
     replies.push_back(item);
   }
+  auto sent = SentList(ctx, language, lookup, *key);
+  if (!sent) return ErrorPageFor(language, http::status::service_unavailable, version);
   PageData data;
+  data.set("sent_html", *sent);  // rendered with {{{sent_html}}}: already escaped
   data.set("csrf", csrf);
   data.set("has_replies", replies.empty() ? PageData::type::bool_false : PageData::type::bool_true);
   data.set("replies", replies);
   data.set("reply_ids", shown_ids);
   data.set("max_upload", HumanSize(ctx.limits.max_upload_bytes));
+  const PageLanguage page{.language = language, .path = "/inbox",
+                          .switch_in_new_tab = draft.values != nullptr};
   if (draft.values && draft.problem) {
     FillFormData(data, *draft.values, draft.problem, draft.files_dropped);
-    return PageResponse(draft.problem->status, version, "inbox", "Error: Your replies",
+    return PageResponse(page, draft.problem->status, version, "inbox", N_("Error: Your replies"),
                         std::move(data));
   }
-  return PageResponse(http::status::ok, version, "inbox", "Your replies", std::move(data));
+  return PageResponse(page, http::status::ok, version, "inbox", N_("Your replies"),
+                      std::move(data));
 }
 
 }  // namespace sealdrop::server

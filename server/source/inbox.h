@@ -19,7 +19,7 @@ struct InboxDraft {
 // The inbox, with the follow-up form filled in from `draft` if given. When `session_id` is not
 // logged in (the session may have expired in between): a redirect to /login, or, with a draft,
 // the login form with the reporter's unsent message shown beside it, never lost.
-Response InboxPage(SiteContext& ctx, unsigned version, const std::string& session_id,
-                   InboxDraft draft = {});
+Response InboxPage(SiteContext& ctx, Language language, unsigned version,
+                   const std::string& session_id, InboxDraft draft = {});
 
 }  // namespace sealdrop::server

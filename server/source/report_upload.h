@@ -17,8 +17,8 @@ namespace sealdrop::server {
 
 class ReportUpload final : public SealedUpload {
  public:
-  ReportUpload(SiteContext& ctx, unsigned version, std::optional<FormNonce> cookie,
-               std::string boundary);
+  ReportUpload(SiteContext& ctx, Language language, unsigned version,
+               std::optional<FormNonce> cookie, std::string boundary);
 
  private:
   void Prepare(Ready ready) override;
@@ -41,19 +41,20 @@ class ReportUpload final : public SealedUpload {
 class FollowUpUpload final : public SealedUpload {
  public:
   // A logged-in reporter's follow-up (the inbox form, the session's CSRF token).
-  FollowUpUpload(SiteContext& ctx, unsigned version, std::string session_id,
+  FollowUpUpload(SiteContext& ctx, Language language, unsigned version, std::string session_id,
                  std::string boundary);
   // A reporter whose login ended sends the follow-up form they got back, with their codename
   // (a form token instead of a session: form_token.h). The codename is derived once the body is
   // in; a known one logs a new session in and the follow-up is sealed. Files come afterwards
   // from the inbox (the form has none).
-  static std::unique_ptr<FollowUpUpload> WithCodename(SiteContext& ctx, unsigned version,
+  static std::unique_ptr<FollowUpUpload> WithCodename(SiteContext& ctx, Language language,
+                                                      unsigned version,
                                                       std::optional<FormNonce> cookie,
                                                       std::string boundary);
 
  private:
-  FollowUpUpload(SiteContext& ctx, unsigned version, std::optional<FormNonce> cookie,
-                 std::string boundary);
+  FollowUpUpload(SiteContext& ctx, Language language, unsigned version,
+                 std::optional<FormNonce> cookie, std::string boundary);
   void Prepare(Ready ready) override;
   Status CheckToken(std::string_view token) override;
   Result<EnvelopePlan> Plan(const FieldCollector& fields, bool has_files) override;
@@ -66,6 +67,9 @@ class FollowUpUpload final : public SealedUpload {
   std::optional<FormNonce> cookie_;
   std::string new_session_;  // set by a codename login: its cookie goes on the answer
   std::optional<SourceRef> source_;
+  // The source key, copied from the session: opens and reseals the reporter's record when the
+  // follow-up is committed (conversation_record.h).
+  std::optional<KeyPair> source_key_;
   std::string force_;
 };
 

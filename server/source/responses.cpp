@@ -1,5 +1,8 @@
 #include "server/source/responses.h"
 
+#include "server/i18n/catalogue.h"
+#include "server/i18n/language_path.h"
+
 namespace sealdrop::server {
 namespace {
 
@@ -11,27 +14,29 @@ struct ErrorText {
 ErrorText TextFor(http::status status) {
   switch (status) {
     case http::status::not_found:
-      return {"Page not found", "There is no page at this address."};
+      return {N_("Page not found"), N_("There is no page at this address.")};
     case http::status::method_not_allowed:
-      return {"Not allowed", "This kind of request is not accepted here."};
+      return {N_("Not allowed"), N_("This kind of request is not accepted here.")};
     case http::status::payload_too_large:
-      return {"Too large", "What you sent is larger than this service accepts. Nothing was kept."};
+      return {N_("Too large"),
+              N_("What you sent is larger than this service accepts. Nothing was kept.")};
     case http::status::request_header_fields_too_large:
-      return {"Request too large", "Your browser sent more than this service accepts."};
+      return {N_("Request too large"), N_("Your browser sent more than this service accepts.")};
     case http::status::service_unavailable:
-      return {"Service busy", "The service cannot take this right now. Nothing was kept. "
-                              "Please try again later."};
+      return {N_("Service busy"), N_("The service cannot take this right now. Nothing was kept. "
+                                  "Please try again later.")};
     case http::status::too_many_requests:
-      return {"Too many attempts", "There have been too many attempts. Please wait a few "
-                                   "minutes and try again."};
+      return {N_("Too many attempts"), N_("There have been too many attempts. Please wait a few "
+                                       "minutes and try again.")};
     case http::status::forbidden:
-      return {"Form expired", "This form has expired or was not sent from this site. "
-                              "Nothing was kept. Go back, reload the page and try again."};
+      return {N_("Form expired"), N_("This form has expired or was not sent from this site. "
+                                  "Nothing was kept. Go back, reload the page and try again.")};
     case http::status::request_timeout:
-      return {"Too slow", "Your browser took too long to send the request. Nothing was kept."};
+      return {N_("Too slow"),
+              N_("Your browser took too long to send the request. Nothing was kept.")};
     default:
-      return {"Something was wrong with that request",
-              "The service could not understand what your browser sent. Nothing was kept."};
+      return {N_("Something was wrong with that request"),
+              N_("The service could not understand what your browser sent. Nothing was kept.")};
   }
 }
 
@@ -54,32 +59,36 @@ Response HtmlResponse(http::status status, unsigned version, std::string html) {
   return res;
 }
 
-Response PageResponse(http::status status, unsigned version, std::string_view name,
-                      const std::string& title, PageData data) {
-  return HtmlResponse(status, version, RenderPage(name, title, std::move(data)));
+Response PageResponse(const PageLanguage& page, http::status status, unsigned version,
+                      std::string_view name, std::string_view title_msgid, PageData data) {
+  return HtmlResponse(status, version, RenderPage(page, name, title_msgid, std::move(data)));
 }
 
-Response ErrorPageFor(http::status status, unsigned version) {
-  return ErrorPageWith(status, version, TextFor(status).message);
+Response ErrorPageFor(Language language, http::status status, unsigned version) {
+  return ErrorPageWith(language, status, version, TextFor(status).message);
 }
 
-Response ErrorPageWith(http::status status, unsigned version, std::string_view message) {
+Response ErrorPageWith(Language language, http::status status, unsigned version,
+                       std::string_view message_msgid) {
   const ErrorText text = TextFor(status);
   PageData data;
-  data.set("heading", text.heading);
-  data.set("message", std::string(message));
-  return PageResponse(status, version, "error", text.heading, std::move(data));
+  data.set("heading", Translate(language, text.heading));
+  data.set("message", Translate(language, message_msgid));
+  // The switch link goes to the other language's landing page: an error has no page of its own.
+  return PageResponse({.language = language, .path = "/"}, status, version, "error",
+                      text.heading, std::move(data));
 }
 
-Response ErrorPageForError(const Error& error, unsigned version) {
-  return ErrorPageWith(StatusFor(error.code), version, error.message);
+Response ErrorPageForError(Language language, const Error& error, unsigned version) {
+  return ErrorPageWith(language, StatusFor(error.code), version, error.message);
 }
 
-Response RedirectTo(std::string_view path, unsigned version) {
+Response RedirectTo(Language language, std::string_view path, unsigned version) {
+  const std::string target = LocalPath(language, path);
   Response res{http::status::see_other, version};
-  res.set(http::field::location, std::string(path));
+  res.set(http::field::location, target);
   res.set(http::field::content_type, "text/plain; charset=utf-8");
-  res.body() = "See " + std::string(path) + "\n";
+  res.body() = "See " + target + "\n";
   return res;
 }
 

@@ -1,6 +1,7 @@
 #include "server/source/sealed_upload.h"
 
 #include "common/utf8.h"
+#include "server/i18n/catalogue.h"
 #include "server/log.h"
 #include "server/source/form_urlencoded.h"
 #include "server/source/responses.h"
@@ -12,8 +13,8 @@ namespace {
 
 // What a reporter reads when the disk fails or is full: never the system's own message.
 Error StorageError() {
-  return MakeError(ErrorCode::kIo, "The service cannot store reports right now. Nothing was "
-                                   "kept. Please try again later.");
+  return MakeError(ErrorCode::kIo, N_("The service cannot store reports right now. Nothing was "
+                                      "kept. Please try again later."));
 }
 
 }  // namespace
@@ -52,21 +53,21 @@ namespace {
 constexpr std::string_view kCsrfField = "csrf";
 constexpr std::size_t kCsrfMaxBytes = 128;
 
-FormProblem ExpiredProblem() { return ExpiredFormProblem(); }
-
 }  // namespace
 
-FormProblem ExpiredFormProblem() {
+FormProblem ExpiredFormProblem(Language language) {
   return {http::status::forbidden,
-          "This form had expired or did not come from this site, so nothing was sent. Check "
-          "your answers below and send the form again.",
+          Translate(language,
+                    "This form had expired or did not come from this site, so nothing was sent. "
+                    "Check your answers below and send the form again."),
           ""};
 }
 
-FormProblem BusyFormProblem() {
+FormProblem BusyFormProblem(Language language) {
   return {http::status::service_unavailable,
-          "The service is very busy and could not take this just now, so nothing was sent. "
-          "Wait a minute, then send the form again.",
+          Translate(language,
+                    "The service is very busy and could not take this just now, so nothing was "
+                    "sent. Wait a minute, then send the form again."),
           ""};
 }
 
@@ -74,28 +75,41 @@ namespace {
 
 // "a minute", "10 minutes", "an hour", "3 hours", "a day", "7 days": how long a sender's whole
 // budget takes to refill, rounded up.
-std::string WaitPhrase(std::chrono::seconds window) {
-  const long long minutes = (window.count() + 59) / 60;
-  if (minutes <= 1) return "a minute";
-  if (minutes < 60) return std::to_string(minutes) + " minutes";
-  const long long hours = (minutes + 59) / 60;
-  if (hours < 24) return hours == 1 ? "an hour" : std::to_string(hours) + " hours";
-  const long long days = (hours + 23) / 24;
-  return days == 1 ? "a day" : std::to_string(days) + " days";
+// The phrase goes into "Wait {wait}, then ..." (in Welsh "Arhoswch am {wait}", so the Welsh
+// catalogue gives the forms that follow "am").
+std::string WaitPhrase(Language language, std::chrono::seconds window) {
+  const auto minutes = static_cast<std::uint64_t>((window.count() + 59) / 60);
+  if (minutes <= 1) return Translate(language, "a minute");
+  if (minutes < 60) return TranslatePlural(language, "{n} minute", "{n} minutes", minutes);
+  const std::uint64_t hours = (minutes + 59) / 60;
+  if (hours < 24) {
+    return hours == 1 ? Translate(language, "an hour")
+                      : TranslatePlural(language, "{n} hour", "{n} hours", hours);
+  }
+  const std::uint64_t days = (hours + 23) / 24;
+  return days == 1 ? Translate(language, "a day")
+                   : TranslatePlural(language, "{n} day", "{n} days", days);
 }
 
 }  // namespace
 
-FormProblem BudgetProblem(BudgetLimit limit, std::chrono::seconds sender_window) {
+FormProblem BudgetProblem(Language language, BudgetLimit limit,
+                          std::chrono::seconds sender_window) {
   if (limit == BudgetLimit::kSender) {
-    return {http::status::too_many_requests,
-            "You have sent a lot to this service in a short time, so this was not sent and "
-            "nothing was kept. Wait " + WaitPhrase(sender_window) + ", then send the form again.",
-            ""};
+    std::string text = Translate(language,
+                                 "You have sent a lot to this service in a short time, so this "
+                                 "was not sent and nothing was kept. Wait {wait}, then send the "
+                                 "form again.");
+    constexpr std::string_view kWait = "{wait}";
+    if (const auto at = text.find(kWait); at != std::string::npos) {
+      text.replace(at, kWait.size(), WaitPhrase(language, sender_window));
+    }
+    return {http::status::too_many_requests, std::move(text), ""};
   }
   return {http::status::service_unavailable,
-          "This service is full for now, so it could not take this and nothing was kept. Please "
-          "try again in a few hours.",
+          Translate(language,
+                    "This service is full for now, so it could not take this and nothing was "
+                    "kept. Please try again in a few hours."),
           ""};
 }
 
@@ -111,10 +125,12 @@ void LogBudgetRefusal(BudgetLimit limit) {
   }
 }
 
-FormProblem TooLargeProblem() {
+FormProblem TooLargeProblem(Language language) {
   return {http::status::payload_too_large,
-          "The files are larger than this service accepts in one go. Nothing was kept. Choose "
-          "fewer or smaller files, and send the rest afterwards with your codename.",
+          Translate(language,
+                    "The files are larger than this service accepts in one go. Nothing was kept. "
+                    "Choose fewer or smaller files, and send the rest afterwards with your "
+                    "codename."),
           "file-1"};
 }
 
@@ -137,9 +153,10 @@ std::string SafeMediaType(std::string_view type) {
   return std::string(type);
 }
 
-SealedUpload::SealedUpload(SiteContext& ctx, unsigned version, std::string session_id,
-                           std::string boundary, std::span<const FieldRule> fields)
-    : ctx_(ctx), version_(version), session_id_(std::move(session_id)),
+SealedUpload::SealedUpload(SiteContext& ctx, Language language, unsigned version,
+                           std::string session_id, std::string boundary,
+                           std::span<const FieldRule> fields)
+    : ctx_(ctx), language_(language), version_(version), session_id_(std::move(session_id)),
       parser_(std::move(boundary), *this), rules_(fields), fields_(fields) {}
 
 SealedUpload::~SealedUpload() = default;
@@ -172,7 +189,7 @@ void SealedUpload::Start(Ready ready) {
   if (ctx_.storage_budget && announced_bytes_) {
     if (auto refused = ctx_.storage_budget->Check(senders_, *announced_bytes_)) {
       LogBudgetRefusal(*refused);
-      Refuse(BudgetProblem(*refused, ctx_.storage_budget->limits().sender_window));
+      Refuse(BudgetProblem(language_, *refused, ctx_.storage_budget->limits().sender_window));
     }
   }
   Prepare(std::move(ready));
@@ -189,7 +206,7 @@ Status SealedUpload::OnPartBegin(const PartHeaders& headers) {
   if (first) {
     // The token comes first so that nothing is parsed, buffered or sealed for a forged form.
     if (headers.name != kCsrfField || headers.filename) {
-      Refuse(ExpiredProblem());
+      Refuse(ExpiredFormProblem(language_));
       return StopReading();  // not a form of this site: nothing of it is read
     }
     mode_ = PartMode::kCsrf;
@@ -199,7 +216,8 @@ Status SealedUpload::OnPartBegin(const PartHeaders& headers) {
   }
   if (headers.filename) {
     if (headers.name != "file") {
-      return MakeError(ErrorCode::kInvalidArgument, "The form had a field this service does not know.");
+      return MakeError(ErrorCode::kInvalidArgument,
+                       N_("The form had a field this service does not know."));
     }
     // A file input left empty is sent as a part with an empty file name and no content.
     if (headers.filename->empty()) {
@@ -220,11 +238,13 @@ Status SealedUpload::OnPartBegin(const PartHeaders& headers) {
   }
   if (writer_) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "The form's answers came after its files. Please use the form on this site.");
+                     N_("The form's answers came after its files. Please use the form on this "
+                        "site."));
   }
   const FieldRule* rule = fields_.RuleFor(headers.name);
   if (!rule) {
-    return MakeError(ErrorCode::kInvalidArgument, "The form had a field this service does not know.");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     N_("The form had a field this service does not know."));
   }
   mode_ = PartMode::kField;
   field_name_ = headers.name;
@@ -237,7 +257,7 @@ Status SealedUpload::OnPartData(std::span<const std::uint8_t> data) {
   switch (mode_) {
     case PartMode::kCsrf:
       if (field_value_.size() + data.size() > field_limit_) {
-        Refuse(ExpiredProblem());
+        Refuse(ExpiredFormProblem(language_));
         return StopReading();
       }
       field_value_.append(reinterpret_cast<const char*>(data.data()), data.size());
@@ -249,7 +269,8 @@ Status SealedUpload::OnPartData(std::span<const std::uint8_t> data) {
         field_value_.append(reinterpret_cast<const char*>(data.data()), std::min(room, data.size()));
         unaccepted_[field_name_] = field_value_;
         Refuse({http::status::payload_too_large,
-                "This answer is longer than this service accepts. Please shorten it.",
+                Translate(language_,
+                          "This answer is longer than this service accepts. Please shorten it."),
                 field_name_});
         mode_ = PartMode::kSkippedField;
         return Status::Ok();
@@ -262,7 +283,8 @@ Status SealedUpload::OnPartData(std::span<const std::uint8_t> data) {
       return writer_->Write(data);
     case PartMode::kSkippedEmptyFile:
       if (!data.empty()) {
-        return MakeError(ErrorCode::kInvalidArgument, "A file without a name cannot be accepted.");
+        return MakeError(ErrorCode::kInvalidArgument,
+                         N_("A file without a name cannot be accepted."));
       }
       return Status::Ok();
     case PartMode::kNone:
@@ -290,7 +312,7 @@ Status SealedUpload::OnPartEnd() {
       unaccepted_[field_name_] = value;
       Refuse({st.error().code == ErrorCode::kLimitExceeded ? http::status::payload_too_large
                                                            : http::status::bad_request,
-              st.error().message, field_name_});
+              Translate(language_, st.error().message), field_name_});
     }
     field_value_.clear();
   }
@@ -308,7 +330,7 @@ Status SealedUpload::BeginEnvelope(bool has_files) {
     if (announced_bytes_) {
       if (auto refused = ctx_.storage_budget->Check(senders_, *announced_bytes_)) {
         LogBudgetRefusal(*refused);
-        Refuse(BudgetProblem(*refused, ctx_.storage_budget->limits().sender_window));
+        Refuse(BudgetProblem(language_, *refused, ctx_.storage_budget->limits().sender_window));
         return StopReading();
       }
     }
@@ -323,7 +345,7 @@ Status SealedUpload::BeginEnvelope(bool has_files) {
   sink_ = std::make_unique<CountingSink>(
       blob_->sink(), reservation_ ? &*reservation_ : nullptr, [this](BudgetLimit limit) {
         LogBudgetRefusal(limit);
-        Refuse(BudgetProblem(limit, ctx_.storage_budget->limits().sender_window));
+        Refuse(BudgetProblem(language_, limit, ctx_.storage_budget->limits().sender_window));
       });
   auto writer = SealedEnvelopeWriter::Begin(*sink_, plan_->recipients, plan_->metadata_json);
   if (!writer) return writer.error().code == ErrorCode::kIo ? StorageError() : writer.error();
@@ -342,7 +364,8 @@ Status SealedUpload::FinishEnvelope() {
   }
   plan_->row.size = sink_->count();
   auto st = ctx_.store.Commit(std::move(*blob_), plan_->row,
-                              plan_->new_source ? &*plan_->new_source : nullptr, used_form());
+                              plan_->new_source ? &*plan_->new_source : nullptr, used_form(),
+                              plan_->record ? &*plan_->record : nullptr);
   blob_.reset();
   if (!st) {
     if (st.error().code == ErrorCode::kExpired) return st.error();  // the form was used already
@@ -356,7 +379,7 @@ Status SealedUpload::FinishEnvelope() {
 
 void SealedUpload::Finish(Respond respond) {
   if (auto st = parser_.Finish(); !st) return respond(ErrorResponse(st.error()));
-  if (!refused_ && !csrf_ok_) Refuse(ExpiredProblem());
+  if (!refused_ && !csrf_ok_) Refuse(ExpiredFormProblem(language_));
   if (refused_) return respond(Again(*refused_));
   BeforeSeal(fields_, [this, respond](std::optional<FormProblem> problem) {
     if (problem) return respond(Again(*problem));
@@ -367,7 +390,7 @@ void SealedUpload::Finish(Respond respond) {
       }
       respond(Success());
     });
-    if (!queued) respond(Again(BusyFormProblem()));
+    if (!queued) respond(Again(BusyFormProblem(language_)));
   });
 }
 
@@ -376,15 +399,17 @@ void SealedUpload::BeforeSeal(const FieldCollector&, Next next) { next(std::null
 FormProblem SealedUpload::ProblemFor(const Error& error) const {
   switch (error.code) {
     case ErrorCode::kLimitExceeded:
-      return {http::status::payload_too_large, error.message, problem_field_};
+      return {http::status::payload_too_large, Translate(language_, error.message),
+              problem_field_};
     case ErrorCode::kIo:
-      return {http::status::service_unavailable, error.message, problem_field_};
+      return {http::status::service_unavailable, Translate(language_, error.message),
+              problem_field_};
     case ErrorCode::kExpired:
     case ErrorCode::kBadSignature:
     case ErrorCode::kNotFound:
-      return {http::status::forbidden, error.message, problem_field_};
+      return {http::status::forbidden, Translate(language_, error.message), problem_field_};
     default:
-      return {http::status::bad_request, error.message, problem_field_};
+      return {http::status::bad_request, Translate(language_, error.message), problem_field_};
   }
 }
 
@@ -404,9 +429,9 @@ Response SealedUpload::Again(const FormProblem& problem) {
 Response SealedUpload::ErrorResponse(const Error& error) {
   // The multipart parser's own errors mean the body was not a form from this site.
   if (error.code == ErrorCode::kMalformed) {
-    return ErrorPageWith(http::status::bad_request, version_,
-                         "Your browser sent the form in a way this service could not read. "
-                         "Nothing was kept. Go back and try again.");
+    return ErrorPageWith(language_, http::status::bad_request, version_,
+                         N_("Your browser sent the form in a way this service could not read. "
+                            "Nothing was kept. Go back and try again."));
   }
   if (refused_) return Again(*refused_);
   return Again(ProblemFor(error));
@@ -418,7 +443,7 @@ bool SealedUpload::KeepReadingWhenTooLarge() {
   // Past the first file the text fields are all in: answer now.
   if (too_large_ || writer_ || files_ > 0) return false;
   too_large_ = true;
-  Refuse(TooLargeProblem());
+  Refuse(TooLargeProblem(language_));
   return true;
 }
 
@@ -426,14 +451,14 @@ bool SealedUpload::KeepReadingWhenBusy() {
   // No upload slot: nothing is sealed; the text fields are read (as for a body too large) to
   // give the form back with them.
   busy_ = true;
-  Refuse(BusyFormProblem());
+  Refuse(BusyFormProblem(language_));
   return true;
 }
 
 Response SealedUpload::TooLarge() {
   too_large_ = true;
   if (!refused_ || refused_->status != http::status::payload_too_large) {
-    refused_ = TooLargeProblem();
+    refused_ = TooLargeProblem(language_);
   }
   return Again(*refused_);
 }

@@ -47,6 +47,7 @@ struct EnvelopePlan {
   std::string metadata_json;
   ItemRow row;                          // size is filled in by SealedUpload
   std::optional<SourceRow> new_source;  // a report registers its codename's lookup id
+  std::optional<RecordEdit> record;     // the reporter's record gains the item (conversation_record.h)
 };
 
 // Where an upload comes from, for the storage budgets.
@@ -57,8 +58,9 @@ struct UploadOrigin {
 
 class SealedUpload : public BodyHandler, private MultipartHandler {
  public:
-  SealedUpload(SiteContext& ctx, unsigned version, std::string session_id, std::string boundary,
-               std::span<const FieldRule> fields);
+  // `language`: the form's (its path's); every page this upload answers with is in it.
+  SealedUpload(SiteContext& ctx, Language language, unsigned version, std::string session_id,
+               std::string boundary, std::span<const FieldRule> fields);
   ~SealedUpload() override;
   // REQUIRES: before Start().
   void SetOrigin(const UploadOrigin& origin);
@@ -109,6 +111,7 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   void AddSender(SenderKey key) { senders_.push_back(std::move(key)); }
 
   SiteContext& ctx_;
+  const Language language_;
   const unsigned version_;
   const std::string session_id_;
   std::optional<std::uint32_t> circuit_;
@@ -150,12 +153,13 @@ class SealedUpload : public BodyHandler, private MultipartHandler {
   std::optional<std::uint64_t> announced_bytes_;
 };
 
-// The problems every form can meet.
-FormProblem ExpiredFormProblem();
-FormProblem BusyFormProblem();
+// The problems every form can meet, in `language`.
+FormProblem ExpiredFormProblem(Language language);
+FormProblem BusyFormProblem(Language language);
 // A storage budget refused the upload: kSender "you have sent a lot … wait `sender_window`",
 // else "the service is full".
-FormProblem BudgetProblem(BudgetLimit limit, std::chrono::seconds sender_window);
+FormProblem BudgetProblem(Language language, BudgetLimit limit,
+                          std::chrono::seconds sender_window);
 
 // The part's media type if it is a plain "type/subtype" token pair, else
 // "application/octet-stream".

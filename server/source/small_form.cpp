@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "server/i18n/catalogue.h"
 #include "server/log.h"
 #include "server/source/responses.h"
 #include "server/source/session_store.h"
@@ -11,19 +12,22 @@ namespace {
 
 // One sentence for every way a codename can be wrong: it says nothing about which word.
 constexpr const char* kNotRecognised =
-    "That codename was not recognised. Check the seven words and try again.";
+    N_("That codename was not recognised. Check the seven words and try again.");
 
 void Wipe(std::string& s) {
   if (!s.empty()) sodium_memzero(s.data(), s.size());
   s.clear();
 }
 
-Response Expired(unsigned version) { return ErrorPageFor(http::status::forbidden, version); }
+Response Expired(Language language, unsigned version) {
+  return ErrorPageFor(language, http::status::forbidden, version);
+}
 
 }  // namespace
 
-SmallFormHandler::SmallFormHandler(SiteContext& ctx, unsigned version, std::string session_id)
-    : ctx_(ctx), version_(version), session_id_(std::move(session_id)) {}
+SmallFormHandler::SmallFormHandler(SiteContext& ctx, Language language, unsigned version,
+                                   std::string session_id)
+    : ctx_(ctx), language_(language), version_(version), session_id_(std::move(session_id)) {}
 
 SmallFormHandler::~SmallFormHandler() { Wipe(body_); }
 
@@ -35,24 +39,24 @@ Status SmallFormHandler::OnData(std::span<const std::uint8_t> bytes) {
 void SmallFormHandler::Finish(Respond respond) {
   auto fields = ParseUrlEncodedForm(body_);
   Wipe(body_);
-  if (!fields) return respond(ErrorPageFor(http::status::bad_request, version_));
+  if (!fields) return respond(ErrorPageFor(language_, http::status::bad_request, version_));
   const auto csrf = SingleField(*fields, "csrf");
   const bool ok = csrf && ctx_.sessions.CheckCsrf(session_id_, std::string(*csrf));
   if (ok) Handle(*fields, respond);
   for (auto& [name, value] : *fields) Wipe(value);
-  if (!ok) respond(Expired(version_));
+  if (!ok) respond(Expired(language_, version_));
 }
 
 Response SmallFormHandler::ErrorResponse(const Error&) {
-  return ErrorPageFor(http::status::bad_request, version_);
+  return ErrorPageFor(language_, http::status::bad_request, version_);
 }
 
 Response SmallFormHandler::TooLarge() {
-  return ErrorPageFor(http::status::payload_too_large, version_);
+  return ErrorPageFor(language_, http::status::payload_too_large, version_);
 }
 
-Response LoginPage(SiteContext&, http::status status, unsigned version, const std::string& csrf,
-                   const std::string& error) {
+Response LoginPage(SiteContext&, Language language, http::status status, unsigned version,
+                   const std::string& csrf, const std::string& error) {
   PageData data;
   data.set("csrf", csrf);
   // A mustache section shows for any string, even "": only false hides the error box.
@@ -61,14 +65,15 @@ Response LoginPage(SiteContext&, http::status status, unsigned version, const st
   } else {
     data.set("error", error);
   }
-  return PageResponse(status, version, "login", "Log in with your codename", std::move(data));
+  return PageResponse({.language = language, .path = "/login"}, status, version, "login",
+                      N_("Log in with your codename"), std::move(data));
 }
 
 void LoginHandler::Start(Ready ready) {
-  if (!ctx_.sessions.Find(session_id_)) return ready(Expired(version_));
+  if (!ctx_.sessions.Find(session_id_)) return ready(Expired(language_, version_));
   if (!ctx_.login_throttle.TryAttempt(session_id_)) {
     log::WarnRepeated("login refused: throttled");
-    return ready(ErrorPageFor(http::status::too_many_requests, version_));
+    return ready(ErrorPageFor(language_, http::status::too_many_requests, version_));
   }
   ready(std::nullopt);
 }
@@ -76,17 +81,20 @@ void LoginHandler::Start(Ready ready) {
 Response LoginHandler::Refused() {
   ctx_.login_throttle.RecordFailure(session_id_);
   auto view = ctx_.sessions.Find(session_id_);
-  if (!view) return Expired(version_);
-  return LoginPage(ctx_, http::status::forbidden, version_, view->csrf_token, kNotRecognised);
+  if (!view) return Expired(language_, version_);
+  return LoginPage(ctx_, language_, http::status::forbidden, version_, view->csrf_token,
+                   Translate(language_, kNotRecognised));
 }
 
 Response LoginHandler::Busy() {
   auto view = ctx_.sessions.Find(session_id_);
-  if (!view) return ErrorPageFor(http::status::service_unavailable, version_);
+  if (!view) return ErrorPageFor(language_, http::status::service_unavailable, version_);
   // The codename typed is never written into a page: the reporter types it again.
-  return LoginPage(ctx_, http::status::service_unavailable, version_, view->csrf_token,
-                   "The service is very busy and could not check your codename just now. Wait a "
-                   "minute, then enter it again.");
+  return LoginPage(ctx_, language_, http::status::service_unavailable, version_,
+                   view->csrf_token,
+                   Translate(language_,
+                             "The service is very busy and could not check your codename just "
+                             "now. Wait a minute, then enter it again."));
 }
 
 void LoginHandler::Handle(const FormFields& fields, Respond respond) {
@@ -106,7 +114,7 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
     auto force = ctx_.store.SourceForce(identity->lookup_id);
     if (!force) {
       if (force.error().code != ErrorCode::kNotFound) {
-        return respond(ErrorPageFor(http::status::service_unavailable, version_));
+        return respond(ErrorPageFor(language_, http::status::service_unavailable, version_));
       }
       log::InfoCounted("login failed");
       return respond(Refused());
@@ -116,10 +124,10 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
       log::Error("cannot record a login's day");
     }
     auto view = ctx_.sessions.LogIn(session_id_, std::move(*identity));
-    if (!view) return respond(Expired(version_));
+    if (!view) return respond(Expired(language_, version_));
     ctx_.login_throttle.Forget(session_id_);
     log::InfoCounted("login");
-    Response res = RedirectTo("/inbox", version_);
+    Response res = RedirectTo(language_, "/inbox", version_);
     res.set(http::field::set_cookie, SessionCookie(view->id));
     respond(std::move(res));
   });
@@ -132,7 +140,7 @@ void LoginHandler::Handle(const FormFields& fields, Respond respond) {
 void LogoutHandler::Handle(const FormFields&, Respond respond) {
   ctx_.sessions.Destroy(session_id_);
   ctx_.login_throttle.Forget(session_id_);
-  Response res = RedirectTo("/", version_);
+  Response res = RedirectTo(language_, "/", version_);
   res.set(http::field::set_cookie, ExpiredSessionCookie());
   respond(std::move(res));
 }
@@ -140,9 +148,9 @@ void LogoutHandler::Handle(const FormFields&, Respond respond) {
 void DeleteRepliesHandler::Handle(const FormFields& fields, Respond respond) {
   std::optional<std::array<std::uint8_t, kLookupIdBytes>> lookup;
   ctx_.sessions.WithIdentity(session_id_, [&](const SourceIdentity& id) { lookup = id.lookup_id; });
-  if (!lookup) return respond(RedirectTo("/login", version_));
+  if (!lookup) return respond(RedirectTo(language_, "/login", version_));
   const auto listed = SingleField(fields, "replies");
-  if (!listed) return respond(ErrorPageFor(http::status::bad_request, version_));
+  if (!listed) return respond(ErrorPageFor(language_, http::status::bad_request, version_));
   std::vector<std::string> ids;
   std::string_view rest = *listed;
   while (!rest.empty()) {
@@ -153,12 +161,13 @@ void DeleteRepliesHandler::Handle(const FormFields& fields, Respond respond) {
   auto deleted = ctx_.store.DeleteReplies(*lookup, ids);
   if (!deleted) {
     log::Error("cannot delete replies");
-    return respond(ErrorPageWith(http::status::service_unavailable, version_,
-                                 "The replies could not be deleted just now. Nothing was "
-                                 "deleted. Please try again later."));
+    return respond(ErrorPageWith(language_, http::status::service_unavailable, version_,
+                                 N_("The replies could not be deleted just now. Nothing was "
+                                    "deleted. Please try again later.")));
   }
   log::InfoCounted("replies deleted by their reader");
-  respond(PageResponse(http::status::ok, version_, "replies_deleted", "Replies deleted", {}));
+  respond(PageResponse({.language = language_, .path = "/inbox"}, http::status::ok, version_,
+                       "replies_deleted", N_("Replies deleted"), {}));
 }
 
 }  // namespace sealdrop::server

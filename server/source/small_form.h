@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "common/language.h"
 #include "server/http/http_server.h"
 #include "server/source/form_urlencoded.h"
 #include "server/source/site_context.h"
@@ -19,7 +20,9 @@ namespace sealdrop::server {
 
 class SmallFormHandler : public BodyHandler {
  public:
-  SmallFormHandler(SiteContext& ctx, unsigned version, std::string session_id);
+  // `language`: the form's (its path's), for every page it answers with.
+  SmallFormHandler(SiteContext& ctx, Language language, unsigned version,
+                   std::string session_id);
   ~SmallFormHandler() override;  // wipes the body
 
   std::uint64_t body_limit() const override { return ctx_.limits.max_small_form_bytes; }
@@ -33,6 +36,7 @@ class SmallFormHandler : public BodyHandler {
   virtual void Handle(const FormFields& fields, Respond respond) = 0;
 
   SiteContext& ctx_;
+  const Language language_;
   const unsigned version_;
   const std::string session_id_;
 
@@ -43,9 +47,9 @@ class SmallFormHandler : public BodyHandler {
 class LoginHandler final : public SmallFormHandler {
  public:
   // `circuit`: from Tor's PROXY header; the derivation queue is fair across circuits.
-  LoginHandler(SiteContext& ctx, unsigned version, std::string session_id,
+  LoginHandler(SiteContext& ctx, Language language, unsigned version, std::string session_id,
                std::optional<std::uint32_t> circuit)
-      : SmallFormHandler(ctx, version, std::move(session_id)), circuit_(circuit) {}
+      : SmallFormHandler(ctx, language, version, std::move(session_id)), circuit_(circuit) {}
   void Start(Ready ready) override;
 
  private:
@@ -75,8 +79,9 @@ class DeleteRepliesHandler final : public SmallFormHandler {
   void Handle(const FormFields& fields, Respond respond) override;
 };
 
-// The login page for `session` (with its CSRF token) and an optional error sentence.
-Response LoginPage(SiteContext& ctx, http::status status, unsigned version,
+// The login page for `session` (with its CSRF token) and an optional error sentence (in
+// `language` already).
+Response LoginPage(SiteContext& ctx, Language language, http::status status, unsigned version,
                    const std::string& csrf, const std::string& error);
 
 }  // namespace sealdrop::server

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "server/i18n/language_path.h"
 #include "server/log.h"
 #include "server/multipart/multipart_parser.h"
 #include "server/pages/embedded.h"
@@ -65,21 +66,23 @@ bool IsUrlEncodedForm(std::string_view type) {
 struct InfoPage {
   std::string_view path;
   std::string_view template_name;
-  const char* title;
+  const char* title;  // a msgid
 };
 constexpr InfoPage kInfoPages[] = {
-    {.path = "/tor", .template_name = "tor", .title = "Using Tor Browser safely"},
+    {.path = "/tor", .template_name = "tor", .title = N_("Using Tor Browser safely")},
     {.path = "/device-safety", .template_name = "device_safety",
-     .title = "If someone may be watching your device"},
-    {.path = "/privacy", .template_name = "privacy", .title = "Privacy notice"},
+     .title = N_("If someone may be watching your device")},
+    {.path = "/privacy", .template_name = "privacy", .title = N_("Privacy notice")},
     {.path = "/accessibility", .template_name = "accessibility",
-     .title = "Accessibility statement"},
+     .title = N_("Accessibility statement")},
 };
 
 // The warning goes at the top of the page's main content. GET pages are whole documents built
 // by many routes; inserting it here keeps every one of them unaware of how the request came.
-void WithNotOnionWarning(Response& res) {
-  static const std::string warning = RenderFragment("tor_warning", {});
+void WithNotOnionWarning(Response& res, Language language) {
+  static const std::string warnings[] = {RenderFragment(Language::kEnglish, "tor_warning", {}),
+                                         RenderFragment(Language::kWelsh, "tor_warning", {})};
+  const std::string& warning = warnings[language == Language::kWelsh ? 1 : 0];
   constexpr std::string_view kMain = "<main id=\"main\" class=\"wrap\">\n";
   std::string& body = res.body();
   const std::size_t at = body.find(kMain);
@@ -89,25 +92,31 @@ void WithNotOnionWarning(Response& res) {
 
 }  // namespace
 
-Response SourceSite::GetPage(std::string_view target, const Request& req,
+Response SourceSite::GetPage(Language lang, std::string_view target, const Request& req,
                              const ConnectionInfo& conn) {
   const unsigned v = req.version();
   if (target == "/") {
-    // The same bytes for everyone: rendered once (after main() has set the site's face).
-    static const std::string landing = RenderPage("landing", "Report safely", {});
-    return HtmlResponse(http::status::ok, v, landing);
+    // The same bytes for everyone in a language: rendered once (after main() has set the
+    // site's face).
+    static const std::string landing[] = {
+        RenderPage({.language = Language::kEnglish, .path = "/"}, "landing", N_("Report safely"),
+                   {}),
+        RenderPage({.language = Language::kWelsh, .path = "/"}, "landing", N_("Report safely"),
+                   {})};
+    return HtmlResponse(http::status::ok, v, landing[lang == Language::kWelsh ? 1 : 0]);
   }
   // The report form needs no session: its token is signed and carries its own time.
-  if (target == "/report") return ReportFormPage(ctx_, v, nullptr, nullptr, false);
-  if (target == "/login") return LoginFormPage(req, conn);
+  if (target == "/report") return ReportFormPage(ctx_, lang, v, nullptr, nullptr, false);
+  if (target == "/login") return LoginFormPage(lang, req, conn);
   if (target == "/inbox") {
     const auto id = CookieSession(req);
-    if (!id) return RedirectTo("/login", v);
-    return InboxPage(ctx_, v, *id);
+    if (!id) return RedirectTo(lang, "/login", v);
+    return InboxPage(ctx_, lang, v, *id);
   }
   for (const InfoPage& page : kInfoPages) {
     if (target == page.path) {
-      return PageResponse(http::status::ok, v, page.template_name, page.title, {});
+      return PageResponse({.language = lang, .path = std::string(page.path)}, http::status::ok,
+                          v, page.template_name, page.title, {});
     }
   }
   if (target == "/static/style.css") {
@@ -118,11 +127,12 @@ Response SourceSite::GetPage(std::string_view target, const Request& req,
     return Plain(http::status::ok, v, "text/plain; charset=utf-8",
                  "User-agent: *\nDisallow: /\n");
   }
-  return ErrorPageFor(http::status::not_found, v);
+  return ErrorPageFor(lang, http::status::not_found, v);
 }
 
+// Before routing the path is not known (a malformed request, headers too large): English.
 Response SourceSite::ErrorPage(http::status status, unsigned version) {
-  return ErrorPageFor(status, version);
+  return ErrorPageFor(Language::kEnglish, status, version);
 }
 
 std::optional<SourceSite::FormSession> SourceSite::EnsureSession(const Request& req,
@@ -137,28 +147,34 @@ std::optional<SourceSite::FormSession> SourceSite::EnsureSession(const Request& 
   return FormSession{ctx_.sessions.Create(), true};
 }
 
-Response SourceSite::LoginFormPage(const Request& req, const ConnectionInfo& conn) {
+Response SourceSite::LoginFormPage(Language lang, const Request& req,
+                                   const ConnectionInfo& conn) {
   const auto session = EnsureSession(req, conn);
-  if (!session) return ErrorPageFor(http::status::too_many_requests, req.version());
-  Response res = LoginPage(ctx_, http::status::ok, req.version(), session->view.csrf_token, "");
+  if (!session) return ErrorPageFor(lang, http::status::too_many_requests, req.version());
+  Response res =
+      LoginPage(ctx_, lang, http::status::ok, req.version(), session->view.csrf_token, "");
   if (session->is_new) res.set(http::field::set_cookie, SessionCookie(session->view.id));
   return res;
 }
 
 RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
   const unsigned v = req.version();
-  std::string_view target(req.target().data(), req.target().size());
+  std::string_view full(req.target().data(), req.target().size());
   // Routing ignores a query string; no page uses one.
-  target = target.substr(0, target.find('?'));
+  full = full.substr(0, full.find('?'));
+  // The language is the path's prefix (/cy/...); the routes below see the rest.
+  const LocalTarget local = SplitLanguagePrefix(full);
+  const Language lang = local.language;
+  const std::string_view target = local.path;
   const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
   const bool post = req.method() == http::verb::post;
 
   if (get) {
-    Response res = GetPage(target, req, conn);
+    Response res = GetPage(lang, target, req, conn);
     const bool tor2web = req.find("X-Tor2web") != req.end();
     if (!CameThroughOnion(HeaderValue(req, http::field::host), tor2web,
                           {.onion_hostname = ctx_.onion_hostname, .behind_tor = ctx_.behind_tor})) {
-      WithNotOnionWarning(res);
+      WithNotOnionWarning(res, lang);
     }
     return res;
   }
@@ -170,47 +186,52 @@ RouteResult SourceSite::Route(const Request& req, const ConnectionInfo& conn) {
   if (post && (target == "/report" || target == "/followup" || target == "/login") &&
       !circuit_allows(target == "/login" ? CircuitAction::kLogin : CircuitAction::kReport)) {
     log::WarnRepeated("request refused: circuit limit");
-    return ErrorPageFor(http::status::too_many_requests, v);
+    return ErrorPageFor(lang, http::status::too_many_requests, v);
   }
 
   if (post && (target == "/report" || target == "/followup")) {
     auto boundary = MultipartBoundary(HeaderValue(req, http::field::content_type));
     if (!boundary) {
-      return ErrorPageWith(http::status::bad_request, v,
-                           "Your browser sent the form in a way this service could not read. "
-                           "Nothing was kept.");
+      return ErrorPageWith(lang, http::status::bad_request, v,
+                           N_("Your browser sent the form in a way this service could not read. "
+                              "Nothing was kept."));
     }
     if (target == "/report") {
-      return WithOrigin(std::make_unique<ReportUpload>(
-                            ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
-                            std::move(*boundary)),
-                        req, conn);
+      return WithOrigin(
+          std::make_unique<ReportUpload>(
+              ctx_, lang, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
+              std::move(*boundary)),
+          req, conn);
     }
     // Logged in: the inbox's form. Otherwise the reporter's login ended: the form they got back
     // carries their codename (and an old inbox form's message comes back to them that way).
     const std::string session = CookieSession(req).value_or("");
     if (ctx_.sessions.WithIdentity(session, [](const SourceIdentity&) {})) {
-      return WithOrigin(std::make_unique<FollowUpUpload>(ctx_, v, session, std::move(*boundary)),
-                        req, conn);
+      return WithOrigin(
+          std::make_unique<FollowUpUpload>(ctx_, lang, v, session, std::move(*boundary)), req,
+          conn);
     }
-    return WithOrigin(FollowUpUpload::WithCodename(
-                          ctx_, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
-                          std::move(*boundary)),
-                      req, conn);
+    return WithOrigin(
+        FollowUpUpload::WithCodename(
+            ctx_, lang, v, FormTokens::CookieNonce(HeaderValue(req, http::field::cookie)),
+            std::move(*boundary)),
+        req, conn);
   }
   if (post && (target == "/login" || target == "/logout" || target == "/inbox/delete-replies")) {
     const auto id = CookieSession(req);
-    if (!id) return ErrorPageFor(http::status::forbidden, v);
+    if (!id) return ErrorPageFor(lang, http::status::forbidden, v);
     if (!IsUrlEncodedForm(HeaderValue(req, http::field::content_type))) {
-      return ErrorPageFor(http::status::bad_request, v);
+      return ErrorPageFor(lang, http::status::bad_request, v);
     }
-    if (target == "/login") return std::make_unique<LoginHandler>(ctx_, v, *id, conn.circuit_id);
+    if (target == "/login") {
+      return std::make_unique<LoginHandler>(ctx_, lang, v, *id, conn.circuit_id);
+    }
     if (target == "/inbox/delete-replies") {
-      return std::make_unique<DeleteRepliesHandler>(ctx_, v, *id);
+      return std::make_unique<DeleteRepliesHandler>(ctx_, lang, v, *id);
     }
-    return std::make_unique<LogoutHandler>(ctx_, v, *id);
+    return std::make_unique<LogoutHandler>(ctx_, lang, v, *id);
   }
-  return ErrorPageFor(http::status::not_found, v);
+  return ErrorPageFor(lang, http::status::not_found, v);
 }
 
 }  // namespace sealdrop::server

@@ -11,6 +11,7 @@
 //   POST /inbox/delete-replies  urlencoded: deletes the replies the inbox showed
 //   GET  /tor, /device-safety, /privacy, /accessibility   guidance, notice and statement
 //   GET  /static/style.css, /robots.txt
+// Every route is also under /cy, in Welsh (/cy/, /cy/report, ...: server/i18n/language_path.h).
 // Every GET page carries a warning when the request did not come through the onion
 // (onion_check.h).
 #pragma once
@@ -18,6 +19,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/language.h"
 #include "server/http/http_server.h"
 #include "server/source/site_context.h"
 
@@ -39,9 +41,10 @@ class SourceSite : public Router {
   std::optional<FormSession> EnsureSession(const Request& request,
                                            const ConnectionInfo& connection);
   // Every GET route's page (source_site.cpp adds the not-onion warning to it).
-  Response GetPage(std::string_view target, const Request& request,
+  Response GetPage(Language language, std::string_view target, const Request& request,
                    const ConnectionInfo& connection);
-  Response LoginFormPage(const Request& request, const ConnectionInfo& connection);
+  Response LoginFormPage(Language language, const Request& request,
+                         const ConnectionInfo& connection);
 
   SiteContext& ctx_;
 };

@@ -30,6 +30,10 @@ CREATE TABLE sources (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: the reporter's record of their conversation, sealed to their source key
+// (server/source/conversation_record.h); NULL for conversations begun before it.
+constexpr const char* kSourcesV3 = "ALTER TABLE sources ADD COLUMN record BLOB;";
+
 Result<bool> HasColumn(const sqlite::Database& db, const char* table, const char* column) {
   auto q = db.Prepare("SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
   if (!q) return q.error();
@@ -67,11 +71,12 @@ Status MigrateIndex(sqlite::Database& db) {
   if (!tx) return tx.error();
   auto existing = HasColumn(db, "sources", "lookup_id");
   if (!existing) return existing.error();
-  if (*existing) {
-    if (auto st = SourcesToMonths(db); !st) return st;
-  } else {
+  if (!*existing) {
     if (auto st = db.Exec(kSourcesV2); !st) return st;
+  } else if (*version < 2) {
+    if (auto st = SourcesToMonths(db); !st) return st;
   }
+  if (auto st = db.Exec(kSourcesV3); !st) return st;
   if (auto st = db.Exec(kItems); !st) return st;
   if (auto st = db.SetUserVersion(kIndexSchemaVersion); !st) return st;
   return tx->Commit();

@@ -6,6 +6,8 @@
 //   1  (user_version 0) items, sources (lookup_id, force, day, [last_active_day]), used_forms
 //   2  sources keep no day: only the month of their last activity (active_month, "YYYY-MM"),
 //      so a conversation cannot be matched to a report or follow-up by its day
+//   3  sources.record: the reporter's record of what they sent, sealed to their source key
+//      (server/source/conversation_record.h), NULL for conversations begun before version 3
 #pragma once
 
 #include "common/result.h"
@@ -13,7 +15,7 @@
 
 namespace sealdrop::server {
 
-inline constexpr int kIndexSchemaVersion = 2;
+inline constexpr int kIndexSchemaVersion = 3;
 
 // Creates the current schema in an empty index, or migrates an older one.
 Status MigrateIndex(sqlite::Database& db);

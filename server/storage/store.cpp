@@ -160,7 +160,7 @@ Result<PendingBlob> SealedStore::Begin(const std::string& chosen_id) {
 }
 
 Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source,
-                           const UsedForm* used_form) {
+                           const UsedForm* used_form, const RecordEdit* record_edit) {
   if (!IsValidForceCode(row.force) || !IsValidDay(row.day)) Die("SealedStore: bad row");
   if (new_source && (!IsValidForceCode(new_source->force) || !IsValidDay(new_source->day))) {
     Die("SealedStore: bad source row");
@@ -206,10 +206,40 @@ Status SealedStore::Commit(PendingBlob blob, ItemRow row, const SourceRow* new_s
     touch->Bind(1, MonthOf(row.day)).Bind(2, *row.lookup_id);
     if (auto st = touch->Run(); !st) return st.error();
   }
+  if (record_edit) {
+    if (auto st = EditRecord(*record_edit, blob.id()); !st) return st.error();
+  }
   if (auto st = tx->Commit(); !st) return st.error();
   blob.writer_->Keep();
   Tidy();
   return Status::Ok();
+}
+
+Status SealedStore::EditRecord(const RecordEdit& record_edit, const std::string& item_id) {
+  auto q = db_.Prepare("SELECT record FROM sources WHERE lookup_id = ?");
+  if (!q) return q.error();
+  auto step = q->Bind(1, record_edit.lookup_id).Next();
+  if (!step) return step.error();
+  if (*step == sqlite::Statement::Step::kDone) return Status::Ok();
+  const std::vector<std::uint8_t> current = q->Blob(0);
+  if (auto done = q->Next(); !done) return done.error();
+  auto edited = record_edit.edit(item_id, current);
+  if (!edited) return Status::Ok();
+  auto up = db_.Prepare("UPDATE sources SET record = ? WHERE lookup_id = ?");
+  if (!up) return up.error();
+  return up->Bind(1, *edited).Bind(2, record_edit.lookup_id).Run();
+}
+
+Result<std::vector<std::uint8_t>> SealedStore::SourceRecord(const std::array<std::uint8_t, 32>& lookup) const {
+  std::lock_guard lock(mu_);
+  auto q = db_.Prepare("SELECT record FROM sources WHERE lookup_id = ?");
+  if (!q) return q.error();
+  auto step = q->Bind(1, lookup).Next();
+  if (!step) return step.error();
+  if (*step == sqlite::Statement::Step::kDone) return MakeError(ErrorCode::kNotFound, "no such source");
+  std::vector<std::uint8_t> record = q->Blob(0);
+  if (auto done = q->Next(); !done) return done.error();
+  return record;
 }
 
 Status SealedStore::RecordUsedForm(const UsedForm& form) {

@@ -12,8 +12,10 @@
 //                     (already a coarse bucket), the kind and, for replies, the source lookup id.
 //                     `sources`: one row per codename ever issued: its lookup id (an Argon2id
 //                     output keyed by the secret instance salt, never the codename), the force
-//                     its follow-ups go to and the month of its last activity (retention). No
-//                     day: a conversation cannot be matched to a report by the day.
+//                     its follow-ups go to, the month of its last activity (retention) and the
+//                     reporter's record of what they sent, sealed to their source key
+//                     (server/source/conversation_record.h). No day, no item id in clear: a
+//                     conversation cannot be matched to a report by the day.
 //                     `used_forms`: a keyed hash of each report form's nonce with its day, kept
 //                     two days (one report per form). Nothing else. Schema versions:
 //                     index_schema.h.
@@ -25,9 +27,11 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,6 +73,17 @@ struct SourceRow {
   std::array<std::uint8_t, 32> lookup_id;
   std::string force;
   std::string day;
+};
+
+// An edit of a source's sealed record (server/source/conversation_record.h), made in the same
+// transaction as an item: `edit` gets the new item's id and the current record (empty when the
+// source has none) and returns the record to keep, or nothing to leave it as it is. Called with
+// the store's lock held: it must not call the store.
+struct RecordEdit {
+  std::array<std::uint8_t, 32> lookup_id;
+  std::function<std::optional<std::vector<std::uint8_t>>(const std::string& item_id,
+                                                         std::span<const std::uint8_t> current)>
+      edit;
 };
 
 // A form whose report is being committed (server/source/form_token.h): its keyed nonce hash is
@@ -123,12 +138,13 @@ class SealedStore {
 
   // A new blob with a fresh random id, or with `id` (kAlreadyExists if that blob exists).
   Result<PendingBlob> Begin(const std::string& id = "");
-  // Makes the blob durable, then commits its row (and `new_source` and `used_form`, if given, in
-  // the same transaction). On failure nothing of the item remains. Fails with kAlreadyExists,
-  // storing nothing, if `new_source` names a lookup id that is already registered, and with
-  // kExpired, storing nothing, if `used_form` was already used.
+  // Makes the blob durable, then commits its row (and `new_source`, `used_form` and
+  // `record_edit`, if given, in the same transaction; the edit after the new source). On failure
+  // nothing of the item remains. Fails with kAlreadyExists, storing nothing, if `new_source`
+  // names a lookup id that is already registered, and with kExpired, storing nothing, if
+  // `used_form` was already used. An edit of a source that does not exist changes nothing.
   Status Commit(PendingBlob blob, ItemRow row, const SourceRow* new_source = nullptr,
-                const UsedForm* used_form = nullptr);
+                const UsedForm* used_form = nullptr, const RecordEdit* record_edit = nullptr);
   // True when a report was already committed from the form with this key.
   Result<bool> FormUsed(const std::array<std::uint8_t, 16>& key) const;
 
@@ -138,6 +154,9 @@ class SealedStore {
   // with kNotFound unless the source exists and is with `from`.
   Status MoveSource(const std::array<std::uint8_t, 32>& lookup, const std::string& from,
                     const std::string& to);
+  // A source's sealed record; empty when it has none (begun before schema 3); kNotFound when the
+  // lookup id is unknown.
+  Result<std::vector<std::uint8_t>> SourceRecord(const std::array<std::uint8_t, 32>& lookup) const;
   // One item's row; kNotFound when there is none.
   Result<ItemRow> Get(const std::string& id) const;
 
@@ -188,6 +207,7 @@ class SealedStore {
   // rows' traces outlive the change by more than the call. REQUIRES: mu_ held.
   Status UnlinkThenTidy(const std::vector<std::string>& ids);
   Status RecordUsedForm(const UsedForm& form);  // REQUIRES: mu_ held, in a transaction
+  Status EditRecord(const RecordEdit& edit, const std::string& item_id);  // the same
   Result<std::vector<ItemRow>> Query(const char* sql, const std::string* text,
                                      const std::array<std::uint8_t, 32>* blob) const;
 

@@ -3,12 +3,15 @@
 
 Makes a fresh instance with the real tools (sealdrop-console: root key, MET keys, signed
 directory), starts sealdrop-server on a loopback port, and runs journey.py: landing page, report
-form filled and submitted with an attachment, codename read, login with it, inbox, follow-up.
+form sent once with "What happened?" blank (it comes back with the problem summarised and the words
+kept), then filled and submitted with an attachment, codename read, login with it, inbox, follow-up.
 Then it checks what the server stored with the force's key (sealdrop-console open --out-dir):
 every answer and the attachment byte for byte, and the follow-up sealed to the same force.
-Screenshots of each page are left in --artefacts.
+Screenshots of each page are left in --artefacts. With --lang cy the journey runs in Welsh
+(journey.py --lang cy: from the English landing page's "Cymraeg" link on, under /cy), its
+screenshots go to DIR/cy, and the sealed report must record "language": "cy".
 
-  browser_test.py --server BIN --console BIN --artefacts DIR
+  browser_test.py --server BIN --console BIN --artefacts DIR [--lang cy]
 Exit 0 only when everything passed.
 """
 import argparse, json, os, shutil, signal, subprocess, sys, tempfile
@@ -40,13 +43,18 @@ def make_instance(console, work):
 
 
 def start_server(server_bin, work, data, extra=()):
-    """sealdrop-server on a loopback port for the instance in WORK; returns (process, base URL)."""
+    """sealdrop-server on a loopback port for the instance in WORK; returns (process, base URL).
+    With --force-listen in EXTRA, process.force_api is the force API's address."""
     keys = os.path.join(work, "keys")
     server = subprocess.Popen(
         [server_bin, "--listen", "127.0.0.1:0", "--data", data, "--directory",
          f"{work}/directory.signed", "--root-pub", f"{keys}/root.public", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = server.stdout.readline().strip()
+    server.force_api = None  # with --force-listen, its "force-api ADDRESS" line comes first
+    if line.startswith("force-api "):
+        server.force_api = line.split(" ", 1)[1]
+        line = server.stdout.readline().strip()
     if not line.startswith("listening "):
         server.kill()
         raise SystemExit(f"FAILED: server did not start: {line!r} {server.stderr.read()}")
@@ -58,7 +66,9 @@ def main():
     ap.add_argument("--server", required=True)
     ap.add_argument("--console", required=True)
     ap.add_argument("--artefacts", required=True)
+    ap.add_argument("--lang", choices=("en", "cy"), default="en")
     a = ap.parse_args()
+    artefacts = os.path.join(a.artefacts, "cy") if a.lang == "cy" else a.artefacts
     if not shutil.which("chromium"):
         print("browser_test: chromium is not installed (./scripts/install-deps installs it)",
               file=sys.stderr)
@@ -75,12 +85,16 @@ def main():
         blob = os.urandom(700 * 1024)
         with open(attachment, "wb") as f:
             f.write(blob)
-        what = "Browser test: PC 4521 took cash at the station on 3 May. £200 — ü."
-        os.makedirs(a.artefacts, exist_ok=True)
+        what = ("Prawf porwr: cymerodd PC 4521 arian parod yn yr orsaf ar 3 Mai. £200 — ŵ ŷ."
+                if a.lang == "cy" else
+                "Browser test: PC 4521 took cash at the station on 3 May. £200 — ü.")
+        followup = ("Un peth arall o'r porwr." if a.lang == "cy" else
+                    "One more thing from the browser.")
+        os.makedirs(artefacts, exist_ok=True)
         j = subprocess.run(
             ["/usr/bin/python3", os.path.join(HERE, "journey.py"), "--base", base, "--out",
-             a.artefacts, "--force", "MET", "--what", what, "--attach", attachment,
-             "--category", "personal_advantage", "--followup", "One more thing from the browser."],
+             artefacts, "--force", "MET", "--what", what, "--attach", attachment,
+             "--category", "personal_advantage", "--followup", followup, "--lang", a.lang],
             capture_output=True, text=True, timeout=300)
         sys.stderr.write(j.stderr)
         if j.returncode != 0:
@@ -111,13 +125,14 @@ def main():
             (m["role"] == "staff" and m["duty"] == "on" and m["setting"] == "in_person", "radios"),
             (m["at_risk"] == "no", "at risk"),
             (m["contact"] == {"mode": "anonymous"}, "anonymous by default"),
+            (m.get("language") == a.lang, "the reporter's language"),
             (len(report["parts"]) == 1 and report["parts"][0]["name"] == "evidence photo.jpg",
              "attachment name"),
         ]
         with open(os.path.join(out, report["parts"][0]["file"]), "rb") as f:
             checks.append((f.read() == blob, "attachment bytes"))
         fu = kinds["followup"][0]["metadata"]
-        checks.append((fu["message"] == "One more thing from the browser.", "follow-up message"))
+        checks.append((fu["message"] == followup, "follow-up message"))
         checks.append((fu["source"]["ref"] == m["source"]["ref"], "follow-up from the same source"))
         failed = [name for ok, name in checks if not ok]
         if failed:

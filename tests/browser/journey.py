@@ -10,6 +10,11 @@ the standard library and Debian's python3-websocket (hence /usr/bin/python3).
              --attach FILE [--attach FILE ...] [--category corruption]
              [--expect-reply TEXT] [--followup TEXT [--followup-attach FILE ...]]
              [--codename "seven words"] [--proxy 127.0.0.1:9050] [--timeout 120]
+             [--lang cy]
+
+With --lang cy the journey starts on the English landing page, follows its "Cymraeg" link, and
+does everything else in Welsh, under the /cy paths (docs/i18n.md): every page must say
+lang="cy" and link back to itself in English.
 
 Prints one JSON line on stdout; exits 0 only if every step and assertion passed.
 """
@@ -41,23 +46,24 @@ def css_str(s):
 
 
 class Browser:
-    def __init__(self, proxy, deadline):
+    def __init__(self, proxy, deadline, javascript=False):
         self.deadline = deadline  # monotonic time at which every wait gives up
         self.proc = self.ws = self.session = self.main_frame = self.root = self.doc_status = None
         self.msg_id, self.events, self.redirects = 0, [], []
         self.ud = tempfile.mkdtemp(prefix="sealdrop-journey-")
         try:
-            self._launch(proxy)
+            self._launch(proxy, javascript)
         except BaseException:
             self.close()  # the caller never gets this object, so clean up here
             raise
 
-    def _launch(self, proxy):
+    def _launch(self, proxy, javascript):
         # JS off through the profile's content settings (not --blink-settings):
         # that is the switch Chromium enforces for every frame and navigation.
+        # (JS on only for a checker that injects its own script: tests/browser/axe_check.py.)
         os.makedirs(os.path.join(self.ud, "Default"))
         with open(os.path.join(self.ud, "Default", "Preferences"), "w") as f:
-            json.dump({"profile": {"default_content_setting_values": {"javascript": 2}}}, f)
+            json.dump({"profile": {"default_content_setting_values": {"javascript": 1 if javascript else 2}}}, f)
         args = [shutil.which("chromium") or "/usr/bin/chromium",
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -320,8 +326,30 @@ def expect_page(b, path, marker, what):
         raise Fail("%s: page has no %s" % (what, marker))
 
 
+def expect_language(b, a, what):
+    """The page is in the journey's language and links to the same page in the other one."""
+    path = urllib.parse.urlsplit(b.url()[0]).path
+    html_lang = b.attrs(b.q("html", required=True)).get("lang")
+    want = "cy" if a.lang == "cy" else "en-GB"
+    if html_lang != want:
+        raise Fail("%s: <html lang=%r>, expected %r" % (what, html_lang, want))
+    other = "en" if a.lang == "cy" else "cy"
+    node = b.q('a#language-switch[hreflang="%s"][lang="%s"]' % (other, other))
+    if not node:
+        raise Fail("%s: no language switch link to %s" % (what, other))
+    name = b.text(node)
+    # A switch that opens a new tab (a page that cannot be shown again) says so after the name.
+    if not name.startswith("English" if other == "en" else "Cymraeg"):
+        raise Fail("%s: the language switch reads %r" % (what, name))
+    return b.attrs(node).get("href"), path
+
+
 def journey(b, a, step, result):
     base, shots = a.base.rstrip("/"), result["screenshots"]
+    P = "/cy" if a.lang == "cy" else ""  # every local path's prefix in the journey's language
+
+    def local(path):
+        return P + path
 
     step[0] = "0 JS-off probe"
     b.navigate(JS_PROBE)
@@ -333,6 +361,15 @@ def journey(b, a, step, result):
         step[0] = "1 landing page"
         b.navigate(base + "/")
         expect_page(b, "/", 'a[href="/report"]', "landing")
+        if a.lang == "cy":
+            step[0] = "1a the Cymraeg link"
+            if b.attrs(b.q("html", required=True)).get("lang") != "en-GB":
+                raise Fail("the English landing page is not lang=en-GB")
+            b.click_and_wait('a#language-switch[href="/cy/"][hreflang="cy"][lang="cy"]')
+            expect_page(b, "/cy/", 'a[href="/cy/report"]', "Welsh landing")
+        switch, _ = expect_language(b, a, "landing")
+        if switch != ("/" if a.lang == "cy" else "/cy/"):
+            raise Fail("landing: the language switch goes to %r" % switch)
         shots.append(b.screenshot(os.path.join(a.out, "landing.png")))
 
         step[0] = "1b guidance, notice and statement pages"
@@ -341,15 +378,40 @@ def journey(b, a, step, result):
             raise Fail("landing: the not-through-Tor warning is shown")
         for path, shot in (("/tor", "tor"), ("/device-safety", "device-safety"),
                            ("/privacy", "privacy"), ("/accessibility", "accessibility")):
-            b.click_and_wait('footer a[href="%s"]' % path)  # the footer's links, as a reader would
-            expect_page(b, path, "a#exit-this-page", path)
+            # The footer's links, as a reader would.
+            b.click_and_wait('footer a[href="%s"]' % local(path))
+            expect_page(b, local(path), "a#exit-this-page", path)
+            switch, _ = expect_language(b, a, path)
+            if switch != (path if a.lang == "cy" else "/cy" + path):
+                raise Fail("%s: the language switch goes to %r" % (path, switch))
             shots.append(b.screenshot(os.path.join(a.out, shot + ".png")))
-        b.navigate(base + "/")
+        b.navigate(base + local("/"))
+
+        step[0] = "2a report form with a problem"
+        b.click_and_wait('a[href="%s"]' % local("/report"))  # follow the link, as a reader would
+        form = 'form[action="%s"][method="post"][enctype="multipart/form-data"]' % local("/report")
+        expect_page(b, local("/report"), form, "report form")
+        expect_language(b, a, "report form")
+        # "What happened?" only blank (it is required, so the browser sends spaces): the form
+        # comes back, in the same language, the problem summarised and linked, the words kept.
+        typed = "PC Prawf" if a.lang == "cy" else "PC Test"
+        b.type_into(form + ' input[name="subject_name"]', typed)
+        b.type_into(form + ' textarea[name="what"]', "   ")
+        b.click_and_wait(form + " button[type=submit]")
+        if b.doc_status != 400:
+            raise Fail("a blank 'what happened' was answered with HTTP %s, not 400" % b.doc_status)
+        summary = b.q(".error-summary", required=True)
+        heading = "Mae problem wedi codi" if a.lang == "cy" else "There is a problem"
+        if heading not in b.text(summary) or not b.q('.error-summary a[href="#what"]'):
+            raise Fail("the refused form has no linked summary %r: %r" % (heading, b.text(summary)))
+        if b.attrs(b.q(form + ' input[name="subject_name"]', required=True)).get("value") != typed:
+            raise Fail("the refused form lost the words typed")
+        expect_language(b, a, "refused report form")
+        shots.append(b.screenshot(os.path.join(a.out, "form-problem.png")))
 
         step[0] = "2 report form"
-        b.click_and_wait('a[href="/report"]')  # follow the link, as a reader would
-        form = 'form[action="/report"][method="post"][enctype="multipart/form-data"]'
-        expect_page(b, "/report", form, "report form")
+        b.navigate(base + local("/report"))
+        expect_page(b, local("/report"), form, "report form")
         b.q(form + ' input[type=hidden][name="csrf"]', required=True)
         b.choose_option(form + ' select[name="force"]', a.force)
         for name, value in (("category", a.category), ("role", "staff"), ("duty", "on"),
@@ -366,16 +428,26 @@ def journey(b, a, step, result):
 
         step[0] = "3 submit report, codename page"
         b.click_and_wait(form + " button[type=submit]", timeout=90)
-        expect_page(b, "/report", "#codename", "codename page")
+        expect_page(b, local("/report"), "#codename", "codename page")
+        expect_language(b, a, "codename page")
+        if b.attrs(b.q("a#language-switch", required=True)).get("target") != "_blank":
+            raise Fail("codename page: the language switch does not open a new tab")
+        received = b.text(b.q("#received", required=True))
+        want_received = ("Eich adroddiad, gydag un ffeil." if a.lang == "cy" else
+                         "Your report, with 1 file.") if len(a.attach) == 1 else None
+        if want_received and want_received not in received:
+            raise Fail("codename page: 'what we received' reads %r" % received)
         a.codename = result["codename"] = b.text(b.q("#codename"))
         if not CODENAME_RE.match(a.codename):
             raise Fail("#codename text %r is not seven lowercase words" % a.codename)
         shots.append(b.screenshot(os.path.join(a.out, "codename.png")))
 
     step[0] = "4 login"
-    b.navigate(base + "/login")
-    form = 'form[action="/login"][method="post"]'
-    expect_page(b, "/login", form, "login page")
+    b.navigate(base + local("/login"))
+    form = 'form[action="%s"][method="post"]' % local("/login")
+    expect_page(b, local("/login"), form, "login page")
+    expect_language(b, a, "login page")
+    shots.append(b.screenshot(os.path.join(a.out, "login.png")))
     b.q(form + ' input[type=hidden][name="csrf"]', required=True)
     b.type_into(form + ' input[name="codename"]', a.codename)
     b.click_and_wait(form + " [type=submit]")
@@ -383,7 +455,8 @@ def journey(b, a, step, result):
         raise Fail("login POST was not answered with a 303 redirect (redirects seen: %s)" % b.redirects)
 
     step[0] = "5 inbox"
-    expect_page(b, "/inbox", "#inbox", "inbox")
+    expect_page(b, local("/inbox"), "#inbox", "inbox")
+    expect_language(b, a, "inbox")
     replies = [b.text(n) for n in b.qall("article.reply")]
     result["replies"] = len(replies)
     shots.append(b.screenshot(os.path.join(a.out, "inbox.png")))
@@ -395,13 +468,15 @@ def journey(b, a, step, result):
 
     if a.followup is not None:
         step[0] = "6 follow-up"
-        form = 'form[action="/followup"][method="post"][enctype="multipart/form-data"]'
+        form = ('form[action="%s"][method="post"][enctype="multipart/form-data"]'
+                % local("/followup"))
         b.q(form + ' input[type=hidden][name="csrf"]', required=True)
         b.type_into(form + ' textarea[name="message"]', a.followup)
         if a.followup_attach:
             b.set_files(b.q(form + ' input[type=file][name="file"]', required=True), a.followup_attach)
         b.click_and_wait(form + " button[type=submit]", timeout=90)
         expect_page(b, None, "#followup-sent", "follow-up answer")  # any URL: the server may PRG
+        expect_language(b, a, "follow-up answer")
         result["followup_sent"] = True
         shots.append(b.screenshot(os.path.join(a.out, "followup.png")))
 
@@ -416,6 +491,7 @@ def parse_args():
     p.add_argument("--followup-attach", action="append", default=[])
     p.add_argument("--category", default="corruption")
     p.add_argument("--timeout", type=float, default=120)
+    p.add_argument("--lang", choices=("en", "cy"), default="en")
     a = p.parse_args()
     if not a.codename and not (a.force and a.what and a.attach):
         p.error("--force, --what and at least one --attach are required unless --codename is given")

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,8 @@ class ConsoleCli : public ::testing::Test {
     Must({"root-keygen", "--out", P("keys"), "--passphrase-file", P("pass")});
     Must({"keygen", "--force", "MET", "--out", P("keys"), "--passphrase-file", P("pass")});
     Must({"keygen", "--force", "NATIONAL", "--out", P("keys"), "--passphrase-file", P("pass")});
+    WriteFileOrDie(P("alice-pass"), "alice's own passphrase\n");
+    WriteFileOrDie(P("bob-pass"), "bob's own passphrase\n");
     Must({"directory", "build", "--keys", P("keys"), "--out", P("forces.json"),
           "--skip-missing"});
     Must({"directory", "sign", "--root-key", P("keys/root.secret"), "--in", P("forces.json"),
@@ -64,6 +67,18 @@ class ConsoleCli : public ::testing::Test {
                                     const std::string& key = "keys/MET.secret",
                                     const std::string& pass = "pass") {
     return {"open", "--key", P(key), "--in", in, "--out", out, "--passphrase-file", P(pass)};
+  }
+
+  // A new console at `data` with MET's key, `officer` (passphrase file P(officer-pass)) its first
+  // supervisor.
+  static std::vector<std::string> InitArgs(const std::string& data, const std::string& officer) {
+    return {"init", "--data", data, "--officer", officer, "--passphrase-file", P(officer + "-pass"),
+            "--key", P("keys/MET.secret"), "--key-passphrase-file", P("pass")};
+  }
+  // `args` signed in as `officer` with their passphrase file.
+  static std::vector<std::string> SignedIn(std::vector<std::string> args, const std::string& officer) {
+    args.insert(args.end(), {"--officer", officer, "--passphrase-file", P(officer + "-pass")});
+    return args;
   }
 
   static TempDir* dir_;
@@ -264,11 +279,12 @@ TEST_F(ConsoleCli, DirectoryRenewGivesAHigherSerialAndANewExpiryEvenToAnExpiredO
   EXPECT_FALSE(std::filesystem::exists(work_ / "usurped.signed"));
 }
 
-// A console made by the first schema (no version in its header, none of version 2's tables)
-// opens with today's console and is migrated; one from a newer console is refused untouched.
-TEST_F(ConsoleCli, AConsoleOfThePreviousSchemaIsMigratedAndANewerOneRefused) {
+// A console made by the first schema (no version in its header, none of version 2's tables) or
+// by the second (one key file, no officers) opens with today's console and is migrated; one from
+// a newer console is refused untouched.
+TEST_F(ConsoleCli, ConsolesOfEarlierSchemasAreMigratedAndANewerOneRefused) {
   const std::string data = work_ / "old-console";
-  Must({"init", "--data", data});
+  Must(InitArgs(data, "alice"));
   const std::string file = data + "/console.sqlite";
   const auto edit = [&](const char* sql) {
     auto db = sqlite::Database::Open(file, sqlite::OpenMode::kReadWrite, "test edit");
@@ -280,27 +296,164 @@ TEST_F(ConsoleCli, AConsoleOfThePreviousSchemaIsMigratedAndANewerOneRefused) {
     auto db = sqlite::Database::Open(file, sqlite::OpenMode::kReadOnly, "test read");
     return db ? db->UserVersion().value() : -1;
   };
-  EXPECT_EQ(version(), 2);
-  edit("DROP TABLE followup_unread; DROP TABLE risk_raised; DROP TABLE delivery; "
-       "DROP TABLE push_results_read; DROP TABLE imported; PRAGMA user_version = 0;");
-  const auto opened = Console({"audit", "verify", "--data", data});
-  EXPECT_EQ(opened.exit_code, 0) << opened.err;
-  EXPECT_NE(opened.out.find("audit log intact"), std::string::npos);
-  EXPECT_EQ(version(), 2);
-  {
+  const auto count_of = [&](const std::string& sql) {
     auto db = sqlite::Database::Open(file, sqlite::OpenMode::kReadOnly, "test read");
-    ASSERT_TRUE(db.ok());
-    auto q = db->Prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-                         "('followup_unread', 'risk_raised', 'delivery', 'push_results_read', 'imported')");
-    ASSERT_TRUE(q.ok());
-    ASSERT_TRUE(q->ForEach([&] {
-      EXPECT_EQ(q->Int64(0), 5);
+    EXPECT_TRUE(db.ok());
+    long long n = -1;
+    auto q = db->Prepare(sql);
+    EXPECT_TRUE(q.ok());
+    EXPECT_TRUE(q->ForEach([&] {
+      n = q->Int64(0);
       return Status::Ok();
     }));
+    return n;
+  };
+  EXPECT_EQ(version(), 3);
+  const std::string every_table =
+      "'followup_unread', 'risk_raised', 'delivery', 'push_results_read', 'imported', 'officers'";
+  // Back to version 2 (the last one without officers: the key named by its file), or to
+  // version 1 (none of version 2's tables either).
+  for (const int previous : {2, 1}) {
+    SCOPED_TRACE("schema " + std::to_string(previous));
+    std::filesystem::remove(data + "/keyslots");
+    // The triage table as versions 1 and 2 made it, without the officer who recorded each.
+    edit("DROP TABLE officers; DROP TABLE triage; CREATE TABLE triage (seq INTEGER PRIMARY KEY, "
+         "case_id TEXT NOT NULL, day TEXT NOT NULL, outcome TEXT NOT NULL, note BLOB NOT NULL);");
+    if (previous == 1) {
+      edit("DROP TABLE followup_unread; DROP TABLE risk_raised; DROP TABLE delivery; "
+           "DROP TABLE push_results_read; DROP TABLE imported; PRAGMA user_version = 0;");
+    } else {
+      edit("PRAGMA user_version = 2;");
+    }
+    edit(("INSERT OR REPLACE INTO meta (key, value) VALUES ('key_path', '" + P("keys/MET.secret") +
+          "')").c_str());
+    // Opened (and migrated) by any command; it has no officer yet, so none can sign in.
+    ExpectFailure(Console(SignedIn({"list", "--data", data}, "alice")), "no officers yet");
+    EXPECT_EQ(version(), 3);
+    EXPECT_EQ(count_of("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN (" +
+                       every_table + ")"),
+              6);
+    EXPECT_EQ(count_of("SELECT COUNT(*) FROM pragma_table_info('triage') WHERE name = 'officer'"), 1);
+    // Its single key file, opened once by its passphrase, becomes the first supervisor's slot.
+    Must({"officer", "init", "--data", data, "--officer", "alice", "--passphrase-file",
+          P("alice-pass"), "--key-passphrase-file", P("pass")});
+    Must(SignedIn({"audit", "verify", "--data", data}, "alice"));
   }
+  ExpectFailure(Console({"officer", "init", "--data", data, "--officer", "eve", "--passphrase-file",
+                         P("bob-pass"), "--key-passphrase-file", P("pass")}),
+                "has officers already");
+  const auto listed = Console({"officer", "list", "--data", data});
+  EXPECT_NE(listed.out.find("alice"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("supervisor"), std::string::npos) << listed.out;
+
   edit("PRAGMA user_version = 9;");
-  ExpectFailure(Console({"audit", "verify", "--data", data}), "made by a newer SealDrop (schema 9)");
+  ExpectFailure(Console(SignedIn({"audit", "verify", "--data", data}, "alice")),
+                "made by a newer SealDrop (schema 9)");
   EXPECT_EQ(version(), 9);
+}
+
+// Each officer unlocks the one force key with their own passphrase; roles limit what they may do;
+// the audit names who did what; a removed officer's passphrase unlocks nothing, even with a copy
+// of the key slots file from before the removal.
+TEST_F(ConsoleCli, OfficersHaveTheirOwnPassphrasesAndARemovedOneUnlocksNothing) {
+  const std::string data = work_ / "console";
+  Must(InitArgs(data, "alice"));
+  EXPECT_EQ(std::filesystem::status(data + "/keyslots").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  Must(SignedIn({"officer", "add", "--data", data, "bob", "--role", "assessor",
+                 "--new-passphrase-file", P("bob-pass")},
+                "alice"));
+  // Bob signs in with his passphrase, not alice's or the key file's.
+  Must(SignedIn({"stats", "--data", data}, "bob"));
+  ExpectFailure(Console({"stats", "--data", data, "--officer", "bob", "--passphrase-file",
+                         P("alice-pass")}),
+                "wrong passphrase for officer 'bob'");
+  ExpectFailure(Console({"stats", "--data", data, "--officer", "mallory", "--passphrase-file",
+                         P("pass")}),
+                "no officer 'mallory'");
+  // An assessor neither adds officers nor reads the audit.
+  ExpectFailure(Console(SignedIn({"officer", "add", "--data", data, "carol", "--role", "supervisor",
+                                  "--new-passphrase-file", P("bob-pass")},
+                                 "bob")),
+                "only a supervisor can add officers");
+  ExpectFailure(Console(SignedIn({"audit", "verify", "--data", data}, "bob")),
+                "only a supervisor can read the audit");
+  ExpectFailure(Console(SignedIn({"audit", "list", "--data", data}, "bob")),
+                "only a supervisor can read the audit");
+  ExpectFailure(Console(SignedIn({"officer", "remove", "--data", data, "alice"}, "bob")),
+                "only a supervisor can remove officers");
+  // Bob changes his own passphrase: the old one stops working.
+  WriteFileOrDie(work_ / "bob-new", "bob's second passphrase\n");
+  Must(SignedIn({"officer", "passwd", "--data", data, "--new-passphrase-file", work_ / "bob-new"},
+                "bob"));
+  ExpectFailure(Console(SignedIn({"stats", "--data", data}, "bob")), "wrong passphrase");
+  Must({"stats", "--data", data, "--officer", "bob", "--passphrase-file", work_ / "bob-new"});
+
+  const std::string before = ReadFileOrDie(data + "/keyslots");
+  Must(SignedIn({"officer", "remove", "--data", data, "bob"}, "alice"));
+  ExpectFailure(Console({"stats", "--data", data, "--officer", "bob", "--passphrase-file",
+                         work_ / "bob-new"}),
+                "no officer 'bob'");
+  // The removed slot is gone from the file: bob's passphrase opens no slot left in it.
+  EXPECT_EQ(ReadFileOrDie(data + "/keyslots").find("bob"), std::string::npos);
+  ExpectFailure(Console({"stats", "--data", data, "--officer", "alice", "--passphrase-file",
+                         work_ / "bob-new"}),
+                "wrong passphrase");
+  // A copy of the file from before the removal, put back: the register still refuses bob, and
+  // the file is refused as older than the console's record of it.
+  const std::string current = ReadFileOrDie(data + "/keyslots");
+  WriteFileOrDie(data + "/keyslots", before);
+  ExpectFailure(Console({"stats", "--data", data, "--officer", "bob", "--passphrase-file",
+                         work_ / "bob-new"}),
+                "was removed");
+  ExpectFailure(Console(SignedIn({"stats", "--data", data}, "alice")), "an old copy was put back");
+  // A slot edited by someone without the key (bob made a supervisor) is refused as a whole.
+  std::string promoted = before;
+  const std::size_t bob_slot = promoted.find("bob") - 2;
+  promoted[bob_slot] = 2;
+  WriteFileOrDie(data + "/keyslots", promoted);
+  ExpectFailure(Console(SignedIn({"stats", "--data", data}, "alice")), "changed by someone");
+  WriteFileOrDie(data + "/keyslots", current);
+
+  // The audit names each officer for what they did.
+  const auto audit = Console(SignedIn({"audit", "list", "--data", data}, "alice"));
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  const auto has_entry = [&](const std::string& officer, const std::string& action) {
+    std::istringstream lines(audit.out);
+    std::string line, seq, day, who, what;
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      if (fields >> seq >> day >> who >> what && who == officer && what == action) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has_entry("alice", "init")) << audit.out;
+  EXPECT_TRUE(has_entry("alice", "officer-add")) << audit.out;
+  EXPECT_TRUE(has_entry("bob", "officer-passwd")) << audit.out;
+  EXPECT_TRUE(has_entry("alice", "officer-remove")) << audit.out;
+  EXPECT_EQ(audit.out.find("unknown"), std::string::npos) << audit.out;
+  Must(SignedIn({"audit", "verify", "--data", data}, "alice"));
+  const auto listed = Console({"officer", "list", "--data", data});
+  EXPECT_NE(listed.out.find("(removed "), std::string::npos) << listed.out;
+  // A supervisor cannot remove themselves (the console would be left without one).
+  ExpectFailure(Console(SignedIn({"officer", "remove", "--data", data, "alice"}, "alice")),
+                "cannot remove themselves");
+}
+
+// Notes and replies come only on standard input: the old argv and file flags are usage errors.
+TEST_F(ConsoleCli, NotesAndRepliesAreNeverTakenFromTheCommandLine) {
+  const std::string data = work_ / "console";
+  Must(InitArgs(data, "alice"));
+  EXPECT_EQ(Console(SignedIn({"triage", "--data", data, "abcdef", "--outcome", "record", "--note",
+                              "secret"},
+                             "alice"))
+                .exit_code,
+            2);
+  WriteFileOrDie(work_ / "reply.txt", "hello");
+  EXPECT_EQ(Console(SignedIn({"reply", "--data", data, "abcdef", "--in", work_ / "reply.txt"},
+                             "alice"))
+                .exit_code,
+            2);
 }
 
 TEST_F(ConsoleCli, DirectorySignNeedsTheRightPassphraseAndRootKey) {

@@ -90,9 +90,10 @@ ls "$work/data" | grep -vqE '^(blobs|instance\.salt|form-token\.key|index\.sqlit
 # Every acknowledged report opens on the console.
 "$transfer_bin" pull --server "http://$api" --force MET --key "$work/keys/MET-transfer.secret" \
   --passphrase-file "$pw" --out "$work/pull.bundle" >/dev/null
-"$console_bin" init --data "$work/console" >/dev/null
-"$console_bin" import --data "$work/console" --key "$work/keys/MET.secret" --passphrase-file "$pw" "$work/pull.bundle" >/dev/null
-list=$("$console_bin" list --data "$work/console" --key "$work/keys/MET.secret" --passphrase-file "$pw")
+"$console_bin" init --data "$work/console" --officer psd --passphrase-file "$pw" \
+  --key "$work/keys/MET.secret" --key-passphrase-file "$pw" >/dev/null
+"$console_bin" import --data "$work/console" --officer psd --passphrase-file "$pw" "$work/pull.bundle" >/dev/null
+list=$("$console_bin" list --data "$work/console" --officer psd --passphrase-file "$pw")
 for m in "${accepted[@]}"; do
   grep -q -- "$m" <<<"$list" || fail "$m was acknowledged but does not open"
 done

@@ -53,14 +53,15 @@ submit "store-faults-report-2"
   --passphrase-file "$pw" --out "$work/pull.bundle" >/dev/null
 stop_server
 console="$work/console"
-"$console_bin" init --data "$console" >/dev/null
-"$console_bin" import --data "$console" --key "$work/keys/MET.secret" --passphrase-file "$pw" \
-  "$work/pull.bundle" >/dev/null
+# Every console command signs in as the officer "psd" (docs/console.md §5).
+with_key=(--officer psd --passphrase-file "$pw")
+"$console_bin" init --data "$console" --key "$work/keys/MET.secret" --key-passphrase-file "$pw" \
+  "${with_key[@]}" >/dev/null
+"$console_bin" import --data "$console" "${with_key[@]}" "$work/pull.bundle" >/dev/null
 echo "the reply" > "$work/reply.txt"
-with_key=(--key "$work/keys/MET.secret" --passphrase-file "$pw")
 case_id=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT id FROM cases LIMIT 1').fetchone()[0])" "$console/console.sqlite")
 # One reply waiting, so that `outbox` has something to write.
-"$console_bin" reply --data "$console" "${with_key[@]}" --in "$work/reply.txt" "$case_id" >/dev/null
+"$console_bin" reply --data "$console" "${with_key[@]}" "$case_id" <"$work/reply.txt" >/dev/null
 
 # Grows a table to many pages, so that one page in its middle can be damaged while the pages
 # before it still read: the console gets 150 more cases (each with its sealed file) and 80 more
@@ -89,9 +90,9 @@ for i in range(400):
     open(os.path.join(os.path.dirname(index), "blobs", iid), "wb").write(os.urandom(64))
 db.commit(); db.close()
 EOF
-healthy_verify=$("$console_bin" audit verify --data "$console")
+healthy_verify=$("$console_bin" audit verify --data "$console" "${with_key[@]}")
 grep -q "^audit log intact: 8[0-9] entries" <<<"$healthy_verify" || fail "healthy chain: $healthy_verify"
-healthy_stats=$("$console_bin" stats --data "$console")
+healthy_stats=$("$console_bin" stats --data "$console" "${with_key[@]}")
 
 # Overwrites the middle leaf page of TABLE in DB with garbage.
 corrupt() {
@@ -112,10 +113,12 @@ EOF
 }
 
 # expect_fail LABEL CMD...: non-zero exit, a reason on stderr, no "intact" and no listing.
+# What a command reads on stdin: the note or reply text for triage and reply, else nothing.
+stdin_for() { case "$1" in triage|reply) echo "$work/reply.txt" ;; *) echo /dev/null ;; esac; }
 expect_fail() {
   local label=$1; shift
   local rc=0
-  "$@" >"$work/out" 2>"$work/err" </dev/null || rc=$?
+  "$@" >"$work/out" 2>"$work/err" <"$(stdin_for "$label")" || rc=$?
   [ "$rc" -ne 0 ] || fail "$label: exit 0; printed: $(head -3 "$work/out")"
   [ -s "$work/err" ] || fail "$label: exit $rc without a word on stderr"
   if grep -qi "intact" "$work/out"; then fail "$label: printed intact"; fi
@@ -125,7 +128,7 @@ expect_fail() {
 read_or_fail() {
   local label=$1 expected=$2; shift 2
   local rc=0
-  "$@" >"$work/out" 2>"$work/err" </dev/null || rc=$?
+  "$@" >"$work/out" 2>"$work/err" <"$(stdin_for "$label")" || rc=$?
   if [ "$rc" -eq 0 ]; then
     [ "$(cat "$work/out")" = "$expected" ] || fail "$label: exit 0 with different output: $(head -3 "$work/out")"
     echo "  ok $label: read everything"
@@ -136,25 +139,25 @@ read_or_fail() {
 sealed_count() { find "$1/sealed" -type f | wc -l; }
 console_commands() {  # console_commands DIR: every command that opens the store, as label|args
   local d=$1
-  printf '%s\n' "audit verify|audit verify --data $d" "stats|stats --data $d" \
+  printf '%s\n' "audit verify|audit verify --data $d ${with_key[*]}" "stats|stats --data $d ${with_key[*]}" \
     "list|list --data $d ${with_key[*]}" "show|show --data $d ${with_key[*]} $case_id" \
-    "triage|triage --data $d ${with_key[*]} --outcome record --note n $case_id" \
-    "reply|reply --data $d ${with_key[*]} --in $work/reply.txt $case_id" \
-    "outbox|outbox --data $d --out $work/outbox-$RANDOM.bundle" \
+    "triage|triage --data $d ${with_key[*]} --outcome record $case_id" \
+    "reply|reply --data $d ${with_key[*]} $case_id" \
+    "outbox|outbox --data $d ${with_key[*]} --out $work/outbox-$RANDOM.bundle" \
     "import|import --data $d ${with_key[*]} $work/pull.bundle"
 }
 
 echo "console: the audit table damaged in its middle"
 cp -a "$console" "$work/c-audit"
 corrupt "$work/c-audit/console.sqlite" audit
-expect_fail "audit verify" "$console_bin" audit verify --data "$work/c-audit"
+expect_fail "audit verify" "$console_bin" audit verify --data "$work/c-audit" "${with_key[@]}"
 
 echo "console: the cases table damaged in its middle"
 cp -a "$console" "$work/c-cases"
 corrupt "$work/c-cases/console.sqlite" cases
-expect_fail "stats" "$console_bin" stats --data "$work/c-cases"
+expect_fail "stats" "$console_bin" stats --data "$work/c-cases" "${with_key[@]}"
 expect_fail "list" "$console_bin" list --data "$work/c-cases" "${with_key[@]}"
-read_or_fail "audit verify" "$healthy_verify" "$console_bin" audit verify --data "$work/c-cases"
+read_or_fail "audit verify" "$healthy_verify" "$console_bin" audit verify --data "$work/c-cases" "${with_key[@]}"
 
 # With its index damaged too, Open() cannot learn which sealed files are referenced: every
 # command must stop there, and no sealed file may be removed as "unreferenced".
@@ -175,8 +178,8 @@ mount --bind "$work/ro" "$work/ro"; mount -o remount,bind,ro "$work/ro"
 touch "$work/ro/probe" 2>/dev/null && fail "the bind mount is writable"
 while IFS='|' read -r label args; do
   case "$label" in
-    "audit verify") read_or_fail "$label" "$healthy_verify" "$console_bin" audit verify --data "$work/ro" ;;
-    stats) read_or_fail "$label" "$healthy_stats" "$console_bin" stats --data "$work/ro" ;;
+    "audit verify") read_or_fail "$label" "$healthy_verify" "$console_bin" audit verify --data "$work/ro" "${with_key[@]}" ;;
+    stats) read_or_fail "$label" "$healthy_stats" "$console_bin" stats --data "$work/ro" "${with_key[@]}" ;;
     list) read_or_fail "$label" "$("$console_bin" list --data "$console" "${with_key[@]}")" \
             "$console_bin" list --data "$work/ro" "${with_key[@]}" ;;
     # shellcheck disable=SC2086
@@ -209,7 +212,7 @@ while IFS='|' read -r label args; do
 done < <(console_commands "$work/full/c")
 rm -f "$work/full/ballast"
 kill "$holder"; wait "$holder" 2>/dev/null || true
-after=$("$console_bin" audit verify --data "$work/full/c") || fail "chain after the disk was full: $after"
+after=$("$console_bin" audit verify --data "$work/full/c" "${with_key[@]}") || fail "chain after the disk was full: $after"
 grep -q "^audit log intact: $audit_before entries" <<<"$after" || fail "after the disk was full: $after (was $audit_before)"
 echo "  ok nothing half-written: $after"
 

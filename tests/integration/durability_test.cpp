@@ -28,6 +28,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/support/console_officer.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
@@ -81,13 +82,17 @@ class Durability : public ::testing::Test {
             instance_.passphrase_file(), verb == "pull" ? "--out" : "--in", file};
   }
   std::vector<std::string> Import(const std::string& bundle, const std::string& console_dir = "") {
-    return {SEALDROP_CONSOLE_BIN, "import", "--data", console_dir.empty() ? dir_ / "console" : console_dir,
-            "--key", instance_.SecretKeyFile("MET"), "--passphrase-file", instance_.passphrase_file(),
-            bundle};
+    return ConsoleCommand({"import", "--data", console_dir.empty() ? dir_ / "console" : console_dir, bundle});
   }
   std::vector<std::string> Outbox(const std::string& out, const std::string& console_dir = "") {
-    return {SEALDROP_CONSOLE_BIN, "outbox", "--data", console_dir.empty() ? dir_ / "console" : console_dir,
-            "--out", out};
+    return ConsoleCommand({"outbox", "--data", console_dir.empty() ? dir_ / "console" : console_dir,
+                           "--out", out});
+  }
+  // A console command (`init` included) as the test officer.
+  std::vector<std::string> ConsoleCommand(std::vector<std::string> args) {
+    args = testing::AsOfficer(std::move(args), instance_.passphrase_file(), instance_.SecretKeyFile("MET"));
+    args.insert(args.begin(), SEALDROP_CONSOLE_BIN);
+    return args;
   }
   long long Index(const std::string& sql) {
     return testing::QueryCount(instance_.data_dir() + "/index.sqlite", sql);
@@ -153,8 +158,8 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
   server.Stop(SIGTERM);
   const std::string copy = dir_ / "calibration-data";
   std::filesystem::copy(instance_.data_dir(), copy, std::filesystem::copy_options::recursive);
-  ASSERT_EQ(RunProcess({SEALDROP_CONSOLE_BIN, "init", "--data", dir_ / "console"}).exit_code, 0);
-  ASSERT_EQ(RunProcess({SEALDROP_CONSOLE_BIN, "init", "--data", dir_ / "calibration-console"}).exit_code, 0);
+  ASSERT_EQ(RunProcess(ConsoleCommand({"init", "--data", dir_ / "console"})).exit_code, 0);
+  ASSERT_EQ(RunProcess(ConsoleCommand({"init", "--data", dir_ / "calibration-console"})).exit_code, 0);
   std::chrono::milliseconds pull_time{0}, import_time{0}, push_time{0};
   {
     std::vector<std::string> argv = instance_.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
@@ -238,7 +243,7 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
     if (import_kills > 0 || round == 2) break;
     import_time = import_time * 6 / 10;
     std::filesystem::remove_all(dir_ / "console");
-    ASSERT_EQ(RunProcess({SEALDROP_CONSOLE_BIN, "init", "--data", dir_ / "console"}).exit_code, 0);
+    ASSERT_EQ(RunProcess(ConsoleCommand({"init", "--data", dir_ / "console"})).exit_code, 0);
   }
   EXPECT_GT(pull_kills, 0) << "no pull was interrupted (calibrated at " << pull_time.count() << " ms)";
   EXPECT_GT(import_kills, 0) << "no import was interrupted (calibrated at " << import_time.count() << " ms)";
@@ -258,9 +263,7 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
   EXPECT_NE(pushed.out.find("receipt delivered"), std::string::npos) << pushed.out;
   EXPECT_EQ(Index("SELECT COUNT(*) FROM items"), 0) << "every imported item receipted and deleted";
   EXPECT_TRUE(testing::ListItemBlobs(instance_.data_dir()).empty());
-  const ProcessResult list = RunProcess({SEALDROP_CONSOLE_BIN, "list", "--data", dir_ / "console", "--key",
-                                         instance_.SecretKeyFile("MET"), "--passphrase-file",
-                                         instance_.passphrase_file()});
+  const ProcessResult list = RunProcess(ConsoleCommand({"list", "--data", dir_ / "console"}));
   ASSERT_EQ(list.exit_code, 0) << list.err;
   for (const auto& marker : acknowledged) {
     EXPECT_NE(list.out.find(marker), std::string::npos) << marker << " was acknowledged but is lost (seed " << seed << ")";
@@ -268,7 +271,7 @@ TEST_F(Durability, EveryAcknowledgedReportSurvivesKill9AndNothingPartialRemains)
   EXPECT_EQ(testing::QueryCount(dir_ / "console/console.sqlite", "SELECT COUNT(*) FROM cases"),
             expected_cases)
       << "each report exactly once";
-  const ProcessResult audit = RunProcess({SEALDROP_CONSOLE_BIN, "audit", "verify", "--data", dir_ / "console"});
+  const ProcessResult audit = RunProcess(ConsoleCommand({"audit", "verify", "--data", dir_ / "console"}));
   EXPECT_EQ(audit.exit_code, 0) << audit.err;
   std::printf("durability: %d server kills, %zu acknowledged reports, %lld stored, %d bundles, "
               "%d pull kills (a whole pull: %lld ms), %d import kills (a whole import: %lld ms), "

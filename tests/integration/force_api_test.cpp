@@ -458,6 +458,41 @@ TEST_F(ForceApi, AFailedPullWritesNothingAndKeepsEveryItem) {
 
 // A push delivers the outbox's receipt after its replies and forwards; pushing it again is
 // harmless.
+// The inbox lists what the reporter sent (from their record sealed to the source key, which the
+// index keeps beside the lookup id) and says of each whether it still waits for the force or was
+// collected: a receipted report shows as collected, a follow-up not yet pulled as waiting.
+TEST_F(ForceApi, InboxSaysWhatWaitsAndWhatTheForceCollected) {
+  const std::string codename = Report("MET", "a report to be collected");
+  SourceClient reporter(server_.address());
+  ASSERT_EQ(reporter.Get("/login").status, 200);
+  ASSERT_EQ(reporter.PostForm("/login", {{"csrf", reporter.csrf()}, {"codename", codename}}).status, 303);
+  const std::string day = TodayUtc();
+  auto inbox = [&] { return reporter.Get("/inbox").body; };
+  const std::string report_line = "<strong>Your report</strong>, sent " + day + ":";
+  const std::string followup_line = "<strong>Your follow-up</strong>, sent " + day + ":";
+  std::string page = inbox();
+  EXPECT_NE(page.find(report_line + "\n<span class=\"status waiting\">waiting to be collected</span>"),
+            std::string::npos) << page;
+  EXPECT_EQ(page.find(followup_line), std::string::npos);
+  const std::vector<std::string> before = ListIds("MET");
+  ASSERT_EQ(before.size(), 1u);
+  ASSERT_EQ(reporter.PostMultipart("/followup", {{"csrf", reporter.csrf()}, {"message", "one more thing"}}).status, 200);
+  page = inbox();
+  EXPECT_NE(page.find(followup_line + "\n<span class=\"status waiting\">waiting to be collected</span>"),
+            std::string::npos) << page;
+
+  // The force collects the report only (its receipt names it): the inbox says so.
+  ASSERT_EQ(SendReceipt("MET", before).status, 200);
+  page = inbox();
+  EXPECT_NE(page.find(report_line + "\n<span class=\"status collected\">collected by the force</span>"),
+            std::string::npos) << page;
+  EXPECT_NE(page.find(followup_line + "\n<span class=\"status waiting\">waiting to be collected</span>"),
+            std::string::npos) << page;
+  // The record names the report only sealed: once collected, its id is nowhere in the index.
+  const std::string index = testing::ReadFileOrDie(instance_.data_dir() + "/index.sqlite");
+  EXPECT_EQ(index.find(before[0]), std::string::npos) << "the collected report's id is in the index";
+}
+
 TEST_F(ForceApi, PushDeliversTheReceiptAndARepeatedPushDeletesNothingMore) {
   Report("MET", "one");
   Report("MET", "two");

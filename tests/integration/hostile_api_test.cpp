@@ -14,6 +14,7 @@
 #include "crypto/envelope_writer.h"
 #include "common/import_receipt.h"
 #include "crypto/signed_request.h"
+#include "tests/support/console_officer.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/signed_api_request.h"
@@ -277,19 +278,21 @@ TEST_P(HostileBundle, IsRefusedAndTheConsoleIsUnchanged) {
   ASSERT_FALSE(good.empty());
   TempDir work;
   const std::string console = work / "console";
-  ASSERT_EQ(RunProcess({SEALDROP_CONSOLE_BIN, "init", "--data", console}).exit_code, 0);
+  const auto AsMetOfficer = [&](std::vector<std::string> args) {
+    args = testing::AsOfficer(std::move(args), instance->passphrase_file(), instance->SecretKeyFile("MET"));
+    args.insert(args.begin(), SEALDROP_CONSOLE_BIN);
+    return args;
+  };
+  ASSERT_EQ(RunProcess(AsMetOfficer({"init", "--data", console})).exit_code, 0);
   testing::WriteFileOrDie(work / "bad.bundle", GetParam().damage(good));
-  const ProcessResult p = RunProcess({SEALDROP_CONSOLE_BIN, "import", "--data", console, "--key",
-                                      instance->SecretKeyFile("MET"), "--passphrase-file",
-                                      instance->passphrase_file(), work / "bad.bundle"});
+  const ProcessResult p = RunProcess(AsMetOfficer({"import", "--data", console, work / "bad.bundle"}));
   EXPECT_EQ(p.exit_code, 1) << p.out;
   EXPECT_NE(p.err.find(GetParam().message), std::string::npos) << p.err;
   EXPECT_EQ(testing::QueryCount(console + "/console.sqlite", "SELECT COUNT(*) FROM cases"), 0);
   EXPECT_TRUE(testing::ListDir(console + "/sealed").empty());
   // The undamaged bundle still imports into the same console.
   testing::WriteFileOrDie(work / "good.bundle", good);
-  EXPECT_EQ(RunProcess({SEALDROP_CONSOLE_BIN, "import", "--data", console, "--key", instance->SecretKeyFile("MET"),
-                        "--passphrase-file", instance->passphrase_file(), work / "good.bundle"}).exit_code, 0);
+  EXPECT_EQ(RunProcess(AsMetOfficer({"import", "--data", console, work / "good.bundle"})).exit_code, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Named, HostileBundle, ::testing::ValuesIn(kBundleCases),

@@ -11,6 +11,7 @@
 
 #include "crypto/codename.h"
 #include "crypto/envelope_writer.h"
+#include "tests/support/console_officer.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/signed_api_request.h"
@@ -49,13 +50,11 @@ class Intake : public ::testing::Test {
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProcess(argv, stdin_data);
   }
-  ProcessResult Console(std::vector<std::string> args, bool keyed) {
-    if (keyed) {
-      args.insert(args.end(), {"--key", instance_.SecretKeyFile("MET"), "--passphrase-file",
-                               instance_.passphrase_file()});
-    }
+  // Every console command signs in as the test officer; `init` makes them its first supervisor.
+  ProcessResult Console(std::vector<std::string> args, const std::string& input = "") {
+    args = testing::AsOfficer(std::move(args), instance_.passphrase_file(), instance_.SecretKeyFile("MET"));
     args.insert(args.begin(), SEALDROP_CONSOLE_BIN);
-    return RunProcess(args);
+    return RunProcess(args, input);
   }
   ProcessResult Transfer(const std::string& verb, const std::string& flag, const std::string& file) {
     return RunProcess({SEALDROP_TRANSFER_BIN, verb, "--server", "http://" + server_.force_api_address(),
@@ -103,15 +102,15 @@ TEST_F(Intake, APhoneReportReachesTheConsoleAndItsCodenameReadsTheReplyOnTheWeb)
   ASSERT_EQ(Transfer("pull", "--out", dir_ / "pull.bundle").exit_code, 0);
   const std::string console = dir_ / "console";
   p = Console({"init", "--data", console, "--directory", instance_.directory_file(), "--root-pub",
-               instance_.root_public_file()}, false);
+               instance_.root_public_file()});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  p = Console({"import", "--data", console, dir_ / "pull.bundle"}, true);
+  p = Console({"import", "--data", console, dir_ / "pull.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  p = Console({"list", "--data", console}, true);
+  p = Console({"list", "--data", console});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("1 case(s)"), std::string::npos) << p.out;
   const std::string id = p.out.substr(p.out.find('\n') + 1, 8);
-  p = Console({"show", "--data", console, id}, true);
+  p = Console({"show", "--data", console, id});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   for (const std::string s : {"Takes cash to drop cases.", "PC Example", "4471", "07700 900123",
                               "[1] ledger.txt"}) {
@@ -119,8 +118,8 @@ TEST_F(Intake, APhoneReportReachesTheConsoleAndItsCodenameReadsTheReplyOnTheWeb)
   }
   // Reply → push → the caller logs in on the web with the codename they were read.
   testing::WriteFileOrDie(dir_ / "reply.txt", "Thank you for calling. An investigator has your report.\n");
-  ASSERT_EQ(Console({"reply", "--data", console, id, "--in", dir_ / "reply.txt"}, true).exit_code, 0);
-  ASSERT_EQ(Console({"outbox", "--data", console, "--out", dir_ / "out.bundle"}, false).exit_code, 0);
+  ASSERT_EQ(Console({"reply", "--data", console, id}, testing::ReadFileOrDie(dir_ / "reply.txt")).exit_code, 0);
+  ASSERT_EQ(Console({"outbox", "--data", console, "--out", dir_ / "out.bundle"}).exit_code, 0);
   p = Transfer("push", "--in", dir_ / "out.bundle");
   ASSERT_EQ(p.exit_code, 0) << p.err;
   SourceClient caller(server_.address());
@@ -131,8 +130,8 @@ TEST_F(Intake, APhoneReportReachesTheConsoleAndItsCodenameReadsTheReplyOnTheWeb)
   // The caller's follow-up on the web goes to the same force and joins the case.
   ASSERT_EQ(caller.PostMultipart("/followup", {{"csrf", caller.csrf()}, {"message", "I found a receipt."}}).status, 200);
   ASSERT_EQ(Transfer("pull", "--out", dir_ / "pull2.bundle").exit_code, 0);
-  ASSERT_EQ(Console({"import", "--data", console, dir_ / "pull2.bundle"}, true).exit_code, 0);
-  p = Console({"show", "--data", console, id}, true);
+  ASSERT_EQ(Console({"import", "--data", console, dir_ / "pull2.bundle"}).exit_code, 0);
+  p = Console({"show", "--data", console, id});
   EXPECT_NE(p.out.find("I found a receipt."), std::string::npos) << p.out;
 
   // The server never saw the content or the codename: not in its files, not in its log.

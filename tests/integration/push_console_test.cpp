@@ -20,6 +20,7 @@
 #include "crypto/envelope_writer.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/bundle/push_result.h"
+#include "tests/support/console_officer.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
@@ -50,13 +51,11 @@ class PushAndConsole : public ::testing::Test {
     std::filesystem::create_directories(media_);
   }
 
-  ProcessResult Console(std::vector<std::string> args, bool keyed = true) {
-    if (keyed) {
-      args.insert(args.end(), {"--key", instance_.SecretKeyFile("MET"), "--passphrase-file",
-                               instance_.passphrase_file()});
-    }
+  // Every console command signs in as the test officer; `init` makes them its first supervisor.
+  ProcessResult Console(std::vector<std::string> args, const std::string& input = "") {
+    args = testing::AsOfficer(std::move(args), instance_.passphrase_file(), instance_.SecretKeyFile("MET"));
     args.insert(args.begin(), SEALDROP_CONSOLE_BIN);
-    return RunProcess(args);
+    return RunProcess(args, input);
   }
   ProcessResult Transfer(const std::string& verb, const std::string& flag, const std::string& file,
                          const std::string& server = "") {
@@ -82,7 +81,7 @@ class PushAndConsole : public ::testing::Test {
     ProcessResult p = Transfer("pull", "--out", media_ + "/pull.bundle");
     ASSERT_EQ(p.exit_code, 0) << p.err;
     p = Console({"init", "--data", console_, "--directory", instance_.directory_file(), "--root-pub",
-                 instance_.root_public_file()}, false);
+                 instance_.root_public_file()});
     ASSERT_EQ(p.exit_code, 0) << p.err;
     p = Console({"import", "--data", console_, media_ + "/pull.bundle"});
     ASSERT_EQ(p.exit_code, 0) << p.err;
@@ -130,7 +129,7 @@ class PushAndConsole : public ::testing::Test {
   }
   ProcessResult ReplyTo(const std::string& id) {
     testing::WriteFileOrDie(dir_ / "reply.txt", "Thank you; we are looking at this.\n");
-    return Console({"reply", "--data", console_, id, "--in", dir_ / "reply.txt"});
+    return Console({"reply", "--data", console_, id}, testing::ReadFileOrDie(dir_ / "reply.txt"));
   }
 
   TestInstance instance_;
@@ -149,11 +148,11 @@ TEST_F(PushAndConsole, PushDeliversEveryItemPastARefusedReplyAndTheOfficerIsTold
 
   // Replies to all three go into one bundle; then X is forwarded, in a second bundle.
   for (const auto& id : {a, x, b}) ASSERT_EQ(ReplyTo(id).exit_code, 0);
-  ProcessResult p = Console({"outbox", "--data", console_, "--out", media_ + "/out1.bundle"}, false);
+  ProcessResult p = Console({"outbox", "--data", console_, "--out", media_ + "/out1.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   p = Console({"forward", "--data", console_, x, "--to", "WMI"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  p = Console({"outbox", "--data", console_, "--out", media_ + "/out2.bundle"}, false);
+  p = Console({"outbox", "--data", console_, "--out", media_ + "/out2.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
 
   // The conversation is now WMI's: the console refuses another reply, and a second forward.
@@ -190,7 +189,7 @@ TEST_F(PushAndConsole, PushDeliversEveryItemPastARefusedReplyAndTheOfficerIsTold
   EXPECT_EQ(ServerReplies(), 2);
 
   // The officer's next outbox reads the results on the media and names the refused reply.
-  p = Console({"outbox", "--data", console_, "--out", media_ + "/out3.bundle"}, false);
+  p = Console({"outbox", "--data", console_, "--out", media_ + "/out3.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("reply to case " + x + " NOT DELIVERED"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("404"), std::string::npos) << p.out;
@@ -212,10 +211,10 @@ TEST_F(PushAndConsole, PushDeliversEveryItemPastARefusedReplyAndTheOfficerIsTold
   p = Console({"show", "--data", console_, a});
   EXPECT_NE(p.out.find("(delivered by the push of"), std::string::npos) << p.out;
   // Reading the same results again changes nothing and says nothing.
-  p = Console({"outbox", "--data", console_, "--out", media_ + "/out4.bundle"}, false);
+  p = Console({"outbox", "--data", console_, "--out", media_ + "/out4.bundle"});
   EXPECT_EQ(p.out.find("NOT DELIVERED"), std::string::npos) << p.out;
   EXPECT_EQ(ConsoleCount("SELECT COUNT(*) FROM audit WHERE action = 'push-result'"), 2);
-  EXPECT_EQ(Console({"audit", "verify", "--data", console_}, false).exit_code, 0);
+  EXPECT_EQ(Console({"audit", "verify", "--data", console_}).exit_code, 0);
 }
 
 TEST_F(PushAndConsole, AnUnreachableServerLeavesEveryItemToRetryAndNothingIsStoredTwice) {
@@ -223,7 +222,7 @@ TEST_F(PushAndConsole, AnUnreachableServerLeavesEveryItemToRetryAndNothingIsStor
   PullIntoNewConsole();
   const std::string c = CaseId("Charlie");
   ASSERT_EQ(ReplyTo(c).exit_code, 0);
-  ASSERT_EQ(Console({"outbox", "--data", console_, "--out", media_ + "/out1.bundle"}, false).exit_code, 0);
+  ASSERT_EQ(Console({"outbox", "--data", console_, "--out", media_ + "/out1.bundle"}).exit_code, 0);
 
   // Nothing listens on port 1: the item is not delivered, and will be sent again.
   ProcessResult p = Transfer("push", "--in", media_ + "/out1.bundle", "http://127.0.0.1:1");
@@ -236,7 +235,7 @@ TEST_F(PushAndConsole, AnUnreachableServerLeavesEveryItemToRetryAndNothingIsStor
   // The console puts it back in its outbox: the next bundle carries it again. A damaged result
   // on the media is set aside with a warning; it never stops the outbox.
   testing::WriteFileOrDie(media_ + "/old.bundle.push-result.json", "{\"version\":1,");
-  p = Console({"outbox", "--data", console_, "--out", media_ + "/out2.bundle"}, false);
+  p = Console({"outbox", "--data", console_, "--out", media_ + "/out2.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.err.find("warning: ignoring " + media_ + "/old.bundle.push-result.json: not a valid push result"),
             std::string::npos)
@@ -260,7 +259,7 @@ TEST_F(PushAndConsole, AnUnreachableServerLeavesEveryItemToRetryAndNothingIsStor
 
   // The console learns it was delivered; nothing is left to tell the officer, and the outbox
   // carries only the import receipt.
-  p = Console({"outbox", "--data", console_, "--out", media_ + "/out3.bundle"}, false);
+  p = Console({"outbox", "--data", console_, "--out", media_ + "/out3.bundle"});
   EXPECT_NE(p.out.find("0 item(s) and a receipt"), std::string::npos) << p.out;
   ListRows(&listed);
   EXPECT_EQ(listed.find("Not delivered"), std::string::npos) << listed;
@@ -279,7 +278,7 @@ TEST_F(PushAndConsole, AForwardRefusedForGoodMovedNothingSoReplyAndForwardAgainA
   PullIntoNewConsole();
   const std::string d = CaseId("Delta");
   ASSERT_EQ(Console({"forward", "--data", console_, d, "--to", "WMI"}).exit_code, 0);
-  ASSERT_EQ(Console({"outbox", "--data", console_, "--out", media_ + "/out1.bundle"}, false).exit_code, 0);
+  ASSERT_EQ(Console({"outbox", "--data", console_, "--out", media_ + "/out1.bundle"}).exit_code, 0);
   EXPECT_EQ(ReplyTo(d).exit_code, 1) << "forwarded: the conversation is WMI's";
 
   // The workstation reports the forward refused for good (as a 400 for a force no longer valid).
@@ -290,7 +289,7 @@ TEST_F(PushAndConsole, AForwardRefusedForGoodMovedNothingSoReplyAndForwardAgainA
                                   {{reader->manifest().items[0].id, "forward", bundle::PushOutcome::kRefused,
                                     "the server refused the request (400: no such force)"}}};
   testing::WriteFileOrDie(media_ + "/out1.bundle.push-result.json", bundle::EncodePushResult(result));
-  ProcessResult p = Console({"outbox", "--data", console_, "--out", media_ + "/out2.bundle"}, false);
+  ProcessResult p = Console({"outbox", "--data", console_, "--out", media_ + "/out2.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("forward of case " + d + " to WMI NOT DELIVERED"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("0 item(s) and a receipt"), std::string::npos) << p.out;
@@ -416,7 +415,7 @@ TEST_F(PushAndConsole, UnreadFollowUpsComeFirstAfterAtRiskAndAYesRaisesTheCase) 
   EXPECT_EQ(p.exit_code, 0) << p.err;
   EXPECT_EQ(p.out.find("AT RISK"), std::string::npos) << p.out;
   EXPECT_EQ(ConsoleCount("SELECT COUNT(*) FROM audit WHERE action = 'at-risk'"), 1);
-  EXPECT_EQ(Console({"audit", "verify", "--data", console_}, false).exit_code, 0);
+  EXPECT_EQ(Console({"audit", "verify", "--data", console_}).exit_code, 0);
 }
 
 }  // namespace

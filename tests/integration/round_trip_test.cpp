@@ -14,6 +14,7 @@
 #include "common/sqlite.h"
 #include "crypto/directory.h"
 #include "journalist_console/bundle/bundle.h"
+#include "tests/support/console_officer.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
@@ -31,20 +32,18 @@ using testing::SourceClient;
 using testing::TempDir;
 using testing::TestInstance;
 
-// A JPEG with an EXIF segment that names the reporter's position.
+// A real JPEG (netpbm's pnmtojpeg, 4 x 4 grey) with an EXIF segment that names the reporter's
+// position: the console's safe copy decodes it, so it must be a picture, not just markers.
 std::string JpegWithExif() {
-  std::string j = "\xFF\xD8";                                           // SOI
-  j += std::string("\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00", 18);  // APP0
+  const ProcessResult made = RunProcess({"/usr/bin/pnmtojpeg"}, "P6\n4 4\n255\n" + std::string(48, '\x80'));
+  if (made.exit_code != 0 || made.out.size() < 4) ADD_FAILURE() << "pnmtojpeg: " << made.err;
   const std::string exif = std::string("Exif\x00\x00", 6) + "GPS-51.5072N-0.1276W-REPORTER-HOME";
   const std::size_t len = exif.size() + 2;
-  j += "\xFF\xE1";
-  j += static_cast<char>(len >> 8);
-  j += static_cast<char>(len & 0xff);
-  j += exif;
-  j += std::string("\xFF\xDA\x00\x08\x01\x01\x00\x00\x3F\x00", 10);  // SOS
-  j += std::string("\x12\x34\xFF\x00\x56", 5);                       // entropy-coded data
-  j += "\xFF\xD9";                                                    // EOI
-  return j;
+  std::string segment = "\xFF\xE1";
+  segment += static_cast<char>(len >> 8);
+  segment += static_cast<char>(len & 0xff);
+  segment += exif;
+  return made.out.substr(0, 2) + segment + made.out.substr(2);
 }
 
 class RoundTrip : public ::testing::Test {
@@ -53,16 +52,18 @@ class RoundTrip : public ::testing::Test {
       : server_(instance_.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
                                      {"--force-listen", "127.0.0.1:0"})) {}
 
-  ProcessResult Console(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {SEALDROP_CONSOLE_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return RunProcess(argv);
+  ProcessResult Run(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), SEALDROP_CONSOLE_BIN);
+    return RunProcess(args, input);
   }
-  // A console command that reads content: the force's key and its passphrase file.
-  ProcessResult Keyed(const std::string& force, std::vector<std::string> args) {
-    args.insert(args.end(), {"--key", instance_.SecretKeyFile(force), "--passphrase-file",
-                             instance_.passphrase_file()});
-    return Console(args);
+  // A console command, signed in as the test officer.
+  ProcessResult Console(std::vector<std::string> args, const std::string& input = "") {
+    return Run(testing::SignedInAs(std::move(args), instance_.passphrase_file()), input);
+  }
+  // A new console for `force`, with the test officer as its first supervisor.
+  ProcessResult Init(const std::string& force, const std::vector<std::string>& extra = {}) {
+    return Run(testing::ConsoleInit(Console(force), instance_.SecretKeyFile(force),
+                                    instance_.passphrase_file(), extra));
   }
   ProcessResult Transfer(const std::string& verb, const std::string& force, const std::string& flag,
                          const std::string& file) {
@@ -74,7 +75,7 @@ class RoundTrip : public ::testing::Test {
 
   // The case id (full) whose `show` contains `text`, from `list` output.
   std::string CaseIdContaining(const std::string& force, const std::string& text) {
-    const ProcessResult l = Keyed(force, {"list", "--data", Console(force)});
+    const ProcessResult l = Console({"list", "--data", Console(force)});
     EXPECT_EQ(l.exit_code, 0) << l.err;
     std::istringstream lines(l.out);
     std::string line;
@@ -112,19 +113,19 @@ TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
   // 2. The transfer workstation pulls them; the console imports them.
   ProcessResult p = Transfer("pull", "MET", "--out", dir_ / "pull1.bundle");
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  p = Console({"init", "--data", Console("MET"), "--directory", instance_.directory_file(),
+  p = Init("MET", {"--directory", instance_.directory_file(),
                "--root-pub", instance_.root_public_file()});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "pull1.bundle"});
+  p = Console({"import", "--data", Console("MET"), dir_ / "pull1.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("imported 2 new"), std::string::npos) << p.out;
   // Idempotent: the same bundle again changes nothing.
-  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "pull1.bundle"});
+  p = Console({"import", "--data", Console("MET"), dir_ / "pull1.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("imported 0 new"), std::string::npos) << p.out;
 
   // 3. list: the urgent case first.
-  p = Keyed("MET", {"list", "--data", Console("MET")});
+  p = Console({"list", "--data", Console("MET")});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   const auto first_row = p.out.find('\n') + 1;
   const std::string first = p.out.substr(first_row, p.out.find('\n', first_row) - first_row);
@@ -133,31 +134,35 @@ TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
   const std::string id = first.substr(0, 8);
 
   // 4. show, export (EXIF removed), triage.
-  p = Keyed("MET", {"show", "--data", Console("MET"), id});
+  p = Console({"show", "--data", Console("MET"), id});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("He controls his partner's money and phone."), std::string::npos);
   EXPECT_NE(p.out.find("[1] photo.jpg (image/jpeg"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("AT RISK"), std::string::npos);
-  p = Keyed("MET", {"export-attachment", "--data", Console("MET"), id, "1", "--out", dir_ / "photo.jpg"});
+  p = Console({"export-attachment", "--data", Console("MET"), id, "1", "--out", dir_ / "photo.jpg"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   const std::string exported = testing::ReadFileOrDie(dir_ / "photo.jpg");
   EXPECT_EQ(exported.find("REPORTER-HOME"), std::string::npos) << "EXIF must be gone";
   EXPECT_EQ(exported.substr(0, 2), "\xFF\xD8");
   EXPECT_NE(p.out.find("EXIF"), std::string::npos) << p.out;
-  p = Keyed("MET", {"triage", "--data", Console("MET"), id, "--outcome", "safeguard", "--note",
-                    "Refer to the DA team today"});
+  EXPECT_NE(p.out.find("re-encoded as JPEG"), std::string::npos) << p.out;
+  p = Console({"export-attachment", "--data", Console("MET"), id, "1", "--out", dir_ / "original.jpg",
+               "--original"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  p = Keyed("MET", {"list", "--data", Console("MET"), "--status", "triaged"});
+  EXPECT_EQ(testing::ReadFileOrDie(dir_ / "original.jpg"), JpegWithExif());
+  p = Console({"triage", "--data", Console("MET"), id, "--outcome", "safeguard"}, "Refer to the DA team today");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Console({"list", "--data", Console("MET"), "--status", "triaged"});
   EXPECT_NE(p.out.find("triaged:safeguard"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("1 case(s)"), std::string::npos) << p.out;
 
   // 5. reply → outbox → push → the reporter reads it.
   testing::WriteFileOrDie(dir_ / "long.txt", std::string(100'001, 'w'));
-  p = Keyed("MET", {"reply", "--data", Console("MET"), id, "--in", dir_ / "long.txt"});
+  p = Console({"reply", "--data", Console("MET"), id}, testing::ReadFileOrDie(dir_ / "long.txt"));
   EXPECT_EQ(p.exit_code, 1);
   EXPECT_NE(p.err.find("at most 100,000 bytes"), std::string::npos) << p.err;
   testing::WriteFileOrDie(dir_ / "reply.txt", "Thank you. We are acting on this today.\n");
-  p = Keyed("MET", {"reply", "--data", Console("MET"), id, "--in", dir_ / "reply.txt"});
+  p = Console({"reply", "--data", Console("MET"), id}, testing::ReadFileOrDie(dir_ / "reply.txt"));
   ASSERT_EQ(p.exit_code, 0) << p.err;
   p = Console({"outbox", "--data", Console("MET"), "--out", dir_ / "out1.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
@@ -175,17 +180,17 @@ TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
             200);
   p = Transfer("pull", "MET", "--out", dir_ / "pull2.bundle");
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "pull2.bundle"});
+  p = Console({"import", "--data", Console("MET"), dir_ / "pull2.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  p = Keyed("MET", {"show", "--data", Console("MET"), id});
+  p = Console({"show", "--data", Console("MET"), id});
   EXPECT_NE(p.out.find("He has a second phone."), std::string::npos) << p.out;
-  EXPECT_NE(p.out.find("safeguard: Refer to the DA team today"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("safeguard (psd): Refer to the DA team today"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("Thank you. We are acting on this today."), std::string::npos) << p.out;
 
   // 7. The other report was misrouted: forward it to WMI. It reaches WMI, and only WMI.
   const std::string misrouted = CaseIdContaining("MET", "Sells PNC");
   ASSERT_FALSE(misrouted.empty());
-  p = Keyed("MET", {"forward", "--data", Console("MET"), misrouted, "--to", "WMI"});
+  p = Console({"forward", "--data", Console("MET"), misrouted, "--to", "WMI"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   p = Console({"outbox", "--data", Console("MET"), "--out", dir_ / "out2.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
@@ -194,14 +199,14 @@ TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
   EXPECT_NE(p.out.find("nothing to pull"), std::string::npos) << p.out;
   p = Transfer("pull", "WMI", "--out", dir_ / "wmi.bundle");
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  ASSERT_EQ(Console({"init", "--data", Console("WMI")}).exit_code, 0);
-  p = Keyed("WMI", {"import", "--data", Console("WMI"), dir_ / "wmi.bundle"});
+  ASSERT_EQ(Init("WMI").exit_code, 0);
+  p = Console({"import", "--data", Console("WMI"), dir_ / "wmi.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  p = Keyed("WMI", {"list", "--data", Console("WMI")});
+  p = Console({"list", "--data", Console("WMI")});
   EXPECT_NE(p.out.find("Sells PNC checks."), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("1 case(s)"), std::string::npos) << p.out;
   // MET's key cannot open what was forwarded to WMI.
-  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "wmi.bundle"});
+  p = Console({"import", "--data", Console("MET"), dir_ / "wmi.bundle"});
   EXPECT_EQ(p.exit_code, 1);
 
   // 8. The record of all this is intact; the statistics count it.
@@ -277,8 +282,8 @@ TEST_F(RoundTrip, ALostPullBundleLosesNothingAndOnlyImportedItemsLeaveTheServer)
   report("MET", "filed after the pull");
 
   // 3. Import; an outbox with nothing but the receipt; push: exactly the imported items go.
-  ASSERT_EQ(Console({"init", "--data", Console("MET")}).exit_code, 0);
-  ProcessResult p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "again.bundle"});
+  ASSERT_EQ(Init("MET").exit_code, 0);
+  ProcessResult p = Console({"import", "--data", Console("MET"), dir_ / "again.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   p = Console({"outbox", "--data", Console("MET"), "--out", dir_ / "out1.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
@@ -330,7 +335,7 @@ TEST_F(RoundTrip, ALostPullBundleLosesNothingAndOnlyImportedItemsLeaveTheServer)
   }
   const auto late = BundleIds(dir_ / "tomorrow.bundle");
   ASSERT_EQ(late.size(), 1u);
-  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "tomorrow.bundle"});
+  p = Console({"import", "--data", Console("MET"), dir_ / "tomorrow.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   p = Console({"outbox", "--data", Console("MET"), "--out", dir_ / "out3.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
@@ -354,40 +359,46 @@ TEST_F(RoundTrip, WrongPassphraseWrongKeyAndCorruptBundlesChangeNothing) {
   ASSERT_EQ(c.Get("/report").status, 200);
   ASSERT_EQ(c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", "x"}}).status, 200);
   ASSERT_EQ(Transfer("pull", "MET", "--out", dir_ / "p.bundle").exit_code, 0);
-  ASSERT_EQ(Console({"init", "--data", Console("MET")}).exit_code, 0);
+  ASSERT_EQ(Init("MET").exit_code, 0);
   // A second init never touches an existing console.
-  EXPECT_EQ(Console({"init", "--data", Console("MET")}).exit_code, 1);
+  EXPECT_EQ(Init("MET").exit_code, 1);
 
   testing::WriteFileOrDie(dir_ / "wrong-pass", "not the passphrase\n");
-  ProcessResult p = Console({"import", "--data", Console("MET"), "--key", instance_.SecretKeyFile("MET"),
-                             "--passphrase-file", dir_ / "wrong-pass", dir_ / "p.bundle"});
+  ProcessResult p = Run(testing::SignedInAs({"import", "--data", Console("MET"), dir_ / "p.bundle"},
+                                            dir_ / "wrong-pass"));
   EXPECT_EQ(p.exit_code, 1);
-  EXPECT_NE(p.err.find("passphrase"), std::string::npos) << p.err;
-  p = Keyed("WMI", {"import", "--data", Console("MET"), dir_ / "p.bundle"});
+  EXPECT_NE(p.err.find("wrong passphrase for officer"), std::string::npos) << p.err;
+  // A console whose key is another force's cannot open MET's items.
+  const std::string wrong_key_console = dir_ / "wrong-key-console";
+  ASSERT_EQ(Run(testing::ConsoleInit(wrong_key_console, instance_.SecretKeyFile("WMI"),
+                                     instance_.passphrase_file()))
+                .exit_code,
+            0);
+  p = Console({"import", "--data", wrong_key_console, dir_ / "p.bundle"});
   EXPECT_EQ(p.exit_code, 1);
   EXPECT_NE(p.err.find("not sealed to this key"), std::string::npos) << p.err;
   const std::string bytes = testing::ReadFileOrDie(dir_ / "p.bundle");
   testing::WriteFileOrDie(dir_ / "cut.bundle", bytes.substr(0, bytes.size() / 2));
-  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "cut.bundle"});
+  p = Console({"import", "--data", Console("MET"), dir_ / "cut.bundle"});
   EXPECT_EQ(p.exit_code, 1);
   EXPECT_NE(p.err.find("nothing was imported"), std::string::npos) << p.err;
   EXPECT_EQ(CaseCount(Console("MET")), 0);
   EXPECT_TRUE(testing::ListDir(Console("MET") + "/sealed").empty());
   // The good bundle still imports.
-  p = Keyed("MET", {"import", "--data", Console("MET"), dir_ / "p.bundle"});
+  p = Console({"import", "--data", Console("MET"), dir_ / "p.bundle"});
   EXPECT_EQ(p.exit_code, 0) << p.err;
   EXPECT_EQ(CaseCount(Console("MET")), 1);
 }
 
 TEST_F(RoundTrip, AuditVerifyDetectsAnEditedOrShortenedLog) {
-  ASSERT_EQ(Console({"init", "--data", Console("MET")}).exit_code, 0);
+  ASSERT_EQ(Init("MET").exit_code, 0);
   SourceClient c(server_.address());
   ASSERT_EQ(c.Get("/report").status, 200);
   ASSERT_EQ(c.PostMultipart("/report", {{"csrf", c.csrf()}, {"force", "MET"}, {"what", "x"}}).status, 200);
   ASSERT_EQ(Transfer("pull", "MET", "--out", dir_ / "p.bundle").exit_code, 0);
-  ASSERT_EQ(Keyed("MET", {"import", "--data", Console("MET"), dir_ / "p.bundle"}).exit_code, 0);
+  ASSERT_EQ(Console({"import", "--data", Console("MET"), dir_ / "p.bundle"}).exit_code, 0);
   const std::string id = CaseIdContaining("MET", "x");
-  ASSERT_EQ(Keyed("MET", {"triage", "--data", Console("MET"), id, "--outcome", "record", "--note", "n"}).exit_code, 0);
+  ASSERT_EQ(Console({"triage", "--data", Console("MET"), id, "--outcome", "record"}, "n").exit_code, 0);
   ASSERT_EQ(Console({"audit", "verify", "--data", Console("MET")}).exit_code, 0);
 
   auto edit = [&](const char* sql) {

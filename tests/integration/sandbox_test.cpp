@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/console_officer.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/source_client.h"
@@ -100,14 +101,11 @@ class SeccompServer : public ::testing::Test {
       : server_(instance_.ServerArgv(SEALDROP_SERVER_BIN, "127.0.0.1:0",
                                      {"--force-listen", "127.0.0.1:0", "--threads", "2"})) {}
 
-  ProcessResult Console(const std::vector<std::string>& args, bool keyed = false) {
-    std::vector<std::string> argv = {SEALDROP_CONSOLE_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    if (keyed) {
-      argv.insert(argv.end(), {"--key", instance_.SecretKeyFile("MET"), "--passphrase-file",
-                               instance_.passphrase_file()});
-    }
-    return RunProcess(argv);
+  // Every console command signs in as the test officer; `init` makes them its first supervisor.
+  ProcessResult Console(std::vector<std::string> args, const std::string& input = "") {
+    args = testing::AsOfficer(std::move(args), instance_.passphrase_file(), instance_.SecretKeyFile("MET"));
+    args.insert(args.begin(), SEALDROP_CONSOLE_BIN);
+    return RunProcess(args, input);
   }
   ProcessResult Transfer(const std::string& verb, const std::string& flag, const std::string& file) {
     return RunProcess({SEALDROP_TRANSFER_BIN, verb, "--server", "http://" + server_.force_api_address(),
@@ -150,6 +148,11 @@ TEST_F(SeccompServer, AWholeJourneyRunsUnderTheFilterAndItExitsCleanly) {
   SourceClient back(server_.address());
   ASSERT_EQ(LogIn(back, codename).status, 303);
   ASSERT_EQ(back.Get("/inbox").status, 200);
+  // Welsh pages translate under the filter too (the catalogues were loaded before it).
+  const HttpReply welsh = back.Get("/cy/inbox");
+  ASSERT_EQ(welsh.status, 200);
+  EXPECT_NE(welsh.body.find("<html lang=\"cy\">"), std::string::npos);
+  EXPECT_NE(welsh.body.find("Atebion i'ch adroddiad"), std::string::npos) << welsh.body;
 
   // The force pulls it, imports it, replies; the push carries the import receipt, so the server
   // deletes the report (rows, blob, directory fsync) and stores the reply.
@@ -159,15 +162,15 @@ TEST_F(SeccompServer, AWholeJourneyRunsUnderTheFilterAndItExitsCleanly) {
   p = Console({"init", "--data", console, "--directory", instance_.directory_file(), "--root-pub",
                instance_.root_public_file()});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  p = Console({"import", "--data", console, dir_ / "pull.bundle"}, true);
+  p = Console({"import", "--data", console, dir_ / "pull.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("imported 1 new"), std::string::npos) << p.out;
-  p = Console({"list", "--data", console}, true);
+  p = Console({"list", "--data", console});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   const auto row = p.out.find('\n') + 1;
   const std::string id = p.out.substr(row, 8);
   testing::WriteFileOrDie(dir_ / "reply.txt", "Thank you, we are looking into it.\n");
-  p = Console({"reply", "--data", console, id, "--in", dir_ / "reply.txt"}, true);
+  p = Console({"reply", "--data", console, id}, testing::ReadFileOrDie(dir_ / "reply.txt"));
   ASSERT_EQ(p.exit_code, 0) << p.err;
   p = Console({"outbox", "--data", console, "--out", dir_ / "out.bundle"});
   ASSERT_EQ(p.exit_code, 0) << p.err;

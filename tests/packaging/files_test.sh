@@ -33,13 +33,14 @@ done
 echo "version $version: changelog and all four --version agree"
 
 # 2. Man pages.
-for page in sealdrop-server.8 sealdrop-console.1 sealdrop-transfer.1 sealdrop-intake.1; do
+for page in sealdrop-server.8 sealdrop-console.1 sealdrop-transfer.1 sealdrop-intake.1 \
+            sealdrop-force-client-auth.8 sealdrop-onion-addresses.8; do
   [ -s "$man_dir/$page" ] || fail "no man page $page in $man_dir"
   warnings=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l "$man_dir/$page" 2>&1 >"$work/page")
   [ -z "$warnings" ] || fail "$page: $warnings"
   grep -q "^NAME" "$work/page" && grep -q "$version" "$work/page" || fail "$page lacks NAME or the version"
 done
-echo "man pages: four, rendered without warnings"
+echo "man pages: six, rendered without warnings"
 
 # 3. The unit.
 unit="$work/sealdrop-server.service"

@@ -10,11 +10,15 @@
 #    shipped configuration (a directory and root key made by the root's own sealdrop-console):
 #    both sockets sealdrop:debian-tor 0660 in /run/sealdrop (made as RuntimeDirectory makes it);
 #    debian-tor can connect to them, nobody else can; SIGTERM stops it with exit 0;
+#  - the private-Tor-network journey (tests/tor/journey_test.sh --packaged) passes against that
+#    running server, with the root's own tor as the onion host (as the root's debian-tor, with
+#    the packaged torrc snippet), a client key made by the root's sealdrop-force-client-auth,
+#    the root's console and transfer tool, and "a client without the key is refused";
 #  - removing sealdrop-server keeps /var/lib/sealdrop (reports and the instance salt).
-# Needs root (chroot) and Debian's archive. Takes about a minute or two.
-#   install_test.sh DEB_DIR VERSION
+# Needs root (chroot) and Debian's archive. Takes about three minutes.
+#   install_test.sh DEB_DIR VERSION [ARTEFACT_DIR]
 set -euo pipefail
-debs="$(cd "$1" && pwd)" version="$2"
+debs="$(cd "$1" && pwd)" version="$2" art="${3:-$1/artefacts/tor}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "needs root (mmdebstrap's root mode and chroot)"
 command -v mmdebstrap >/dev/null || fail "mmdebstrap is not installed (./scripts/install-deps installs it)"
@@ -62,10 +66,12 @@ expect /etc/sealdrop "directory root root 755"
 expect /etc/sealdrop/sealdrop-server.toml "regular file root root 644"
 expect /var/lib/sealdrop "directory sealdrop debian-tor 700"
 expect /usr/sbin/sealdrop-server "regular file root root 755"
+expect /usr/sbin/sealdrop-force-client-auth "regular file root root 755"
+expect /usr/sbin/sealdrop-onion-addresses "regular file root root 755"
 expect /lib/systemd/system/sealdrop-server.service "regular file root root 644"
 expect /etc/tor/torrc.d/sealdrop.conf "regular file root root 644"
 expect /usr/share/sealdrop-server/apparmor/system_tor "regular file root root 644"
-for page in man8/sealdrop-server.8 man1/sealdrop-console.1 man1/sealdrop-transfer.1 man1/sealdrop-intake.1; do
+for page in man8/sealdrop-server.8 man8/sealdrop-force-client-auth.8 man8/sealdrop-onion-addresses.8 man1/sealdrop-console.1 man1/sealdrop-transfer.1 man1/sealdrop-intake.1; do
   expect "/usr/share/man/$page.gz" "regular file root root 644"
 done
 conffiles=$(in_root dpkg-query -W -f='${Conffiles}' sealdrop-server)
@@ -130,10 +136,15 @@ for sock in source.sock force.sock; do
   got=$(chroot --userspec="$(uid_of nobody):$(gid_of nogroup)" "$r" perl -e "$connect" /run/sealdrop/$sock 2>&1) || true
   [ "$got" = "Permission denied" ] || fail "nobody could reach $sock: $got"
 done
+echo "server: ran as $user:$group from the unit's ExecStart; sockets 0660 sealdrop:debian-tor; debian-tor connects, nobody cannot"
+
+# The whole journey through a private Tor network, against this packaged server.
+"$(dirname "$0")/../tor/journey_test.sh" --packaged "$r" /tmp/keys /tmp/pass "$work/stderr" "$art" \
+  || { tail -20 "$work/stderr"; fail "the Tor journey against the packaged server"; }
 kill -TERM "$pid"
 wait "$pid" || fail "the packaged server exited $? after SIGTERM"
 pid=""
-echo "server: ran as $user:$group from the unit's ExecStart; sockets 0660 sealdrop:debian-tor; debian-tor connects, nobody cannot"
+echo "server: stopped by SIGTERM with exit 0"
 
 in_root sh -c 'echo salt-kept > /var/lib/sealdrop/marker'
 in_root dpkg --purge sealdrop-server > "$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "purge"; }

@@ -42,15 +42,20 @@ class FakeClock {
   }
 };
 
+// A signed-in assessor as console::SignIn makes one (the key is a fresh one: no slots needed here).
+OfficerSession Officer(const char* name) {
+  return OfficerSession({name, OfficerRole::kAssessor}, GenerateKeyPair(KeyRole::kForceDecryption));
+}
+
 TEST(ConsoleWebSessions, AnIdleSessionIsLockedOnItsNextRequestOrByTheSweep) {
   FakeClock t;
   SessionTable table(std::chrono::seconds(60), t.clock());
-  const std::string a = table.Create("Ada", GenerateKeyPair(KeyRole::kForceDecryption));
-  const std::string b = table.Create("Grace", GenerateKeyPair(KeyRole::kForceDecryption));
+  const std::string a = table.Create(Officer("ada"));
+  const std::string b = table.Create(Officer("grace"));
   Session* s = nullptr;
   EXPECT_EQ(table.Find(a, &s), SessionTable::Found::kActive);
   ASSERT_NE(s, nullptr);
-  EXPECT_EQ(s->officer, "Ada");
+  EXPECT_EQ(s->officer().name(), "ada");
   EXPECT_EQ(s->csrf.size(), 64u);
 
   t.now += std::chrono::seconds(50);
@@ -74,7 +79,7 @@ TEST(ConsoleWebSessions, AnIdleSessionIsLockedOnItsNextRequestOrByTheSweep) {
 TEST(ConsoleWebSessions, SignOutRemovesTheSessionAndTokensAreUnique) {
   FakeClock t;
   SessionTable table(std::chrono::seconds(60), t.clock());
-  const std::string a = table.Create("Ada", GenerateKeyPair(KeyRole::kForceDecryption));
+  const std::string a = table.Create(Officer("ada"));
   EXPECT_NE(RandomToken(), RandomToken());
   table.Remove(a);
   Session* s = nullptr;

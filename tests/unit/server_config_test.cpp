@@ -167,7 +167,8 @@ TEST(ServerConfig, RefusesMarkupControlCharactersAndBadAddressesInTheFace) {
            "exit_url = \"http://www.bbc.co.uk/weather\"", "exit_url = \"javascript:alert(1)\"",
            "exit_url = \"https://a b\"", "exit_url = \"https://\"",
            "onion_hostname = \"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTUVWX.onion\"",
-           "onion_hostname = \"short.onion\""}) {
+           "onion_hostname = \"short.onion\"", "service_name_cy = \"<i>Gwasanaeth</i>\"",
+           "operator_name_cy = \"a\\u202Eb\"", "phone_hours_cy = \"9\\nam\""}) {
     const ServerConfig c = WithFace(std::string(bad) + "\n");
     EXPECT_FALSE(ValidateServerConfig(c).ok()) << bad;
   }

@@ -140,7 +140,8 @@ TEST(SealedStore, TheIndexHoldsNothingButTheAllowedColumns) {
     return Status::Ok();
   }));
   EXPECT_EQ(cols, (std::vector<std::string>{"day", "force", "id", "kind", "lookup_id", "size"}));
-  // A conversation keeps no day, only the month of its last activity.
+  // A conversation keeps no day, only the month of its last activity, and the reporter's record
+  // sealed to their source key (conversation_record.h).
   auto s = db->Prepare("SELECT name FROM pragma_table_info('sources') ORDER BY name");
   ASSERT_TRUE(s.ok());
   cols.clear();
@@ -148,7 +149,7 @@ TEST(SealedStore, TheIndexHoldsNothingButTheAllowedColumns) {
     cols.push_back(s->Text(0));
     return Status::Ok();
   }));
-  EXPECT_EQ(cols, (std::vector<std::string>{"active_month", "force", "lookup_id"}));
+  EXPECT_EQ(cols, (std::vector<std::string>{"active_month", "force", "lookup_id", "record"}));
 }
 
 // The first column of the first row, as text ("" on any error).
@@ -255,8 +256,8 @@ TEST(SealedStore, AnIndexOfTheFirstSchemaIsMigratedKeepingOnlyTheMonth) {
   store->reset();
   const std::string index = dir / "index.sqlite";
   EXPECT_EQ(QueryText(index, "PRAGMA user_version"), std::to_string(kIndexSchemaVersion));
-  EXPECT_EQ(QueryText(index, "SELECT force || ' ' || active_month FROM sources"),
-            "MET 2026-01");
+  EXPECT_EQ(QueryText(index, "SELECT force || ' ' || active_month || ' ' || (record IS NULL) FROM sources"),
+            "MET 2026-01 1");
   // The write-ahead log is gone (rollback journal mode is a setting of each connection; WAL
   // mode alone is recorded in the file), and the journal is empty.
   EXPECT_FALSE(PathExists(index + "-wal"));
@@ -264,6 +265,56 @@ TEST(SealedStore, AnIndexOfTheFirstSchemaIsMigratedKeepingOnlyTheMonth) {
   EXPECT_EQ(testing::ReadFileOrDie(index + "-journal"), "");
   // Nothing of the old days is left anywhere in the file.
   EXPECT_EQ(testing::ReadFileOrDie(index).find("2025-03-04"), std::string::npos);
+}
+
+TEST(SealedStore, AnIndexOfTheSecondSchemaGainsTheReportersRecord) {
+  TempDir dir;
+  ASSERT_EQ(::mkdir((dir / "blobs").c_str(), 0700), 0);
+  const std::array<std::uint8_t, 32> lookup{7};
+  {
+    // What version 2 made: sources with the month of their last activity, no record.
+    auto db = sqlite::Database::Open(dir / "index.sqlite", sqlite::OpenMode::kReadWriteCreate, "v2");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec(R"sql(
+      CREATE TABLE items (id TEXT PRIMARY KEY, force TEXT NOT NULL, day TEXT NOT NULL,
+        size INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('report', 'followup', 'reply')),
+        lookup_id BLOB) WITHOUT ROWID;
+      CREATE INDEX items_force ON items(force);
+      CREATE INDEX items_lookup ON items(lookup_id);
+      CREATE TABLE sources (lookup_id BLOB PRIMARY KEY CHECK (length(lookup_id) = 32),
+        force TEXT NOT NULL, active_month TEXT NOT NULL CHECK (length(active_month) = 7))
+        WITHOUT ROWID;
+      CREATE TABLE used_forms (key BLOB PRIMARY KEY CHECK (length(key) = 16), day TEXT NOT NULL)
+        WITHOUT ROWID;
+      INSERT INTO sources VALUES (X'0700000000000000000000000000000000000000000000000000000000000000',
+        'MET', '2026-11');
+      PRAGMA user_version = 2;
+    )sql").ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  auto store = SealedStore::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto record = (*store)->SourceRecord(lookup);
+  ASSERT_TRUE(record.ok()) << record.error().message;
+  EXPECT_TRUE(record->empty()) << "a conversation begun before version 3 has no record";
+  EXPECT_EQ((*store)->SourceForce(lookup).value(), "MET");
+  // A follow-up's edit, in the follow-up's transaction, gives it one.
+  auto blob = (*store)->Begin();
+  ASSERT_TRUE(blob.ok());
+  const std::string id = blob->id();
+  std::string seen_id;
+  const RecordEdit edit{lookup, [&](const std::string& item_id, std::span<const std::uint8_t> current)
+                                    -> std::optional<std::vector<std::uint8_t>> {
+                          seen_id = item_id;
+                          EXPECT_TRUE(current.empty());
+                          return std::vector<std::uint8_t>{1, 2, 3};
+                        }};
+  ASSERT_TRUE((*store)->Commit(std::move(*blob), Row("MET", ItemKind::kFollowUp), nullptr, nullptr, &edit).ok());
+  EXPECT_EQ(seen_id, id);
+  EXPECT_EQ((*store)->SourceRecord(lookup).value(), (std::vector<std::uint8_t>{1, 2, 3}));
+  EXPECT_EQ((*store)->SourceRecord(std::array<std::uint8_t, 32>{8}).error().code, ErrorCode::kNotFound);
+  store->reset();
+  EXPECT_EQ(QueryText(dir / "index.sqlite", "PRAGMA user_version"), std::to_string(kIndexSchemaVersion));
 }
 
 TEST(SealedStore, AnIndexFromANewerVersionIsRefused) {

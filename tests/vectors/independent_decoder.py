@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Independent decoder for the SealDrop test vectors.
 
-Written from the specs in docs/ (envelope.md, keys.md, directory.md, codename.md, bundle.md)
+Written from the specs in docs/ (envelope.md, keys.md, directory.md, codename.md, bundle.md,
+console.md §5)
 alone, not from the C++ code, so that a disagreement points at a spec or a vector. Run with
 Debian's Python (PyNaCl 1.5):
 
@@ -1239,6 +1240,87 @@ def check_bundles(root):
         check(f"bundle: {v['file']} -> {v['expect']}", ok, got)
 
 
+def read_key_slots(data, officer, passphrase):
+    """console.md §5.1. Returns (role name, public key) or raises ValueError(error name)."""
+    if len(data) < 8 or data[:8] != b"SDKSLOTS":
+        raise ValueError("bad-magic")
+    if len(data) < 9 or data[8] != 1:
+        raise ValueError("unsupported-version")
+    if len(data) < 48:
+        raise ValueError("malformed")
+    count = data[10]
+    if not 1 <= count <= 32 or len(data) != 48 + 132 * count + 32:
+        raise ValueError("malformed")
+    if data[9] != 1 or data[11] != 0:
+        raise ValueError("malformed")
+    names, found = set(), None
+    for i in range(count):
+        slot = data[48 + 132 * i:48 + 132 * (i + 1)]
+        role, n = slot[0], slot[1]
+        if role not in (1, 2) or not 1 <= n <= 32:
+            raise ValueError("malformed")
+        name = slot[2:2 + n]
+        valid = (b"a" <= name[:1] <= b"z"
+                 and all(c in b"abcdefghijklmnopqrstuvwxyz0123456789._-" for c in name))
+        if not valid or any(slot[2 + n:36]) or name in names:
+            raise ValueError("malformed")
+        names.add(name)
+        ops = int.from_bytes(slot[36:40], "little")
+        mem_kib = int.from_bytes(slot[40:44], "little")
+        if not (3 <= ops <= 64 and 262144 <= mem_kib <= 1 << 20):
+            raise ValueError("malformed")
+        if name == officer:
+            found = (slot, ops, mem_kib)
+    if found is None:
+        raise ValueError("not-found")
+    slot, ops, mem_kib = found
+    wrap_key = argon2id.kdf(32, passphrase, slot[44:60], opslimit=ops, memlimit=mem_kib * 1024)
+    ad = data[0:10] + data[16:48] + slot[0:84]
+    try:
+        secret = nb.crypto_aead_xchacha20poly1305_ietf_decrypt(slot[84:132], ad, slot[60:84],
+                                                               wrap_key)
+    except nacl.exceptions.CryptoError:
+        raise ValueError("wrong-passphrase") from None
+    mac = hmac256(kdf(secret, 1, b"SDkslots"), data[:-32])
+    if nb.crypto_scalarmult_base(secret) != data[16:48] or not hmac.compare_digest(mac, data[-32:]):
+        raise ValueError("header-mac-mismatch")
+    return {1: "assessor", 2: "supervisor"}[slot[0]], data[16:48]
+
+
+def check_key_slots(root):
+    folder = os.path.join(root, "keyslots")
+    with open(os.path.join(root, "keys", "MET.public"), encoding="utf-8") as f:
+        _, met = parse_public_key(f.read(), "dec")
+    with open(os.path.join(folder, "MET.keyslots"), "rb") as f:
+        data = f.read()
+
+    def passphrase_of(who):
+        with open(os.path.join(folder, who + ".txt"), "rb") as f:
+            return f.read().split(b"\n", 1)[0]
+
+    def outcome(blob, who, passphrase):
+        try:
+            return read_key_slots(blob, who, passphrase)
+        except ValueError as e:
+            return str(e)
+
+    for who, role in ((b"alice", "supervisor"), (b"bob", "assessor")):
+        got = outcome(data, who, passphrase_of(who.decode()))
+        check(f"key slots: {who.decode()} opens the MET key as {role}", got == (role, met), got)
+    got = outcome(data, b"bob", passphrase_of("alice"))
+    check("key slots: bob's slot with alice's passphrase -> wrong-passphrase",
+          got == "wrong-passphrase", got)
+    got = outcome(data, b"carol", passphrase_of("alice"))
+    check("key slots: an officer without a slot -> not-found", got == "not-found", got)
+    promoted = bytearray(data)
+    promoted[48 + 132] = 2  # bob made a supervisor without the key
+    got = outcome(bytes(promoted), b"alice", passphrase_of("alice"))
+    check("key slots: another slot's role changed -> header-mac-mismatch",
+          got == "header-mac-mismatch", got)
+    got = outcome(data[:-1], b"alice", passphrase_of("alice"))
+    check("key slots: one byte short -> malformed", got == "malformed", got)
+
+
 def main(argv):
     if len(argv) != 2:
         print("usage: independent_decoder.py VECTORS_DIR", file=sys.stderr)
@@ -1248,8 +1330,8 @@ def main(argv):
         check_canonical_json()
     except Exception as e:  # pylint: disable=broad-except
         check("check_canonical_json ran to completion", False, repr(e))
-    for section in (check_envelopes, check_envelope_rules, check_keys, check_directory,
-                    check_codename, check_bundles):
+    for section in (check_envelopes, check_envelope_rules, check_keys, check_key_slots,
+                    check_directory, check_codename, check_bundles):
         try:
             section(root)
         except Exception as e:  # a crash in one section must not hide the others

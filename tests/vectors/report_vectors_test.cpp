@@ -22,7 +22,7 @@ std::array<std::uint8_t, 32> FromHex(const std::string& hex) {
 TEST(ReportVectors, TheCodecProducesExactlyTheSpecifiedMetadata) {
   const auto manifest = nlohmann::json::parse(
       testing::ReadFileOrDie(std::string(SEALDROP_VECTORS_DIR) + "/report/manifest.json"));
-  ASSERT_GE(manifest["cases"].size(), 7u);
+  ASSERT_GE(manifest["cases"].size(), 9u);
   for (const auto& c : manifest["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     const bool is_report = c["form"] == "report";
@@ -35,7 +35,10 @@ TEST(ReportVectors, TheCodecProducesExactlyTheSpecifiedMetadata) {
     const SourceRef source{FromHex(c["source"]["ref"]), *key};
     const std::string force = c["force"];
     const std::string day = c["day"];
-    auto json = is_report ? ReportMetadataJson(fields, force, day, source)
+    const auto language =
+        LanguageFromCode(c.value("language", std::string(LanguageCode(Language::kEnglish))));
+    ASSERT_TRUE(language.has_value());
+    auto json = is_report ? ReportMetadataJson(fields, force, day, source, *language)
                           : FollowUpMetadataJson(fields, force, day, source);
     if (c.contains("error")) {
       ASSERT_FALSE(json.ok());

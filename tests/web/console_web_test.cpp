@@ -1,8 +1,10 @@
 // sealdrop-console serve end to end: the real binary on 127.0.0.1:0 (and a unix socket) over a
 // console store holding imported reports (a pull bundle sealed to the force's key, imported by the
-// real CLI). An officer signs in, lists, filters, searches, opens a case with a follow-up,
-// triages, replies and forwards; the CLI then sees the triage, the reply and the outbox item, and the audit
-// chain names the officer. Refused: a non-loopback address (exit 2), a POST without its CSRF
+// real CLI). The console's officers are accounts with key slots (tests/support/console_officer.h):
+// the supervisor "psd" signs in, lists, filters, searches, opens a case with a follow-up,
+// triages, replies and forwards; the CLI then sees the triage, the reply and the outbox item, and
+// the audit chain names the officer. An assessor the supervisor added signs in too, the audit
+// names both, and once removed they can no longer sign in. Refused: a non-loopback address (exit 2), a POST without its CSRF
 // token or from another origin, another Host, and a session left idle.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "common/io.h"
 #include "crypto/envelope_writer.h"
 #include "journalist_console/bundle/bundle.h"
+#include "tests/support/console_officer.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/sqlite_count.h"
@@ -177,33 +180,47 @@ class ConsoleWeb : public ::testing::Test {
       ASSERT_TRUE(w->AddItem({id, kind, today, 0, 0, "", "", ""}, src).ok());
     }
     ASSERT_TRUE(w->Commit().ok());
-    ProcessResult p = Console({"init", "--data", P("console"), "--directory", instance_->directory_file(),
-                               "--root-pub", instance_->root_public_file()});
+    ProcessResult p = Console(testing::ConsoleInit(P("console"), key_, instance_->passphrase_file(),
+                                                   {"--directory", instance_->directory_file(),
+                                                    "--root-pub", instance_->root_public_file()}));
     ASSERT_EQ(p.exit_code, 0) << p.err;
-    p = Console({"import", "--data", P("console"), "--key", key_, "--passphrase-file",
-                 instance_->passphrase_file(), P("pull.bundle")});
+    p = Console(AsPsd({"import", "--data", P("console"), P("pull.bundle")}));
     ASSERT_EQ(p.exit_code, 0) << p.err;
     passphrase_ = testing::ReadFileOrDie(instance_->passphrase_file());
     while (!passphrase_.empty() && passphrase_.back() == '\n') passphrase_.pop_back();
+    // A second officer, an assessor, added by the supervisor with their own passphrase.
+    ASSERT_TRUE(WriteFileAtomically(P("assessor.pass"), kAssessorPassphrase + std::string("\n"), 0600, false).ok());
+    p = Console(AsPsd({"officer", "add", "--data", P("console"), kAssessor, "--role", "assessor",
+                       "--new-passphrase-file", P("assessor.pass")}));
+    ASSERT_EQ(p.exit_code, 0) << p.err;
   }
   static void TearDownTestSuite() {
     delete dir_;
     delete instance_;
   }
   static std::string P(const std::string& name) { return (*dir_) / name; }
+  // A console command signed in as the supervisor psd.
+  static std::vector<std::string> AsPsd(std::vector<std::string> args) {
+    return testing::SignedInAs(std::move(args), instance_->passphrase_file());
+  }
+  static constexpr const char* kAssessor = "assessor";
+  static constexpr const char* kAssessorPassphrase = "the assessor's own passphrase";
 
   static ServerProcess Serve(const std::string& listen, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv = {SEALDROP_CONSOLE_BIN, "serve", "--data", P("console"), "--key", key_,
-                                     "--listen", listen};
+    std::vector<std::string> argv = {SEALDROP_CONSOLE_BIN, "serve", "--data", P("console"), "--listen", listen};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return ServerProcess(argv);
   }
-  // Signs in as `officer`; returns the case list page.
-  static Reply SignIn(WebClient& web, const std::string& officer) {
+  // Posts the sign-in form as `officer` with `passphrase`.
+  static Reply PostSignIn(WebClient& web, const std::string& officer, const std::string& passphrase) {
     const Reply form = web.Get("/sign-in");
     EXPECT_EQ(form.status, 200);
-    const Reply r = web.Post("/sign-in", {{"csrf", WebClient::Csrf(form.body)}, {"officer", officer},
-                                          {"passphrase", passphrase_}});
+    return web.Post("/sign-in", {{"csrf", WebClient::Csrf(form.body)}, {"officer", officer},
+                                 {"passphrase", passphrase}});
+  }
+  // Signs in as `officer` (psd's passphrase unless given); returns the case list page.
+  static Reply SignIn(WebClient& web, const std::string& officer, const std::string& passphrase = "") {
+    const Reply r = PostSignIn(web, officer, passphrase.empty() ? passphrase_ : passphrase);
     EXPECT_EQ(r.status, 303) << r.body;
     EXPECT_EQ(r.Header("location"), "/cases");
     return web.Get("/cases");
@@ -250,14 +267,21 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   EXPECT_EQ(r.Header("x-frame-options"), "DENY");
   EXPECT_EQ(r.Header("referrer-policy"), "no-referrer");
   EXPECT_EQ(r.Header("cache-control"), "no-store");
-  r = web.Post("/sign-in", {{"csrf", WebClient::Csrf(r.body)}, {"officer", "Ada Lovelace"},
+  r = web.Post("/sign-in", {{"csrf", WebClient::Csrf(r.body)}, {"officer", "psd"},
                             {"passphrase", "not the passphrase"}});
   EXPECT_EQ(r.status, 401);
-  EXPECT_NE(r.body.find("The passphrase is not right"), std::string::npos);
+  EXPECT_NE(r.body.find("The officer name or passphrase is not right"), std::string::npos);
+  // An officer who does not exist gets the same answer; the assessor's passphrase is not psd's.
+  for (const auto& [name, pass] : std::vector<std::pair<std::string, std::string>>{
+           {"nobody", passphrase_}, {"Ada Lovelace", passphrase_}, {"psd", kAssessorPassphrase}}) {
+    r = PostSignIn(web, name, pass);
+    EXPECT_EQ(r.status, 401) << name;
+    EXPECT_NE(r.body.find("The officer name or passphrase is not right"), std::string::npos) << name;
+  }
 
   // Signed in: at risk first, then the case with an unread follow-up, then the rest.
   r = web.Get("/sign-in");
-  const Reply in = web.Post("/sign-in", {{"csrf", WebClient::Csrf(r.body)}, {"officer", "Ada Lovelace"},
+  const Reply in = web.Post("/sign-in", {{"csrf", WebClient::Csrf(r.body)}, {"officer", "psd"},
                                          {"passphrase", passphrase_}});
   ASSERT_EQ(in.status, 303);
   const std::string cookie = in.Header("set-cookie");
@@ -265,7 +289,7 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos) << cookie;
   r = web.Get("/cases");
   ASSERT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find("Ada Lovelace"), std::string::npos);
+  EXPECT_NE(r.body.find("psd"), std::string::npos);
   EXPECT_EQ(CaseLinks(r.body), (std::vector<std::string>{id_b_, id_c_, id_a_}));
   EXPECT_NE(r.body.find("He controls his partner"), std::string::npos);  // the sealed summary, opened
   const std::string csrf = WebClient::Csrf(r.body);
@@ -316,7 +340,7 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   EXPECT_NE(r.body.find("The reply is empty"), std::string::npos);
   r = web.Get("/cases/" + id_c_ + "?done=replied");
   EXPECT_NE(r.body.find("Triage: investigate"), std::string::npos);
-  EXPECT_NE(r.body.find("by Ada Lovelace"), std::string::npos);
+  EXPECT_NE(r.body.find("by psd"), std::string::npos);
   EXPECT_NE(r.body.find(reply), std::string::npos);
 
   // Forward: case A re-sealed to WMI; then only WMI may reply to it.
@@ -358,17 +382,16 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
 
   // The CLI sees what the web did; the outbox carries the reply; the audit names the officer.
-  ProcessResult p = Console({"show", "--data", P("console"), "--key", key_, "--passphrase-file",
-                             instance_->passphrase_file(), id_c_});
+  ProcessResult p = Console(AsPsd({"show", "--data", P("console"), id_c_}));
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  EXPECT_NE(p.out.find("investigate: " + note), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("investigate (psd): " + note), std::string::npos) << p.out;
   EXPECT_NE(p.out.find(reply), std::string::npos) << p.out;
-  p = Console({"outbox", "--data", P("console"), "--out", P("outbox.bundle")});
+  p = Console(AsPsd({"outbox", "--data", P("console"), "--out", P("outbox.bundle")}));
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("2 item(s)"), std::string::npos) << p.out;  // the reply and the forward
-  p = Console({"audit", "verify", "--data", P("console")});
+  p = Console(AsPsd({"audit", "verify", "--data", P("console")}));
   EXPECT_EQ(p.exit_code, 0) << p.err;
-  EXPECT_EQ(Count("SELECT COUNT(DISTINCT action) FROM audit WHERE actor = 'Ada Lovelace' AND action IN "
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT action) FROM audit WHERE actor = 'psd' AND action IN "
                   "('sign-in', 'show', 'triage', 'reply', 'forward', 'sign-out')"), 6);
 
   // Nothing the officer typed, searched for or read is on the console's disk in clear.
@@ -393,7 +416,7 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
 TEST_F(ConsoleWeb, AnIdleSessionIsSignedOutAndItsFormsRefused) {
   ServerProcess server = Serve("127.0.0.1:0", {"--idle-seconds", "1"});
   WebClient web(server.address());
-  const Reply list = SignIn(web, "Grace Hopper");
+  const Reply list = SignIn(web, "psd");
   ASSERT_EQ(list.status, 200);
   const std::string csrf = WebClient::Csrf(list.body);
   const long long triages = Count("SELECT COUNT(*) FROM triage");
@@ -412,8 +435,43 @@ TEST_F(ConsoleWeb, ServesOnAUnixSocket) {
   ServerProcess server = Serve("unix:" + socket);
   EXPECT_EQ(server.address(), "unix:" + socket);
   WebClient web(server.address());
-  EXPECT_EQ(SignIn(web, "Alan Turing").status, 200);
+  EXPECT_EQ(SignIn(web, "psd").status, 200);
   EXPECT_EQ(web.Get("/stats").status, 200);
+}
+
+// Runs last: it removes the assessor.
+TEST_F(ConsoleWeb, ASecondOfficerSignsInWithTheirOwnPassphraseUntilTheSupervisorRemovesThem) {
+  ServerProcess server = Serve("127.0.0.1:0");
+  WebClient web(server.address());
+  // psd's passphrase does not open the assessor's slot.
+  EXPECT_EQ(PostSignIn(web, kAssessor, passphrase_).status, 401);
+  const Reply list = SignIn(web, kAssessor, kAssessorPassphrase);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find(kAssessor), std::string::npos);
+  const std::string csrf = WebClient::Csrf(list.body);
+  Reply r = web.Post("/cases/" + id_b_ + "/triage", {{"csrf", csrf}, {"outcome", "safeguard"}, {"note", "Call the DA team."}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  r = web.Get("/cases/" + id_b_);
+  EXPECT_NE(r.body.find("by assessor"), std::string::npos);
+  EXPECT_EQ(web.Post("/sign-out", {{"csrf", csrf}}).status, 303);
+
+  // The audit verifies and names both officers, each for what they did.
+  ProcessResult p = Console(AsPsd({"audit", "verify", "--data", P("console")}));
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE actor = 'assessor' AND action = 'triage'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE actor = 'assessor' AND action = 'sign-in'"), 1);
+  EXPECT_GE(Count("SELECT COUNT(*) FROM audit WHERE actor = 'psd' AND action = 'triage'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM triage WHERE officer = 'assessor'"), 1);
+
+  // Removed by the supervisor: their passphrase no longer unlocks anything, with the same answer
+  // as for a wrong passphrase.
+  p = Console(AsPsd({"officer", "remove", "--data", P("console"), kAssessor}));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  r = PostSignIn(web, kAssessor, kAssessorPassphrase);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("The officer name or passphrase is not right"), std::string::npos);
+  EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
+  EXPECT_EQ(SignIn(web, "psd").status, 200);  // the supervisor still can
 }
 
 }  // namespace

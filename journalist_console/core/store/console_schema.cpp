@@ -39,6 +39,31 @@ CREATE TABLE IF NOT EXISTS imported (
 CREATE INDEX IF NOT EXISTS imported_open ON imported(confirmed_day, pull_day);
 )sql";
 
+// Version 3: officer accounts (IF NOT EXISTS, as for version 2). The key slots file holds each officer's wrapped key; this register
+// says who was added by whom and when, and who was removed (a removed officer stays named).
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE IF NOT EXISTS officers (
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, added_day TEXT NOT NULL, added_by TEXT NOT NULL,
+  removed_day TEXT NOT NULL) WITHOUT ROWID;
+)sql";
+
+// Version 3 also names the officer who recorded each triage ('' for earlier rows). A console
+// marked older may have the column already (see kVersion2): added only when missing.
+Status AddTriageOfficerColumn(sqlite::Database& db) {
+  auto q = db.Prepare("SELECT COUNT(*) FROM pragma_table_info('triage') WHERE name = 'officer'");
+  if (!q) return q.error();
+  std::int64_t present = 0;
+  if (auto st = q->ForEach([&] {
+        present = q->Int64(0);
+        return Status::Ok();
+      });
+      !st) {
+    return st;
+  }
+  if (present > 0) return Status::Ok();
+  return db.Exec("ALTER TABLE triage ADD COLUMN officer TEXT NOT NULL DEFAULT '';");
+}
+
 }  // namespace
 
 Status CreateConsoleSchema(sqlite::Database& db) {
@@ -46,6 +71,8 @@ Status CreateConsoleSchema(sqlite::Database& db) {
   if (!tx) return tx.error();
   if (auto st = db.Exec(kVersion1); !st) return st;
   if (auto st = db.Exec(kVersion2); !st) return st;
+  if (auto st = db.Exec(kVersion3); !st) return st;
+  if (auto st = AddTriageOfficerColumn(db); !st) return st;
   if (auto st = db.SetUserVersion(kConsoleSchemaVersion); !st) return st;
   return tx->Commit();
 }
@@ -62,7 +89,11 @@ Status MigrateConsole(sqlite::Database& db) {
   }
   auto tx = sqlite::Transaction::Begin(db);  // rolls back on every early return
   if (!tx) return tx.error();
-  if (auto st = db.Exec(kVersion2); !st) return st;
+  if (*version < 2) {
+    if (auto st = db.Exec(kVersion2); !st) return st;
+  }
+  if (auto st = db.Exec(kVersion3); !st) return st;
+  if (auto st = AddTriageOfficerColumn(db); !st) return st;
   if (auto st = db.SetUserVersion(kConsoleSchemaVersion); !st) return st;
   return tx->Commit();
 }

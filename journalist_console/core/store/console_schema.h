@@ -6,6 +6,10 @@
 //   2  + followup_unread, risk_raised, delivery, push_results_read, imported: a console of
 //        version 1 gains them empty (its follow-ups count as read; its imports were deleted from
 //        the server when pulled, so nothing is owed a receipt)
+//   3  + officers: the register of officer accounts (their key slots are in DIR/keyslots), and
+//        triage.officer (who recorded it; '' for earlier rows). A
+//        console of version 2 gains it empty and is unlocked by its old key file once, by
+//        `officer init`, which makes its first supervisor (docs/console.md §5)
 #pragma once
 
 #include "common/result.h"
@@ -13,7 +17,7 @@
 
 namespace sealdrop::console {
 
-inline constexpr int kConsoleSchemaVersion = 2;
+inline constexpr int kConsoleSchemaVersion = 3;
 
 // A new console: every table of the current version.
 Status CreateConsoleSchema(sqlite::Database& db);

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -21,16 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 
 using sqlite::Statement;
-
-std::string Actor(const std::string& chosen) {
-  const char* user = std::getenv("USER");
-  if (!user || !*user) user = std::getenv("LOGNAME");
-  std::string a = !chosen.empty() ? chosen : user && *user ? user : "unknown";
-  for (char& c : a) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return a.substr(0, 64);
-}
 
 Result<sqlite::Database> OpenDb(const std::string& path, bool create) {
   auto db = sqlite::Database::Open(
@@ -54,7 +43,8 @@ std::string AuditHash(const AuditEntry& e) {
   return HexEncode(Sha256(AsBytes(text)));
 }
 
-Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Init(const std::string& dir) {
+Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Init(const std::string& dir,
+                                                         const std::string& officer) {
   if (PathExists(dir + "/console.sqlite")) {
     return MakeError(ErrorCode::kAlreadyExists, dir + " already holds a console: refusing to touch it");
   }
@@ -70,7 +60,7 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::Init(const std::string& dir)
   if (!db) return db.error();
   std::unique_ptr<ConsoleStore> store(new ConsoleStore(dir, std::move(*db)));
   if (auto st = CreateConsoleSchema(store->db_); !st) return st.error();
-  if (auto st = store->Audit("init", "", ""); !st) return st.error();
+  if (auto st = store->Audit(officer, "init", "", ""); !st) return st.error();
   if (auto st = store->db_.Close(); !st) return st.error();
   ::chmod(temp.c_str(), 0600);
   if (::link(temp.c_str(), (dir + "/console.sqlite").c_str()) != 0) {
@@ -237,7 +227,7 @@ Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const 
 }
 
 Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
-                               const std::string& outcome,
+                               const std::string& outcome, const std::string& officer,
                                const std::function<std::vector<std::uint8_t>(std::int64_t)>& seal) {
   auto tx = sqlite::Transaction::Begin(db_);
   if (!tx) return tx.error();
@@ -253,9 +243,11 @@ Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
       return st;
     }
   }
-  auto ins = db_.Prepare("INSERT INTO triage (seq, case_id, day, outcome, note) VALUES (?,?,?,?,?)");
+  auto ins = db_.Prepare(
+      "INSERT INTO triage (seq, case_id, day, outcome, note, officer) VALUES (?,?,?,?,?,?)");
   if (!ins) return ins.error();
   ins->BindInt64(1, seq).Bind(2, id).Bind(3, day).Bind(4, outcome).Bind(5, seal(seq));
+  ins->Bind(6, officer);
   if (auto st = ins->Run(); !st) return st;
   auto up = db_.Prepare("UPDATE cases SET outcome = ?, status = 'triaged' WHERE id = ?");
   if (!up) return up.error();
@@ -264,11 +256,13 @@ Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
 }
 
 Result<std::vector<TriageRow>> ConsoleStore::Triage(const std::string& id) const {
-  auto q = db_.Prepare("SELECT day, outcome, note, seq FROM triage WHERE case_id = ? ORDER BY seq");
+  auto q = db_.Prepare(
+      "SELECT day, outcome, note, seq, officer FROM triage WHERE case_id = ? ORDER BY seq");
   if (!q) return q.error();
   std::vector<TriageRow> out;
   if (auto st = q->Bind(1, id).ForEach([&] {
-        out.push_back({q->Int64(3), q->Text(0), q->Text(1), q->Blob(2)});
+        out.push_back({.seq = q->Int64(3), .day = q->Text(0), .outcome = q->Text(1),
+                       .note = q->Blob(2), .officer = q->Text(4)});
         return Status::Ok();
       });
       !st) {
@@ -321,11 +315,11 @@ Status ConsoleStore::MarkExported(const std::vector<std::string>& ids) {
   return tx->Commit();
 }
 
-Status ConsoleStore::Audit(const std::string& action, const std::string& item,
-                           const std::string& detail) {
+Status ConsoleStore::Audit(const std::string& officer, const std::string& action,
+                           const std::string& item, const std::string& detail) {
   AuditEntry e;
   e.at = NowUtcTimestamp();
-  e.actor = Actor(actor_);
+  e.actor = officer;
   e.action = action;
   e.item = item;
   e.detail = detail;

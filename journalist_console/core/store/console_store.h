@@ -1,7 +1,9 @@
 // ConsoleStore: the PSD console's state. Spec: docs/console.md.
 //
 // Layout of the console directory (0700):
-//   console.sqlite   SQLite (WAL, synchronous=FULL): cases, triage history, outbox, audit chain
+//   keyslots         the force key wrapped once per officer (core/officers.h, docs/console.md §5)
+//   console.sqlite   SQLite (WAL, synchronous=FULL): cases, triage history, outbox, audit chain,
+//                    the officer register
 //   sealed/ID        every imported envelope exactly as it arrived: reports stay sealed at rest
 //   outbox/ID        sealed replies and forwards waiting for `outbox`
 // The `imported` table lists every item imported since receipts began, with the day of the pull
@@ -47,6 +49,7 @@ struct TriageRow {
   std::string day;
   std::string outcome;
   std::vector<std::uint8_t> note;  // sealed (ad "ID|note|SEQ")
+  std::string officer;             // who recorded it ("" before officers)
 };
 
 struct OutboxRow {
@@ -83,10 +86,19 @@ struct PushResultEffect {
   std::size_t unknown = 0;            // items this console never made (another console's)
 };
 
+// An officer in the register (the key slots file holds their wrapped key).
+struct OfficerRow {
+  std::string name;
+  std::string role;         // "assessor" | "supervisor"
+  std::string added_day;
+  std::string added_by;     // the supervisor who added them (themselves for the first)
+  std::string removed_day;  // "" while they may sign in
+};
+
 struct AuditEntry {
   std::int64_t seq = 0;
   std::string at;      // UTC, YYYY-MM-DDTHH:MM:SSZ
-  std::string actor;   // the login name on the console
+  std::string actor;   // the signed-in officer (consoles before officers: the login name)
   std::string action;  // init, import, show, export, triage, reply, forward, outbox
   std::string item;    // case id or ""
   std::string detail;  // non-secret detail (outcome, counts, bundle digest)
@@ -96,8 +108,10 @@ struct AuditEntry {
 
 class ConsoleStore {
  public:
-  // Creates a new console directory; fails (kAlreadyExists) if one is there.
-  static Result<std::unique_ptr<ConsoleStore>> Init(const std::string& dir);
+  // Creates a new console directory; fails (kAlreadyExists) if one is there. `officer` is named
+  // by the first audit entry.
+  static Result<std::unique_ptr<ConsoleStore>> Init(const std::string& dir,
+                                                    const std::string& officer);
   // Opens an existing one and removes files no row names.
   static Result<std::unique_ptr<ConsoleStore>> Open(const std::string& dir);
   ~ConsoleStore();
@@ -131,6 +145,7 @@ class ConsoleStore {
   Result<std::map<std::string, RiskRaise>> RiskRaises() const;
 
   Status AddTriage(const std::string& id, const std::string& day, const std::string& outcome,
+                   const std::string& officer,
                    const std::function<std::vector<std::uint8_t>(std::int64_t seq)>& seal_note);
   Result<std::vector<TriageRow>> Triage(const std::string& id) const;
   Status SetStatus(const std::string& id, const std::string& status);
@@ -162,11 +177,14 @@ class ConsoleStore {
   // Imported items not yet confirmed, oldest pull first, at most `limit`.
   Result<std::vector<std::string>> UnconfirmedImports(std::size_t limit) const;
 
-  Status Audit(const std::string& action, const std::string& item, const std::string& detail);
-  // The actor of the audit entries written from now on (control characters replaced, at most 64
-  // bytes); "" goes back to the login name ($USER). The web face sets the signed-in officer's
-  // name for the length of each request.
-  void SetActor(const std::string& actor) { actor_ = actor; }
+  // The officer register (officers.cpp). Adding a removed officer again restores them.
+  Result<std::vector<OfficerRow>> Officers() const;
+  Status AddOfficer(const OfficerRow& row);
+  Status MarkOfficerRemoved(const std::string& name, const std::string& day);
+
+  // Appends an entry naming `officer`, the one signed in.
+  Status Audit(const std::string& officer, const std::string& action, const std::string& item,
+               const std::string& detail);
   Result<std::vector<AuditEntry>> AuditLog() const;
 
  private:
@@ -184,7 +202,6 @@ class ConsoleStore {
 
   std::string dir_;
   sqlite::Database db_;
-  std::string actor_;
 };
 
 // The hash of an audit entry (docs/console.md §4).

@@ -26,7 +26,7 @@ def text(v):
     return v.replace("\r\n", "\n")
 
 
-def report(force, fields):
+def report(force, fields, language):
     f = {k: text(v) for k, v in fields}
     if f.get("what", "").strip(" \t\n") == "":
         return None
@@ -42,7 +42,7 @@ def report(force, fields):
                     "description": g("subject_description")},
         "what": g("what"), "when": g("when"), "where": g("where"), "duty": g("duty"),
         "setting": g("setting"), "at_risk": g("at_risk"), "risk_details": g("risk_details"),
-        "how_known": g("how_known"), "contact": contact})
+        "how_known": g("how_known"), "contact": contact, "language": language})
 
 
 def followup(force, fields):
@@ -54,6 +54,7 @@ def followup(force, fields):
 
 cases = [
     ("report-minimal", "report", "NATIONAL", [["force", "NATIONAL"], ["what", "It happened."]]),
+    ("report-in-welsh", "report", "DYP", [["force", "DYP"], ["what", "Digwyddodd ddoe."]], "cy"),
     ("report-every-field", "report", "MET", [
         ["force", "MET"], ["category", "sexual"], ["role", "officer"],
         ["subject_name", "PC Example"], ["subject_number", "4521"],
@@ -74,10 +75,14 @@ cases = [
         ["risk_details", "Me and my\r\nchildren"]]),
 ]
 out = []
-for name, form, force, fields in cases:
-    expect = report(force, fields) if form == "report" else followup(force, fields)
+for name, form, force, fields, *rest in cases:
+    # The reporter's language (docs/report.md §3): "en" unless the case says otherwise.
+    language = rest[0] if rest else "en"
+    expect = report(force, fields, language) if form == "report" else followup(force, fields)
     case = {"name": name, "form": form, "force": force, "day": DAY, "source": SOURCE,
             "fields": fields}
+    if form == "report":
+        case["language"] = language
     if expect is None:
         case["error"] = "invalid-argument"
     else:
