@@ -180,6 +180,19 @@ Response ConsoleApp::Handle(Request& request) {
       case SessionTable::Found::kActive:
         break;
     }
+    // An officer removed (`officer remove`) while signed in here is signed out at their next
+    // request: the removal takes the key from them at once, not at the idle lock.
+    auto still = StillAnOfficer(store_, c.session->officer().name());
+    if (!still) {
+      return ErrorPage(http::status::internal_server_error, "The console store could not be read",
+                       still.error().message, nullptr);
+    }
+    if (!*still) {
+      sessions_.Remove(c.token);  // the key and the search index are wiped here
+      Response res = RedirectTo("/sign-in");
+      res.set(http::field::set_cookie, CookieHeader(kSessionCookie, ""));
+      return res;
+    }
   }
   if (method == http::verb::post) {
     const auto type = request.find(http::field::content_type);

@@ -454,12 +454,17 @@ TEST_F(ConsoleWeb, ASecondOfficerSignsInWithTheirOwnPassphraseUntilTheSupervisor
   r = web.Get("/cases/" + id_b_);
   EXPECT_NE(r.body.find("by assessor"), std::string::npos);
   EXPECT_EQ(web.Post("/sign-out", {{"csrf", csrf}}).status, 303);
+  // Signed in again, in a second browser, before the supervisor removes them (below).
+  WebClient open_session(server.address());
+  const Reply open_list = SignIn(open_session, kAssessor, kAssessorPassphrase);
+  ASSERT_EQ(open_list.status, 200);
+  const std::string open_csrf = WebClient::Csrf(open_list.body);
 
   // The audit verifies and names both officers, each for what they did.
   ProcessResult p = Console(AsPsd({"audit", "verify", "--data", P("console")}));
   EXPECT_EQ(p.exit_code, 0) << p.err;
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE actor = 'assessor' AND action = 'triage'"), 1);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE actor = 'assessor' AND action = 'sign-in'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE actor = 'assessor' AND action = 'sign-in'"), 2);
   EXPECT_GE(Count("SELECT COUNT(*) FROM audit WHERE actor = 'psd' AND action = 'triage'"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM triage WHERE officer = 'assessor'"), 1);
 
@@ -471,6 +476,13 @@ TEST_F(ConsoleWeb, ASecondOfficerSignsInWithTheirOwnPassphraseUntilTheSupervisor
   EXPECT_EQ(r.status, 401);
   EXPECT_NE(r.body.find("The officer name or passphrase is not right"), std::string::npos);
   EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
+  // The session they held is ended at its next request, and changes nothing.
+  const long long triages = Count("SELECT COUNT(*) FROM triage");
+  r = open_session.Post("/cases/" + id_a_ + "/triage",
+                        {{"csrf", open_csrf}, {"outcome", "record"}, {"note", "after removal"}});
+  EXPECT_EQ(r.Header("location"), "/sign-in");
+  EXPECT_EQ(open_session.Get("/cases").Header("location"), "/sign-in");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM triage"), triages);
   EXPECT_EQ(SignIn(web, "psd").status, 200);  // the supervisor still can
 }
 
