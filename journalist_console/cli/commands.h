@@ -18,6 +18,7 @@ void AddExportCommand(CLI::App& app, int& exit_code);   // export-attachment
 void AddOutboxCommands(CLI::App& app, int& exit_code);  // reply forward outbox
 void AddAuditCommands(CLI::App& app, int& exit_code);   // audit verify|list, stats
 void AddOfficerCommands(CLI::App& app, int& exit_code); // officer init|add|remove|list|passwd
+void AddServeCommand(CLI::App& app, int& exit_code);    // serve (the web face)
 
 // Runs the whole command line; returns the process exit status.
 int RunConsole(int argc, char** argv);

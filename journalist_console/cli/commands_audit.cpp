@@ -5,6 +5,7 @@
 
 #include "common/io.h"
 #include "journalist_console/cli/case_options.h"
+#include "journalist_console/core/case_actions.h"
 #include "journalist_console/core/case_files.h"
 #include "journalist_console/cli/commands.h"
 
@@ -124,25 +125,13 @@ int Stats(const DataOptions& o) {
   if (!in) return Report(in.error());
   auto cases = in->store->Cases();
   if (!cases) return Report(cases.error());
-  std::map<std::string, int> months, categories, outcomes;
-  int reports = 0, followups = 0, urgent = 0;
-  for (const auto& c : *cases) {
-    if (c.kind != "report") {
-      ++followups;
-      continue;
-    }
-    ++reports;
-    urgent += c.urgent ? 1 : 0;
-    ++months[c.sent_day.substr(0, 7)];
-    ++categories[c.category.empty() ? "(not given)" : c.category];
-    ++outcomes[c.outcome.empty() ? "(not yet triaged)" : c.outcome];
-  }
-  std::printf("%d report(s), %d follow-up(s), %d with someone at risk\n", reports, followups, urgent);
-  PrintCounts("By month:", months);
-  PrintCounts("By category:", categories);
-  PrintCounts("By outcome:", outcomes);
+  const CaseCounts n = CountCases(*cases);
+  std::printf("%d report(s), %d follow-up(s), %d with someone at risk\n", n.reports, n.followups, n.urgent);
+  PrintCounts("By month:", n.months);
+  PrintCounts("By category:", n.categories);
+  PrintCounts("By outcome:", n.outcomes);
   if (!o.svg.empty()) {
-    if (auto st = WriteFileAtomically(o.svg, MonthChart(months), 0600, /*overwrite=*/false); !st) {
+    if (auto st = WriteFileAtomically(o.svg, MonthChart(n.months), 0600, /*overwrite=*/false); !st) {
       return Report(st.error());
     }
     std::printf("chart written to %s\n", o.svg.c_str());

@@ -13,7 +13,9 @@
 #include "crypto/sealed_field.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/cli/case_options.h"
+#include "journalist_console/core/case_actions.h"
 #include "journalist_console/core/case_files.h"
+#include "journalist_console/core/case_view.h"
 #include "journalist_console/cli/commands.h"
 #include "journalist_console/core/delivery.h"
 #include "journalist_console/secret_input/secret_text.h"
@@ -22,12 +24,6 @@ namespace sealdrop::console {
 namespace {
 
 constexpr std::size_t kExcerptChars = 60;
-
-const std::vector<std::string>& Outcomes() {
-  static const std::vector<std::string> v = {"investigate", "safeguard", "record",
-                                             "no-further-action", "complaints-route"};
-  return v;
-}
 
 // A progress line on a terminal only (scripts and tests see nothing).
 void Progress(const char* what, std::size_t done, std::size_t total) {
@@ -249,19 +245,11 @@ struct ListOptions {
 
 // Every reply or forward that push could not deliver, after the list: the officer must see them.
 int PrintUndelivered(ConsoleStore& store) {
-  auto rows = store.Outbox(/*include_exported=*/true);
-  if (!rows) return Report(rows.error());
-  auto deliveries = store.Deliveries();
-  if (!deliveries) return Report(deliveries.error());
-  bool header = false;
-  for (const auto& r : *rows) {
-    const auto d = deliveries->find(r.id);
-    const DeliveryRow* delivery = d == deliveries->end() ? nullptr : &d->second;
-    if (!NeedsAttention(delivery)) continue;
-    if (!header) std::printf("Not delivered:\n");
-    header = true;
-    std::printf("  %s (sealed %s): %s\n", OutboxLabel(r).c_str(), r.day.c_str(),
-                DeliveryText(r, delivery).c_str());
+  auto items = ListUndelivered(store);
+  if (!items) return Report(items.error());
+  if (!items->empty()) std::printf("Not delivered:\n");
+  for (const auto& u : *items) {
+    std::printf("  %s (sealed %s): %s\n", u.label.c_str(), u.day.c_str(), u.state.c_str());
   }
   return 0;
 }
@@ -291,14 +279,7 @@ int List(const ListOptions& o) {
     const auto it = m.find(ref);
     return it == m.end() ? std::size_t{0} : it->second;
   };
-  // Someone at risk first, then cases with a follow-up not yet shown, then the newest.
-  auto unread = [&](const CaseRow& c) { return count_of(*unread_counts, c.source_ref) > 0; };
-  std::sort(shown.begin(), shown.end(), [&](const CaseRow& a, const CaseRow& b) {
-    if (a.urgent != b.urgent) return a.urgent;
-    if (unread(a) != unread(b)) return unread(a);
-    if (a.sent_day != b.sent_day) return a.sent_day > b.sent_day;
-    return a.id < b.id;
-  });
+  SortForList(shown, *unread_counts);
   std::printf("%-10s %-10s %-14s %-18s %-18s %-12s %s\n", "CASE", "SENT", "AT RISK", "CATEGORY",
               "STATUS", "F/U", "SUMMARY");
   for (const auto& c : shown) {
@@ -342,119 +323,65 @@ void PrintParts(const OpenedItem& item) {
 int Show(const ShowOptions& o) {
   auto in = OpenAndSignIn(o.c);
   if (!in) return Report(in.error());
-  auto* store = &in->store;
-  const KeyPair* key = &in->session.key();
-  const std::string& officer = in->session.name();
-  auto c = (*store)->FindCase(o.id);
-  if (!c) return Report(c.error());
-  auto item = ReadSealedItem((*store)->SealedPath(c->id), *key);
-  if (!item) return Report(item.error());
-  const auto& m = item->meta;
+  auto& store = in->store;
+  auto view = LoadCaseView(*store, in->session.key(), o.id);
+  if (!view) return Report(view.error());
+  const CaseRow* c = &view->row;
+  const auto& m = view->item.meta;
   std::printf("Case %s  (%s, sent %s, received %s)\n", c->id.c_str(), c->kind.c_str(),
               c->sent_day.c_str(), c->received_day.c_str());
   std::printf("Status: %s%s%s\n", c->status.c_str(), c->outcome.empty() ? "" : ", outcome ",
               c->outcome.c_str());
-  auto raises = (*store)->RiskRaises();
-  if (!raises) return Report(raises.error());
   if (c->urgent) std::printf("!! SOMEONE MAY BE AT RISK OF HARM NOW !!\n");
-  if (const auto raise = raises->find(c->id); raise != raises->end()) {
-    std::printf("   (raised to at-risk on %s by follow-up %s)\n", raise->second.day.c_str(),
-                raise->second.followup_id.substr(0, 8).c_str());
+  if (view->raise) {
+    std::printf("   (raised to at-risk on %s by follow-up %s)\n", view->raise->day.c_str(),
+                view->raise->followup_id.substr(0, 8).c_str());
   }
-  auto unread_ids = (*store)->UnreadFollowUps();
-  if (!unread_ids) return Report(unread_ids.error());
-  const std::set<std::string> unread(unread_ids->begin(), unread_ids->end());
-  std::vector<std::string> now_read;  // follow-ups this command prints
+  for (const auto& f : ItemFields(m, c->kind)) PrintField(f.label.c_str(), f.value);
   if (c->kind == "report") {
-    PrintField("Force chosen", JsonString(m, "force"));
-    const std::string lang = JsonString(m, "language");  // docs/report.md §3: none means "en"
-    PrintField("Language", lang == "cy"                       ? "Welsh (cy)"
-                           : lang.empty() || lang == "en" ? "English"
-                                                          : lang);
-    PrintField("Forwarded by", JsonString(m, "forwarded_by"));
-    PrintField("Category", JsonString(m, "category"));
-    PrintField("Role", JsonString(m, "role"));
-    if (m.contains("subject")) {
-      PrintField("Name", JsonString(m["subject"], "name"));
-      PrintField("Collar/staff number", JsonString(m["subject"], "number"));
-      PrintField("Description", JsonString(m["subject"], "description"));
-    }
-    PrintField("What happened", JsonString(m, "what"));
-    PrintField("When", JsonString(m, "when"));
-    PrintField("Where", JsonString(m, "where"));
-    PrintField("On duty", JsonString(m, "duty"));
-    PrintField("Setting", JsonString(m, "setting"));
-    PrintField("At risk", JsonString(m, "at_risk"));
-    PrintField("Risk details", JsonString(m, "risk_details"));
-    PrintField("How they know", JsonString(m, "how_known"));
-    if (m.contains("contact") && JsonString(m["contact"], "mode") == "details") {
+    if (const auto contact = ContactFields(m)) {
       std::printf("  Contact details (the reporter chose to leave them):\n");
-      PrintField("  name", JsonString(m["contact"], "name"));
-      PrintField("  phone", JsonString(m["contact"], "phone"));
-      PrintField("  email", JsonString(m["contact"], "email"));
-      PrintField("  safe times", JsonString(m["contact"], "times"));
+      for (const auto& f : *contact) PrintField(("  " + f.label).c_str(), f.value);
     } else {
       std::printf("  Contact: anonymous (reply through SealDrop only)\n");
     }
-  } else {
-    PrintField("Message", JsonString(m, "message"));
-    PrintField("At risk now", JsonString(m, "at_risk"));
-    PrintField("Risk details", JsonString(m, "risk_details"));
-    now_read.push_back(c->id);
   }
-  std::printf("Attachments:%s\n", item->parts.empty() ? " none" : "");
-  PrintParts(*item);
-  if (c->kind == "report") {
-    auto fus = (*store)->FollowUps(c->source_ref);
-    if (fus && !fus->empty()) {
-      std::printf("Follow-ups from the reporter:\n");
-      for (const auto& f : *fus) {
-        auto fi = ReadSealedItem((*store)->SealedPath(f.id), *key);
-        std::printf(" - %s%s, sent %s: %s\n", unread.count(f.id) ? "NEW " : "",
-                    f.id.substr(0, 8).c_str(), f.sent_day.c_str(),
-                    fi ? TerminalSafe(JsonString(fi->meta, "message"), true).c_str()
-                       : "(cannot be opened)");
-        if (fi) {
-          // Follow-ups made before the form asked lack these members: treated as unanswered.
-          PrintField("  At risk now", JsonString(fi->meta, "at_risk"));
-          PrintField("  Risk details", JsonString(fi->meta, "risk_details"));
-          PrintParts(*fi);
-          now_read.push_back(f.id);
-        }
+  std::printf("Attachments:%s\n", view->item.parts.empty() ? " none" : "");
+  PrintParts(view->item);
+  if (!view->followups.empty()) {
+    std::printf("Follow-ups from the reporter:\n");
+    for (const auto& f : view->followups) {
+      std::printf(" - %s%s, sent %s: %s\n", f.unread ? "NEW " : "", f.row.id.substr(0, 8).c_str(),
+                  f.row.sent_day.c_str(),
+                  f.item ? TerminalSafe(JsonString(f.item->meta, "message"), true).c_str()
+                         : "(cannot be opened)");
+      if (f.item) {
+        // Follow-ups made before the form asked lack these members: treated as unanswered.
+        PrintField("  At risk now", JsonString(f.item->meta, "at_risk"));
+        PrintField("  Risk details", JsonString(f.item->meta, "risk_details"));
+        PrintParts(*f.item);
       }
     }
   }
-  const FieldSealer sealer(*key);
-  auto triage = (*store)->Triage(c->id);
-  if (triage && !triage->empty()) {
+  if (!view->triage.empty()) {
     std::printf("Triage:\n");
-    for (const auto& t : *triage) {
-      auto note = sealer.Open(c->id + "|note|" + std::to_string(t.seq), t.note);
-      const std::string by = t.officer.empty() ? "" : " (" + TerminalSafe(t.officer) + ")";
-      std::printf(" - %s %s%s: %s\n", t.day.c_str(), t.outcome.c_str(), by.c_str(),
-                  note ? TerminalSafe(*note, true).c_str() : "(note damaged)");
+    for (const auto& t : view->triage) {
+      const std::string by = t.actor.empty() ? "" : " (" + TerminalSafe(t.actor) + ")";
+      std::printf(" - %s %s%s: %s\n", t.row.day.c_str(), t.row.outcome.c_str(), by.c_str(),
+                  t.note ? TerminalSafe(*t.note, true).c_str() : "(note damaged)");
     }
   }
-  auto outbox = (*store)->Outbox(/*include_exported=*/true);
-  if (!outbox) return Report(outbox.error());
-  auto deliveries = (*store)->Deliveries();
-  if (!deliveries) return Report(deliveries.error());
-  for (const auto& r : *outbox) {
-    if (r.case_id != c->id) continue;
-    const auto d = deliveries->find(r.id);
-    const std::string state = DeliveryText(r, d == deliveries->end() ? nullptr : &d->second);
-    if (r.kind == "reply") {
-      auto text = sealer.Open(r.id + "|reply", r.text);
-      std::printf("Reply %s (%s): %s\n", r.day.c_str(), state.c_str(),
-                  text ? TerminalSafe(*text, true).c_str() : "(damaged)");
+  for (const auto& r : view->outbox) {
+    if (r.row.kind == "reply") {
+      std::printf("Reply %s (%s): %s\n", r.row.day.c_str(), r.state.c_str(),
+                  r.text ? TerminalSafe(*r.text, true).c_str() : "(damaged)");
     } else {
-      std::printf("Forwarded to %s on %s (%s)\n", r.to.c_str(), r.day.c_str(), state.c_str());
+      std::printf("Forwarded to %s on %s (%s)\n", r.row.to.c_str(), r.row.day.c_str(), r.state.c_str());
     }
   }
   std::fflush(stdout);
   // Shown means printed: only now are the follow-ups read.
-  if (auto st = (*store)->MarkFollowUpsRead(now_read); !st) return Report(st.error());
-  if (auto st = (*store)->Audit(officer, "show", c->id, ""); !st) return Report(st.error());
+  if (auto st = MarkCaseShown(*store, in->session, *view); !st) return Report(st.error());
   return 0;
 }
 
@@ -468,30 +395,18 @@ struct TriageOptions {
 constexpr std::size_t kMaxNoteBytes = 100'000;
 
 int Triage(const TriageOptions& o) {
-  if (std::find(Outcomes().begin(), Outcomes().end(), o.outcome) == Outcomes().end()) {
-    return Report("outcome must be one of: investigate, safeguard, record, no-further-action, "
-                  "complaints-route");
-  }
+  if (!IsTriageOutcome(o.outcome)) return Report("outcome must be one of: " + TriageOutcomeList());
   auto in = OpenAndSignIn(o.c);
   if (!in) return Report(in.error());
-  auto* store = &in->store;
-  const KeyPair* key = &in->session.key();
-  const std::string& officer = in->session.name();
-  auto c = (*store)->FindCase(o.id);
+  auto c = in->store->FindCase(o.id);
   if (!c) return Report(c.error());
   // Never from argv (shell history, `ps`): standard input, into memory that is wiped.
   auto note = ReadSecretText({.what = "the note", .max_bytes = kMaxNoteBytes});
   if (!note) return Report(note.error());
-  const FieldSealer sealer(*key);
-  const std::string id = c->id;
-  if (auto st = (*store)->AddTriage(id, TodayUtc(), o.outcome, officer, [&](std::int64_t seq) {
-        return sealer.Seal(id + "|note|" + std::to_string(seq), note->view());
-      });
-      !st) {
+  if (auto st = RecordTriage(*in->store, in->session, c->id, o.outcome, note->view()); !st) {
     return Report(st.error());
   }
-  if (auto st = (*store)->Audit(officer, "triage", id, o.outcome); !st) return Report(st.error());
-  std::printf("case %s: %s\n", id.substr(0, 8).c_str(), o.outcome.c_str());
+  std::printf("case %s: %s\n", c->id.substr(0, 8).c_str(), o.outcome.c_str());
   return 0;
 }
 

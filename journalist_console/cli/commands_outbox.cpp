@@ -15,6 +15,7 @@
 #include "crypto/sealed_field.h"
 #include "journalist_console/bundle/bundle.h"
 #include "journalist_console/cli/case_options.h"
+#include "journalist_console/core/case_actions.h"
 #include "journalist_console/core/case_files.h"
 #include "journalist_console/cli/commands.h"
 #include "journalist_console/core/delivery.h"
@@ -23,69 +24,24 @@
 namespace sealdrop::console {
 namespace {
 
-constexpr std::size_t kMaxReplyBytes = 100'000;
-
 struct ReplyOptions {
   CaseCommandOptions c;
   std::string id;
 };
 
-// The forward that moved this case's conversation to another force, if any: after it, only
-// that force may reply (the server refuses a reply from anyone else).
-Result<std::optional<OutboxRow>> ForwardedTo(ConsoleStore& store, const CaseRow& c) {
-  auto forwards = store.LiveForwards(c.id, c.source_ref);
-  if (!forwards) return forwards.error();
-  if (forwards->empty()) return std::optional<OutboxRow>();
-  return std::optional<OutboxRow>(forwards->front());
-}
-
 int Reply(const ReplyOptions& o) {
   auto in = OpenAndSignIn(o.c);
   if (!in) return Report(in.error());
   auto* store = &in->store;
-  const KeyPair* key = &in->session.key();
-  const std::string& officer = in->session.name();
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
-  auto forwarded = ForwardedTo(**store, *c);
-  if (!forwarded) return Report(forwarded.error());
-  if (*forwarded) {
-    return Report("case " + c->id.substr(0, 8) + " was forwarded to " + (*forwarded)->to + " on " +
-                  (*forwarded)->day + ": the conversation with the reporter is now " +
-                  (*forwarded)->to + "'s and only " + (*forwarded)->to +
-                  " can reply; nothing was written");
-  }
+  // Refused before the officer writes anything (SealReply checks it again).
+  if (auto st = CheckRepliable(**store, *c); !st) return Report(st.error());
   // Never from argv or a plaintext file: standard input, into memory that is wiped.
   auto text = ReadSecretText({.what = "the reply", .max_bytes = kMaxReplyBytes});
   if (!text) return Report(text.error());
-  auto force = ConsoleForce(**store);
-  if (!force) return Report(force.error());
-  auto item = ReadSealedItem((*store)->SealedPath(c->id), *key);
-  if (!item) return Report(item.error());
-  const auto& source = item->meta.contains("source") ? item->meta["source"] : nlohmann::json();
-  auto source_key = PublicKey::FromText(JsonString(source, "key"), KeyRole::kSource);
-  const std::string ref = JsonString(source, "ref");
-  if (!source_key || ref.size() != 64) return Report("this case carries no reply address");
-
-  // Sealed to the reporter's source key only: the server opens it in memory after they log in.
-  nlohmann::json meta = {{"version", 1}, {"kind", "reply"}, {"force", *force},
-                               {"day", TodayUtc()}, {"message", text->view()}};
-  const std::string out_id = bundle::NewItemId();
-  auto out = AtomicFile::Create((*store)->OutboxPath(out_id), 0600, false);
-  if (!out) return Report(out.error());
-  const std::vector<PublicKey> to = {*source_key};
-  std::string meta_text = meta.dump();
-  auto writer = SealedEnvelopeWriter::Begin(*out, to, meta_text);
-  // The reply's plaintext copies that sealing needed are wiped as soon as it is sealed.
-  WipeString(meta_text);
-  WipeString(meta["message"].get_ref<std::string&>());
-  if (!writer) return Report(writer.error());
-  if (auto st = writer->Finish(); !st) return Report(st.error());
-  if (auto st = out->Commit(); !st) return Report(st.error());
-  const FieldSealer sealer(*key);
-  OutboxRow row{out_id, "reply", c->id, ref, "", TodayUtc(), false, sealer.Seal(out_id + "|reply", text->view())};
-  if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
-  if (auto st = (*store)->Audit(officer, "reply", c->id, "outbox " + out_id); !st) return Report(st.error());
+  auto sealed = SealReply(**store, in->session, *c, text->view());
+  if (!sealed) return Report(sealed.error());
   std::printf("reply to case %s sealed; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str());
   return 0;
 }
@@ -102,65 +58,13 @@ int Forward(const ForwardOptions& o) {
   auto in = OpenAndSignIn(o.c);
   if (!in) return Report(in.error());
   auto* store = &in->store;
-  const KeyPair* key = &in->session.key();
-  const std::string& officer = in->session.name();
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
   if (c->kind != "report") return Report("only reports are forwarded (their follow-ups follow them)");
-  auto force = ConsoleForce(**store);
-  if (!force) return Report(force.error());
-  if (o.to == *force) return Report("this case is already " + *force + "'s");
-  auto earlier = (*store)->LiveForwards(c->id, c->source_ref);
-  if (!earlier) return Report(earlier.error());
-  for (const auto& f : *earlier) {
-    if (f.to != o.to) continue;
-    return Report("case " + c->id.substr(0, 8) + " was already forwarded to " + o.to + " on " + f.day +
-                  " (" + (f.exported ? "in an outbox bundle" : "waiting for outbox") +
-                  "): nothing was written");
-  }
-  const std::string dir_path = o.directory.empty() ? JoinPath(o.c.data, "directory.signed") : o.directory;
-  const std::string root_path = o.root_pub.empty() ? JoinPath(o.c.data, "root.public") : o.root_pub;
-  auto root = ReadPublicKeyFile(root_path, KeyRole::kRoot);
-  if (!root) return Report(root.error().message + " (give --root-pub, or keep one with init --root-pub)");
-  auto directory = ForceDirectory::Load(dir_path, *root, TodayUtc());
-  if (!directory) {
-    return Report(directory.error().message + " (give --directory, or keep one with init --directory)");
-  }
-  auto target = directory->Find(o.to);
-  if (!target) return Report("no force " + o.to + " in the signed directory");
-
-  // The metadata first (to add who forwarded it), then every part, event by event: the report
-  // is re-sealed whole, in constant memory, and only a fully verified source is committed.
-  auto file = FileSource::Open((*store)->SealedPath(c->id));
-  if (!file) return Report(file.error());
-  std::vector<KeyPair> keys;
-  keys.push_back({key->public_key, SecretBuffer::CopyOf(key->secret.span())});
-  auto reader = SealedEnvelopeReader::Open(*file, keys);
-  if (!reader) return Report(reader.error());
-  nlohmann::json meta = nlohmann::json::parse(reader->metadata(), nullptr, false);
-  if (!meta.is_object()) return Report("this case's metadata cannot be read");
-  meta["forwarded_by"] = *force;
-  const std::string out_id = bundle::NewItemId();
-  auto out = AtomicFile::Create((*store)->OutboxPath(out_id), 0600, false);
-  if (!out) return Report(out.error());
-  auto writer = SealedEnvelopeWriter::Begin(*out, (*target)->decryption_keys, meta.dump());
-  if (!writer) return Report(writer.error());
-  for (;;) {
-    auto ev = reader->Next();
-    if (!ev) return Report(ev.error());
-    using Kind = SealedEnvelopeReader::Event::Kind;
-    if (ev->kind == Kind::kEnd) break;
-    const Status st = ev->kind == Kind::kPartBegin ? writer->BeginPart(ev->part) : writer->Write(ev->data);
-    if (!st) return Report(st.error());
-  }
-  if (auto st = writer->Finish(); !st) return Report(st.error());
-  if (auto st = out->Commit(); !st) return Report(st.error());
-  OutboxRow row{out_id, "forward", c->id, o.to, c->source_ref, TodayUtc(), false, {}};
-  if (auto st = (*store)->AddOutbox(row); !st) return Report(st.error());
-  if (auto st = (*store)->SetStatus(c->id, "forwarded"); !st) return Report(st.error());
-  if (auto st = (*store)->Audit(officer, "forward", c->id, "to " + o.to); !st) return Report(st.error());
-  std::printf("case %s re-sealed to %s (%s); it leaves with the next `outbox`\n",
-              c->id.substr(0, 8).c_str(), (*target)->code.c_str(), (*target)->name.c_str());
+  auto target = ForwardCase(**store, in->session, *c, o.to, {.directory = o.directory, .root_pub = o.root_pub});
+  if (!target) return Report(target.error());
+  std::printf("case %s re-sealed to %s; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str(),
+              target->c_str());
   return 0;
 }
 

@@ -52,6 +52,7 @@ int RunConsole(int argc, char** argv) {
   AddOutboxCommands(app, exit_code);
   AddAuditCommands(app, exit_code);
   AddOfficerCommands(app, exit_code);
+  AddServeCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -125,4 +125,19 @@ Status ReadPushResults(ConsoleStore& store, const std::string& officer, const st
   return Status::Ok();
 }
 
+Result<std::vector<Undelivered>> ListUndelivered(ConsoleStore& store) {
+  auto rows = store.Outbox(/*include_exported=*/true);
+  if (!rows) return rows.error();
+  auto deliveries = store.Deliveries();
+  if (!deliveries) return deliveries.error();
+  std::vector<Undelivered> out;
+  for (const auto& r : *rows) {
+    const auto d = deliveries->find(r.id);
+    const DeliveryRow* delivery = d == deliveries->end() ? nullptr : &d->second;
+    if (!NeedsAttention(delivery)) continue;
+    out.push_back({.label = OutboxLabel(r), .day = r.day, .state = DeliveryText(r, delivery)});
+  }
+  return out;
+}
+
 }  // namespace sealdrop::console

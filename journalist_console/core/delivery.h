@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "journalist_console/core/store/console_store.h"
@@ -27,5 +28,13 @@ std::string OutboxLabel(const OutboxRow& row);
 std::string DeliveryText(const OutboxRow& row, const DeliveryRow* delivery);
 // Whether the officer must be told (not delivered, refused or to be sent again).
 bool NeedsAttention(const DeliveryRow* delivery);
+
+// Every reply or forward the officer must be told about (NeedsAttention), in outbox order.
+struct Undelivered {
+  std::string label;  // OutboxLabel()
+  std::string day;    // the day it was sealed
+  std::string state;  // DeliveryText()
+};
+Result<std::vector<Undelivered>> ListUndelivered(ConsoleStore& store);
 
 }  // namespace sealdrop::console

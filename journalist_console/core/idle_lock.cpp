@@ -2,12 +2,12 @@
 
 namespace sealdrop::console {
 
-IdleLockedSession::IdleLockedSession(OfficerSession session, std::chrono::minutes idle_limit,
+IdleLockedSession::IdleLockedSession(OfficerSession session, std::chrono::seconds idle_limit,
                                      Clock clock)
     : session_(std::move(session)),
       idle_limit_(idle_limit),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })) {
-  if (idle_limit_ <= std::chrono::minutes::zero()) Die("IdleLockedSession: idle limit must be > 0");
+  if (idle_limit_ <= std::chrono::seconds::zero()) Die("IdleLockedSession: idle limit must be > 0");
   last_used_ = clock_();
 }
 

@@ -21,12 +21,16 @@ class IdleLockedSession {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
-  // REQUIRES: idle_limit > 0. `clock` defaults to std::chrono::steady_clock::now.
-  IdleLockedSession(OfficerSession session, std::chrono::minutes idle_limit = kDefaultIdleLock,
+  // REQUIRES: idle_limit > 0 (minutes for the console; the web face's --idle-seconds may be
+  // shorter). `clock` defaults to std::chrono::steady_clock::now.
+  IdleLockedSession(OfficerSession session, std::chrono::seconds idle_limit = kDefaultIdleLock,
                     Clock clock = {});
 
   // The session, its idle timer restarted; nullptr once it is locked (then for good).
   const OfficerSession* Use();
+  // The session as the last Use() left it, without counting as an action or checking the time;
+  // nullptr once locked. For the rest of one action that Use() already let through.
+  const OfficerSession* Current() const { return session_ ? &*session_ : nullptr; }
   // Whether the session is over, without counting as an action (it locks if the time has come).
   bool Locked();
   // Signing out: the key is wiped now.
@@ -36,7 +40,7 @@ class IdleLockedSession {
   bool Expired() const;
 
   std::optional<OfficerSession> session_;
-  std::chrono::minutes idle_limit_;
+  std::chrono::seconds idle_limit_;
   Clock clock_;
   std::chrono::steady_clock::time_point last_used_;
 };

@@ -97,6 +97,13 @@ Result<std::vector<Officer>> ListOfficers(const ConsoleStore& store) {
   return out;
 }
 
+Result<bool> StillAnOfficer(const ConsoleStore& store, std::string_view officer) {
+  auto rows = store.Officers();
+  if (!rows) return rows.error();
+  return std::any_of(rows->begin(), rows->end(),
+                     [&](const OfficerRow& r) { return r.name == officer && r.removed_day.empty(); });
+}
+
 Result<OfficerSession> SignIn(const ConsoleStore& store, std::string_view officer,
                               const SecretBuffer& passphrase) {
   auto slots = RequireSlots(store);

@@ -54,6 +54,10 @@ Result<std::vector<Officer>> ListOfficers(const ConsoleStore& store);
 Result<OfficerSession> SignIn(const ConsoleStore& store, std::string_view officer,
                               const SecretBuffer& passphrase);
 
+// Whether `officer` may still act: in the register and not removed. A face that keeps a session
+// across actions (the web face) asks before each one, so a removal ends a session already open.
+Result<bool> StillAnOfficer(const ConsoleStore& store, std::string_view officer);
+
 // Makes the first supervisor of a console that has no officers yet (a new console, or one from
 // before officers, which was opened by its single key file): `key` in slot 1 under `passphrase`.
 // kAlreadyExists if the console has officers.

@@ -1,0 +1,272 @@
+#!/usr/bin/python3
+"""The PSD console's web face in headless Chromium with JavaScript OFF, against real binaries.
+
+Makes an instance with the real tools (browser_test.make_instance), starts sealdrop-server with
+its force API, files three reports over HTTP, pulls them with sealdrop-transfer and imports them
+with sealdrop-console, whose first supervisor "psd" adds an assessor (officer accounts, key slots:
+docs/console.md §5); then starts `sealdrop-console serve` on 127.0.0.1:0 and, in Chromium
+(journey.Browser: DevTools, no page script), psd signs in, filters the list, searches, opens a
+case, triages it, replies, forwards it and views the statistics; the assessor signs in with their
+own passphrase and triages another case. The CLI then shows the triage and the reply, the outbox
+carries the reply and the forward, and the audit verifies and names both officers; once psd
+removes the assessor, the assessor's sign-in is refused. Screenshots of each page are left in
+--artefacts.
+
+  console_test.py --server BIN --console BIN --transfer BIN --artefacts DIR
+Exit 0 only when everything passed.
+"""
+import argparse, http.cookiejar, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request, uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from browser_test import make_instance, run  # noqa: E402
+from journey import Browser, Fail  # noqa: E402
+
+REPORTS = [
+    ("corruption", "no", "Console test: sells PNC checks to a private investigator."),
+    ("domestic", "yes", "Console test: he controls his partner's money and phone."),
+    ("corruption", "no", "Console test: takes cash from the Blue Lagoon nightclub owner."),
+]
+NOTE = "Refer to the anti-corruption unit; nightclub named."
+ASSESSOR, ASSESSOR_PASSPHRASE = "assessor", "the assessor's own passphrase"
+REFUSED = "The officer name or passphrase is not right"
+REPLY = "Thank you. Which night did this happen?"
+
+
+def start(argv):
+    """Starts a program that prints 'listening ADDRESS' (after other listener lines); returns
+    (process, {name: address})."""
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    found = {}
+    while True:
+        line = p.stdout.readline().strip()
+        if not line:
+            p.kill()
+            raise SystemExit(f"FAILED: {argv[0]} did not start: {p.stderr.read()}")
+        name, _, address = line.partition(" ")
+        found[name] = address
+        if name == "listening":
+            return p, found
+
+
+def file_report(base, category, at_risk, what):
+    """One report through the source interface, as a browser would post it (multipart)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(base + "/report", timeout=60).read().decode()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    boundary = uuid.uuid4().hex
+    body = b""
+    for k, v in (("csrf", csrf), ("force", "MET"), ("category", category), ("at_risk", at_risk), ("what", what)):
+        body += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").encode()
+    body += f"--{boundary}--\r\n".encode()
+    req = urllib.request.Request(base + "/report", data=body, method="POST",
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    if opener.open(req, timeout=120).status != 200:
+        raise SystemExit("FAILED: a report was refused")
+
+
+def rows(b):
+    return [b.text(n) for n in b.qall("table.cases tbody tr")]
+
+
+def expect(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def sign_in(b, officer, passphrase):
+    b.type_into('input[name="officer"]', officer)
+    b.type_into('input[name="passphrase"]', passphrase)
+    b.click_and_wait('form[action="/sign-in"] button[type="submit"]')
+
+
+def screenshots(b, out, shots):
+    """shot(name): a numbered screenshot of the page in OUT, its path added to SHOTS."""
+    def shot(name):
+        shots.append(b.screenshot(os.path.join(out, f"console-{len(shots) + 1:02d}-{name}.png")))
+    return shot
+
+
+def officer_journey(b, base, out, shots):
+    shot = screenshots(b, out, shots)
+
+    b.navigate(base + "/cases")
+    expect(b.url()[0].endswith("/sign-in"), "signed out, /cases leads to sign-in")
+    shot("sign-in")
+    sign_in(b, "psd", ASSESSOR_PASSPHRASE)
+    expect(REFUSED in b.text(b.q("main")), "another officer's passphrase is refused")
+    b.navigate(base + "/sign-in")  # a fresh form (the refused one keeps the name typed)
+    sign_in(b, "psd", "browser test passphrase")
+    expect(b.url()[0].endswith("/cases"), "signed in, the case list")
+    r = rows(b)
+    expect(len(r) == 3 and "partner" in r[0], f"three cases, the one at risk first: {r}")
+    shot("cases")
+
+    b.choose_option('select[name="category"]', "corruption")
+    b.click_and_wait('form.filters button[type="submit"]')
+    r = rows(b)
+    expect(len(r) == 2 and all("partner" not in x for x in r), f"filtered by category: {r}")
+    expect("category=corruption" in b.url()[0], "filters are GET parameters")
+    shot("filtered")
+
+    b.type_into('input[name="q"]', "Blue Lagoon")
+    b.click_and_wait('form.search button[type="submit"]')
+    r = rows(b)
+    expect(len(r) == 1 and "nightclub" in r[0], f"search finds one case: {r}")
+    expect("Lagoon" not in b.url()[0], "the search words are in no URL")
+    shot("search")
+
+    b.click_and_wait("table.cases tbody tr a")
+    expect("/cases/" in b.url()[0], "the case page")
+    expect("Blue Lagoon nightclub owner" in b.text(b.q("main")), "the report's text")
+    shot("case")
+
+    b.choose_radio('form[action$="/triage"]', "outcome", "investigate")
+    b.type_into('textarea[name="note"]', NOTE)
+    b.click_and_wait('form[action$="/triage"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("Triage recorded." in main and "Triage: investigate" in main and "by psd" in main,
+           "the triage in the conversation, with who")
+    shot("triaged")
+
+    b.type_into('textarea[name="text"]', REPLY)
+    b.click_and_wait('form[action$="/reply"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("Reply sealed." in main and REPLY in main, "the reply in the conversation")
+    case_url = b.url()[0]
+    shot("replied")
+
+    b.choose_option('select[name="to"]', "NATIONAL")
+    b.click_and_wait('form[action$="/forward"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("Report re-sealed to the other force." in main and "Forwarded to NATIONAL" in main,
+           "the forward in the conversation")
+    shot("forwarded")
+
+    b.navigate(base + "/stats")
+    main = b.text(b.q("main"))
+    expect("3 report(s)" in main and "Reports by category" in main, "the statistics")
+    expect(len(b.qall("svg.chart")) == 3, "three charts")
+    shot("stats")
+
+    b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
+    expect("signed out" in b.text(b.q("main")), "signed out")
+    b.navigate(case_url.split("?")[0])
+    expect(b.url()[0].endswith("/sign-in"), "after sign-out the case needs a sign-in again")
+    return case_url.split("/cases/")[1].split("?")[0]
+
+
+def assessor_journey(b, base, out, shots):
+    """The second officer: their own passphrase, the case at risk triaged under their name."""
+    shot = screenshots(b, out, shots)
+
+    b.navigate(base + "/sign-in")
+    sign_in(b, ASSESSOR, ASSESSOR_PASSPHRASE)
+    expect(b.url()[0].endswith("/cases"), "the assessor signed in, the case list")
+    expect(ASSESSOR in b.text(b.q("body")), "the page names the officer signed in")
+    b.click_and_wait("table.cases tbody tr a")  # the case at risk comes first
+    b.choose_radio('form[action$="/triage"]', "outcome", "safeguard")
+    b.type_into('textarea[name="note"]', "Call the domestic abuse team today.")
+    b.click_and_wait('form[action$="/triage"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("Triage: safeguard" in main and f"by {ASSESSOR}" in main, "the assessor's triage, with who")
+    shot("assessor-triaged")
+    b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
+
+
+def removed_officer_refused(b, base, out, shots):
+    b.navigate(base + "/sign-in")
+    sign_in(b, ASSESSOR, ASSESSOR_PASSPHRASE)
+    expect(b.url()[0].endswith("/sign-in") and REFUSED in b.text(b.q("main")),
+           "a removed officer cannot sign in")
+    screenshots(b, out, shots)("removed-refused")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server", required=True)
+    ap.add_argument("--console", required=True)
+    ap.add_argument("--transfer", required=True)
+    ap.add_argument("--artefacts", required=True)
+    ap.add_argument("--timeout", type=int, default=240)
+    a = ap.parse_args()
+    if not shutil.which("chromium"):
+        print("console_test: chromium is not installed (./scripts/install-deps installs it)", file=sys.stderr)
+        return 1
+    work = tempfile.mkdtemp(prefix="sealdrop-console-browser-")
+    procs, b = [], None
+    try:
+        keys, pw = make_instance(a.console, work)
+        server, addrs = start([a.server, "--listen", "127.0.0.1:0", "--force-listen", "127.0.0.1:0",
+                               "--data", f"{work}/data", "--directory", f"{work}/directory.signed",
+                               "--root-pub", f"{keys}/root.public"])
+        procs.append(server)
+        base = "http://" + addrs["listening"]
+        for category, at_risk, what in REPORTS:
+            file_report(base, category, at_risk, what)
+        force_api = next(v for k, v in addrs.items() if k != "listening")
+        run([a.transfer, "pull", "--server", "http://" + force_api, "--force", "MET", "--key",
+             f"{keys}/MET-transfer.secret", "--passphrase-file", pw, "--out", f"{work}/pull.bundle"])
+        console = f"{work}/console"
+        # The first supervisor, "psd", signs in with the force key's passphrase (as force_side.py).
+        psd = ["--officer", "psd", "--passphrase-file", pw]
+        run([a.console, "init", "--data", console, "--key", f"{keys}/MET.secret", "--key-passphrase-file", pw,
+             "--directory", f"{work}/directory.signed", "--root-pub", f"{keys}/root.public", *psd])
+        run([a.console, "import", "--data", console, *psd, f"{work}/pull.bundle"])
+        assessor_pw = f"{work}/assessor.pass"
+        with open(assessor_pw, "w", opener=lambda p, f: os.open(p, f, 0o600)) as f:
+            f.write(ASSESSOR_PASSPHRASE + "\n")
+        run([a.console, "officer", "add", "--data", console, *psd, ASSESSOR, "--role", "assessor",
+             "--new-passphrase-file", assessor_pw])
+
+        serve, addrs = start([a.console, "serve", "--data", console, "--listen", "127.0.0.1:0"])
+        procs.append(serve)
+        os.makedirs(a.artefacts, exist_ok=True)
+        shots = []
+        started = time.monotonic()
+        b = Browser(None, started + a.timeout)
+        try:
+            web = "http://" + addrs["listening"]
+            case_id = officer_journey(b, web, a.artefacts, shots)
+            assessor_journey(b, web, a.artefacts, shots)
+            # The supervisor removes the assessor (command line); the web face refuses them.
+            run([a.console, "officer", "remove", "--data", console, *psd, ASSESSOR])
+            removed_officer_refused(b, web, a.artefacts, shots)
+        except Fail as e:
+            raise SystemExit(f"FAILED: {e}\n{b.describe()}")
+        finally:
+            b.close()
+
+        # The command line sees what the web face did; the outbox carries the reply.
+        shown = run([a.console, "show", "--data", console, *psd, case_id])
+        if f"investigate (psd): {NOTE}" not in shown or REPLY not in shown:
+            raise SystemExit(f"FAILED: `show` lacks the triage or the reply:\n{shown}")
+        out = run([a.console, "outbox", "--data", console, *psd, "--out", f"{work}/outbox.bundle"])
+        if "2 item(s)" not in out:
+            raise SystemExit(f"FAILED: the outbox does not carry the reply and the forward: {out}")
+        # The audit verifies and names both officers for what they did on the web face.
+        run([a.console, "audit", "verify", "--data", console, *psd])
+        audit = [line.split() for line in run([a.console, "audit", "list", "--data", console, *psd]).splitlines()]
+        done = {(f[2], f[3]) for f in audit if len(f) >= 4}
+        for who, action in (("psd", "sign-in"), ("psd", "triage"), ("psd", "reply"), ("psd", "forward"),
+                            (ASSESSOR, "sign-in"), (ASSESSOR, "triage"), ("psd", "officer-remove")):
+            if (who, action) not in done:
+                raise SystemExit(f"FAILED: the audit does not name {who} for {action}")
+        serve.send_signal(signal.SIGTERM)
+        _, err = serve.communicate(timeout=20)
+        procs.remove(serve)
+        for secret in (NOTE, REPLY, "Lagoon", "browser test passphrase", ASSESSOR_PASSPHRASE):
+            if secret in err:
+                raise SystemExit("FAILED: a secret reached the console's output")
+        print(f"console_test: passed in {round(time.monotonic() - started, 1)} s; screenshots: "
+              + ", ".join(os.path.basename(s) for s in shots))
+        return 0
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

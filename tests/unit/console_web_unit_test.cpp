@@ -1,0 +1,93 @@
+// The web face's small parts, without a socket: form decoding, the listen-address rule, and the
+// session table's idle lock with an injected clock.
+#include <gtest/gtest.h>
+
+#include "crypto/keys.h"
+#include "journalist_console/web/form.h"
+#include "journalist_console/web/http_listener.h"
+#include "journalist_console/web/sessions.h"
+
+namespace sealdrop::console::web {
+namespace {
+
+TEST(ConsoleWebForm, DecodesPercentAndPlusAndRefusesMalformedOrRepeatedFields) {
+  auto f = Form::Parse("note=Line+one%0ASay+%22hi%22+%26+go&outcome=record&empty=&flag");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->Get("note"), "Line one\nSay \"hi\" & go");
+  EXPECT_EQ(f->Get("outcome"), "record");
+  EXPECT_TRUE(f->Has("empty"));
+  EXPECT_TRUE(f->Has("flag"));
+  EXPECT_EQ(f->Get("absent"), "");
+  for (const char* bad : {"a=%", "a=%4", "a=%zz", "a=1&a=2"}) {
+    EXPECT_FALSE(Form::Parse(bad).ok()) << bad;
+  }
+  EXPECT_EQ(UrlEncode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+}
+
+TEST(ConsoleWebListen, OnlyLoopbackOrAnAbsoluteUnixSocket) {
+  for (const char* ok : {"127.0.0.1:0", "127.0.0.1:8080", "127.0.0.1:65535", "unix:/run/x.sock"}) {
+    EXPECT_TRUE(CheckLoopbackAddress(ok).ok()) << ok;
+  }
+  for (const char* bad : {"", "0.0.0.0:80", "127.0.0.2:80", "localhost:80", "[::1]:80", "127.0.0.1:",
+                          "127.0.0.1:65536", "127.0.0.1:80x", "unix:", "unix:x.sock", "10.0.0.1:80"}) {
+    EXPECT_FALSE(CheckLoopbackAddress(bad).ok()) << bad;
+  }
+}
+
+class FakeClock {
+ public:
+  std::chrono::steady_clock::time_point now{};
+  Clock clock() {
+    return [this] { return now; };
+  }
+};
+
+// A signed-in assessor as console::SignIn makes one (the key is a fresh one: no slots needed here).
+OfficerSession Officer(const char* name) {
+  return OfficerSession({name, OfficerRole::kAssessor}, GenerateKeyPair(KeyRole::kForceDecryption));
+}
+
+TEST(ConsoleWebSessions, AnIdleSessionIsLockedOnItsNextRequestOrByTheSweep) {
+  FakeClock t;
+  SessionTable table(std::chrono::seconds(60), t.clock());
+  const std::string a = table.Create(Officer("ada"));
+  const std::string b = table.Create(Officer("grace"));
+  Session* s = nullptr;
+  EXPECT_EQ(table.Find(a, &s), SessionTable::Found::kActive);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->officer().name(), "ada");
+  EXPECT_EQ(s->csrf.size(), 64u);
+
+  t.now += std::chrono::seconds(50);
+  EXPECT_EQ(table.Find(a, &s), SessionTable::Found::kActive);  // a request keeps it alive
+  t.now += std::chrono::seconds(50);
+  EXPECT_EQ(table.Find(a, &s), SessionTable::Found::kActive);
+  // b saw no request for 100 s: locked on its next request, then gone.
+  EXPECT_EQ(table.Find(b, &s), SessionTable::Found::kLocked);
+  EXPECT_EQ(s, nullptr);
+  EXPECT_EQ(table.Find(b, &s), SessionTable::Found::kNone);
+
+  // The sweep locks without a request; the next one learns why.
+  t.now += std::chrono::seconds(61);
+  table.Sweep();
+  EXPECT_EQ(table.Find(a, &s), SessionTable::Found::kLocked);
+  EXPECT_EQ(table.Find(a, &s), SessionTable::Found::kNone);
+  EXPECT_EQ(table.Find("", &s), SessionTable::Found::kNone);
+  EXPECT_EQ(table.Find(std::string(64, '0'), &s), SessionTable::Found::kNone);
+}
+
+TEST(ConsoleWebSessions, SignOutRemovesTheSessionAndTokensAreUnique) {
+  FakeClock t;
+  SessionTable table(std::chrono::seconds(60), t.clock());
+  const std::string a = table.Create(Officer("ada"));
+  EXPECT_NE(RandomToken(), RandomToken());
+  table.Remove(a);
+  Session* s = nullptr;
+  EXPECT_EQ(table.Find(a, &s), SessionTable::Found::kNone);
+  EXPECT_TRUE(TokensEqual(a, a));
+  EXPECT_FALSE(TokensEqual(a, a.substr(1)));
+  EXPECT_FALSE(TokensEqual("", ""));
+}
+
+}  // namespace
+}  // namespace sealdrop::console::web

@@ -1,0 +1,490 @@
+// sealdrop-console serve end to end: the real binary on 127.0.0.1:0 (and a unix socket) over a
+// console store holding imported reports (a pull bundle sealed to the force's key, imported by the
+// real CLI). The console's officers are accounts with key slots (tests/support/console_officer.h):
+// the supervisor "psd" signs in, lists, filters, searches, opens a case with a follow-up,
+// triages, replies and forwards; the CLI then sees the triage, the reply and the outbox item, and
+// the audit chain names the officer. An assessor the supervisor added signs in too, the audit
+// names both, and once removed they can no longer sign in. Refused: a non-loopback address (exit 2), a POST without its CSRF
+// token or from another origin, another Host, and a session left idle.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "common/io.h"
+#include "crypto/envelope_writer.h"
+#include "journalist_console/bundle/bundle.h"
+#include "tests/support/console_officer.h"
+#include "tests/support/process.h"
+#include "tests/support/server_process.h"
+#include "tests/support/sqlite_count.h"
+#include "tests/support/test_instance.h"
+
+namespace sealdrop {
+namespace {
+
+using testing::ProcessResult;
+using testing::RunProcess;
+using testing::ServerProcess;
+using testing::TempDir;
+using testing::TestInstance;
+
+ProcessResult Console(std::vector<std::string> args) {
+  args.insert(args.begin(), SEALDROP_CONSOLE_BIN);
+  return RunProcess(args);
+}
+
+// One HTTP exchange, parsed; a tiny browser with one cookie jar.
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names; Set-Cookie joined by '\n'
+  std::string body;
+  std::string Header(const std::string& name) const {
+    const auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    out += (out.empty() ? "" : "&") + k + "=";
+    for (const char ch : v) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (std::isalnum(c)) {
+        out.push_back(ch);
+      } else {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", c);
+        out += buf;
+      }
+    }
+  }
+  return out;
+}
+
+class WebClient {
+ public:
+  explicit WebClient(std::string address) : address_(std::move(address)) {
+    host_ = address_.rfind("unix:", 0) == 0 ? "localhost" : address_;
+  }
+  Reply Get(const std::string& target, const std::string& host = "") {
+    return Exchange("GET " + target + " HTTP/1.1\r\n" + Headers(host) + "\r\n");
+  }
+  Reply Post(const std::string& target, const std::vector<std::pair<std::string, std::string>>& fields,
+             const std::string& origin = "") {
+    const std::string body = FormEncode(fields);
+    std::string head = "POST " + target + " HTTP/1.1\r\n" + Headers("") +
+                       "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n";
+    head += "Origin: " + (origin.empty() ? "http://" + host_ : origin) + "\r\n";
+    return Exchange(head + "\r\n" + body);
+  }
+  // The value of the hidden csrf field in `html`.
+  static std::string Csrf(const std::string& html) {
+    const std::string marker = "name=\"csrf\" value=\"";
+    const auto at = html.find(marker);
+    if (at == std::string::npos) return "";
+    return html.substr(at + marker.size(), 64);
+  }
+  std::map<std::string, std::string>& cookies() { return cookies_; }
+
+ private:
+  std::string Headers(const std::string& host) {
+    std::string h = "Host: " + (host.empty() ? host_ : host) + "\r\nConnection: close\r\n";
+    std::string jar;
+    for (const auto& [k, v] : cookies_) jar += (jar.empty() ? "" : "; ") + k + "=" + v;
+    if (!jar.empty()) h += "Cookie: " + jar + "\r\n";
+    return h;
+  }
+  Reply Exchange(const std::string& raw) {
+    const std::string text = testing::HttpExchange(address_, raw);
+    Reply r;
+    const auto head_end = text.find("\r\n\r\n");
+    if (head_end == std::string::npos) return r;
+    std::istringstream head(text.substr(0, head_end));
+    std::string line;
+    std::getline(head, line);
+    if (line.size() > 12) r.status = std::stoi(line.substr(9, 3));
+    while (std::getline(head, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const auto colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::string value = line.substr(colon + 2);
+      auto& slot = r.headers[name];
+      slot += (slot.empty() ? "" : "\n") + value;
+      if (name == "set-cookie") {
+        const std::string pair = value.substr(0, value.find(';'));
+        const auto eq = pair.find('=');
+        if (value.find("Max-Age=0") != std::string::npos) cookies_.erase(pair.substr(0, eq));
+        else cookies_[pair.substr(0, eq)] = pair.substr(eq + 1);
+      }
+    }
+    r.body = text.substr(head_end + 4);
+    return r;
+  }
+  std::string address_;
+  std::string host_;
+  std::map<std::string, std::string> cookies_;
+};
+
+std::vector<std::uint8_t> Seal(const PublicKey& to, const nlohmann::json& meta) {
+  MemorySink sink;
+  const std::vector<PublicKey> keys = {to};
+  auto w = SealedEnvelopeWriter::Begin(sink, keys, meta.dump());
+  EXPECT_TRUE(w.ok());
+  EXPECT_TRUE(w->Finish().ok());
+  return sink.bytes();
+}
+
+// One console with three reports and a follow-up, imported once for the whole suite (the key
+// file costs an Argon2id).
+class ConsoleWeb : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    instance_ = new TestInstance({"MET", "WMI"});
+    dir_ = new TempDir();
+    key_ = instance_->SecretKeyFile("MET");
+    const PublicKey& met = instance_->DecryptionKey("MET").public_key;
+    auto report = [&](const std::string& ref, const std::string& day, const std::string& category,
+                      const std::string& at_risk, const std::string& what) {
+      return Seal(met, {{"version", 1}, {"kind", "report"}, {"force", "MET"}, {"day", day},
+                        {"source", {{"ref", ref}, {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
+                        {"category", category}, {"at_risk", at_risk}, {"what", what}});
+    };
+    const std::string ref_a(64, 'a'), ref_b(64, 'b'), ref_c(64, 'c');
+    const std::string old_day = testing::DayFromToday(-45);
+    const std::string today = testing::DayFromToday(0);
+    const std::vector<std::pair<std::string, std::vector<std::uint8_t>>> items = {
+        {"report", report(ref_a, old_day, "corruption", "no", "Sells PNC checks to a private investigator.")},
+        {"report", report(ref_b, today, "domestic", "yes", "He controls his partner's money and phone.")},
+        {"report", report(ref_c, today, "corruption", "no", "Takes cash from a nightclub owner.")},
+        {"followup", Seal(met, {{"version", 1}, {"kind", "followup"}, {"force", "MET"}, {"day", today},
+                                {"source", {{"ref", ref_c}, {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
+                                {"message", "The owner is called Harrow."}, {"at_risk", "no"}, {"risk_details", ""}})}};
+    auto w = bundle::BundleWriter::Create(P("pull.bundle"), "pull", "MET", today);
+    ASSERT_TRUE(w.ok());
+    for (const auto& [kind, bytes] : items) {
+      MemorySource src(bytes);
+      const std::string id = bundle::NewItemId();
+      if (kind == "report" && bytes == items[0].second) id_a_ = id;
+      if (kind == "report" && bytes == items[1].second) id_b_ = id;
+      if (kind == "report" && bytes == items[2].second) id_c_ = id;
+      ASSERT_TRUE(w->AddItem({id, kind, today, 0, 0, "", "", ""}, src).ok());
+    }
+    ASSERT_TRUE(w->Commit().ok());
+    ProcessResult p = Console(testing::ConsoleInit(P("console"), key_, instance_->passphrase_file(),
+                                                   {"--directory", instance_->directory_file(),
+                                                    "--root-pub", instance_->root_public_file()}));
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    p = Console(AsPsd({"import", "--data", P("console"), P("pull.bundle")}));
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    passphrase_ = testing::ReadFileOrDie(instance_->passphrase_file());
+    while (!passphrase_.empty() && passphrase_.back() == '\n') passphrase_.pop_back();
+    // A second officer, an assessor, added by the supervisor with their own passphrase.
+    ASSERT_TRUE(WriteFileAtomically(P("assessor.pass"), kAssessorPassphrase + std::string("\n"), 0600, false).ok());
+    p = Console(AsPsd({"officer", "add", "--data", P("console"), kAssessor, "--role", "assessor",
+                       "--new-passphrase-file", P("assessor.pass")}));
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    delete instance_;
+  }
+  static std::string P(const std::string& name) { return (*dir_) / name; }
+  // A console command signed in as the supervisor psd.
+  static std::vector<std::string> AsPsd(std::vector<std::string> args) {
+    return testing::SignedInAs(std::move(args), instance_->passphrase_file());
+  }
+  static constexpr const char* kAssessor = "assessor";
+  static constexpr const char* kAssessorPassphrase = "the assessor's own passphrase";
+
+  static ServerProcess Serve(const std::string& listen, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv = {SEALDROP_CONSOLE_BIN, "serve", "--data", P("console"), "--listen", listen};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return ServerProcess(argv);
+  }
+  // Posts the sign-in form as `officer` with `passphrase`.
+  static Reply PostSignIn(WebClient& web, const std::string& officer, const std::string& passphrase) {
+    const Reply form = web.Get("/sign-in");
+    EXPECT_EQ(form.status, 200);
+    return web.Post("/sign-in", {{"csrf", WebClient::Csrf(form.body)}, {"officer", officer},
+                                 {"passphrase", passphrase}});
+  }
+  // Signs in as `officer` (psd's passphrase unless given); returns the case list page.
+  static Reply SignIn(WebClient& web, const std::string& officer, const std::string& passphrase = "") {
+    const Reply r = PostSignIn(web, officer, passphrase.empty() ? passphrase_ : passphrase);
+    EXPECT_EQ(r.status, 303) << r.body;
+    EXPECT_EQ(r.Header("location"), "/cases");
+    return web.Get("/cases");
+  }
+  static std::vector<std::string> CaseLinks(const std::string& html) {
+    std::vector<std::string> ids;
+    const std::string marker = "<td><a href=\"/cases/";
+    for (auto at = html.find(marker); at != std::string::npos; at = html.find(marker, at + 1)) {
+      ids.push_back(html.substr(at + marker.size(), 32));
+    }
+    return ids;
+  }
+  static long long Count(const std::string& sql) {
+    return testing::QueryCount(P("console") + "/console.sqlite", sql);
+  }
+
+  static TestInstance* instance_;
+  static TempDir* dir_;
+  static std::string key_, passphrase_, id_a_, id_b_, id_c_;
+};
+TestInstance* ConsoleWeb::instance_ = nullptr;
+TempDir* ConsoleWeb::dir_ = nullptr;
+std::string ConsoleWeb::key_, ConsoleWeb::passphrase_, ConsoleWeb::id_a_, ConsoleWeb::id_b_, ConsoleWeb::id_c_;
+
+TEST_F(ConsoleWeb, RefusesEveryAddressButLoopbackAndUnixSockets) {
+  for (const char* address : {"0.0.0.0:8080", "192.168.1.10:80", "localhost:8080", "[::]:8080",
+                                    "127.0.0.2:80", "unix:relative.sock"}) {
+    const ProcessResult p = Console({"serve", "--data", P("console"), "--listen", address});
+    EXPECT_EQ(p.exit_code, 2) << address << ": " << p.err;
+    EXPECT_NE(p.err.find("127.0.0.1:PORT or unix:/PATH"), std::string::npos) << p.err;
+    EXPECT_EQ(std::count(p.err.begin(), p.err.end(), '\n'), 1) << p.err;
+  }
+}
+
+TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
+  ServerProcess server = Serve("127.0.0.1:0");
+  WebClient web(server.address());
+
+  // Signed out: every page leads to sign-in; a wrong passphrase is refused.
+  EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
+  Reply r = web.Get("/sign-in");
+  EXPECT_EQ(r.Header("content-security-policy"),
+            "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  EXPECT_EQ(r.Header("x-frame-options"), "DENY");
+  EXPECT_EQ(r.Header("referrer-policy"), "no-referrer");
+  EXPECT_EQ(r.Header("cache-control"), "no-store");
+  r = web.Post("/sign-in", {{"csrf", WebClient::Csrf(r.body)}, {"officer", "psd"},
+                            {"passphrase", "not the passphrase"}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("The officer name or passphrase is not right"), std::string::npos);
+  // An officer who does not exist gets the same answer; the assessor's passphrase is not psd's.
+  for (const auto& [name, pass] : std::vector<std::pair<std::string, std::string>>{
+           {"nobody", passphrase_}, {"Ada Lovelace", passphrase_}, {"psd", kAssessorPassphrase}}) {
+    r = PostSignIn(web, name, pass);
+    EXPECT_EQ(r.status, 401) << name;
+    EXPECT_NE(r.body.find("The officer name or passphrase is not right"), std::string::npos) << name;
+  }
+
+  // Signed in: at risk first, then the case with an unread follow-up, then the rest.
+  r = web.Get("/sign-in");
+  const Reply in = web.Post("/sign-in", {{"csrf", WebClient::Csrf(r.body)}, {"officer", "psd"},
+                                         {"passphrase", passphrase_}});
+  ASSERT_EQ(in.status, 303);
+  const std::string cookie = in.Header("set-cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos) << cookie;
+  r = web.Get("/cases");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("psd"), std::string::npos);
+  EXPECT_EQ(CaseLinks(r.body), (std::vector<std::string>{id_b_, id_c_, id_a_}));
+  EXPECT_NE(r.body.find("He controls his partner"), std::string::npos);  // the sealed summary, opened
+  const std::string csrf = WebClient::Csrf(r.body);
+
+  // Filters, as GET parameters.
+  EXPECT_EQ(CaseLinks(web.Get("/cases?category=corruption").body), (std::vector<std::string>{id_c_, id_a_}));
+  EXPECT_EQ(CaseLinks(web.Get("/cases?at_risk=1").body), (std::vector<std::string>{id_b_}));
+  EXPECT_EQ(CaseLinks(web.Get("/cases?unread=1").body), (std::vector<std::string>{id_c_}));
+  EXPECT_EQ(CaseLinks(web.Get("/cases?from=" + testing::DayFromToday(-10)).body),
+            (std::vector<std::string>{id_b_, id_c_}));
+  EXPECT_EQ(CaseLinks(web.Get("/cases?to=" + testing::DayFromToday(-10)).body), (std::vector<std::string>{id_a_}));
+  EXPECT_EQ(CaseLinks(web.Get("/cases?force=MET&status=new").body), (std::vector<std::string>{id_b_, id_c_, id_a_}));
+  EXPECT_TRUE(CaseLinks(web.Get("/cases?force=WMI").body).empty());
+
+  // Search (a POST: the words never reach a URL) over the opened text, follow-ups included.
+  r = web.Post("/search", {{"csrf", csrf}, {"q", "HARROW"}, {"back", "category=corruption"}});
+  ASSERT_EQ(r.status, 303);
+  EXPECT_EQ(r.Header("location"), "/cases?category=corruption&search=on");
+  EXPECT_EQ(r.Header("location").find("arrow"), std::string::npos);
+  r = web.Get(r.Header("location"));
+  EXPECT_EQ(CaseLinks(r.body), (std::vector<std::string>{id_c_}));
+  EXPECT_NE(r.body.find("harrow"), std::string::npos);
+  EXPECT_EQ(CaseLinks(web.Get("/cases?search=on&category=domestic").body), std::vector<std::string>{});
+
+  // The case: report and follow-up in order; opening it reads the follow-up.
+  r = web.Get("/cases/" + id_c_);
+  ASSERT_EQ(r.status, 200);
+  const auto report_at = r.body.find("Takes cash from a nightclub owner.");
+  const auto followup_at = r.body.find("The owner is called Harrow.");
+  ASSERT_NE(report_at, std::string::npos);
+  ASSERT_NE(followup_at, std::string::npos);
+  EXPECT_LT(report_at, followup_at);
+  EXPECT_NE(r.body.find("New follow-up"), std::string::npos);
+  EXPECT_EQ(r.body.find("There is a problem"), std::string::npos);  // no empty error box
+  EXPECT_TRUE(CaseLinks(web.Get("/cases?unread=1").body).empty());
+
+  // Triage and reply, by POST with the session's CSRF token.
+  const std::string note = "Refer to the anti-corruption unit.";
+  r = web.Post("/cases/" + id_c_ + "/triage", {{"csrf", csrf}, {"outcome", "investigate"}, {"note", note}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  r = web.Post("/cases/" + id_c_ + "/triage", {{"csrf", csrf}, {"outcome", "arrest-them"}, {"note", "x"}});
+  EXPECT_EQ(r.status, 400);
+  const std::string reply = "Thank you. Can you tell us which nightclub?";
+  r = web.Post("/cases/" + id_c_ + "/reply", {{"csrf", csrf}, {"text", reply}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  r = web.Post("/cases/" + id_c_ + "/reply", {{"csrf", csrf}, {"text", "  \n "}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("The reply is empty"), std::string::npos);
+  r = web.Get("/cases/" + id_c_ + "?done=replied");
+  EXPECT_NE(r.body.find("Triage: investigate"), std::string::npos);
+  EXPECT_NE(r.body.find("by psd"), std::string::npos);
+  EXPECT_NE(r.body.find(reply), std::string::npos);
+
+  // Forward: case A re-sealed to WMI; then only WMI may reply to it.
+  r = web.Get("/cases/" + id_a_);
+  EXPECT_NE(r.body.find("<option value=\"WMI\">"), std::string::npos);
+  EXPECT_EQ(r.body.find("<option value=\"MET\">"), std::string::npos);  // not to itself
+  r = web.Post("/cases/" + id_a_ + "/forward", {{"csrf", csrf}, {"to", "WMI"}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  r = web.Post("/cases/" + id_a_ + "/forward", {{"csrf", csrf}, {"to", "WMI"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("was already forwarded to WMI"), std::string::npos);
+  r = web.Post("/cases/" + id_a_ + "/reply", {{"csrf", csrf}, {"text", "Hello"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("only WMI can reply"), std::string::npos);
+  EXPECT_NE(web.Get("/cases/" + id_a_).body.find("Forwarded to WMI"), std::string::npos);
+  EXPECT_EQ(CaseLinks(web.Get("/cases?status=forwarded").body), (std::vector<std::string>{id_a_}));
+
+  // Statistics: counts and charts with their numbers as text.
+  r = web.Get("/stats");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("3 report(s), 1 follow-up(s), 1 with someone at risk"), std::string::npos);
+  EXPECT_NE(r.body.find("<svg"), std::string::npos);
+  EXPECT_NE(r.body.find("<td>corruption</td><td class=\"n\">2</td>"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<td>investigate</td><td class=\"n\">1</td>"), std::string::npos);
+
+  // Refused: no CSRF token, another origin, another Host; nothing changes.
+  const long long triages = Count("SELECT COUNT(*) FROM triage");
+  EXPECT_EQ(web.Post("/cases/" + id_a_ + "/triage", {{"outcome", "record"}, {"note", "no token"}}).status, 403);
+  EXPECT_EQ(web.Post("/cases/" + id_a_ + "/triage", {{"csrf", std::string(64, '0')}, {"outcome", "record"}, {"note", "bad"}}).status, 403);
+  EXPECT_EQ(web.Post("/cases/" + id_a_ + "/triage", {{"csrf", csrf}, {"outcome", "record"}, {"note", "x"}},
+                     "http://evil.example").status, 403);
+  EXPECT_EQ(web.Get("/cases", "evil.example:80").status, 400);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM triage"), triages);
+
+  // Signed out: the cookie no longer opens anything.
+  const auto session_cookie = web.cookies()["sdc_session"];
+  EXPECT_EQ(web.Post("/sign-out", {{"csrf", csrf}}).status, 303);
+  web.cookies()["sdc_session"] = session_cookie;
+  EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
+
+  // The CLI sees what the web did; the outbox carries the reply; the audit names the officer.
+  ProcessResult p = Console(AsPsd({"show", "--data", P("console"), id_c_}));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("investigate (psd): " + note), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find(reply), std::string::npos) << p.out;
+  p = Console(AsPsd({"outbox", "--data", P("console"), "--out", P("outbox.bundle")}));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("2 item(s)"), std::string::npos) << p.out;  // the reply and the forward
+  p = Console(AsPsd({"audit", "verify", "--data", P("console")}));
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT action) FROM audit WHERE actor = 'psd' AND action IN "
+                  "('sign-in', 'show', 'triage', 'reply', 'forward', 'sign-out')"), 6);
+
+  // Nothing the officer typed, searched for or read is on the console's disk in clear.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(P("console"))) {
+    if (!entry.is_regular_file()) continue;
+    const std::string bytes = testing::ReadFileOrDie(entry.path().string());
+    for (const std::string& secret : {note, reply, std::string("Harrow"), std::string("HARROW"),
+                                      std::string("harrow"), std::string("nightclub")}) {
+      EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " in " << entry.path();
+    }
+  }
+
+  // Nothing the officer typed or read reached the console's output.
+  const int status = server.Stop(SIGTERM);
+  EXPECT_EQ(status, 0);
+  const std::string err = server.Stderr();
+  for (const std::string& secret : {note, reply, passphrase_, std::string("Harrow"), std::string("nightclub")}) {
+    EXPECT_EQ(err.find(secret), std::string::npos) << secret;
+  }
+}
+
+TEST_F(ConsoleWeb, AnIdleSessionIsSignedOutAndItsFormsRefused) {
+  ServerProcess server = Serve("127.0.0.1:0", {"--idle-seconds", "1"});
+  WebClient web(server.address());
+  const Reply list = SignIn(web, "psd");
+  ASSERT_EQ(list.status, 200);
+  const std::string csrf = WebClient::Csrf(list.body);
+  const long long triages = Count("SELECT COUNT(*) FROM triage");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past the idle period
+  Reply r = web.Post("/cases/" + id_a_ + "/triage", {{"csrf", csrf}, {"outcome", "record"}, {"note", "late"}});
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(r.Header("location"), "/sign-in?locked=1");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM triage"), triages);
+  r = web.Get("/sign-in?locked=1");
+  EXPECT_NE(r.body.find("You were signed out because the console was not used"), std::string::npos);
+  EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
+}
+
+TEST_F(ConsoleWeb, ServesOnAUnixSocket) {
+  const std::string socket = P("console.sock");
+  ServerProcess server = Serve("unix:" + socket);
+  EXPECT_EQ(server.address(), "unix:" + socket);
+  WebClient web(server.address());
+  EXPECT_EQ(SignIn(web, "psd").status, 200);
+  EXPECT_EQ(web.Get("/stats").status, 200);
+}
+
+// Runs last: it removes the assessor.
+TEST_F(ConsoleWeb, ASecondOfficerSignsInWithTheirOwnPassphraseUntilTheSupervisorRemovesThem) {
+  ServerProcess server = Serve("127.0.0.1:0");
+  WebClient web(server.address());
+  // psd's passphrase does not open the assessor's slot.
+  EXPECT_EQ(PostSignIn(web, kAssessor, passphrase_).status, 401);
+  const Reply list = SignIn(web, kAssessor, kAssessorPassphrase);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find(kAssessor), std::string::npos);
+  const std::string csrf = WebClient::Csrf(list.body);
+  Reply r = web.Post("/cases/" + id_b_ + "/triage", {{"csrf", csrf}, {"outcome", "safeguard"}, {"note", "Call the DA team."}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  r = web.Get("/cases/" + id_b_);
+  EXPECT_NE(r.body.find("by assessor"), std::string::npos);
+  EXPECT_EQ(web.Post("/sign-out", {{"csrf", csrf}}).status, 303);
+  // Signed in again, in a second browser, before the supervisor removes them (below).
+  WebClient open_session(server.address());
+  const Reply open_list = SignIn(open_session, kAssessor, kAssessorPassphrase);
+  ASSERT_EQ(open_list.status, 200);
+  const std::string open_csrf = WebClient::Csrf(open_list.body);
+
+  // The audit verifies and names both officers, each for what they did.
+  ProcessResult p = Console(AsPsd({"audit", "verify", "--data", P("console")}));
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE actor = 'assessor' AND action = 'triage'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE actor = 'assessor' AND action = 'sign-in'"), 2);
+  EXPECT_GE(Count("SELECT COUNT(*) FROM audit WHERE actor = 'psd' AND action = 'triage'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM triage WHERE officer = 'assessor'"), 1);
+
+  // Removed by the supervisor: their passphrase no longer unlocks anything, with the same answer
+  // as for a wrong passphrase.
+  p = Console(AsPsd({"officer", "remove", "--data", P("console"), kAssessor}));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  r = PostSignIn(web, kAssessor, kAssessorPassphrase);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("The officer name or passphrase is not right"), std::string::npos);
+  EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
+  // The session they held is ended at its next request, and changes nothing.
+  const long long triages = Count("SELECT COUNT(*) FROM triage");
+  r = open_session.Post("/cases/" + id_a_ + "/triage",
+                        {{"csrf", open_csrf}, {"outcome", "record"}, {"note", "after removal"}});
+  EXPECT_EQ(r.Header("location"), "/sign-in");
+  EXPECT_EQ(open_session.Get("/cases").Header("location"), "/sign-in");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM triage"), triages);
+  EXPECT_EQ(SignIn(web, "psd").status, 200);  // the supervisor still can
+}
+
+}  // namespace
+}  // namespace sealdrop
