@@ -205,7 +205,6 @@ Response ConsoleApp::PostTriage(Context& c) {
   if (auto st = RecordTriage(store_, c.session->officer(), row->id, outcome, note); !st) {
     return fail("The triage was not recorded: " + st.error().message, "note");
   }
-  c.session->search.built = false;  // the note is searchable from the next search
   return RedirectTo("/cases/" + row->id + "?done=triaged");
 }
 

@@ -82,6 +82,9 @@ Status ConsoleApp::BuildSearchIndex(Session& session) {
   for (auto& [id, t] : s.text) WipeString(t);
   s.text.clear();
   s.force_chosen.clear();
+  s.built = false;
+  auto version = store_.SearchableVersion();  // read first: a change while building rebuilds again
+  if (!version) return version.error();
   // Each table is read once (not LoadCaseView per case, which reads the audit chain each time):
   // building the index costs one pass over the sealed files.
   auto cases = store_.Cases();
@@ -125,6 +128,7 @@ Status ConsoleApp::BuildSearchIndex(Session& session) {
   }
   for (auto& [ref, t] : by_ref) WipeString(t);
   s.built = true;
+  s.built_at = std::move(*version);
   return Status::Ok();
 }
 
@@ -134,7 +138,14 @@ Response ConsoleApp::GetCases(Context& c) {
   const Filters f = Filters::From(*query);
   Session& session = *c.session;
   const bool searching = f.search && !session.search.query.empty();
-  if ((searching || !f.force.empty()) && !session.search.built) {
+  bool stale = !session.search.built;
+  if ((searching || !f.force.empty()) && !stale) {
+    // Opening every case again costs seconds on a big console: only when something was added.
+    auto version = store_.SearchableVersion();
+    if (!version) return ErrorPage(http::status::internal_server_error, "The cases could not be searched", version.error().message, c.session);
+    stale = *version != session.search.built_at;
+  }
+  if ((searching || !f.force.empty()) && stale) {
     if (auto st = BuildSearchIndex(session); !st) {
       return ErrorPage(http::status::internal_server_error, "The cases could not be searched", st.error().message, c.session);
     }
@@ -250,8 +261,8 @@ Response ConsoleApp::PostSearch(Context& c) {
   }
   const std::string base = "/cases?" + std::string(back);
   if (session.search.query.empty()) return RedirectTo(base);
-  // The index is rebuilt for each new search: it then includes what was imported or noted since.
-  session.search.built = false;
+  // The index is kept: the results page rebuilds it only if a case, a triage, a reply or a
+  // forward was added since it was built (ConsoleStore::SearchableVersion).
   return RedirectTo(base + (back.empty() ? "" : "&") + "search=on");
 }
 

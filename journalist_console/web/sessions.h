@@ -28,6 +28,7 @@ struct SearchState {
   std::map<std::string, WipingString> text;
   std::map<std::string, std::string> force_chosen;  // case id -> the force the reporter chose
   bool built = false;
+  std::string built_at;  // ConsoleStore::SearchableVersion() when the index was built
   ~SearchState();
 };
 

@@ -338,6 +338,13 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   r = web.Post("/cases/" + id_c_ + "/reply", {{"csrf", csrf}, {"text", "  \n "}});
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("The reply is empty"), std::string::npos);
+  // The search index, built before the triage and the reply, is rebuilt because they were
+  // added (ConsoleStore::SearchableVersion): the note and the reply are searchable now.
+  for (const std::string word : {"anti-corruption unit", "which nightclub"}) {
+    r = web.Post("/search", {{"csrf", csrf}, {"q", word}, {"back", ""}});
+    ASSERT_EQ(r.status, 303);
+    EXPECT_EQ(CaseLinks(web.Get(r.Header("location")).body), (std::vector<std::string>{id_c_})) << word;
+  }
   r = web.Get("/cases/" + id_c_ + "?done=replied");
   EXPECT_NE(r.body.find("Triage: investigate"), std::string::npos);
   EXPECT_NE(r.body.find("by psd"), std::string::npos);

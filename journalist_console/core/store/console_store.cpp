@@ -226,6 +226,22 @@ Result<std::map<std::string, std::size_t>> ConsoleStore::FollowUpCounts() const 
       "SELECT source_ref, COUNT(*) FROM cases WHERE kind = 'followup' GROUP BY source_ref");
 }
 
+Result<std::string> ConsoleStore::SearchableVersion() const {
+  auto q = db_.Prepare(
+      "SELECT (SELECT COUNT(*) FROM cases) || ':' || (SELECT COUNT(*) FROM triage) || ':' || "
+      "(SELECT COUNT(*) FROM outbox)");
+  if (!q) return q.error();
+  std::string version;
+  if (auto st = q->ForEach([&] {
+        version = q->Text(0);
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return version;
+}
+
 Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
                                const std::string& outcome, const std::string& officer,
                                const std::function<std::vector<std::uint8_t>(std::int64_t)>& seal) {

@@ -136,6 +136,10 @@ class ConsoleStore {
   Result<std::vector<CaseRow>> FollowUps(const std::string& source_ref) const;
   // Follow-ups per source reference, in one query (for `list`).
   Result<std::map<std::string, std::size_t>> FollowUpCounts() const;
+  // Changes whenever text a search reads is added: a case imported, a triage recorded, a reply
+  // or forward sealed (the three tables only grow). The web face rebuilds its in-memory search
+  // index only when this differs from the one it was built at.
+  Result<std::string> SearchableVersion() const;
 
   // Unread follow-ups (not yet printed by `show`) per source reference.
   Result<std::map<std::string, std::size_t>> UnreadFollowUpCounts() const;
