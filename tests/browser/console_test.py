@@ -80,10 +80,18 @@ def sign_in(b, officer, passphrase):
     b.click_and_wait('form[action="/sign-in"] button[type="submit"]')
 
 
+# With --axe: the axe-core and accessibility-tree checker of axe_check.py, run on every page
+# the journey screenshots (at 1280 and 390 px), in a JavaScript-on pass for the checker only.
+CHECKER = None
+
+
 def screenshots(b, out, shots):
-    """shot(name): a numbered screenshot of the page in OUT, its path added to SHOTS."""
+    """shot(name): a numbered screenshot of the page in OUT, its path added to SHOTS (and, with
+    --axe, the page checked)."""
     def shot(name):
         shots.append(b.screenshot(os.path.join(out, f"console-{len(shots) + 1:02d}-{name}.png")))
+        if CHECKER:
+            CHECKER.check("console " + name)
     return shot
 
 
@@ -189,6 +197,8 @@ def main():
     ap.add_argument("--transfer", required=True)
     ap.add_argument("--artefacts", required=True)
     ap.add_argument("--timeout", type=int, default=240)
+    ap.add_argument("--axe", action="store_true",
+                    help="also run axe-core and the accessibility-tree checks on every page")
     a = ap.parse_args()
     if not shutil.which("chromium"):
         print("console_test: chromium is not installed (./scripts/install-deps installs it)", file=sys.stderr)
@@ -224,7 +234,17 @@ def main():
         os.makedirs(a.artefacts, exist_ok=True)
         shots = []
         started = time.monotonic()
-        b = Browser(None, started + a.timeout)
+        global CHECKER
+        if a.axe:
+            from axe_check import Checker, load_axe, self_test  # noqa: E402
+            source, version = load_axe()
+            b = Browser(None, started + a.timeout + 300, javascript=True)
+            b.send("Page.setBypassCSP", {"enabled": True})
+            b.send("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+            CHECKER = Checker(b, "en")
+            self_test(b, CHECKER)
+        else:
+            b = Browser(None, started + a.timeout)
         try:
             web = "http://" + addrs["listening"]
             case_id = officer_journey(b, web, a.artefacts, shots)
@@ -236,6 +256,12 @@ def main():
             raise SystemExit(f"FAILED: {e}\n{b.describe()}")
         finally:
             b.close()
+        if CHECKER and CHECKER.problems:
+            raise SystemExit("FAILED: accessibility problems on the console's pages:\n  "
+                             + "\n  ".join(CHECKER.problems))
+        if CHECKER:
+            print(f"console_test: axe-core {version}: {len(CHECKER.pages)} console pages x 2 widths, "
+                  "0 violations, every control named, headings in order")
 
         # The command line sees what the web face did; the outbox carries the reply.
         shown = run([a.console, "show", "--data", console, *psd, case_id])
