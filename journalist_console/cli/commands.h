@@ -15,6 +15,7 @@ void AddDirectoryCommands(CLI::App& app, int& exit_code);
 void AddSealCommands(CLI::App& app, int& exit_code);
 void AddCaseCommands(CLI::App& app, int& exit_code);    // init import list show triage
 void AddExportCommand(CLI::App& app, int& exit_code);   // export-attachment
+void AddExportCaseCommand(CLI::App& app, int& exit_code);  // export-case
 void AddOutboxCommands(CLI::App& app, int& exit_code);  // reply forward outbox
 void AddAuditCommands(CLI::App& app, int& exit_code);   // audit verify|list, stats
 void AddOfficerCommands(CLI::App& app, int& exit_code); // officer init|add|remove|list|passwd

@@ -49,6 +49,7 @@ int RunConsole(int argc, char** argv) {
   AddSealCommands(app, exit_code);
   AddCaseCommands(app, exit_code);
   AddExportCommand(app, exit_code);
+  AddExportCaseCommand(app, exit_code);
   AddOutboxCommands(app, exit_code);
   AddAuditCommands(app, exit_code);
   AddOfficerCommands(app, exit_code);
