@@ -2,13 +2,16 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cctype>
+#include <map>
 #include <cstdio>
 #include <ctime>
 #include <optional>
 
 #include "common/clock.h"
 #include "crypto/keys.h"
+#include "journalist_console/core/attachment_export.h"
 #include "journalist_console/core/case_view.h"
 #include "journalist_console/core/wiping_sink.h"
 #include "journalist_console/core/zip_writer.h"
@@ -84,52 +87,36 @@ std::string Extension(const SafeCopyReport& r, std::string_view original_name) {
   return ext.empty() || ext.size() > 8 ? "bin" : ext;
 }
 
-// Part `index` of item `id`, opened to its verified end, into wiping memory.
-// TODO(safecopyweb): ExportAttachment (core/attachment_export.h) replaces this and the copier
-// call below once it lands.
-Result<WipingBytes> ReadPart(ConsoleStore& store, const KeyPair& key, const std::string& id, std::size_t index,
-                             std::uint64_t max_bytes) {
-  WipingMemorySink part(max_bytes);
-  auto item = ReadSealedItem(store.SealedPath(id), key, [&](std::size_t p, std::span<const std::uint8_t> data) {
-    return p == index ? part.Write(data) : Status::Ok();
-  });
-  if (!item) return item.error();
-  return std::move(part.bytes());
-}
-
 // The safe copy of one attachment into `a` (file, sha256, copy) and `copy_out`, or `a.left_out`.
-Status MakeSafeCopy(ConsoleStore& store, const KeyPair& key, const CaseArchiveOptions& options, ArchivedAttachment& a,
-                    WipingMemorySink& copy_out) {
+// ExportAttachment verifies the whole item first and audits the copy ("export").
+Status MakeSafeCopy(ConsoleStore& store, const OfficerSession& by, const CaseRow& item, const CaseArchiveOptions& options,
+                    ArchivedAttachment& a, WipingMemorySink& copy_out) {
   const auto leave_out = [&](std::string why) {
+    copy_out.bytes().clear();
     a.left_out = std::move(why);
     return Status::Ok();
   };
-  if (a.size > options.max_attachment_bytes) {
-    return leave_out("too big to copy into an archive; export its safe copy alone with export-attachment");
+  SafeCopyLimits limits = options.limits;
+  limits.max_output_bytes = std::min(limits.max_output_bytes, options.max_attachment_bytes);
+  auto made = ExportAttachment(store, by, item, a.part, ExportMode::kSafeCopy, copy_out, limits);
+  if (!made) {
+    const ErrorCode code = made.error().code;
+    if (code != ErrorCode::kLimitExceeded && code != ErrorCode::kMalformed && code != ErrorCode::kIo) return made.error();
+    std::string why = made.error().message;
+    if (why.rfind("cannot make a safe copy: ", 0) != 0) why = "cannot make a safe copy: " + why;
+    return leave_out(std::move(why));
   }
-  auto original = ReadPart(store, key, a.item_id, a.part - 1, options.max_attachment_bytes);
-  if (!original) return original.error();  // the item was readable a moment ago: a real failure
-  auto copier = SafeCopier::Create(options.limits);
-  if (!copier) return leave_out("no safe copy could be made: " + copier.error().message);
-  MemorySource in(*original);
-  if (auto st = copier->ReadInput(in); !st) return leave_out("no safe copy could be made: " + st.error().message);
-  original->clear();
-  auto report = copier->WriteSafeCopy(a.original_name, copy_out);
-  if (!report) {
-    copy_out.bytes().clear();
-    return leave_out("no safe copy could be made: " + report.error().message);
-  }
-  if (report->kind == SafeCopyKind::kEmpty) return leave_out("the attachment is empty");
-  if (report->kind == SafeCopyKind::kUnchanged) {
-    copy_out.bytes().clear();
-    return leave_out("no converter knows this type (" + report->input_type +
+  const SafeCopyReport& report = made->report;
+  if (report.kind == SafeCopyKind::kEmpty) return leave_out("the attachment is empty");
+  if (report.kind == SafeCopyKind::kUnchanged) {
+    return leave_out("no converter knows this type (" + report.input_type +
                      "), so a copy would be the original unchanged; archives hold safe copies only");
   }
-  char prefix[16];
+  char prefix[24];
   std::snprintf(prefix, sizeof prefix, "%02zu", a.number);
-  a.file = "attachments/" + std::string(prefix) + "-" + SafeStem(a.original_name) + "." + Extension(*report, a.original_name);
+  a.file = "attachments/" + std::string(prefix) + "-" + SafeStem(a.original_name) + "." + Extension(report, a.original_name);
   a.sha256 = Sha256Hex(copy_out.bytes());
-  a.copy = std::move(*report);
+  a.copy = report;
   return Status::Ok();
 }
 
@@ -165,16 +152,19 @@ Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSessio
   ArchiveReport result;
   result.case_id = view->row.id;
   result.sealed = seal != nullptr;
-  const auto list = [&](const std::string& id, const OpenedItem& item) {
+  std::map<std::string, CaseRow> items;  // the report and its follow-ups, by id
+  const auto list = [&](const CaseRow& row, const OpenedItem& item) {
+    const std::string& id = row.id;
+    items[id] = row;
     for (std::size_t i = 0; i < item.parts.size(); ++i) {
       result.attachments.push_back({.number = result.attachments.size() + 1, .item_id = id, .part = i + 1,
                                     .original_name = item.parts[i].info.name, .content_type = item.parts[i].info.content_type,
                                     .size = item.parts[i].size, .copy = std::nullopt, .file = "", .sha256 = "", .left_out = ""});
     }
   };
-  list(view->row.id, view->item);
+  list(view->row, view->item);
   for (const auto& f : view->followups) {
-    if (f.item) list(f.row.id, *f.item);
+    if (f.item) list(f.row, *f.item);
   }
 
   HashingSink hashed(out);
@@ -194,7 +184,7 @@ Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSessio
   };
   for (auto& a : result.attachments) {
     WipingMemorySink copy(options.max_attachment_bytes);
-    if (auto st = MakeSafeCopy(store, by.key(), options, a, copy); !st) return st.error();
+    if (auto st = MakeSafeCopy(store, by, items.at(a.item_id), options, a, copy); !st) return st.error();
     if (!a.file.empty()) {
       if (auto st = add(a.file, copy.bytes()); !st) return st.error();
     }

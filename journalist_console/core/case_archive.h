@@ -10,6 +10,8 @@
 // fails, is empty, or would be the original unchanged (no converter knows its type) is left out
 // and named in the summary with the reason and the command that exports the original.
 //
+// Safe copies are made by ExportAttachment (attachment_export.h), which audits each one
+// ("export", "attachment N safe copy"; also for a copy then left out as unchanged).
 // `out` is complete only when this returns ok: write into an AtomicFile and commit then. On
 // success the audit records "export-case" with the archive's SHA-256 and whether it is sealed
 // (chain of custody: never its contents).

@@ -250,7 +250,7 @@ std::string SummaryHtml(const json& doc, const std::vector<ArchiveFile>& files) 
       h += "<p>Safe copy: <code>" + Esc(a["file"]) + "</code> – ";
       const std::string kind = s["kind"];
       if (kind == "picture") h += "this " + Esc(s["input_type"]) + " was re-encoded as " + Esc(s["output_type"]) + " from its pixels.";
-      if (kind == "pdf") h += "this PDF was rebuilt as a PDF of " + Esc(s["pages"]) + " page pictures (no text, links or scripts).";
+      if (kind == "pdf") h += "this PDF was rebuilt as a PDF of page pictures (" + Esc(s["pages"]) + (s["pages"] == 1 ? " page" : " pages") + "; no text, links or scripts).";
       if (kind == "cleaned") h += "metadata removed by mat2 from this " + Esc(s["input_type"]) + "; the content is as sent.";
       h += "</p>\n";
       if (!s["removed"].empty()) {
