@@ -113,6 +113,7 @@ const std::vector<ConsoleApp::Route>& ConsoleApp::Routes() {
       {V::post, "/cases/*/triage", true, &ConsoleApp::PostTriage},
       {V::post, "/cases/*/reply", true, &ConsoleApp::PostReply},
       {V::post, "/cases/*/forward", true, &ConsoleApp::PostForward},
+      {V::post, "/cases/*/archive", true, &ConsoleApp::PostArchive},
       {V::get, "/stats", true, &ConsoleApp::GetStats},
   };
   return routes;

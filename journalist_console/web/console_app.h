@@ -8,6 +8,8 @@
 //   GET  /cases/ID              the whole conversation, triage and reply forms
 //   POST /cases/ID/triage       outcome + note        POST /cases/ID/reply   reply text
 //   POST /cases/ID/forward      to (a force code from the signed directory)
+//   POST /cases/ID/archive      the whole case as a ZIP download (sealed with age when a
+//                               passphrase is given): docs/console.md §7
 //   GET  /stats                 counts and charts
 //   GET  /static/style.css, /static/console.css
 //
@@ -93,6 +95,8 @@ class ConsoleApp {
                     std::string_view outcome, std::string_view reply, std::string_view forward_to = "");
   // pages_stats.cpp
   Response GetStats(Context& c);
+  // pages_archive.cpp
+  Response PostArchive(Context& c);
 
   // The page `name` inside the layout, for `session` (nullptr: signed out).
   Response Page(http::status status, std::string_view name, const std::string& title, PageData data,

@@ -493,5 +493,62 @@ TEST_F(ConsoleWeb, ASecondOfficerSignsInWithTheirOwnPassphraseUntilTheSupervisor
   EXPECT_EQ(SignIn(web, "psd").status, 200);  // the supervisor still can
 }
 
+// The case page's "Export the case" form (docs/console.md §7): a ZIP download, or a sealed one
+// that Debian's age opens with the passphrase; mismatched or short passphrases are refused on
+// the case page and never sent back.
+TEST_F(ConsoleWeb, AnOfficerDownloadsTheCaseArchivePlainOrSealed) {
+  ServerProcess server = Serve("127.0.0.1:0");
+  WebClient web(server.address());
+  SignIn(web, "psd");
+  Reply page = web.Get("/cases/" + id_c_);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("action=\"/cases/" + id_c_ + "/archive\""), std::string::npos);
+  EXPECT_NE(page.body.find("type=\"password\" autocomplete=\"new-password\""), std::string::npos);
+  const std::string csrf = WebClient::Csrf(page.body);
+  const std::string target = "/cases/" + id_c_ + "/archive";
+
+  Reply r = web.Post(target, {{"csrf", csrf}, {"passphrase", ""}, {"confirm", ""}});
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 2000);
+  EXPECT_EQ(r.Header("content-type"), "application/zip");
+  EXPECT_EQ(r.Header("content-disposition"), "attachment; filename=\"case-" + id_c_.substr(0, 8) + ".zip\"");
+  EXPECT_EQ(r.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(r.Header("cache-control"), "no-store");
+  EXPECT_EQ(r.body.rfind("PK\x03\x04", 0), 0u);
+  TempDir work;
+  testing::WriteFileOrDie(work / "case.zip", r.body);
+  const auto py = testing::RunProcess(
+      {"/usr/bin/python3", "-c",
+       "import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\n"
+       "print(sorted(z.namelist()))\nprint(json.loads(z.read('case.json'))['conversation'][1]['fields'][0]['value'])",
+       work / "case.zip"});
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  EXPECT_EQ(py.out, "['MANIFEST.sha256', 'case.json', 'summary.html']\nThe owner is called Harrow.\n");
+
+  const std::string secret = "a sealing passphrase";
+  r = web.Post(target, {{"csrf", csrf}, {"passphrase", secret}, {"confirm", secret + "!"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("The two passphrases are different"), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"#archive-passphrase\""), std::string::npos);
+  EXPECT_EQ(r.body.find(secret), std::string::npos);
+  r = web.Post(target, {{"csrf", csrf}, {"passphrase", "short"}, {"confirm", "short"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("at least 10 characters"), std::string::npos);
+  r = web.Post(target, {{"csrf", "not-the-token"}, {"passphrase", ""}, {"confirm", ""}});
+  EXPECT_EQ(r.status, 403);
+
+  r = web.Post(target, {{"csrf", csrf}, {"passphrase", secret}, {"confirm", secret}});
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 2000);
+  EXPECT_EQ(r.Header("content-disposition"), "attachment; filename=\"case-" + id_c_.substr(0, 8) + ".zip.age\"");
+  EXPECT_EQ(r.body.rfind("age-encryption.org/v1\n-> scrypt ", 0), 0u);
+  testing::WriteFileOrDie(work / "case.zip.age", r.body);
+  testing::WriteFileOrDie(work / "pass", secret + "\n");
+  const auto age = testing::RunProcess({"/usr/bin/python3", SEALDROP_AGE_TTY, work / "pass", "--", "/usr/bin/age", "-d",
+                                        "-o", work / "opened.zip", work / "case.zip.age"});
+  ASSERT_EQ(age.exit_code, 0) << age.err;
+  const auto unzip = testing::RunProcess({"/usr/bin/unzip", "-t", work / "opened.zip"});
+  EXPECT_EQ(unzip.exit_code, 0) << unzip.out;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE action = 'export-case' AND item = '" + id_c_ + "'"), 2);
+}
+
 }  // namespace
 }  // namespace sealdrop
