@@ -6,7 +6,8 @@ its force API, files three reports over HTTP, pulls them with sealdrop-transfer 
 with sealdrop-console, whose first supervisor "psd" adds an assessor (officer accounts, key slots:
 docs/console.md §5); then starts `sealdrop-console serve` on 127.0.0.1:0 and, in Chromium
 (journey.Browser: DevTools, no page script), psd signs in, filters the list, searches, opens a
-case, triages it, replies, forwards it and views the statistics; the assessor signs in with their
+case, triages it, replies, forwards it and views the statistics, then downloads the case archive
+(plain and sealed: checked with zipfile and age -d); the assessor signs in with their
 own passphrase and triages another case. The CLI then shows the triage and the reply, the outbox
 carries the reply and the forward, and the audit verifies and names both officers; once psd
 removes the assessor, the assessor's sign-in is refused. Screenshots of each page are left in
@@ -164,6 +165,75 @@ def officer_journey(b, base, out, shots):
     return case_url.split("/cases/")[1].split("?")[0]
 
 
+ARCHIVE_PASSPHRASE = "seal it for the investigators"
+
+
+def wait_for_download(folder, name, timeout=90):
+    """The file Chromium saved as NAME in FOLDER, once complete (no .crdownload left)."""
+    end = time.monotonic() + timeout
+    path = os.path.join(folder, name)
+    while time.monotonic() < end:
+        if os.path.exists(path) and not any(f.endswith(".crdownload") for f in os.listdir(folder)):
+            return path
+        time.sleep(0.2)
+    raise Fail(f"no download {name} in {timeout} s (folder holds {os.listdir(folder)})")
+
+
+def case_archive_download(b, base, out, shots, case_id, downloads):
+    """psd exports the case archive from the case page (docs/console.md §7): a mismatched
+    passphrase is refused on the page, then a plain ZIP and a sealed one are downloaded (CDP
+    Browser.setDownloadBehavior into DOWNLOADS) and checked: zipfile, the manifest, age -d."""
+    import hashlib, zipfile
+    shot = screenshots(b, out, shots)
+    os.makedirs(downloads, exist_ok=True)
+    session, b.session = b.session, None  # a browser-level command: no target session
+    try:
+        b.send("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+    finally:
+        b.session = session
+    b.navigate(base + "/sign-in")
+    sign_in(b, "psd", "browser test passphrase")
+    b.navigate(f"{base}/cases/{case_id}")
+    b.type_into("#archive-passphrase", ARCHIVE_PASSPHRASE)
+    b.type_into("#archive-confirm", ARCHIVE_PASSPHRASE + " again")
+    b.click_and_wait('form[action$="/archive"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("The two passphrases are different" in main, "mismatched archive passphrases are refused on the page")
+    expect(ARCHIVE_PASSPHRASE not in b.send("DOM.getOuterHTML", {"nodeId": b.root})["outerHTML"],
+           "the passphrase is never sent back")
+    shot("archive-refused")
+
+    name = f"case-{case_id[:8]}.zip"
+    b.click(b.q('form[action$="/archive"] button[type="submit"]', required=True))  # both empty: plain
+    z = zipfile.ZipFile(wait_for_download(downloads, name))
+    expect(z.testzip() is None, "the downloaded archive's CRCs check")
+    names = set(z.namelist())
+    expect({"summary.html", "case.json", "MANIFEST.sha256"} <= names, f"the archive's files: {names}")
+    for line in z.read("MANIFEST.sha256").decode().splitlines():
+        digest, _, member = line.partition("  ")
+        expect(hashlib.sha256(z.read(member)).hexdigest() == digest, f"the manifest verifies {member}")
+    summary = z.read("summary.html").decode()
+    expect("Blue Lagoon nightclub owner" in summary and NOTE in summary and "by psd" in summary,
+           "the summary holds the report, the triage note and who triaged")
+
+    b.navigate(f"{base}/cases/{case_id}")
+    b.type_into("#archive-passphrase", ARCHIVE_PASSPHRASE)
+    b.type_into("#archive-confirm", ARCHIVE_PASSPHRASE)
+    b.click(b.q('form[action$="/archive"] button[type="submit"]', required=True))
+    sealed = wait_for_download(downloads, name + ".age")
+    with open(sealed, "rb") as f:
+        expect(f.read(33).startswith(b"age-encryption.org/v1\n-> scrypt "), "the sealed archive is an age file")
+    with open(os.path.join(downloads, "pass"), "w") as f:
+        f.write(ARCHIVE_PASSPHRASE + "\n")
+    opened = os.path.join(downloads, "opened.zip")
+    age = subprocess.run([sys.executable, os.path.join(HERE, "..", "support", "age_tty.py"),
+                          os.path.join(downloads, "pass"), "--", "/usr/bin/age", "-d", "-o", opened, sealed],
+                         capture_output=True, text=True, timeout=120)
+    expect(age.returncode == 0, f"age -d opens the sealed archive: {age.stderr}")
+    expect(set(zipfile.ZipFile(opened).namelist()) == names, "the sealed archive holds the same files")
+    b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
+
+
 def assessor_journey(b, base, out, shots):
     """The second officer: their own passphrase, the case at risk triaged under their name."""
     shot = screenshots(b, out, shots)
@@ -248,6 +318,7 @@ def main():
         try:
             web = "http://" + addrs["listening"]
             case_id = officer_journey(b, web, a.artefacts, shots)
+            case_archive_download(b, web, a.artefacts, shots, case_id, f"{work}/downloads")
             assessor_journey(b, web, a.artefacts, shots)
             # The supervisor removes the assessor (command line); the web face refuses them.
             run([a.console, "officer", "remove", "--data", console, *psd, ASSESSOR])
@@ -275,13 +346,14 @@ def main():
         audit = [line.split() for line in run([a.console, "audit", "list", "--data", console, *psd]).splitlines()]
         done = {(f[2], f[3]) for f in audit if len(f) >= 4}
         for who, action in (("psd", "sign-in"), ("psd", "triage"), ("psd", "reply"), ("psd", "forward"),
+                            ("psd", "export-case"),
                             (ASSESSOR, "sign-in"), (ASSESSOR, "triage"), ("psd", "officer-remove")):
             if (who, action) not in done:
                 raise SystemExit(f"FAILED: the audit does not name {who} for {action}")
         serve.send_signal(signal.SIGTERM)
         _, err = serve.communicate(timeout=20)
         procs.remove(serve)
-        for secret in (NOTE, REPLY, "Lagoon", "browser test passphrase", ASSESSOR_PASSPHRASE):
+        for secret in (NOTE, REPLY, "Lagoon", "browser test passphrase", ASSESSOR_PASSPHRASE, ARCHIVE_PASSPHRASE):
             if secret in err:
                 raise SystemExit("FAILED: a secret reached the console's output")
         print(f"console_test: passed in {round(time.monotonic() - started, 1)} s; screenshots: "
