@@ -8,6 +8,8 @@
 //   GET  /cases/ID              the whole conversation, triage and reply forms
 //   POST /cases/ID/triage       outcome + note        POST /cases/ID/reply   reply text
 //   POST /cases/ID/forward      to (a force code from the signed directory)
+//   POST /cases/ID/attachments/N/safe-copy   a safe copy of attachment N of case item ID, in
+//                               the session's memory; GET /downloads/TOKEN saves it
 //   GET  /stats                 counts and charts
 //   GET  /static/style.css, /static/console.css
 //
@@ -93,6 +95,9 @@ class ConsoleApp {
                     std::string_view outcome, std::string_view reply, std::string_view forward_to = "");
   // pages_stats.cpp
   Response GetStats(Context& c);
+  // pages_safe_copy.cpp
+  Response PostSafeCopy(Context& c);
+  Response GetDownload(Context& c);
 
   // The page `name` inside the layout, for `session` (nullptr: signed out).
   Response Page(http::status status, std::string_view name, const std::string& title, PageData data,
