@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -571,6 +572,109 @@ TEST_F(ConsoleWeb, ASafeCopyOfAPhotoIsMadeAndSavedWithoutItsMetadata) {
   const std::string err = server.Stderr();
   EXPECT_EQ(err.find(testing::kCraftedSecretName), std::string::npos);
   EXPECT_EQ(err.find(id_f_.substr(0, 8)), std::string::npos);
+}
+
+// How many times `needle` occurs in `hay`.
+std::size_t Occurrences(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// 250 reports on a console of their own: the list and the search results come 100 to a page,
+// in the list's order, with every filter kept in the page links.
+TEST_F(ConsoleWeb, TheCaseListAndSearchResultsComeAHundredToAPage) {
+  const PublicKey& met = instance_->DecryptionKey("MET").public_key;
+  const std::string today = testing::DayFromToday(0);
+  auto w = bundle::BundleWriter::Create(P("many.bundle"), "pull", "MET", today);
+  ASSERT_TRUE(w.ok());
+  std::set<std::string> at_risk;
+  for (int i = 0; i < 250; ++i) {
+    // Odd reports are "domestic" and mention a lantern; every fiftieth is at risk.
+    const std::string id = bundle::NewItemId();
+    if (i % 50 == 0) at_risk.insert(id);
+    char ref[65];
+    std::snprintf(ref, sizeof ref, "%064d", i);
+    const auto bytes = Seal(met, {{"version", 1}, {"kind", "report"}, {"force", "MET"},
+                                  {"day", testing::DayFromToday(-(i % 40))},
+                                  {"source", {{"ref", std::string(ref)}, {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
+                                  {"category", i % 2 ? "domestic" : "corruption"}, {"at_risk", i % 50 == 0 ? "yes" : "no"},
+                                  {"what", "Report " + std::to_string(i) + (i % 2 ? " about a lantern." : " about money.")}});
+    MemorySource src(bytes);
+    ASSERT_TRUE(w->AddItem({id, "report", today, 0, 0, "", "", ""}, src).ok());
+  }
+  ASSERT_TRUE(w->Commit().ok());
+  ProcessResult p = Console(testing::ConsoleInit(P("many"), key_, instance_->passphrase_file()));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Console(AsPsd({"import", "--data", P("many"), P("many.bundle")}));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  ServerProcess server({SEALDROP_CONSOLE_BIN, "serve", "--data", P("many"), "--listen", "127.0.0.1:0"});
+  WebClient web(server.address());
+  Reply r = SignIn(web, "psd");
+  ASSERT_EQ(r.status, 200);
+  const std::string csrf = WebClient::Csrf(r.body);
+
+  // Page 1: someone at risk first; a next link only.
+  std::vector<std::string> ids = CaseLinks(r.body);
+  ASSERT_EQ(ids.size(), 100u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.begin() + 5), at_risk);
+  EXPECT_NE(r.body.find("Showing 1–100 of 250 reports."), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<nav class=\"pagination\" aria-label=\"Pagination\">"), std::string::npos);
+  EXPECT_NE(r.body.find("Page 1 of 3"), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/cases?page=2\" rel=\"next\""), std::string::npos);
+  EXPECT_EQ(r.body.find("rel=\"prev\""), std::string::npos);
+  // Every case once, over the three pages, in the order of one list.
+  std::set<std::string> seen(ids.begin(), ids.end());
+  r = web.Get("/cases?page=2");
+  EXPECT_NE(r.body.find("Showing 101–200 of 250 reports."), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/cases\" rel=\"prev\""), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/cases?page=3\" rel=\"next\""), std::string::npos);
+  for (const auto& id : CaseLinks(r.body)) seen.insert(id);
+  r = web.Get("/cases?page=3");
+  const std::vector<std::string> last = CaseLinks(r.body);
+  EXPECT_EQ(last.size(), 50u);
+  EXPECT_NE(r.body.find("Showing 201–250 of 250 reports."), std::string::npos);
+  EXPECT_EQ(r.body.find("rel=\"next\""), std::string::npos);
+  seen.insert(last.begin(), last.end());
+  EXPECT_EQ(seen.size(), 250u);
+
+  // Filters stay in the page links.
+  r = web.Get("/cases?category=corruption&from=" + testing::DayFromToday(-100));
+  EXPECT_EQ(CaseLinks(r.body).size(), 100u);
+  EXPECT_NE(r.body.find("Showing 1–100 of 125 matching reports (250 in all)."), std::string::npos) << r.body;
+  const std::string next = "/cases?category=corruption&from=" + testing::DayFromToday(-100) + "&page=2";
+  EXPECT_NE(r.body.find("href=\"/cases?category=corruption&amp;from=" + testing::DayFromToday(-100) +
+                        "&amp;page=2\" rel=\"next\""),
+            std::string::npos);
+  r = web.Get(next);
+  EXPECT_EQ(CaseLinks(r.body).size(), 25u);
+  EXPECT_EQ(Occurrences(r.body, "<td>corruption</td>"), 25u);
+  EXPECT_NE(r.body.find("href=\"/cases?category=corruption&amp;from=" + testing::DayFromToday(-100) +
+                        "\" rel=\"prev\""),
+            std::string::npos);
+
+  // Search results too, the search switch kept.
+  r = web.Post("/search", {{"csrf", csrf}, {"q", "lantern"}, {"back", ""}});
+  ASSERT_EQ(r.status, 303);
+  r = web.Get(r.Header("location"));
+  EXPECT_EQ(CaseLinks(r.body).size(), 100u);
+  EXPECT_NE(r.body.find("Showing 1–100 of 125 matching reports (250 in all)."), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/cases?search=on&amp;page=2\" rel=\"next\""), std::string::npos);
+  r = web.Get("/cases?search=on&page=2");
+  EXPECT_EQ(CaseLinks(r.body).size(), 25u);
+  EXPECT_EQ(Occurrences(r.body, "<td>domestic</td>"), 25u);
+
+  // Past the last page, or not a page: 404, saying how many there are, linking the last.
+  r = web.Get("/cases?page=4");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("This list has 3 pages: there is no page 4."), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("href=\"/cases?page=3\""), std::string::npos);
+  for (const char* bad : {"0", "-1", "x", "02", "99999999"}) {
+    EXPECT_EQ(web.Get(std::string("/cases?page=") + bad).status, 404) << bad;
+  }
+  r = web.Get("/cases?category=corruption&page=3");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("href=\"/cases?category=corruption&amp;page=2\""), std::string::npos);
 }
 
 TEST_F(ConsoleWeb, AnIdleSessionIsSignedOutAndItsFormsRefused) {
