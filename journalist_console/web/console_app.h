@@ -4,7 +4,7 @@
 //   GET  /                      -> /cases, or /sign-in
 //   GET  /sign-in               sign-in form          POST /sign-in    name + passphrase
 //   POST /sign-out              ends the session, wipes the key
-//   GET  /cases?FILTERS         case list             POST /search     search text (kept in the session)
+//   GET  /cases?FILTERS&page=N  case list, 100 a page POST /search    search text (kept in the session)
 //   GET  /cases/ID              the whole conversation, triage and reply forms
 //   POST /cases/ID/triage       outcome + note        POST /cases/ID/reply   reply text
 //   POST /cases/ID/forward      to (a force code from the signed directory)
