@@ -31,7 +31,8 @@ class WipingSink final : public ByteSink {
 };
 
 bool IsCaseIdSegment(std::string_view id) {
-  return id.size() >= 6 && id.size() <= 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  return id.size() >= 6 && id.size() <= 32 &&
+         id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 // N of ".../attachments/N/...": 1 to 6 digits, no sign, no leading zero; 0 when it is not one.
@@ -57,11 +58,14 @@ std::string Description(const SafeCopyReport& r) {
              " from its pixels: no metadata can remain in the copy.";
     case SafeCopyKind::kPdf:
       return "This PDF was rebuilt as a PDF of page pictures (" + std::to_string(r.pages) +
-             (r.pages == 1 ? " page" : " pages") + "): no text, scripts, links or document properties remain.";
+             (r.pages == 1 ? " page" : " pages") +
+             "): no text, scripts, links or document properties remain.";
     case SafeCopyKind::kCleaned:
-      return "The metadata was removed by mat2 from this " + r.input_type + ". Its content is as sent.";
+      return "The metadata was removed by mat2 from this " + r.input_type +
+             ". Its content is as sent.";
     case SafeCopyKind::kUnchanged:
-      return "This " + r.input_type + " was exported unchanged: no safe copy can be made of its type.";
+      return "This " + r.input_type +
+             " was exported unchanged: no safe copy can be made of its type.";
     case SafeCopyKind::kEmpty:
       return "The attachment is empty.";
   }
@@ -81,23 +85,27 @@ Response ConsoleApp::PostSafeCopy(Context& c) {
   const std::string id(c.segments[1]);
   const std::size_t number = AttachmentNumber(c.segments[3]);
   if (!IsCaseIdSegment(id)) {
-    return ErrorPage(http::status::not_found, "No such case", "There is no case with this id.", c.session);
+    return ErrorPage(http::status::not_found, "No such case", "There is no case with this id.",
+                     c.session);
   }
   auto row = store_.FindCase(id);
-  if (!row) return ErrorPage(http::status::not_found, "No such case", row.error().message, c.session);
+  if (!row)
+    return ErrorPage(http::status::not_found, "No such case", row.error().message, c.session);
   const std::string short_id = row->id.substr(0, 8);
   // The command that does what the web face will not: larger copies and the original.
-  const std::string command = "sealdrop-console export-attachment --data " + store_.dir() + " " + short_id +
-                              " " + (number == 0 ? std::string("N") : std::to_string(number)) + " --out FILE";
+  const std::string command =
+      "sealdrop-console export-attachment --data " + store_.dir() + " " + short_id + " " +
+      (number == 0 ? std::string("N") : std::to_string(number)) + " --out FILE";
   PageData d;
   d.set("case_id", row->id);
   d.set("short_id", short_id);
   d.set("number", std::to_string(number));
   d.set("command", command);
-  const auto failed = [&](http::status status, const std::string& heading, const std::string& message,
-                          const std::string& hint) {
+  const auto failed = [&](http::status status, const std::string& heading,
+                          const std::string& message, const std::string& hint) {
     std::string text = message;
-    if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+    if (!text.empty())
+      text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
     d.set("failed", true);
     d.set("heading", heading);
     d.set("message", text + ".");
@@ -105,8 +113,9 @@ Response ConsoleApp::PostSafeCopy(Context& c) {
     return Page(status, "safe_copy", heading, std::move(d), c.session);
   };
   if (number == 0) {
-    return failed(http::status::not_found, "No such attachment",
-                  "case " + short_id + " has no attachment with that number (they are numbered from 1)", "");
+    return failed(
+        http::status::not_found, "No such attachment",
+        "case " + short_id + " has no attachment with that number (they are numbered from 1)", "");
   }
   // One copy per session: the previous one is dropped (and wiped) before the next is made.
   session.download.reset();
@@ -115,7 +124,8 @@ Response ConsoleApp::PostSafeCopy(Context& c) {
   SafeCopyLimits limits;
   limits.max_input_bytes = kMaxWebCopyBytes;
   limits.max_output_bytes = kMaxWebCopyBytes;
-  auto done = ExportAttachment(store_, session.officer(), *row, number, ExportMode::kSafeCopy, sink, limits);
+  auto done = ExportAttachment(store_, session.officer(), *row, number, ExportMode::kSafeCopy, sink,
+                               limits);
   if (!done) {
     const Error& e = done.error();
     switch (e.code) {
@@ -123,13 +133,15 @@ Response ConsoleApp::PostSafeCopy(Context& c) {
       case ErrorCode::kInvalidArgument:
         return failed(http::status::not_found, "No such attachment", e.message, "");
       case ErrorCode::kLimitExceeded:
-        return failed(http::status::unprocessable_entity, "No safe copy was made", e.message,
-                      "This console's web face makes safe copies of attachments up to 256 MiB, in memory. "
-                      "For a larger one, use the command line on this machine:");
+        return failed(
+            http::status::unprocessable_entity, "No safe copy was made", e.message,
+            "This console's web face makes safe copies of attachments up to 256 MiB, in memory. "
+            "For a larger one, use the command line on this machine:");
       case ErrorCode::kMalformed:
-        return failed(http::status::unprocessable_entity, "No safe copy was made", e.message,
-                      "The file may be damaged. Its original, exactly as sent, can be exported on the "
-                      "command line (with --original), to open only on a machine set aside for it:");
+        return failed(
+            http::status::unprocessable_entity, "No safe copy was made", e.message,
+            "The file may be damaged. Its original, exactly as sent, can be exported on the "
+            "command line (with --original), to open only on a machine set aside for it:");
       default:
         return failed(http::status::internal_server_error, "No safe copy was made", e.message,
                       "Try again; if it fails again, try the command line on this machine:");
@@ -153,17 +165,18 @@ Response ConsoleApp::PostSafeCopy(Context& c) {
   d.set("file_name", made->file_name);
   d.set("size", SizeText(done->bytes));
   session.download = std::move(made);
-  return Page(http::status::ok, "safe_copy", "Safe copy of attachment " + std::to_string(number), std::move(d),
-              c.session);
+  return Page(http::status::ok, "safe_copy", "Safe copy of attachment " + std::to_string(number),
+              std::move(d), c.session);
 }
 
 Response ConsoleApp::GetDownload(Context& c) {
   const SafeCopyDownload* copy = c.session->download.get();
   if (copy == nullptr || !TokensEqual(c.segments[1], copy->token)) {
-    return ErrorPage(http::status::not_found, "This download has gone",
-                     "A safe copy is kept only until you make the next one, sign out or the console "
-                     "locks. Make it again from the case page.",
-                     c.session);
+    return ErrorPage(
+        http::status::not_found, "This download has gone",
+        "A safe copy is kept only until you make the next one, sign out or the console "
+        "locks. Make it again from the case page.",
+        c.session);
   }
   Response res{http::status::ok, 11};
   res.set(http::field::content_type, copy->content_type);

@@ -8,7 +8,9 @@
 namespace sealdrop::testing {
 namespace {
 
-std::string Be16(unsigned v) { return {static_cast<char>((v >> 8) & 0xFF), static_cast<char>(v & 0xFF)}; }
+std::string Be16(unsigned v) {
+  return {static_cast<char>((v >> 8) & 0xFF), static_cast<char>(v & 0xFF)};
+}
 std::string Be32(std::uint32_t v) { return Be16(v >> 16) + Be16(v & 0xFFFF); }
 
 // A colour test card: a gradient with a dark square in the middle.
@@ -33,7 +35,8 @@ std::string ExifTiff() {
   t += Be16(0x013B) + Be16(2) + Be32(15) + Be32(38);
   t += Be16(0x8825) + Be16(4) + Be32(1) + Be32(54);
   t += Be32(0);
-  t += std::string(kCraftedSecretName) + std::string(1, '\0') + std::string(1, '\0');  // 15 bytes + pad
+  t += std::string(kCraftedSecretName) + std::string(1, '\0') +
+       std::string(1, '\0');  // 15 bytes + pad
   // GPS IFD at 54: latitude ref "N" (inline), latitude 51/1 30/1 26/1 (RATIONAL at 84).
   t += Be16(2);
   t += Be16(0x0001) + Be16(2) + Be32(2) + std::string("N\0\0\0", 4);
@@ -44,7 +47,8 @@ std::string ExifTiff() {
 }
 
 std::string JpegSegment(unsigned code, const std::string& payload) {
-  return std::string{'\xFF', static_cast<char>(code)} + Be16(static_cast<unsigned>(payload.size() + 2)) + payload;
+  return std::string{'\xFF', static_cast<char>(code)} +
+         Be16(static_cast<unsigned>(payload.size() + 2)) + payload;
 }
 
 }  // namespace
@@ -53,7 +57,8 @@ std::string JpegWithExifAndGps(unsigned width, unsigned height) {
   const ProcessResult r = RunProcess({"/usr/bin/pnmtojpeg"}, Ppm(width, height));
   if (r.exit_code != 0 || r.out.size() < 2) throw std::runtime_error("pnmtojpeg failed: " + r.err);
   return r.out.substr(0, 2) + JpegSegment(0xE1, std::string("Exif\0\0", 6) + ExifTiff()) +
-         JpegSegment(0xFE, std::string("Taken by ") + kCraftedSecretName + " at " + kCraftedSecretPlace) +
+         JpegSegment(0xFE,
+                     std::string("Taken by ") + kCraftedSecretName + " at " + kCraftedSecretPlace) +
          r.out.substr(2);
 }
 
