@@ -34,7 +34,8 @@ std::string SenderExtension(std::string_view name) {
   const std::size_t dot = name.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return "";
   const std::string_view ext = name.substr(dot + 1);
-  if (ext.empty() || ext.size() > 8 || !std::all_of(ext.begin(), ext.end(), IsAsciiAlnum)) return "";
+  if (ext.empty() || ext.size() > 8 || !std::all_of(ext.begin(), ext.end(), IsAsciiAlnum))
+    return "";
   std::string out(ext);
   for (char& ch : out) {
     if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
@@ -78,18 +79,22 @@ Result<std::size_t> PartSource::Read(std::span<std::uint8_t> out) {
   return n;
 }
 
-Result<AttachmentExport> ExportAttachment(ConsoleStore& store, const OfficerSession& by, const CaseRow& c,
-                                          std::size_t number, ExportMode mode, ByteSink& out,
-                                          const SafeCopyLimits& limits) {
+Result<AttachmentExport> ExportAttachment(ConsoleStore& store, const OfficerSession& by,
+                                          const CaseRow& c, std::size_t number, ExportMode mode,
+                                          ByteSink& out, const SafeCopyLimits& limits) {
   if (number == 0) {
-    return MakeError(ErrorCode::kInvalidArgument, "attachments are numbered from 1, as `show` lists them");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "attachments are numbered from 1, as `show` lists them");
   }
   const auto no_such = [&] {
     return MakeError(ErrorCode::kNotFound,
                      "case " + c.id.substr(0, 8) + " has no attachment " + std::to_string(number));
   };
   auto file = FileSource::Open(store.SealedPath(c.id));
-  if (!file) return file.error();
+  // Never kNotFound here: that code means "no such attachment" to the faces.
+  if (!file)
+    return MakeError(ErrorCode::kIo, "the sealed file of case " + c.id.substr(0, 8) +
+                                         " cannot be read: " + file.error().message);
   std::vector<KeyPair> keys;
   keys.push_back({by.key().public_key, SecretBuffer::CopyOf(by.key().secret.span())});
   auto reader = SealedEnvelopeReader::Open(*file, keys);
@@ -108,12 +113,14 @@ Result<AttachmentExport> ExportAttachment(ConsoleStore& store, const OfficerSess
     }
   } else {
     auto made = SafeCopier::Create(limits);
-    if (!made) return MakeError(made.error().code, "cannot make a safe copy: " + made.error().message);
+    if (!made)
+      return MakeError(made.error().code, "cannot make a safe copy: " + made.error().message);
     copier.emplace(std::move(*made));
     if (auto st = copier->ReadInput(part); !st) {
       if (st.error().code == ErrorCode::kNotFound) return no_such();
       if (st.error().code == ErrorCode::kLimitExceeded) {
-        return MakeError(ErrorCode::kLimitExceeded, "cannot make a safe copy: " + st.error().message);
+        return MakeError(ErrorCode::kLimitExceeded,
+                         "cannot make a safe copy: " + st.error().message);
       }
       return st.error();  // the envelope failed to verify, or the working file failed
     }
@@ -130,31 +137,38 @@ Result<AttachmentExport> ExportAttachment(ConsoleStore& store, const OfficerSess
   done.content_type = part.info().content_type;
   if (copier) {
     auto report = copier->WriteSafeCopy(done.name, counted);
-    if (!report) return MakeError(report.error().code, "cannot make a safe copy: " + report.error().message);
+    if (!report)
+      return MakeError(report.error().code, "cannot make a safe copy: " + report.error().message);
     done.report = std::move(*report);
   }
   done.bytes = counted.count();
   const std::string what = mode == ExportMode::kOriginal ? " original" : " safe copy";
-  if (auto st = store.Audit(by.name(), "export", c.id, "attachment " + std::to_string(number) + what); !st) {
+  if (auto st =
+          store.Audit(by.name(), "export", c.id, "attachment " + std::to_string(number) + what);
+      !st) {
     return st.error();
   }
   return done;
 }
 
-std::string ExportFileName(std::string_view case_id, std::size_t number, const AttachmentExport& e) {
+std::string ExportFileName(std::string_view case_id, std::size_t number,
+                           const AttachmentExport& e) {
   std::string id;
   for (const char ch : case_id.substr(0, 8)) {
     if (IsAsciiAlnum(ch)) id.push_back(ch);
   }
   std::string ext;
   if (Rebuilt(e)) {
-    ext = e.report.kind == SafeCopyKind::kPdf ? "pdf" : e.report.output_type == "JPEG" ? "jpg" : "png";
+    ext = e.report.kind == SafeCopyKind::kPdf ? "pdf"
+          : e.report.output_type == "JPEG"    ? "jpg"
+                                              : "png";
   } else {
     ext = SenderExtension(e.name);
     if (ext.empty()) ext = "bin";
   }
   // At most 5 + 8 + 12 + 20 digits + 1 + 8 = 54 characters.
-  return "case-" + (id.empty() ? std::string("item") : id) + "-attachment-" + std::to_string(number) + "." + ext;
+  return "case-" + (id.empty() ? std::string("item") : id) + "-attachment-" +
+         std::to_string(number) + "." + ext;
 }
 
 std::string ExportContentType(const AttachmentExport& e) {

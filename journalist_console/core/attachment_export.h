@@ -47,9 +47,9 @@ struct AttachmentExport {
 //   anything else     the envelope or store error (damaged item, audit not written ...).
 // On error `out` may hold part of a copy: write into an AtomicFile (or a buffer) and drop it.
 // `limits` bounds the safe copy (the web face lowers the sizes to what it keeps in memory).
-Result<AttachmentExport> ExportAttachment(ConsoleStore& store, const OfficerSession& by, const CaseRow& c,
-                                          std::size_t number, ExportMode mode, ByteSink& out,
-                                          const SafeCopyLimits& limits = {});
+Result<AttachmentExport> ExportAttachment(ConsoleStore& store, const OfficerSession& by,
+                                          const CaseRow& c, std::size_t number, ExportMode mode,
+                                          ByteSink& out, const SafeCopyLimits& limits = {});
 
 // A file name to save an export under, made only of the case id, the number and an extension:
 // "case-1a2b3c4d-attachment-2.pdf". ASCII letters, digits, '-' and '.', never a path separator

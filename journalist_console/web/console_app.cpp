@@ -1,5 +1,7 @@
 #include "journalist_console/web/console_app.h"
 
+#include <sodium.h>
+
 #include "journalist_console/core/case_files.h"
 #include "journalist_console/web/embedded.h"
 
@@ -114,6 +116,8 @@ const std::vector<ConsoleApp::Route>& ConsoleApp::Routes() {
       {V::post, "/cases/*/reply", true, &ConsoleApp::PostReply},
       {V::post, "/cases/*/forward", true, &ConsoleApp::PostForward},
       {V::post, "/cases/*/archive", true, &ConsoleApp::PostArchive},
+      {V::post, "/cases/*/attachments/*/safe-copy", true, &ConsoleApp::PostSafeCopy},
+      {V::get, "/downloads/*", true, &ConsoleApp::GetDownload},
       {V::get, "/stats", true, &ConsoleApp::GetStats},
   };
   return routes;
@@ -213,7 +217,10 @@ Response ConsoleApp::Handle(Request& request) {
     }
   }
   Response res = (this->*(route->fn))(c);
-  if (request.method() == http::verb::head) res.body().clear();
+  if (request.method() == http::verb::head) {
+    sodium_memzero(res.body().data(), res.body().size());  // a download's bytes, too
+    res.body().clear();
+  }
   return res;
 }
 

@@ -4,12 +4,14 @@
 //   GET  /                      -> /cases, or /sign-in
 //   GET  /sign-in               sign-in form          POST /sign-in    name + passphrase
 //   POST /sign-out              ends the session, wipes the key
-//   GET  /cases?FILTERS         case list             POST /search     search text (kept in the session)
+//   GET  /cases?FILTERS&page=N  case list, 100 a page POST /search    search text (kept in the session)
 //   GET  /cases/ID              the whole conversation, triage and reply forms
 //   POST /cases/ID/triage       outcome + note        POST /cases/ID/reply   reply text
 //   POST /cases/ID/forward      to (a force code from the signed directory)
 //   POST /cases/ID/archive      the whole case as a ZIP download (sealed with age when a
 //                               passphrase is given): docs/console.md §7
+//   POST /cases/ID/attachments/N/safe-copy   a safe copy of attachment N of case item ID, in
+//                               the session's memory; GET /downloads/TOKEN saves it
 //   GET  /stats                 counts and charts
 //   GET  /static/style.css, /static/console.css
 //
@@ -97,6 +99,9 @@ class ConsoleApp {
   Response GetStats(Context& c);
   // pages_archive.cpp
   Response PostArchive(Context& c);
+  // pages_safe_copy.cpp
+  Response PostSafeCopy(Context& c);
+  Response GetDownload(Context& c);
 
   // The page `name` inside the layout, for `session` (nullptr: signed out).
   Response Page(http::status status, std::string_view name, const std::string& title, PageData data,

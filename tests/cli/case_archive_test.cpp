@@ -140,10 +140,10 @@ TEST_F(CaseArchive, AZipHoldsTheSummaryTheConversationAndSafeCopiesOnly) {
   const std::string jpeg = ReadFileOrDie(x + "/attachments/01-IMG-0001-home.jpg");
   EXPECT_EQ(jpeg.substr(0, 2), "\xFF\xD8");
   EXPECT_EQ(jpeg.find("Exif"), std::string::npos);
-  EXPECT_EQ(jpeg.find(testing::kCraftedAuthor), std::string::npos);
-  EXPECT_EQ(jpeg.find("51.5072N"), std::string::npos);
+  EXPECT_EQ(jpeg.find(testing::kCraftedSecretName), std::string::npos);
+  EXPECT_EQ(jpeg.find(testing::kCraftedSecretPlace), std::string::npos);
   const std::string pdf = ReadFileOrDie(x + "/attachments/02-statement.pdf");
-  EXPECT_EQ(pdf.find(testing::kCraftedAuthor), std::string::npos);
+  EXPECT_EQ(pdf.find(testing::kCraftedSecretName), std::string::npos);
   EXPECT_EQ(pdf.find("/JavaScript"), std::string::npos);
   const std::string whole = ReadFileOrDie(zip);
   EXPECT_EQ(whole.find("unknown-bytes"), std::string::npos);

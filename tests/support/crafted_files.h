@@ -1,18 +1,23 @@
-// Attachments crafted to test safe copies end to end: what a reporter's phone or word processor
-// leaves in a file. The same constructions as tests/unit/safe_copy_test.cpp and
-// tests/cli/safe_export_test.cpp, shared here for the tests that came after them.
+// Attachments crafted for safe-copy tests that go through the console's faces (console_web): a
+// real JPEG (netpbm's pnmtojpeg) carrying metadata that names and places the reporter. The
+// sanitize unit tests (tests/unit/safe_copy_test.cpp) craft the same EXIF with more variants.
 #pragma once
 
 #include <string>
 
 namespace sealdrop::testing {
 
-inline constexpr const char* kCraftedAuthor = "Alice Reporter";  // must never survive a safe copy
+// The name in the crafted EXIF's Artist tag and comment: must never survive a safe copy.
+inline constexpr const char* kCraftedSecretName = "Alice Reporter";
+// The place in the crafted comment (the EXIF GPS position is 51°30'26" N).
+inline constexpr const char* kCraftedSecretPlace = "51.5072N";
 
-// A one-page PDF whose document properties name kCraftedAuthor and which runs JavaScript on open.
+// A W x H JPEG with an EXIF segment (Artist, GPS latitude) and a comment naming the reporter and
+// the place. Needs /usr/bin/pnmtojpeg.
+std::string JpegWithExifAndGps(unsigned width, unsigned height);
+
+// A one-page PDF whose document properties name kCraftedSecretName (Author) and which runs
+// JavaScript when opened (tests/cli/safe_export_test.cpp makes the same file).
 std::string PdfWithAuthorAndScript();
-// A real JPEG (netpbm's pnmtojpeg) of w x h pixels with EXIF (Artist kCraftedAuthor, a GPS
-// position 51°30'26"N) and a comment naming the author.
-std::string JpegWithExifAndGps(unsigned w, unsigned h);
 
 }  // namespace sealdrop::testing
