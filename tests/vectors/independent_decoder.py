@@ -2,7 +2,7 @@
 """Independent decoder for the SealDrop test vectors.
 
 Written from the specs in docs/ (envelope.md, keys.md, directory.md, codename.md, bundle.md,
-console.md §5)
+console.md §5 and §7.4)
 alone, not from the C++ code, so that a disagreement points at a spec or a vector. Run with
 Debian's Python (PyNaCl 1.5):
 
@@ -1321,6 +1321,83 @@ def check_key_slots(root):
     check("key slots: one byte short -> malformed", got == "malformed", got)
 
 
+def age_open(data, passphrase):
+    """An age v1 passphrase file (docs/console.md §7.4), from the spec: scrypt from hashlib
+    (OpenSSL), HKDF from hmac, ChaCha20-Poly1305 from libsodium. Returns (label, plaintext)."""
+    def b64(text, size):
+        try:
+            raw = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+        except ValueError:
+            return None
+        ok = len(raw) == size and base64.b64encode(raw).decode().rstrip("=") == text
+        return raw if ok else None
+
+    def hkdf(ikm, salt, info):
+        prk = hmac.new(salt, ikm, hashlib.sha256).digest()
+        return hmac.new(prk, info + b"\x01", hashlib.sha256).digest()
+
+    lines = data.split(b"\n", 4)
+    if len(lines) < 5 or lines[0] != b"age-encryption.org/v1":
+        return "malformed", None
+    stanza, body, mac_line, rest = lines[1].decode(), lines[2].decode(), lines[3].decode(), lines[4]
+    args = stanza.split(" ")
+    if len(args) != 4 or args[:2] != ["->", "scrypt"] or not mac_line.startswith("--- "):
+        return "malformed", None
+    salt, wrapped, mac = b64(args[2], 16), b64(body, 32), b64(mac_line[4:], 32)
+    if salt is None or wrapped is None or mac is None or not args[3].isdigit() or args[3].startswith("0"):
+        return "malformed", None
+    log2n = int(args[3])
+    key = hashlib.scrypt(passphrase, salt=b"age-encryption.org/v1/scrypt" + salt, n=2 ** log2n, r=8, p=1,
+                         dklen=32, maxmem=2 ** 30)
+    try:
+        file_key = nb.crypto_aead_chacha20poly1305_ietf_decrypt(wrapped, None, bytes(12), key)
+    except nacl.exceptions.CryptoError:
+        return "wrong-passphrase", None
+    header = b"\n".join(lines[:3]) + b"\n---"
+    if not hmac.compare_digest(hmac.new(hkdf(file_key, b"", b"header"), header, hashlib.sha256).digest(), mac):
+        return "header-mac-mismatch", None
+    if len(rest) < 16:
+        return "truncated", None
+    payload_key, stream = hkdf(file_key, rest[:16], b"payload"), rest[16:]
+    out, counter, full = b"", 0, 65536 + 16
+    while True:
+        chunk, stream = stream[:full], stream[full:]
+        last = not stream
+        nonce = counter.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
+        try:
+            plain = nb.crypto_aead_chacha20poly1305_ietf_decrypt(chunk, None, nonce, payload_key)
+        except nacl.exceptions.CryptoError:
+            if last and len(chunk) == full:
+                try:
+                    nb.crypto_aead_chacha20poly1305_ietf_decrypt(chunk, None, nonce[:11] + b"\x00", payload_key)
+                    return "truncated", None
+                except nacl.exceptions.CryptoError:
+                    pass
+            return "payload-corrupt", None
+        if last and not plain and counter > 0:
+            return "malformed", None
+        out += plain
+        if last:
+            return "ok", out
+        counter += 1
+
+
+def check_age(root):
+    """tests/vectors/age: each file gives its label and, when ok, its plaintext."""
+    with open(os.path.join(root, "age", "manifest.json"), encoding="utf-8") as f:
+        m = json.load(f)
+    for v in m["vectors"]:
+        with open(os.path.join(root, "age", v["file"]), "rb") as f:
+            data = f.read()
+        passphrase = v.get("passphrase", m["passphrase"]).encode()
+        if "text" in v:
+            want = v["text"].encode()
+        else:
+            want = bytes((i * 7) % 256 for i in range(v["pattern_bytes"]))
+        label, plain = age_open(data, passphrase)
+        check(f"age {v['file']} -> {v['expect']}", label == v["expect"] and (label != "ok" or plain == want), label)
+
+
 def main(argv):
     if len(argv) != 2:
         print("usage: independent_decoder.py VECTORS_DIR", file=sys.stderr)
@@ -1331,7 +1408,7 @@ def main(argv):
     except Exception as e:  # pylint: disable=broad-except
         check("check_canonical_json ran to completion", False, repr(e))
     for section in (check_envelopes, check_envelope_rules, check_keys, check_key_slots,
-                    check_directory, check_codename, check_bundles):
+                    check_directory, check_codename, check_bundles, check_age):
         try:
             section(root)
         except Exception as e:  # a crash in one section must not hide the others
