@@ -51,7 +51,8 @@ bool FromBase64(std::string_view text, std::span<std::uint8_t> out) {
 }
 
 // HMAC-SHA256 over `parts`, keyed with `key` (any length, empty included).
-void HmacSha256(std::span<const std::uint8_t> key, std::initializer_list<std::span<const std::uint8_t>> parts,
+void HmacSha256(std::span<const std::uint8_t> key,
+                std::initializer_list<std::span<const std::uint8_t>> parts,
                 std::span<std::uint8_t, kMacBytes> out) {
   crypto_auth_hmacsha256_state st;
   static const std::uint8_t kNoKey = 0;
@@ -62,21 +63,25 @@ void HmacSha256(std::span<const std::uint8_t> key, std::initializer_list<std::sp
 }
 
 // HKDF-SHA256 (RFC 5869) with one block of output: all age needs.
-SecretBuffer Hkdf(std::span<const std::uint8_t> ikm, std::span<const std::uint8_t> salt, std::string_view info) {
+SecretBuffer Hkdf(std::span<const std::uint8_t> ikm, std::span<const std::uint8_t> salt,
+                  std::string_view info) {
   SecretBuffer prk(kMacBytes);
   HmacSha256(salt, {ikm}, std::span<std::uint8_t, kMacBytes>(prk.data(), kMacBytes));
   SecretBuffer okm(kMacBytes);
   const std::uint8_t one = 1;
-  HmacSha256(prk.span(), {Bytes(info), std::span(&one, 1)}, std::span<std::uint8_t, kMacBytes>(okm.data(), kMacBytes));
+  HmacSha256(prk.span(), {Bytes(info), std::span(&one, 1)},
+             std::span<std::uint8_t, kMacBytes>(okm.data(), kMacBytes));
   return okm;
 }
 
-Result<SecretBuffer> ScryptKey(const SecretBuffer& passphrase, std::span<const std::uint8_t> salt, unsigned log2_work) {
+Result<SecretBuffer> ScryptKey(const SecretBuffer& passphrase, std::span<const std::uint8_t> salt,
+                               unsigned log2_work) {
   std::vector<std::uint8_t> full(kScryptLabel.begin(), kScryptLabel.end());
   full.insert(full.end(), salt.begin(), salt.end());
   SecretBuffer key(kKeyBytes);
-  if (crypto_pwhash_scryptsalsa208sha256_ll(passphrase.data(), passphrase.size(), full.data(), full.size(),
-                                            std::uint64_t{1} << log2_work, 8, 1, key.data(), key.size()) != 0) {
+  if (crypto_pwhash_scryptsalsa208sha256_ll(passphrase.data(), passphrase.size(), full.data(),
+                                            full.size(), std::uint64_t{1} << log2_work, 8, 1,
+                                            key.data(), key.size()) != 0) {
     return MakeError(ErrorCode::kIo, "scrypt could not run (out of memory?)");
   }
   return key;
@@ -90,8 +95,9 @@ void ChunkNonce(std::uint64_t counter, bool last, std::uint8_t (&nonce)[12]) {
 
 }  // namespace
 
-Result<AgePassphraseWriter> AgePassphraseWriter::Create(const SecretBuffer& passphrase, ByteSink& out,
-                                                        unsigned log2_work, const AgeFixedRandom* fixed) {
+Result<AgePassphraseWriter> AgePassphraseWriter::Create(const SecretBuffer& passphrase,
+                                                        ByteSink& out, unsigned log2_work,
+                                                        const AgeFixedRandom* fixed) {
   EnsureSodium();
   if (passphrase.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty passphrase");
   if (log2_work < 1 || log2_work > kAgeMaxLog2Work) {
@@ -113,10 +119,11 @@ Result<AgePassphraseWriter> AgePassphraseWriter::Create(const SecretBuffer& pass
   if (!wrap_key) return wrap_key.error();
   std::array<std::uint8_t, kWrappedBytes> wrapped{};
   const std::uint8_t zero_nonce[12] = {};
-  crypto_aead_chacha20poly1305_ietf_encrypt(wrapped.data(), nullptr, file_key.data(), file_key.size(), nullptr, 0,
-                                            nullptr, zero_nonce, wrap_key->data());
-  std::string header = std::string(kVersionLine) + "\n-> scrypt " + Base64(salt) + " " + std::to_string(log2_work) +
-                       "\n" + Base64(wrapped) + "\n---";
+  crypto_aead_chacha20poly1305_ietf_encrypt(wrapped.data(), nullptr, file_key.data(),
+                                            file_key.size(), nullptr, 0, nullptr, zero_nonce,
+                                            wrap_key->data());
+  std::string header = std::string(kVersionLine) + "\n-> scrypt " + Base64(salt) + " " +
+                       std::to_string(log2_work) + "\n" + Base64(wrapped) + "\n---";
   const SecretBuffer mac_key = Hkdf(file_key.span(), {}, "header");
   std::array<std::uint8_t, kMacBytes> mac{};
   HmacSha256(mac_key.span(), {Bytes(header)}, mac);
@@ -130,8 +137,8 @@ Status AgePassphraseWriter::SealChunk(bool last) {
   std::uint8_t nonce[12];
   ChunkNonce(counter_, last, nonce);
   std::vector<std::uint8_t> sealed(filled_ + kTagBytes);
-  crypto_aead_chacha20poly1305_ietf_encrypt(sealed.data(), nullptr, chunk_.data(), filled_, nullptr, 0, nullptr,
-                                            nonce, key_.data());
+  crypto_aead_chacha20poly1305_ietf_encrypt(sealed.data(), nullptr, chunk_.data(), filled_, nullptr,
+                                            0, nullptr, nonce, key_.data());
   sodium_memzero(chunk_.data(), filled_);
   filled_ = 0;
   ++counter_;
@@ -176,7 +183,8 @@ class HeaderReader {
       auto n = in_.Read(std::span(&c, 1));
       if (!n) return n.error();
       if (*n == 0) return MakeError(ErrorCode::kTruncated, "the age header is cut short");
-      if (++read_ > kMaxHeaderBytes) return MakeError(ErrorCode::kMalformed, "the age header is too long");
+      if (++read_ > kMaxHeaderBytes)
+        return MakeError(ErrorCode::kMalformed, "the age header is too long");
       if (c == '\n') break;
       line.push_back(static_cast<char>(c));
     }
@@ -203,27 +211,34 @@ std::vector<std::string_view> Fields(std::string_view line) {
   }
 }
 
-Error Malformed(const char* what) { return MakeError(ErrorCode::kMalformed, std::string("not a valid age file: ") + what); }
+Error Malformed(const char* what) {
+  return MakeError(ErrorCode::kMalformed, std::string("not a valid age file: ") + what);
+}
 
 }  // namespace
 
-Status OpenAgePassphrase(ByteSource& in, const SecretBuffer& passphrase, ByteSink& out, unsigned max_log2_work) {
+Status OpenAgePassphrase(ByteSource& in, const SecretBuffer& passphrase, ByteSink& out,
+                         unsigned max_log2_work) {
   EnsureSodium();
   HeaderReader header(in);
   auto first = header.Line();
-  if (!first) return first.error().code == ErrorCode::kMalformed ? MakeError(ErrorCode::kBadMagic, "not an age file") : first.error();
+  if (!first)
+    return first.error().code == ErrorCode::kMalformed
+               ? MakeError(ErrorCode::kBadMagic, "not an age file")
+               : first.error();
   if (*first != kVersionLine) return MakeError(ErrorCode::kBadMagic, "not an age v1 file");
   auto stanza = header.Line();
   if (!stanza) return stanza.error();
   const auto args = Fields(*stanza);
   if (args.size() < 2 || args[0] != "->") return Malformed("no recipient stanza");
-  if (args[1] != "scrypt") return MakeError(ErrorCode::kNoMatchingKey, "the age file is not sealed with a passphrase");
+  if (args[1] != "scrypt")
+    return MakeError(ErrorCode::kNoMatchingKey, "the age file is not sealed with a passphrase");
   if (args.size() != 4) return Malformed("bad scrypt stanza");
   std::array<std::uint8_t, kSaltBytes> salt{};
   if (!FromBase64(args[2], salt)) return Malformed("bad scrypt salt");
   const std::string_view work = args[3];
-  if (work.empty() || work.size() > 2 || work.find_first_not_of("0123456789") != std::string_view::npos ||
-      work[0] == '0') {
+  if (work.empty() || work.size() > 2 ||
+      work.find_first_not_of("0123456789") != std::string_view::npos || work[0] == '0') {
     return Malformed("bad scrypt work factor");
   }
   const unsigned log2_work = static_cast<unsigned>(std::stoul(std::string(work)));
@@ -237,15 +252,18 @@ Status OpenAgePassphrase(ByteSource& in, const SecretBuffer& passphrase, ByteSin
   if (mac_line->rfind("-> ", 0) == 0) return Malformed("a scrypt stanza must be alone");
   if (mac_line->rfind("--- ", 0) != 0) return Malformed("no header MAC");
   std::array<std::uint8_t, kMacBytes> mac{};
-  if (!FromBase64(std::string_view(*mac_line).substr(4), mac)) return Malformed("bad header MAC encoding");
-  if (log2_work > max_log2_work) return MakeError(ErrorCode::kLimitExceeded, "the age file's scrypt work factor is too high");
+  if (!FromBase64(std::string_view(*mac_line).substr(4), mac))
+    return Malformed("bad header MAC encoding");
+  if (log2_work > max_log2_work)
+    return MakeError(ErrorCode::kLimitExceeded, "the age file's scrypt work factor is too high");
 
   auto wrap_key = ScryptKey(passphrase, salt, log2_work);
   if (!wrap_key) return wrap_key.error();
   SecretBuffer file_key(kFileKeyBytes);
   const std::uint8_t zero_nonce[12] = {};
-  if (crypto_aead_chacha20poly1305_ietf_decrypt(file_key.data(), nullptr, nullptr, wrapped.data(), wrapped.size(),
-                                                nullptr, 0, zero_nonce, wrap_key->data()) != 0) {
+  if (crypto_aead_chacha20poly1305_ietf_decrypt(file_key.data(), nullptr, nullptr, wrapped.data(),
+                                                wrapped.size(), nullptr, 0, zero_nonce,
+                                                wrap_key->data()) != 0) {
     return MakeError(ErrorCode::kWrongPassphrase, "wrong passphrase");
   }
   std::string& text = header.text();
@@ -275,20 +293,23 @@ Status OpenAgePassphrase(ByteSource& in, const SecretBuffer& passphrase, ByteSin
     if (size < kTagBytes) return MakeError(ErrorCode::kTruncated, "the age file is cut short");
     std::uint8_t chunk_nonce[12];
     ChunkNonce(counter, last, chunk_nonce);
-    if (crypto_aead_chacha20poly1305_ietf_decrypt(plain.data(), nullptr, nullptr, sealed.data(), size, nullptr, 0,
-                                                  chunk_nonce, key.data()) != 0) {
+    if (crypto_aead_chacha20poly1305_ietf_decrypt(plain.data(), nullptr, nullptr, sealed.data(),
+                                                  size, nullptr, 0, chunk_nonce, key.data()) != 0) {
       // A full chunk that opens as a middle one, at the end of the file: the rest was cut off.
       ChunkNonce(counter, false, chunk_nonce);
-      const bool cut = last && size == kSealedChunkBytes &&
-                       crypto_aead_chacha20poly1305_ietf_decrypt(plain.data(), nullptr, nullptr, sealed.data(), size,
-                                                                 nullptr, 0, chunk_nonce, key.data()) == 0;
+      const bool cut =
+          last && size == kSealedChunkBytes &&
+          crypto_aead_chacha20poly1305_ietf_decrypt(plain.data(), nullptr, nullptr, sealed.data(),
+                                                    size, nullptr, 0, chunk_nonce, key.data()) == 0;
       sodium_memzero(plain.data(), plain.size());
       return cut ? MakeError(ErrorCode::kTruncated, "the age file is cut short")
                  : MakeError(ErrorCode::kPayloadCorrupt, "the age payload is damaged");
     }
     const std::size_t plain_size = size - kTagBytes;
-    if (last && plain_size == 0 && counter > 0) return Malformed("an empty last chunk after others");
-    if (auto st = out.Write(std::span<const std::uint8_t>(plain.data(), plain_size)); !st) return st;
+    if (last && plain_size == 0 && counter > 0)
+      return Malformed("an empty last chunk after others");
+    if (auto st = out.Write(std::span<const std::uint8_t>(plain.data(), plain_size)); !st)
+      return st;
     if (last) return Status::Ok();
     // Keep the look-ahead byte as the start of the next chunk.
     sealed[0] = sealed[kSealedChunkBytes];

@@ -39,7 +39,8 @@ int ExportCase(const ExportCaseOptions& o) {
   }
   auto out = AtomicFile::Create(o.out, 0600, /*overwrite=*/false);
   if (!out) return Report(out.error());
-  auto report = ExportCaseArchive(*in->store, in->session, *c, passphrase ? &*passphrase : nullptr, *out);
+  auto report =
+      ExportCaseArchive(*in->store, in->session, *c, passphrase ? &*passphrase : nullptr, *out);
   if (!report) return Report(report.error());
   if (auto st = out->Commit(); !st) return Report(st.error());
   std::printf("exported case %s to %s%s\n", report->case_id.substr(0, 8).c_str(), o.out.c_str(),
@@ -50,8 +51,9 @@ int ExportCase(const ExportCaseOptions& o) {
   std::printf("\n");
   for (const auto& a : report->attachments) {
     if (a.file.empty()) {
-      std::printf("attachment %zu left out: %s (the original: export-attachment %s %zu --original)\n", a.number,
-                  a.left_out.c_str(), a.item_id.substr(0, 8).c_str(), a.part);
+      std::printf(
+          "attachment %zu left out: %s (the original: export-attachment %s %zu --original)\n",
+          a.number, a.left_out.c_str(), a.item_id.substr(0, 8).c_str(), a.part);
     }
   }
   return 0;
@@ -61,15 +63,18 @@ int ExportCase(const ExportCaseOptions& o) {
 
 void AddExportCaseCommand(CLI::App& app, int& exit_code) {
   auto e = std::make_shared<ExportCaseOptions>();
-  auto* cmd = app.add_subcommand("export-case",
-                                 "Export a whole case (summary, conversation, triage, safe attachments) as one archive");
+  auto* cmd = app.add_subcommand(
+      "export-case",
+      "Export a whole case (summary, conversation, triage, safe attachments) as one archive");
   AddCaseCommandOptions(cmd, e->c);
   cmd->add_option("id", e->id, "Case id (a follow-up's id exports its report's case)")->required();
   cmd->add_option("--out", e->out, "Output file (never overwritten)")->required();
   cmd->add_flag("--seal", e->seal,
-                "Seal the archive with a passphrase (age v1: opened with `age -d`); asked twice on the terminal, or "
+                "Seal the archive with a passphrase (age v1: opened with `age -d`); asked twice on "
+                "the terminal, or "
                 "read from stdin when it is not one");
-  cmd->add_option("--seal-passphrase-file", e->seal_passphrase_file, "With --seal: the passphrase, from this file's first line")
+  cmd->add_option("--seal-passphrase-file", e->seal_passphrase_file,
+                  "With --seal: the passphrase, from this file's first line")
       ->needs("--seal");
   cmd->callback([e, &exit_code] { exit_code = ExportCase(*e); });
 }

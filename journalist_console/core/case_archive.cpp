@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <optional>
 
 #include "common/clock.h"
@@ -59,7 +59,8 @@ std::string SafeStem(std::string_view name) {
   if (dot != std::string_view::npos && dot > 0) name = name.substr(0, dot);
   std::string out;
   for (const char c : name) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 && static_cast<unsigned char>(c) < 0x80;
+    const bool ok =
+        std::isalnum(static_cast<unsigned char>(c)) != 0 && static_cast<unsigned char>(c) < 0x80;
     if (ok || c == '_') {
       out += c;
     } else if (!out.empty() && out.back() != '-') {
@@ -80,7 +81,8 @@ std::string Extension(const SafeCopyReport& r, std::string_view original_name) {
   std::string ext;
   if (dot != std::string_view::npos) {
     for (const char c : original_name.substr(dot + 1)) {
-      if (!std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) return "bin";
+      if (!std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80)
+        return "bin";
       ext += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
   }
@@ -89,8 +91,9 @@ std::string Extension(const SafeCopyReport& r, std::string_view original_name) {
 
 // The safe copy of one attachment into `a` (file, sha256, copy) and `copy_out`, or `a.left_out`.
 // ExportAttachment verifies the whole item first and audits the copy ("export").
-Status MakeSafeCopy(ConsoleStore& store, const OfficerSession& by, const CaseRow& item, const CaseArchiveOptions& options,
-                    ArchivedAttachment& a, WipingMemorySink& copy_out) {
+Status MakeSafeCopy(ConsoleStore& store, const OfficerSession& by, const CaseRow& item,
+                    const CaseArchiveOptions& options, ArchivedAttachment& a,
+                    WipingMemorySink& copy_out) {
   const auto leave_out = [&](std::string why) {
     copy_out.bytes().clear();
     a.left_out = std::move(why);
@@ -101,7 +104,9 @@ Status MakeSafeCopy(ConsoleStore& store, const OfficerSession& by, const CaseRow
   auto made = ExportAttachment(store, by, item, a.part, ExportMode::kSafeCopy, copy_out, limits);
   if (!made) {
     const ErrorCode code = made.error().code;
-    if (code != ErrorCode::kLimitExceeded && code != ErrorCode::kMalformed && code != ErrorCode::kIo) return made.error();
+    if (code != ErrorCode::kLimitExceeded && code != ErrorCode::kMalformed &&
+        code != ErrorCode::kIo)
+      return made.error();
     std::string why = made.error().message;
     if (why.rfind("cannot make a safe copy: ", 0) != 0) why = "cannot make a safe copy: " + why;
     return leave_out(std::move(why));
@@ -109,12 +114,14 @@ Status MakeSafeCopy(ConsoleStore& store, const OfficerSession& by, const CaseRow
   const SafeCopyReport& report = made->report;
   if (report.kind == SafeCopyKind::kEmpty) return leave_out("the attachment is empty");
   if (report.kind == SafeCopyKind::kUnchanged) {
-    return leave_out("no converter knows this type (" + report.input_type +
-                     "), so a copy would be the original unchanged; archives hold safe copies only");
+    return leave_out(
+        "no converter knows this type (" + report.input_type +
+        "), so a copy would be the original unchanged; archives hold safe copies only");
   }
   char prefix[24];
   std::snprintf(prefix, sizeof prefix, "%02zu", a.number);
-  a.file = "attachments/" + std::string(prefix) + "-" + SafeStem(a.original_name) + "." + Extension(report, a.original_name);
+  a.file = "attachments/" + std::string(prefix) + "-" + SafeStem(a.original_name) + "." +
+           Extension(report, a.original_name);
   a.sha256 = Sha256Hex(copy_out.bytes());
   a.copy = report;
   return Status::Ok();
@@ -136,17 +143,23 @@ std::string CaseArchiveName(const std::string& case_id, bool sealed) {
   return "case-" + case_id.substr(0, 8) + (sealed ? ".zip.age" : ".zip");
 }
 
-Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSession& by, const CaseRow& c,
-                                        const SecretBuffer* seal, ByteSink& out, const CaseArchiveOptions& options) {
+Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSession& by,
+                                        const CaseRow& c, const SecretBuffer* seal, ByteSink& out,
+                                        const CaseArchiveOptions& options) {
   if (seal && seal->size() < kMinArchivePassphraseChars) {
-    return MakeError(ErrorCode::kInvalidArgument, "the archive's passphrase must be at least 10 characters (a few words is best)");
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "the archive's passphrase must be at least 10 characters (a few words is best)");
   }
   auto report_row = ReportOf(store, c);
   if (!report_row) return report_row.error();
   auto view = LoadCaseView(store, by.key(), report_row->id);
   if (!view) return view.error();
   auto force = ConsoleForce(store);
-  ExportFacts facts{.officer = by.name(), .at = NowUtcTimestamp(), .force = force ? *force : std::string(), .sealed = seal != nullptr};
+  ExportFacts facts{.officer = by.name(),
+                    .at = NowUtcTimestamp(),
+                    .force = force ? *force : std::string(),
+                    .sealed = seal != nullptr};
 
   // Every attachment, in the conversation's order: the report's, then each follow-up's.
   ArchiveReport result;
@@ -157,9 +170,16 @@ Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSessio
     const std::string& id = row.id;
     items[id] = row;
     for (std::size_t i = 0; i < item.parts.size(); ++i) {
-      result.attachments.push_back({.number = result.attachments.size() + 1, .item_id = id, .part = i + 1,
-                                    .original_name = item.parts[i].info.name, .content_type = item.parts[i].info.content_type,
-                                    .size = item.parts[i].size, .copy = std::nullopt, .file = "", .sha256 = "", .left_out = ""});
+      result.attachments.push_back({.number = result.attachments.size() + 1,
+                                    .item_id = id,
+                                    .part = i + 1,
+                                    .original_name = item.parts[i].info.name,
+                                    .content_type = item.parts[i].info.content_type,
+                                    .size = item.parts[i].size,
+                                    .copy = std::nullopt,
+                                    .file = "",
+                                    .sha256 = "",
+                                    .left_out = ""});
     }
   };
   list(view->row, view->item);
@@ -184,13 +204,15 @@ Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSessio
   };
   for (auto& a : result.attachments) {
     WipingMemorySink copy(options.max_attachment_bytes);
-    if (auto st = MakeSafeCopy(store, by, items.at(a.item_id), options, a, copy); !st) return st.error();
+    if (auto st = MakeSafeCopy(store, by, items.at(a.item_id), options, a, copy); !st)
+      return st.error();
     if (!a.file.empty()) {
       if (auto st = add(a.file, copy.bytes()); !st) return st.error();
     }
   }
   const nlohmann::json doc = CaseDocument(*view, result.attachments, facts);
-  const std::string case_json = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const std::string case_json =
+      doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (auto st = add("case.json", Bytes(case_json)); !st) return st.error();
   const std::string summary = SummaryHtml(doc, result.files);
   if (auto st = add("summary.html", Bytes(summary)); !st) return st.error();
@@ -198,7 +220,8 @@ Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSessio
   std::string manifest;
   for (const auto& f : result.files) manifest += f.sha256 + "  " + f.name + "\n";
   if (auto st = zip->Add("MANIFEST.sha256", Bytes(manifest)); !st) return st.error();
-  result.files.push_back({.name = "MANIFEST.sha256", .sha256 = Sha256Hex(Bytes(manifest)), .bytes = manifest.size()});
+  result.files.push_back(
+      {.name = "MANIFEST.sha256", .sha256 = Sha256Hex(Bytes(manifest)), .bytes = manifest.size()});
   if (auto st = zip->Finish(); !st) return st.error();
   if (sealer) {
     if (auto st = sealer->Finish(); !st) return st.error();

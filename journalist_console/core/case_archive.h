@@ -43,16 +43,16 @@ struct CaseArchiveOptions {
 struct ArchiveReport {
   std::string case_id;  // the report's (a follow-up's id exports its report's case)
   bool sealed = false;
-  std::string sha256;   // of the bytes written to `out` (lower-case hex)
+  std::string sha256;  // of the bytes written to `out` (lower-case hex)
   std::uint64_t bytes = 0;
-  std::vector<ArchiveFile> files;                 // every file in the ZIP, in its order
-  std::vector<ArchivedAttachment> attachments;    // every attachment of the case
+  std::vector<ArchiveFile> files;               // every file in the ZIP, in its order
+  std::vector<ArchivedAttachment> attachments;  // every attachment of the case
 };
 
 // `seal`: nullptr for a plain ZIP; else the passphrase (kInvalidArgument when shorter than
 // kMinArchivePassphraseChars). `c` may be a follow-up: its report's whole case is exported.
-Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSession& by, const CaseRow& c,
-                                        const SecretBuffer* seal, ByteSink& out,
+Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSession& by,
+                                        const CaseRow& c, const SecretBuffer* seal, ByteSink& out,
                                         const CaseArchiveOptions& options = {});
 
 // "case-1a2b3c4d.zip" or "case-1a2b3c4d.zip.age".

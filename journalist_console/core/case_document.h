@@ -16,16 +16,16 @@ namespace sealdrop::console {
 
 // One attachment of the case (of the report or of a follow-up) and what became of it.
 struct ArchivedAttachment {
-  std::size_t number = 0;             // in the archive, from 1, in the conversation's order
-  std::string item_id;                // the report or follow-up that carried it
-  std::size_t part = 0;               // its number in that item, as `show` lists it (from 1)
-  std::string original_name;          // the sender's name for it: untrusted
-  std::string content_type;           // the sender's type: untrusted
-  std::uint64_t size = 0;             // the original's size
-  std::optional<SafeCopyReport> copy; // set when a safe copy is in the archive
-  std::string file;                   // "attachments/NN-name.ext" when in the archive
-  std::string sha256;                 // of `file`
-  std::string left_out;               // why it is not in the archive ("" when it is)
+  std::size_t number = 0;              // in the archive, from 1, in the conversation's order
+  std::string item_id;                 // the report or follow-up that carried it
+  std::size_t part = 0;                // its number in that item, as `show` lists it (from 1)
+  std::string original_name;           // the sender's name for it: untrusted
+  std::string content_type;            // the sender's type: untrusted
+  std::uint64_t size = 0;              // the original's size
+  std::optional<SafeCopyReport> copy;  // set when a safe copy is in the archive
+  std::string file;                    // "attachments/NN-name.ext" when in the archive
+  std::string sha256;                  // of `file`
+  std::string left_out;                // why it is not in the archive ("" when it is)
 };
 
 struct ArchiveFile {
@@ -45,7 +45,8 @@ struct ExportFacts {
 std::string ExportOriginalCommand(const ArchivedAttachment& a);
 
 // case.json's document (schema: docs/console.md §7.3).
-nlohmann::json CaseDocument(const CaseView& view, const std::vector<ArchivedAttachment>& attachments,
+nlohmann::json CaseDocument(const CaseView& view,
+                            const std::vector<ArchivedAttachment>& attachments,
                             const ExportFacts& facts);
 
 // summary.html: self-contained (inline CSS, no scripts, no external resources), every

@@ -25,7 +25,9 @@ struct ZeroingAllocator {
     std::allocator<T>().deallocate(p, n);
   }
   template <class U>
-  bool operator==(const ZeroingAllocator<U>&) const noexcept { return true; }
+  bool operator==(const ZeroingAllocator<U>&) const noexcept {
+    return true;
+  }
 };
 
 using WipingBytes = std::vector<std::uint8_t, ZeroingAllocator<std::uint8_t>>;
@@ -35,7 +37,8 @@ class WipingMemorySink final : public ByteSink {
   explicit WipingMemorySink(std::uint64_t max_bytes) : max_(max_bytes) {}
   // kLimitExceeded past max_bytes (nothing of that write is kept).
   Status Write(std::span<const std::uint8_t> bytes) override {
-    if (bytes.size() > max_ - bytes_.size()) return MakeError(ErrorCode::kLimitExceeded, "too big to hold in memory");
+    if (bytes.size() > max_ - bytes_.size())
+      return MakeError(ErrorCode::kLimitExceeded, "too big to hold in memory");
     bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
     return Status::Ok();
   }

@@ -1,11 +1,11 @@
 // sealdrop-console export-case end to end (docs/console.md §7): the real binary imports a report
 // carrying a crafted JPEG (EXIF, GPS), a PDF with an author and JavaScript and a file of unknown
 // type, plus a follow-up; an officer triages and replies; then the case is exported as a ZIP
-// (checked with unzip, python3's zipfile and sha256sum -c) and sealed (opened with Debian's `age -d`).
+// (checked with unzip, python3's zipfile and sha256sum -c) and sealed (opened with Debian's `age
+// -d`).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
@@ -41,7 +41,9 @@ std::vector<std::uint8_t> SealItem(const PublicKey& to, const nlohmann::json& me
   EXPECT_TRUE(w.ok());
   for (const auto& [name, content] : parts) {
     EXPECT_TRUE(w->BeginPart({name, "application/octet-stream"}).ok());
-    EXPECT_TRUE(w->Write(std::span(reinterpret_cast<const std::uint8_t*>(content.data()), content.size())).ok());
+    EXPECT_TRUE(
+        w->Write(std::span(reinterpret_cast<const std::uint8_t*>(content.data()), content.size()))
+            .ok());
   }
   EXPECT_TRUE(w->Finish().ok());
   return std::move(sink.bytes());
@@ -53,21 +55,32 @@ class CaseArchive : public ::testing::Test {
     dir_ = new TempDir();
     const KeyPair force = GenerateKeyPair(KeyRole::kForceDecryption);
     WriteFileOrDie(P("pass"), "correct horse battery staple\n");
-    ASSERT_TRUE(WriteSecretKeyFile(P("MET.secret"), force,
-                                   SecretBuffer::CopyOf(std::string_view("correct horse battery staple")))
-                    .ok());
+    ASSERT_TRUE(
+        WriteSecretKeyFile(P("MET.secret"), force,
+                           SecretBuffer::CopyOf(std::string_view("correct horse battery staple")))
+            .ok());
     auto writer = bundle::BundleWriter::Create(P("pull.bundle"), "pull", "MET", "2026-11-30");
     ASSERT_TRUE(writer.ok());
     const std::string ref(64, 'a');
     const std::string source_key = GenerateKeyPair(KeyRole::kSource).public_key.ToText();
     const nlohmann::json report = {
-        {"version", 1}, {"kind", "report"}, {"force", "MET"}, {"day", "2026-11-29"},
-        {"source", {{"ref", ref}, {"key", source_key}}}, {"category", "corruption"}, {"at_risk", "no"},
-        {"what", kReportText}, {"contact", {{"mode", "details"}, {"name", "Sam"}, {"phone", "07700 900123"}}}};
-    const nlohmann::json followup = {
-        {"version", 1}, {"kind", "followup"}, {"force", "MET"}, {"day", "2026-11-30"},
-        {"source", {{"ref", ref}, {"key", source_key}}}, {"message", kFollowUpText}, {"at_risk", "no"},
-        {"risk_details", ""}};
+        {"version", 1},
+        {"kind", "report"},
+        {"force", "MET"},
+        {"day", "2026-11-29"},
+        {"source", {{"ref", ref}, {"key", source_key}}},
+        {"category", "corruption"},
+        {"at_risk", "no"},
+        {"what", kReportText},
+        {"contact", {{"mode", "details"}, {"name", "Sam"}, {"phone", "07700 900123"}}}};
+    const nlohmann::json followup = {{"version", 1},
+                                     {"kind", "followup"},
+                                     {"force", "MET"},
+                                     {"day", "2026-11-30"},
+                                     {"source", {{"ref", ref}, {"key", source_key}}},
+                                     {"message", kFollowUpText},
+                                     {"at_risk", "no"},
+                                     {"risk_details", ""}};
     const std::vector<std::pair<std::string, std::vector<std::uint8_t>>> items = {
         {"report", SealItem(force.public_key, report,
                             {{"IMG 0001 (home).jpg", testing::JpegWithExifAndGps(96, 64)},
@@ -118,21 +131,25 @@ std::string CaseArchive::followup_id_;
 
 TEST_F(CaseArchive, AZipHoldsTheSummaryTheConversationAndSafeCopiesOnly) {
   const std::string zip = work_ / "case.zip";
-  const auto r = Keyed({"export-case", "--data", P("console"), report_id_.substr(0, 8), "--out", zip});
+  const auto r =
+      Keyed({"export-case", "--data", P("console"), report_id_.substr(0, 8), "--out", zip});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("exported case " + report_id_.substr(0, 8)), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("attachment 3 left out"), std::string::npos) << r.out;
 
   // Python's zipfile reads it and every member's CRC checks.
-  const auto py = RunProcess({"/usr/bin/python3", "-c",
-                              "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\n"
-                              "print('\\n'.join(sorted(z.namelist())))",
-                              zip});
+  const auto py = RunProcess(
+      {"/usr/bin/python3", "-c",
+       "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\n"
+       "print('\\n'.join(sorted(z.namelist())))",
+       zip});
   ASSERT_EQ(py.exit_code, 0) << py.err;
   EXPECT_EQ(py.out,
-            "MANIFEST.sha256\nattachments/01-IMG-0001-home.jpg\nattachments/02-statement.pdf\ncase.json\nsummary.html\n");
+            "MANIFEST.sha256\nattachments/01-IMG-0001-home.jpg\nattachments/"
+            "02-statement.pdf\ncase.json\nsummary.html\n");
   const std::string x = Unzip(zip, "x");
-  const auto check = RunProcess({"/bin/sh", "-c", "cd \"$1\" && sha256sum -c --strict MANIFEST.sha256", "sh", x});
+  const auto check =
+      RunProcess({"/bin/sh", "-c", "cd \"$1\" && sha256sum -c --strict MANIFEST.sha256", "sh", x});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   EXPECT_NE(check.out.find("summary.html: OK"), std::string::npos) << check.out;
 
@@ -167,7 +184,8 @@ TEST_F(CaseArchive, AZipHoldsTheSummaryTheConversationAndSafeCopiesOnly) {
   EXPECT_EQ(doc["attachments"][0]["safe_copy"]["kind"], "picture");
   EXPECT_EQ(doc["attachments"][1]["safe_copy"]["kind"], "pdf");
   EXPECT_FALSE(doc["attachments"][2]["included"].get<bool>());
-  EXPECT_NE(doc["attachments"][2]["export_original"].get<std::string>().find("--original"), std::string::npos);
+  EXPECT_NE(doc["attachments"][2]["export_original"].get<std::string>().find("--original"),
+            std::string::npos);
 
   // summary.html: readable, self-contained, every untrusted string escaped.
   const std::string html = ReadFileOrDie(x + "/summary.html");
@@ -176,7 +194,8 @@ TEST_F(CaseArchive, AZipHoldsTheSummaryTheConversationAndSafeCopiesOnly) {
   EXPECT_EQ(html.find("http://"), std::string::npos);
   EXPECT_EQ(html.find("https://"), std::string::npos);
   EXPECT_EQ(html.find("<b>a private"), std::string::npos);
-  EXPECT_NE(html.find("Sells PNC checks to &lt;b&gt;a private investigator&lt;/b&gt; &amp; more."), std::string::npos);
+  EXPECT_NE(html.find("Sells PNC checks to &lt;b&gt;a private investigator&lt;/b&gt; &amp; more."),
+            std::string::npos);
   EXPECT_NE(html.find(kFollowUpText), std::string::npos);
   EXPECT_NE(html.find(kNote), std::string::npos);
   EXPECT_NE(html.find("by " + std::string(testing::kTestOfficer)), std::string::npos);
@@ -195,26 +214,28 @@ TEST_F(CaseArchive, AZipHoldsTheSummaryTheConversationAndSafeCopiesOnly) {
 TEST_F(CaseArchive, ASealedArchiveOpensWithAgeAndTheAuditRecordsItsHash) {
   const std::string sealed = work_ / "case.zip.age";
   // A follow-up's id exports its report's whole case; the passphrase comes from stdin (a pipe).
-  const auto r = Keyed({"export-case", "--data", P("console"), followup_id_, "--out", sealed, "--seal"},
-                       kSealPassphrase + "\n");
+  const auto r =
+      Keyed({"export-case", "--data", P("console"), followup_id_, "--out", sealed, "--seal"},
+            kSealPassphrase + "\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("exported case " + report_id_.substr(0, 8)), std::string::npos) << r.out;
   EXPECT_EQ(ReadFileOrDie(sealed).rfind("age-encryption.org/v1\n-> scrypt ", 0), 0u);
 
   WriteFileOrDie(work_ / "seal.pass", kSealPassphrase + "\n");
-  const auto age = RunProcess({"/usr/bin/python3", SEALDROP_AGE_TTY, work_ / "seal.pass", "--", "/usr/bin/age", "-d",
-                               "-o", work_ / "opened.zip", sealed});
+  const auto age = RunProcess({"/usr/bin/python3", SEALDROP_AGE_TTY, work_ / "seal.pass", "--",
+                               "/usr/bin/age", "-d", "-o", work_ / "opened.zip", sealed});
   ASSERT_EQ(age.exit_code, 0) << age.err;
   const std::string x = Unzip(work_ / "opened.zip", "x");
-  const auto check = RunProcess({"/bin/sh", "-c", "cd \"$1\" && sha256sum -c --strict MANIFEST.sha256", "sh", x});
+  const auto check =
+      RunProcess({"/bin/sh", "-c", "cd \"$1\" && sha256sum -c --strict MANIFEST.sha256", "sh", x});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   const auto doc = nlohmann::json::parse(ReadFileOrDie(x + "/case.json"));
   EXPECT_EQ(doc["case"]["id"], report_id_);
   EXPECT_TRUE(doc["exported"]["sealed"].get<bool>());
 
   WriteFileOrDie(work_ / "wrong.pass", "not the passphrase at all\n");
-  const auto wrong = RunProcess({"/usr/bin/python3", SEALDROP_AGE_TTY, work_ / "wrong.pass", "--", "/usr/bin/age",
-                                 "-d", "-o", work_ / "wrong.zip", sealed});
+  const auto wrong = RunProcess({"/usr/bin/python3", SEALDROP_AGE_TTY, work_ / "wrong.pass", "--",
+                                 "/usr/bin/age", "-d", "-o", work_ / "wrong.zip", sealed});
   EXPECT_NE(wrong.exit_code, 0);
 
   // The audit chain verifies and holds the archive's SHA-256 (never its contents).
@@ -222,15 +243,17 @@ TEST_F(CaseArchive, ASealedArchiveOpensWithAgeAndTheAuditRecordsItsHash) {
   const std::string hash = sha.out.substr(0, 64);
   EXPECT_NE(r.out.find("sha256 " + hash), std::string::npos) << r.out;
   const std::string db = P("console/console.sqlite");
-  EXPECT_EQ(testing::QueryCount(db, "SELECT COUNT(*) FROM audit WHERE action = 'export-case' AND item = '" + report_id_ +
-                                        "' AND detail = 'sealed archive sha256 " + hash + "'"),
+  EXPECT_EQ(testing::QueryCount(
+                db, "SELECT COUNT(*) FROM audit WHERE action = 'export-case' AND item = '" +
+                        report_id_ + "' AND detail = 'sealed archive sha256 " + hash + "'"),
             1);
   EXPECT_EQ(Keyed({"audit", "verify", "--data", P("console")}).exit_code, 0);
 }
 
 TEST_F(CaseArchive, AShortSealPassphraseIsRefusedAndLeavesNoFile) {
   const std::string out = work_ / "case.zip.age";
-  const auto r = Keyed({"export-case", "--data", P("console"), report_id_, "--out", out, "--seal"}, "short\n");
+  const auto r =
+      Keyed({"export-case", "--data", P("console"), report_id_, "--out", out, "--seal"}, "short\n");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("at least 10 characters"), std::string::npos) << r.err;
   EXPECT_TRUE(testing::ListDir(work_.path()).empty());

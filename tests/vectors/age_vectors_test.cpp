@@ -3,7 +3,6 @@
 // file's label, and Debian's real `age -d` must open every `ok` file and refuse every other.
 // SEALDROP_WRITE_AGE_VECTORS=1 rewrites the files from manifest.json (by hand, never in a run).
 #include <gtest/gtest.h>
-
 #include <sodium.h>
 
 #include <cstdlib>
@@ -20,7 +19,8 @@ const std::string kDir = std::string(SEALDROP_VECTORS_DIR) + "/age/";
 std::vector<std::uint8_t> Hex(const std::string& hex) {
   std::vector<std::uint8_t> out(hex.size() / 2);
   std::size_t len = 0;
-  if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 || len != out.size()) {
+  if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 ||
+      len != out.size()) {
     ADD_FAILURE() << "bad hex in manifest";
   }
   return out;
@@ -47,10 +47,12 @@ std::span<const std::uint8_t> Bytes(const std::string& s) {
 }
 
 std::string Sealed(const nlohmann::json& m, const std::string& plain) {
-  AgeFixedRandom fixed{.file_key = Fixed<16>(m["file_key"]), .salt = Fixed<16>(m["salt"]), .nonce = Fixed<16>(m["nonce"])};
+  AgeFixedRandom fixed{.file_key = Fixed<16>(m["file_key"]),
+                       .salt = Fixed<16>(m["salt"]),
+                       .nonce = Fixed<16>(m["nonce"])};
   MemorySink out;
-  auto w = AgePassphraseWriter::Create(SecretBuffer::CopyOf(m["passphrase"].get<std::string>()), out,
-                                       m["log2_work"].get<unsigned>(), &fixed);
+  auto w = AgePassphraseWriter::Create(SecretBuffer::CopyOf(m["passphrase"].get<std::string>()),
+                                       out, m["log2_work"].get<unsigned>(), &fixed);
   EXPECT_TRUE(w.ok());
   EXPECT_TRUE(w->Write(Bytes(plain)).ok());
   EXPECT_TRUE(w->Finish().ok());
@@ -69,11 +71,16 @@ std::string Damaged(const nlohmann::json& v, std::string bytes) {
 const char* Label(const Status& st) {
   if (st.ok()) return "ok";
   switch (st.error().code) {
-    case ErrorCode::kWrongPassphrase: return "wrong-passphrase";
-    case ErrorCode::kTruncated: return "truncated";
-    case ErrorCode::kHeaderMacMismatch: return "header-mac-mismatch";
-    case ErrorCode::kPayloadCorrupt: return "payload-corrupt";
-    default: return ErrorCodeName(st.error().code);
+    case ErrorCode::kWrongPassphrase:
+      return "wrong-passphrase";
+    case ErrorCode::kTruncated:
+      return "truncated";
+    case ErrorCode::kHeaderMacMismatch:
+      return "header-mac-mismatch";
+    case ErrorCode::kPayloadCorrupt:
+      return "payload-corrupt";
+    default:
+      return ErrorCodeName(st.error().code);
   }
 }
 
@@ -93,7 +100,8 @@ TEST(AgeVectors, WriterGivesExactBytesAndEveryFileItsLabel) {
     MemorySink out;
     const std::string pass = v.value("passphrase", m["passphrase"].get<std::string>());
     const Status st = OpenAgePassphrase(in, SecretBuffer::CopyOf(pass), out);
-    EXPECT_STREQ(Label(st), v["expect"].get<std::string>().c_str()) << (st.ok() ? "" : st.error().message);
+    EXPECT_STREQ(Label(st), v["expect"].get<std::string>().c_str())
+        << (st.ok() ? "" : st.error().message);
     if (st.ok()) {
       EXPECT_EQ(std::string(out.bytes().begin(), out.bytes().end()), plain);
     }
@@ -108,10 +116,11 @@ TEST(AgeVectors, RealAgeOpensTheOkFilesAndRefusesTheOthers) {
   for (const auto& v : m["vectors"]) {
     const std::string name = v["file"];
     SCOPED_TRACE(name);
-    testing::WriteFileOrDie(dir / "pass", v.value("passphrase", m["passphrase"].get<std::string>()) + "\n");
+    testing::WriteFileOrDie(dir / "pass",
+                            v.value("passphrase", m["passphrase"].get<std::string>()) + "\n");
     std::remove((dir / "out").c_str());
-    auto r = testing::RunProcess({"/usr/bin/python3", SEALDROP_AGE_TTY, dir / "pass", "--", "/usr/bin/age", "-d",
-                                  "-o", dir / "out", kDir + name});
+    auto r = testing::RunProcess({"/usr/bin/python3", SEALDROP_AGE_TTY, dir / "pass", "--",
+                                  "/usr/bin/age", "-d", "-o", dir / "out", kDir + name});
     if (v["expect"] == "ok") {
       ASSERT_EQ(r.exit_code, 0) << r.err;
       // age creates its -o file at the first byte it writes: none for an empty plaintext.
