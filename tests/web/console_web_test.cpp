@@ -694,6 +694,21 @@ TEST_F(ConsoleWeb, AnIdleSessionIsSignedOutAndItsFormsRefused) {
   EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
 }
 
+TEST_F(ConsoleWeb, ASafeCopyIsGoneOnceTheSessionLocks) {
+  ServerProcess server = Serve("127.0.0.1:0", {"--idle-seconds", "1"});
+  WebClient web(server.address());
+  const Reply list = SignIn(web, "psd");
+  ASSERT_EQ(list.status, 200);
+  const Reply made = web.Post("/cases/" + id_a_ + "/attachments/1/safe-copy", {{"csrf", WebClient::Csrf(list.body)}});
+  ASSERT_EQ(made.status, 200) << made.body;
+  const std::string link = DownloadLink(made.body);
+  ASSERT_FALSE(link.empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past the idle period
+  EXPECT_EQ(web.Get(link).Header("location"), "/sign-in?locked=1");
+  ASSERT_EQ(SignIn(web, "psd").status, 200);
+  EXPECT_EQ(web.Get(link).status, 404);
+}
+
 TEST_F(ConsoleWeb, ServesOnAUnixSocket) {
   const std::string socket = P("console.sock");
   ServerProcess server = Serve("unix:" + socket);
