@@ -406,6 +406,10 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   EXPECT_NE(r.body.find("<svg"), std::string::npos);
   EXPECT_NE(r.body.find("<td>corruption</td><td class=\"n\">2</td>"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("<td>investigate</td><td class=\"n\">1</td>"), std::string::npos);
+  // Time to triage: the one triaged report was triaged on its import day.
+  EXPECT_NE(r.body.find("<td>same day</td><td class=\"n\">1</td>"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<td>not yet triaged</td><td class=\"n\">2</td>"), std::string::npos);
+  EXPECT_NE(r.body.find("waited 0 day(s) or less"), std::string::npos);
 
   // Refused: no CSRF token, another origin, another Host; nothing changes.
   const long long triages = Count("SELECT COUNT(*) FROM triage");
