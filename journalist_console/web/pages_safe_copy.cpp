@@ -102,14 +102,17 @@ Response ConsoleApp::PostSafeCopy(Context& c) {
   d.set("number", std::to_string(number));
   d.set("command", command);
   const auto failed = [&](http::status status, const std::string& heading,
-                          const std::string& message, const std::string& hint) {
+                          const std::string& message, const std::string& hint,
+                          bool original = false) {
     std::string text = message;
     if (!text.empty())
       text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+    if (!text.empty() && text.back() != '.') text += '.';
     d.set("failed", true);
     d.set("heading", heading);
-    d.set("message", text + ".");
+    d.set("message", text);
     d.set("hint", Optional(hint));
+    d.set("command", original ? command + " --original" : command);
     return Page(status, "safe_copy", heading, std::move(d), c.session);
   };
   if (number == 0) {
@@ -141,7 +144,8 @@ Response ConsoleApp::PostSafeCopy(Context& c) {
         return failed(
             http::status::unprocessable_entity, "No safe copy was made", e.message,
             "The file may be damaged. Its original, exactly as sent, can be exported on the "
-            "command line (with --original), to open only on a machine set aside for it:");
+            "command line, to open only on a machine set aside for it:",
+            /*original=*/true);
       default:
         return failed(http::status::internal_server_error, "No safe copy was made", e.message,
                       "Try again; if it fails again, try the command line on this machine:");

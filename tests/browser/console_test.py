@@ -10,7 +10,8 @@ case, triages it, replies, forwards it and views the statistics, then makes a sa
 photo attached to that case and saves it (Chromium's download lands in the test's temporary
 directory; exiftool finds no GPS or name in it) and downloads the case archive (plain and sealed:
 checked with zipfile, its manifest and age -d); the assessor signs in with their own passphrase
-and triages another case. The CLI then shows the triage and the reply, the outbox
+and triages another case. Last, more reports are filed and imported (101 in all) and psd pages
+through the list. The CLI then shows the triage and the reply, the outbox
 carries the reply and the forward, and the audit verifies and names both officers; once psd
 removes the assessor, the assessor's sign-in is refused. Screenshots of each page are left in
 --artefacts.
@@ -165,6 +166,29 @@ def safe_copy_journey(b, base, out, shots, case_id, downloads):
     seen = exif_of(saved)
     expect(not any(tag in seen for tag in ("GPS", "Artist", "Comment", PHOTO_SECRET)),
            f"exiftool finds no metadata in the copy: {seen}")
+    b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
+
+
+# The paging step brings the console to this many reports: two pages of the list.
+PAGED = 101
+
+
+def paging_journey(b, base, out, shots, file_more):
+    """The case list 100 to a page: file_more() files and imports reports up to PAGED; psd sees the
+    first page and follows Next to the second (the Pagination nav is checked by axe with it)."""
+    shot = screenshots(b, out, shots)
+    file_more()
+    b.navigate(base + "/sign-in")
+    sign_in(b, "psd", "browser test passphrase")
+    main = b.text(b.q("main"))
+    expect(len(rows(b)) == 100 and f"Showing 1–100 of {PAGED} reports." in main, f"page 1 of the list: {main[:300]}")
+    expect(b.q('nav[aria-label="Pagination"] a[rel="next"]'), "a Next link in the Pagination nav")
+    b.click_and_wait('nav[aria-label="Pagination"] a[rel="next"]')
+    main = b.text(b.q("main"))
+    expect(b.url()[0].endswith("/cases?page=2") and len(rows(b)) == PAGED - 100, f"page 2: {b.url()[0]}")
+    expect(f"Showing 101–{PAGED} of {PAGED} reports." in main and "Page 2 of 2" in main, "page 2 says where it is")
+    expect(b.q('nav[aria-label="Pagination"] a[rel="prev"]') and not b.q('a[rel="next"]'), "Previous only")
+    shot("cases-page-2")
     b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
 
 
@@ -414,6 +438,14 @@ def main():
             # The supervisor removes the assessor (command line); the web face refuses them.
             run([a.console, "officer", "remove", "--data", console, *psd, ASSESSOR])
             removed_officer_refused(b, web, a.artefacts, shots)
+
+            def file_more():
+                for i in range(PAGED - len(REPORTS)):
+                    file_report(base, "corruption", "no", f"Console test: paging report {i}.")
+                run([a.transfer, "pull", "--server", "http://" + force_api, "--force", "MET", "--key",
+                     f"{keys}/MET-transfer.secret", "--passphrase-file", pw, "--out", f"{work}/pull-more.bundle"])
+                run([a.console, "import", "--data", console, *psd, f"{work}/pull-more.bundle"])
+            paging_journey(b, web, a.artefacts, shots, file_more)
         except Fail as e:
             raise SystemExit(f"FAILED: {e}\n{b.describe()}")
         finally:

@@ -406,6 +406,10 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   EXPECT_NE(r.body.find("<svg"), std::string::npos);
   EXPECT_NE(r.body.find("<td>corruption</td><td class=\"n\">2</td>"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("<td>investigate</td><td class=\"n\">1</td>"), std::string::npos);
+  // Time to triage: the one triaged report was triaged on its import day.
+  EXPECT_NE(r.body.find("<td>same day</td><td class=\"n\">1</td>"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<td>not yet triaged</td><td class=\"n\">2</td>"), std::string::npos);
+  EXPECT_NE(r.body.find("waited 0 day(s) or less"), std::string::npos);
 
   // Refused: no CSRF token, another origin, another Host; nothing changes.
   const long long triages = Count("SELECT COUNT(*) FROM triage");
@@ -692,6 +696,21 @@ TEST_F(ConsoleWeb, AnIdleSessionIsSignedOutAndItsFormsRefused) {
   r = web.Get("/sign-in?locked=1");
   EXPECT_NE(r.body.find("You were signed out because the console was not used"), std::string::npos);
   EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
+}
+
+TEST_F(ConsoleWeb, ASafeCopyIsGoneOnceTheSessionLocks) {
+  ServerProcess server = Serve("127.0.0.1:0", {"--idle-seconds", "1"});
+  WebClient web(server.address());
+  const Reply list = SignIn(web, "psd");
+  ASSERT_EQ(list.status, 200);
+  const Reply made = web.Post("/cases/" + id_a_ + "/attachments/1/safe-copy", {{"csrf", WebClient::Csrf(list.body)}});
+  ASSERT_EQ(made.status, 200) << made.body;
+  const std::string link = DownloadLink(made.body);
+  ASSERT_FALSE(link.empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past the idle period
+  EXPECT_EQ(web.Get(link).Header("location"), "/sign-in?locked=1");
+  ASSERT_EQ(SignIn(web, "psd").status, 200);
+  EXPECT_EQ(web.Get(link).status, 404);
 }
 
 TEST_F(ConsoleWeb, ServesOnAUnixSocket) {
