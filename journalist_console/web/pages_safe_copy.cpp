@@ -146,6 +146,16 @@ Response ConsoleApp::PostSafeCopy(Context& c) {
             "The file may be damaged. Its original, exactly as sent, can be exported on the "
             "command line, to open only on a machine set aside for it:",
             /*original=*/true);
+      case ErrorCode::kBadMagic:
+      case ErrorCode::kUnsupportedVersion:
+      case ErrorCode::kNoMatchingKey:
+      case ErrorCode::kHeaderMacMismatch:
+      case ErrorCode::kPayloadCorrupt:
+      case ErrorCode::kTruncated:
+      case ErrorCode::kTrailingData:
+        // The sealed item itself failed to verify: nothing of it was converted or shown.
+        return failed(http::status::internal_server_error, "The attachment could not be opened",
+                      "case item " + short_id + " is damaged (" + e.message + ")", "");
       default:
         return failed(http::status::internal_server_error, "No safe copy was made", e.message,
                       "Try again; if it fails again, try the command line on this machine:");

@@ -266,7 +266,7 @@ def officer_journey(b, base, out, shots):
     b.navigate(base + "/stats")
     main = b.text(b.q("main"))
     expect("3 report(s)" in main and "Reports by category" in main, "the statistics")
-    expect(len(b.qall("svg.chart")) == 3, "three charts")
+    expect(len(b.qall("svg.chart")) == 4, "four charts (month, category, outcome, time to triage)")
     shot("stats")
 
     b.click_and_wait('form[action="/sign-out"] button[type="submit"]')

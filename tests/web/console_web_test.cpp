@@ -7,6 +7,7 @@
 // names both, and once removed they can no longer sign in. Refused: a non-loopback address (exit 2), a POST without its CSRF
 // token or from another origin, another Host, and a session left idle.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -696,6 +697,42 @@ TEST_F(ConsoleWeb, AnIdleSessionIsSignedOutAndItsFormsRefused) {
   r = web.Get("/sign-in?locked=1");
   EXPECT_NE(r.body.find("You were signed out because the console was not used"), std::string::npos);
   EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
+}
+
+// A sealed item damaged on the console's disk: no copy, no download, a clear 500, no audit entry.
+TEST_F(ConsoleWeb, ADamagedItemGivesNoSafeCopy) {
+  const PublicKey& met = instance_->DecryptionKey("MET").public_key;
+  const std::string today = testing::DayFromToday(0);
+  auto w = bundle::BundleWriter::Create(P("damaged.bundle"), "pull", "MET", today);
+  ASSERT_TRUE(w.ok());
+  const std::string id = bundle::NewItemId();
+  const auto bytes = SealWith(met, {{"version", 1}, {"kind", "report"}, {"force", "MET"}, {"day", today},
+                                    {"source", {{"ref", std::string(64, 'd')}, {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
+                                    {"category", "corruption"}, {"at_risk", "no"}, {"what", "A report with a photo."}},
+                              {"photo.jpg", photo_});
+  MemorySource src(bytes);
+  ASSERT_TRUE(w->AddItem({id, "report", today, 0, 0, "", "", ""}, src).ok());
+  ASSERT_TRUE(w->Commit().ok());
+  ProcessResult p = Console(testing::ConsoleInit(P("damaged"), key_, instance_->passphrase_file()));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Console(AsPsd({"import", "--data", P("damaged"), P("damaged.bundle")}));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  // One byte of the photo's sealed chunk flipped (the file ends with the last chunk's tag).
+  const std::string sealed = P("damaged") + "/sealed/" + id;
+  std::string file = testing::ReadFileOrDie(sealed);
+  file[file.size() - 40] = static_cast<char>(file[file.size() - 40] ^ 0x01);
+  ASSERT_EQ(::chmod(sealed.c_str(), 0600), 0);
+  testing::WriteFileOrDie(sealed, file);
+
+  ServerProcess server({SEALDROP_CONSOLE_BIN, "serve", "--data", P("damaged"), "--listen", "127.0.0.1:0"});
+  WebClient web(server.address());
+  const Reply list = SignIn(web, "psd");
+  ASSERT_EQ(list.status, 200);
+  const Reply r = web.Post("/cases/" + id + "/attachments/1/safe-copy", {{"csrf", WebClient::Csrf(list.body)}});
+  EXPECT_EQ(r.status, 500);
+  EXPECT_NE(r.body.find("Case item " + id.substr(0, 8) + " is damaged"), std::string::npos) << r.body;
+  EXPECT_EQ(DownloadLink(r.body), "");
+  EXPECT_EQ(testing::QueryCount(P("damaged") + "/console.sqlite", "SELECT COUNT(*) FROM audit WHERE action = 'export'"), 0);
 }
 
 TEST_F(ConsoleWeb, ASafeCopyIsGoneOnceTheSessionLocks) {
