@@ -211,10 +211,20 @@ Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSessio
     }
   }
   const nlohmann::json doc = CaseDocument(*view, result.attachments, facts);
-  const std::string case_json =
-      doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::string case_json = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::string summary;
+  // The opened case as text: zeroed when this returns (best effort: the JSON document's own
+  // strings and the view's are freed unwiped, as on the case page).
+  struct WipeOnExit {
+    std::string& a;
+    std::string& b;
+    ~WipeOnExit() {
+      sodium_memzero(a.data(), a.size());
+      sodium_memzero(b.data(), b.size());
+    }
+  } wipe{case_json, summary};
   if (auto st = add("case.json", Bytes(case_json)); !st) return st.error();
-  const std::string summary = SummaryHtml(doc, result.files);
+  summary = SummaryHtml(doc, result.files);
   if (auto st = add("summary.html", Bytes(summary)); !st) return st.error();
   // sha256sum -c's format: HASH, two spaces, name.
   std::string manifest;
