@@ -23,6 +23,9 @@
 namespace sealdrop::console {
 
 enum class ExportMode { kSafeCopy, kOriginal };
+// Whether ExportAttachment writes the audit entry itself, or its caller records the export in
+// its own entry (the case archive: one `export-case` entry for what the archive really holds).
+enum class ExportAudit { kRecord, kByCaller };
 
 struct AttachmentExport {
   ExportMode mode = ExportMode::kSafeCopy;
@@ -34,7 +37,7 @@ struct AttachmentExport {
 
 // Writes attachment `number` (from 1) of case item `c` to `out`, as a safe copy or the original,
 // and records the audit entry ("export", "attachment N safe copy" or "attachment N original")
-// naming `by`. The whole envelope is read and verified before anything is converted, named or
+// naming `by` (unless `audit` is kByCaller). The whole envelope is read and verified before anything is converted, named or
 // audited: a damaged or tampered item gives an error, never part of a copy. The audit entry is
 // written before returning success, so no export reaches the officer unrecorded.
 //
@@ -49,7 +52,8 @@ struct AttachmentExport {
 // `limits` bounds the safe copy (the web face lowers the sizes to what it keeps in memory).
 Result<AttachmentExport> ExportAttachment(ConsoleStore& store, const OfficerSession& by,
                                           const CaseRow& c, std::size_t number, ExportMode mode,
-                                          ByteSink& out, const SafeCopyLimits& limits = {});
+                                          ByteSink& out, const SafeCopyLimits& limits = {},
+                                          ExportAudit audit = ExportAudit::kRecord);
 
 // A file name to save an export under, made only of the case id, the number and an extension:
 // "case-1a2b3c4d-attachment-2.pdf". ASCII letters, digits, '-' and '.', never a path separator

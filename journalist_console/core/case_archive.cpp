@@ -90,7 +90,8 @@ std::string Extension(const SafeCopyReport& r, std::string_view original_name) {
 }
 
 // The safe copy of one attachment into `a` (file, sha256, copy) and `copy_out`, or `a.left_out`.
-// ExportAttachment verifies the whole item first and audits the copy ("export").
+// ExportAttachment verifies the whole item first; the archive's own audit entry records the copies
+// it holds (a copy left out is never recorded as exported).
 Status MakeSafeCopy(ConsoleStore& store, const OfficerSession& by, const CaseRow& item,
                     const CaseArchiveOptions& options, ArchivedAttachment& a,
                     WipingMemorySink& copy_out) {
@@ -101,7 +102,8 @@ Status MakeSafeCopy(ConsoleStore& store, const OfficerSession& by, const CaseRow
   };
   SafeCopyLimits limits = options.limits;
   limits.max_output_bytes = std::min(limits.max_output_bytes, options.max_attachment_bytes);
-  auto made = ExportAttachment(store, by, item, a.part, ExportMode::kSafeCopy, copy_out, limits);
+  auto made = ExportAttachment(store, by, item, a.part, ExportMode::kSafeCopy, copy_out, limits,
+                               ExportAudit::kByCaller);
   if (!made) {
     const ErrorCode code = made.error().code;
     if (code != ErrorCode::kLimitExceeded && code != ErrorCode::kMalformed &&
@@ -238,8 +240,12 @@ Result<ArchiveReport> ExportCaseArchive(ConsoleStore& store, const OfficerSessio
   }
   result.sha256 = hashed.Hex();
   result.bytes = hashed.bytes();
+  std::size_t copies = 0;
+  for (const auto& a : result.attachments) copies += a.left_out.empty() ? 1u : 0u;
   if (auto st = store.Audit(by.name(), "export-case", result.case_id,
-                            std::string(seal ? "sealed " : "") + "archive sha256 " + result.sha256);
+                            std::string(seal ? "sealed " : "") + "archive sha256 " + result.sha256 +
+                                ", " + std::to_string(copies) + " of " +
+                                std::to_string(result.attachments.size()) + " attachment(s) as safe copies");
       !st) {
     return st.error();
   }

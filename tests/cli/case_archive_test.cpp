@@ -245,8 +245,11 @@ TEST_F(CaseArchive, ASealedArchiveOpensWithAgeAndTheAuditRecordsItsHash) {
   const std::string db = P("console/console.sqlite");
   EXPECT_EQ(testing::QueryCount(
                 db, "SELECT COUNT(*) FROM audit WHERE action = 'export-case' AND item = '" +
-                        report_id_ + "' AND detail = 'sealed archive sha256 " + hash + "'"),
+                        report_id_ + "' AND detail = 'sealed archive sha256 " + hash +
+                        ", 2 of 3 attachment(s) as safe copies'"),
             1);
+  // The copies are recorded by the archive's entry only: the one left out is never "exported".
+  EXPECT_EQ(testing::QueryCount(db, "SELECT COUNT(*) FROM audit WHERE action = 'export'"), 0);
   EXPECT_EQ(Keyed({"audit", "verify", "--data", P("console")}).exit_code, 0);
 }
 
