@@ -14,6 +14,7 @@
 #include "crypto/keyfile/secret_key_file.h"
 #include "journalist_console/bundle/bundle.h"
 #include "tests/support/console_officer.h"
+#include "tests/support/crafted_files.h"
 #include "tests/support/process.h"
 #include "tests/support/sqlite_count.h"
 
@@ -28,32 +29,8 @@ using testing::RunProcess;
 using testing::TempDir;
 using testing::WriteFileOrDie;
 
-const std::string kAuthor = "Alice Reporter";
-
-std::string Pdf() {
-  const std::vector<std::string> objects = {
-      "<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 5 0 R >>",
-      "<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\);) >>",
-      "<< /Length 29 >>\nstream\n0 0 0 rg 50 50 100 100 re f\n\nendstream",
-      "<< /Author (" + kAuthor + ") /Title (Statement) >>"};
-  std::string pdf = "%PDF-1.7\n";
-  std::vector<std::size_t> offsets;
-  for (std::size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const std::size_t xref = pdf.size();
-  pdf += "xref\n0 7\n0000000000 65535 f \n";
-  for (std::size_t at : offsets) {
-    char entry[32];
-    std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", at);
-    pdf += entry;
-  }
-  return pdf + "trailer\n<< /Size 7 /Root 1 0 R /Info 6 0 R >>\nstartxref\n" + std::to_string(xref) +
-         "\n%%EOF\n";
-}
+const std::string kAuthor = testing::kCraftedSecretName;
+using testing::PdfWithAuthorAndScript;
 
 // A PNG header claiming 30,000 x 30,000 pixels; nothing after it is ever read.
 std::string PngBomb() {
@@ -77,7 +54,7 @@ class SafeExport : public ::testing::Test {
     ASSERT_TRUE(writer.ok());
     const KeyPair source = GenerateKeyPair(KeyRole::kSource);
     const std::vector<std::pair<std::string, std::string>> attachments = {
-        {"statement.pdf", Pdf()}, {"huge.png", PngBomb()}, {"data.xyz", "\x01\x02unknown-bytes"}};
+        {"statement.pdf", PdfWithAuthorAndScript()}, {"huge.png", PngBomb()}, {"data.xyz", "\x01\x02unknown-bytes"}};
     for (const auto& [name, content] : attachments) {
       const nlohmann::json meta = {
           {"version", 1}, {"kind", "report"}, {"force", "MET"}, {"day", "2026-11-30"},
@@ -142,7 +119,7 @@ TEST_F(SafeExport, APdfIsExportedAsPagePicturesByDefault) {
   // --original gives the reporter's bytes, and says so.
   const auto o = Export(0, "original.pdf", {"--original"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_EQ(ReadFileOrDie(work_ / "original.pdf"), Pdf());
+  EXPECT_EQ(ReadFileOrDie(work_ / "original.pdf"), PdfWithAuthorAndScript());
   EXPECT_NE(o.out.find("ORIGINAL"), std::string::npos) << o.out;
 }
 

@@ -8,7 +8,6 @@
 #include "tests/support/process.h"
 
 namespace sealdrop::testing {
-namespace {
 
 std::string Be16(unsigned v) {
   return {static_cast<char>((v >> 8) & 0xFF), static_cast<char>(v & 0xFF)};
@@ -52,8 +51,6 @@ std::string JpegSegment(unsigned code, const std::string& payload) {
   return std::string{'\xFF', static_cast<char>(code)} +
          Be16(static_cast<unsigned>(payload.size() + 2)) + payload;
 }
-
-}  // namespace
 
 std::string JpegWithExifAndGps(unsigned width, unsigned height) {
   const ProcessResult r = RunProcess({"/usr/bin/pnmtojpeg"}, Ppm(width, height));

@@ -1,8 +1,10 @@
-// Attachments crafted for safe-copy tests that go through the console's faces (console_web): a
-// real JPEG (netpbm's pnmtojpeg) carrying metadata that names and places the reporter. The
-// sanitize unit tests (tests/unit/safe_copy_test.cpp) craft the same EXIF with more variants.
+// Attachments crafted for the safe-copy tests (the sanitize unit tests, export-attachment, the
+// case archive, the web face): real pictures (netpbm) carrying metadata that names and places the
+// reporter, and a PDF with an author and JavaScript; with the pieces they are built from, for
+// tests that craft variants (a sideways photo, PNG chunks).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace sealdrop::testing {
@@ -11,6 +13,17 @@ namespace sealdrop::testing {
 inline constexpr const char* kCraftedSecretName = "Alice Reporter";
 // The place in the crafted comment (the EXIF GPS position is 51°30'26" N).
 inline constexpr const char* kCraftedSecretPlace = "51.5072N";
+
+// Big-endian integers as JPEG, PNG and TIFF write them.
+std::string Be16(unsigned v);
+std::string Be32(std::uint32_t v);
+// A W x H colour test card (a gradient with a dark square in the middle) as a binary PPM.
+std::string Ppm(unsigned width, unsigned height);
+// A big-endian TIFF structure as EXIF carries it: the Artist tag (kCraftedSecretName) and a GPS
+// position.
+std::string ExifTiff();
+// A JPEG marker segment: FF, `code`, the length, `payload`.
+std::string JpegSegment(unsigned code, const std::string& payload);
 
 // A W x H JPEG with an EXIF segment (Artist, GPS latitude) and a comment naming the reporter and
 // the place. Needs /usr/bin/pnmtojpeg.

@@ -25,6 +25,7 @@
 #include "journalist_console/sanitize/safe_copy.h"
 #include "journalist_console/sanitize/safe_pdf.h"
 #include "journalist_console/sanitize/sandbox.h"
+#include "tests/support/crafted_files.h"
 #include "tests/support/process.h"
 
 namespace sealdrop::console {
@@ -34,59 +35,19 @@ using testing::ReadFileOrDie;
 using testing::RunProcess;
 using testing::TempDir;
 using testing::WriteFileOrDie;
+using testing::Be16;
+using testing::Be32;
+using testing::ExifTiff;
+using testing::JpegSegment;
+using testing::JpegWithExifAndGps;
+using testing::Ppm;
 
-constexpr const char* kSecret = "Alice Reporter";  // must never survive a safe copy
-
-std::string Be16(unsigned v) { return {static_cast<char>(v >> 8), static_cast<char>(v & 0xFF)}; }
-std::string Be32(std::uint32_t v) { return Be16(v >> 16) + Be16(v & 0xFFFF); }
-
-// A colour test card: a gradient with a dark square in the middle.
-std::string Ppm(unsigned w, unsigned h) {
-  std::string p = "P6\n" + std::to_string(w) + " " + std::to_string(h) + "\n255\n";
-  for (unsigned y = 0; y < h; ++y) {
-    for (unsigned x = 0; x < w; ++x) {
-      const bool square = x > w / 4 && x < 3 * w / 4 && y > h / 4 && y < 3 * h / 4;
-      p += static_cast<char>(square ? 10 : x * 255 / w);
-      p += static_cast<char>(square ? 10 : y * 255 / h);
-      p += static_cast<char>(square ? 10 : 200);
-    }
-  }
-  return p;
-}
+constexpr const char* kSecret = testing::kCraftedSecretName;  // must never survive a safe copy
 
 std::string Netpbm(const std::string& program, const std::string& input) {
   auto r = RunProcess({program}, input);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.out;
-}
-
-// A big-endian TIFF structure as EXIF carries it: the Artist tag and a GPS position.
-std::string ExifTiff() {
-  std::string t = "MM" + Be16(42) + Be32(8);
-  // IFD0 at 8: Artist (ASCII, 15 bytes at 38), GPSInfo (LONG, the GPS IFD at 54).
-  t += Be16(2);
-  t += Be16(0x013B) + Be16(2) + Be32(15) + Be32(38);
-  t += Be16(0x8825) + Be16(4) + Be32(1) + Be32(54);
-  t += Be32(0);
-  t += std::string(kSecret) + std::string(1, '\0') + std::string(1, '\0');  // 15 bytes + pad
-  // GPS IFD at 54: latitude ref "N" (inline), latitude 51/1 30/1 26/1 (RATIONAL at 84).
-  t += Be16(2);
-  t += Be16(0x0001) + Be16(2) + Be32(2) + std::string("N\0\0\0", 4);
-  t += Be16(0x0002) + Be16(5) + Be32(3) + Be32(84);
-  t += Be32(0);
-  for (std::uint32_t v : {51u, 30u, 26u}) t += Be32(v) + Be32(1);
-  return t;
-}
-
-std::string JpegSegment(unsigned code, const std::string& payload) {
-  return std::string{'\xFF', static_cast<char>(code)} + Be16(static_cast<unsigned>(payload.size() + 2)) + payload;
-}
-
-// A real JPEG (pnmtojpeg) with EXIF (Artist, GPS) and a comment added after its start marker.
-std::string JpegWithMetadata(unsigned w, unsigned h) {
-  const std::string jpeg = Netpbm("/usr/bin/pnmtojpeg", Ppm(w, h));
-  return jpeg.substr(0, 2) + JpegSegment(0xE1, std::string("Exif\0\0", 6) + ExifTiff()) +
-         JpegSegment(0xFE, std::string("Taken by ") + kSecret + " at 51.5072N") + jpeg.substr(2);
 }
 
 std::string PngChunk(const std::string& type, const std::string& data) {
@@ -173,7 +134,7 @@ std::vector<std::string> MetadataSeenBy(const std::string& file) {
 }
 
 TEST(SafeCopy, JpegIsReencodedFromPixelsWithNoMetadata) {
-  const std::string original = JpegWithMetadata(96, 64);
+  const std::string original = JpegWithExifAndGps(96, 64);
   ASSERT_NE(original.find(kSecret), std::string::npos);
   ASSERT_EQ(MetadataSeenBy(original).size(), 2u);  // the crafted EXIF and comment are real
   auto copy = SafeCopy(original, "photo.jpg");
@@ -394,7 +355,7 @@ TEST(SafeCopy, NoSandboxNoConversion) {
   ASSERT_EQ(::chmod((dir / "bwrap").c_str(), 0700), 0);
   SafeCopyLimits limits;
   limits.bwrap_path = dir / "bwrap";
-  for (const auto& [input, name] : {std::pair{JpegWithMetadata(32, 32), "photo.jpg"},
+  for (const auto& [input, name] : {std::pair{JpegWithExifAndGps(32, 32), "photo.jpg"},
                                     std::pair{PdfWithAuthorAndJavaScript(), "report.pdf"}}) {
     auto copy = SafeCopy(input, name, limits);
     ASSERT_FALSE(copy.report.ok()) << name;
