@@ -1,36 +1,14 @@
 // Plaintext held in memory for a moment (a safe copy on its way into a case archive, the archive
-// the web face sends): a ByteSink whose every block is zeroed when it is freed or outgrown, with a
-// cap so that untrusted input cannot exhaust memory.
+// the web face sends): a ByteSink whose every block is zeroed when it is freed or outgrown
+// (crypto/wiping_memory.h), with a cap so that untrusted input cannot exhaust memory.
 #pragma once
 
-#include <sodium.h>
-
 #include <cstdint>
-#include <memory>
-#include <vector>
 
 #include "common/io.h"
+#include "crypto/wiping_memory.h"
 
 namespace sealdrop::console {
-
-template <class T>
-struct ZeroingAllocator {
-  using value_type = T;
-  ZeroingAllocator() = default;
-  template <class U>
-  ZeroingAllocator(const ZeroingAllocator<U>&) noexcept {}  // NOLINT: converting, as allocators are
-  T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
-  void deallocate(T* p, std::size_t n) noexcept {
-    sodium_memzero(p, n * sizeof(T));
-    std::allocator<T>().deallocate(p, n);
-  }
-  template <class U>
-  bool operator==(const ZeroingAllocator<U>&) const noexcept {
-    return true;
-  }
-};
-
-using WipingBytes = std::vector<std::uint8_t, ZeroingAllocator<std::uint8_t>>;
 
 class WipingMemorySink final : public ByteSink {
  public:

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "journalist_console/web/wiping.h"
+#include "crypto/wiping_memory.h"
 
 namespace sealdrop::console::web {
 

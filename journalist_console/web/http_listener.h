@@ -2,7 +2,7 @@
 // session per connection, all on one thread (the console store is one command at a time, so a
 // request is handled whole before the next), a fresh parser per request with header and body
 // limits, a deadline on every read and write. Request bodies (notes, replies, the passphrase) are
-// held in wiping memory (wiping.h). Any other address is refused before anything is bound.
+// held in wiping memory (crypto/wiping_memory.h). Any other address is refused before anything is bound.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -13,7 +13,7 @@
 #include <string>
 
 #include "common/result.h"
-#include "journalist_console/web/wiping.h"
+#include "crypto/wiping_memory.h"
 
 namespace sealdrop::console::web {
 

@@ -16,7 +16,7 @@
 
 #include "journalist_console/core/idle_lock.h"
 #include "journalist_console/core/officers.h"
-#include "journalist_console/web/wiping.h"
+#include "crypto/wiping_memory.h"
 
 namespace sealdrop::console::web {
 

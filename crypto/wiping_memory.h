@@ -1,17 +1,18 @@
-// Plaintext an officer types (triage notes, replies, the passphrase) passes through the web face
-// in memory that is wiped when it goes: an allocator that zeroes every block it frees
-// (sodium_memzero), used for the request body, the read buffer and the parsed form fields.
-// Values small enough for a string's inline storage are wiped by WipeString() at the end of
-// each request. Fixed-size secrets (the passphrase once parsed) go into a SecretBuffer.
+// Plaintext held in ordinary containers for a moment (a request body, a form field, a safe copy on
+// its way into a download or an archive): an allocator that zeroes every block it frees or
+// outgrows (sodium_memzero), the containers built on it, and WipeString() for what a string keeps
+// in its inline storage. Fixed-size secrets (keys, a parsed passphrase) go into a SecretBuffer.
 #pragma once
 
 #include <sodium.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
-namespace sealdrop::console::web {
+namespace sealdrop {
 
 template <class T>
 struct WipingAllocator {
@@ -25,10 +26,13 @@ struct WipingAllocator {
     std::allocator<T>().deallocate(p, n);
   }
   template <class U>
-  bool operator==(const WipingAllocator<U>&) const noexcept { return true; }
+  bool operator==(const WipingAllocator<U>&) const noexcept {
+    return true;
+  }
 };
 
 using WipingString = std::basic_string<char, std::char_traits<char>, WipingAllocator<char>>;
+using WipingBytes = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
 
 // Zeroes the string's characters (inline storage included) and empties it.
 template <class String>
@@ -37,4 +41,4 @@ void WipeString(String& s) {
   s.clear();
 }
 
-}  // namespace sealdrop::console::web
+}  // namespace sealdrop
