@@ -644,11 +644,12 @@ TEST_F(ConsoleWeb, CliImportAndOutboxWithProgressPrintByteProgressLines) {
   auto w = bundle::BundleWriter::Create(media + "/pull.bundle", "pull", "MET", today);
   ASSERT_TRUE(w.ok());
   for (int i = 0; i < 2; ++i) {
-    MemorySource src(SealWithAttachment(met, {{"version", 1}, {"kind", "report"}, {"force", "MET"}, {"day", today},
+    const auto bytes = SealWithAttachment(met, {{"version", 1}, {"kind", "report"}, {"force", "MET"}, {"day", today},
                                               {"source", {{"ref", std::string(64, static_cast<char>('a' + i))},
                                                           {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
                                               {"category", "other"}, {"at_risk", "no"}, {"what", "Report."}},
-                                        5 << 20));
+                                        5 << 20);
+    MemorySource src(bytes);  // it reads `bytes` in place
     ASSERT_TRUE(w->AddItem({bundle::NewItemId(), "report", today, 0, 0, "", "", ""}, src).ok());
   }
   ASSERT_TRUE(w->Commit().ok());
