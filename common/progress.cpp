@@ -65,6 +65,16 @@ std::string ProgressText(std::uint64_t done, std::uint64_t total) {
 
 std::string MebibytesText(std::uint64_t bytes) { return WithSeparators((bytes + kMiB / 2) / kMiB); }
 
+std::string ProgressPageText(std::uint64_t done, std::uint64_t total) {
+  const bool small = total > 0 && total < 2 * kMiB;
+  auto text = [small](std::uint64_t n) {
+    return small ? WithSeparators((n + 512) / 1024) + " KiB" : MebibytesText(n) + " MiB";
+  };
+  if (total == 0) return text(done);
+  const auto percent = std::min<std::uint64_t>(100, done * 100 / total);
+  return text(done) + " of " + text(total) + " (" + std::to_string(percent) + "%)";
+}
+
 StderrProgress::StderrProgress(std::string what, bool plain)
     : what_(std::move(what)), tty_(::isatty(2) != 0), plain_(plain) {}
 

@@ -38,8 +38,11 @@ class ByteProgress {
 
 // "312 MiB of 1.0 GiB (30%)", or "312 MiB" when the total is not known.
 std::string ProgressText(std::uint64_t done, std::uint64_t total);
-// 1,024 (whole MiB, rounded, with thousands separators): for pages that say "MiB" themselves.
+// 1,024 (whole MiB, rounded, with thousands separators).
 std::string MebibytesText(std::uint64_t bytes);
+// "312 MiB of 1,024 MiB (30%)" for pages: whole MiB with separators, or KiB when the total is
+// under 2 MiB (so a small bundle does not read "0 MiB of 0 MiB"); "312 MiB" without a total.
+std::string ProgressPageText(std::uint64_t done, std::uint64_t total);
 
 // Progress lines on stderr: "WHAT: 312 MiB of 1.0 GiB (30%)". On a terminal the line is
 // rewritten in place; with `plain` (the commands' --progress) each step is a line of its own

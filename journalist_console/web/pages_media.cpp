@@ -104,11 +104,7 @@ std::vector<MediaFile> ListMedia(const std::string& dir, ConsoleStore& store) {
 
 // A progress step as one line of the page's log.
 std::string ProgressLine(const char* verb, std::uint64_t done, std::uint64_t total) {
-  std::string line = "<li>" + std::string(verb) + " " + MebibytesText(done) + " MiB";
-  if (total > 0) {
-    line += " of " + MebibytesText(total) + " MiB (" + std::to_string(done * 100 / total) + "%)";
-  }
-  return line + "</li>\n";
+  return "<li>" + std::string(verb) + " " + ProgressPageText(done, total) + "</li>\n";
 }
 
 void SplitNotices(const std::vector<PushNotice>& notices, PageData& d) {
@@ -208,7 +204,7 @@ Reply ConsoleApp::PostMediaImport(Context& c) {
     out.Write(before + "<h1>Importing " + HtmlEscape(name) + "</h1>\n"
               "<p>The whole bundle is checked first, then each new report is opened with the force key and "
               "stored. Nothing is imported unless all of it can be.</p>\n"
-              "<ol class=\"progress-log\" role=\"log\" aria-label=\"Progress\">\n");
+              "<div role=\"log\" aria-label=\"Progress\"><ol class=\"progress-log\">\n");
     ImportResult r = ImportBundle(store_, session->officer(), path,
                                   [&out](ImportStage stage, std::uint64_t done, std::uint64_t total) {
                                     out.Write(ProgressLine(stage == ImportStage::kChecking ? "Checked" : "Imported",
@@ -242,7 +238,7 @@ Reply ConsoleApp::PostMediaImport(Context& c) {
     d.set("raised", raised);
     d.set("has_raised", !r.raised.empty());
     d.set("raised_count", std::to_string(r.raised.size()));
-    out.Write("</ol>\n" + Render("media_done", d) + after);
+    out.Write("</ol></div>\n" + Render("media_done", d) + after);
   });
 }
 
@@ -267,7 +263,7 @@ Reply ConsoleApp::PostMediaOutbox(Context& c) {
                                  after = std::move(after)](ChunkWriter& out) {
     out.Write(before + "<h1>Writing the outbox</h1>\n<p>To " + HtmlEscape(name) +
               " on the media: it appears there only once it is complete.</p>\n"
-              "<ol class=\"progress-log\" role=\"log\" aria-label=\"Progress\">\n");
+              "<div role=\"log\" aria-label=\"Progress\"><ol class=\"progress-log\">\n");
     OutboxResult r = WriteOutbox(store_, session->officer(), path,
                                  [&out](std::uint64_t done, std::uint64_t total) {
                                    out.Write(ProgressLine("Written", done, total));
@@ -285,7 +281,7 @@ Reply ConsoleApp::PostMediaOutbox(Context& c) {
                                " imported item(s) in " + name + ".");
     d.set("next_step", Optional(r.nothing_to_send ? "" : "Carry the media to the transfer workstation for sealdrop-transfer push."));
     d.set("has_raised", false);
-    out.Write("</ol>\n" + Render("media_done", d) + after);
+    out.Write("</ol></div>\n" + Render("media_done", d) + after);
   });
 }
 
