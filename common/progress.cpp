@@ -38,6 +38,7 @@ ByteProgress::ByteProgress(ByteProgressFn fn, std::uint64_t total)
 
 void ByteProgress::Start() {
   next_ = step_;
+  reported_ = 0;
   if (fn_) fn_(0, total_);
 }
 
@@ -50,10 +51,11 @@ void ByteProgress::Advance(std::uint64_t bytes) {
 
 void ByteProgress::Finish() {
   if (total_ != 0) done_ = total_;
-  Report();
+  if (reported_ != done_) Report();
 }
 
 void ByteProgress::Report() {
+  reported_ = done_;
   if (fn_) fn_(done_, total_);
 }
 

@@ -34,6 +34,7 @@ class ByteProgress {
   std::uint64_t step_;
   std::uint64_t done_ = 0;
   std::uint64_t next_ = 0;
+  std::uint64_t reported_ = ~std::uint64_t{0};  // the last step reported (Finish does not repeat it)
 };
 
 // "312 MiB of 1.0 GiB (30%)", or "312 MiB" when the total is not known.

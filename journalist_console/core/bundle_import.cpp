@@ -56,7 +56,10 @@ ByteProgressFn StageFn(const ImportProgressFn& fn, ImportStage stage) {
   return [&fn, stage](std::uint64_t done, std::uint64_t total) { fn(stage, done, total); };
 }
 
-Error Nothing(const std::string& message) { return MakeError(ErrorCode::kIo, message + kNothing); }
+// `e` (its code kept) with what it means for the officer; `context` goes before the message.
+Error Nothing(const Error& e, const std::string& context = "") {
+  return MakeError(e.code, context + e.message + kNothing);
+}
 
 }  // namespace
 
@@ -72,7 +75,7 @@ ImportResult ImportBundle(ConsoleStore& store, const OfficerSession& session, co
   auto force = store.GetMeta("force");
   if (!force) return fail(force.error());
   auto reader = bundle::BundleReader::Open(path, StageFn(progress_fn, ImportStage::kChecking));
-  if (!reader) return fail(Nothing(path + ": " + reader.error().message));
+  if (!reader) return fail(Nothing(reader.error(), path + ": "));
   const auto& m = reader->manifest();
   if (m.type != "pull") {
     return fail(MakeError(ErrorCode::kInvalidArgument, path + " is an outbox bundle, not a pull: nothing was imported"));
@@ -86,7 +89,7 @@ ImportResult ImportBundle(ConsoleStore& store, const OfficerSession& session, co
   // officer learns what was not delivered even when this bundle turns out to be bad.
   const std::string media = std::filesystem::path(path).parent_path().string();
   if (auto st = ReadPushResults(store, officer, media, NextOutbox::kTheNextOne, &r.push_notices); !st) {
-    return fail(Nothing(st.error().message));
+    return fail(Nothing(st.error()));
   }
   const FieldSealer sealer(key);
 
@@ -109,7 +112,7 @@ ImportResult ImportBundle(ConsoleStore& store, const OfficerSession& session, co
     auto known = store.HasCase(item.id);
     if (!known) {
       undo();
-      return fail(Nothing(known.error().message));
+      return fail(Nothing(known.error()));
     }
     if (*known) {
       ++r.already;
@@ -119,7 +122,7 @@ ImportResult ImportBundle(ConsoleStore& store, const OfficerSession& session, co
     auto out = AtomicFile::Create(store.SealedPath(item.id), 0600, /*overwrite=*/false);
     if (!out) {
       undo();
-      return fail(Nothing("cannot store item " + std::to_string(i + 1) + ": " + out.error().message));
+      return fail(Nothing(out.error(), "cannot store item " + std::to_string(i + 1) + ": "));
     }
     auto source = reader->ItemSource(i);
     TeeSource tee(*source, *out, progress);
@@ -131,8 +134,8 @@ ImportResult ImportBundle(ConsoleStore& store, const OfficerSession& session, co
     if (opened && stored) stored = out->CommitUnsynced();
     if (!opened || !stored) {
       undo();
-      return fail(Nothing("item " + std::to_string(i + 1) + " of " + path + ": " +
-                          (opened ? stored.error().message : opened.error().message)));
+      return fail(Nothing(opened ? stored.error() : opened.error(),
+                          "item " + std::to_string(i + 1) + " of " + path + ": "));
     }
     written.push_back(item.id);
     const auto& meta = opened->meta;
@@ -151,11 +154,11 @@ ImportResult ImportBundle(ConsoleStore& store, const OfficerSession& session, co
   }
   if (auto st = SyncFileSystem((std::filesystem::path(store.dir()) / "sealed").string()); !st) {
     undo();
-    return fail(Nothing(st.error().message));
+    return fail(Nothing(st.error()));
   }
   if (auto st = store.AddCases(rows, m.day, &r.raised); !st) {
     undo();
-    return fail(Nothing(st.error().message));
+    return fail(Nothing(st.error()));
   }
   progress.Finish();
   r.committed = true;

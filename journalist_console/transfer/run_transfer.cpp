@@ -87,6 +87,7 @@ int Pull(const Options& o) {
   for (const auto& item : *items) {
     if (!bundle::IsItemId(item.id) || (item.kind != "report" && item.kind != "followup") ||
         !IsValidDay(item.day)) {
+      shown.End();
       return Fail("the server listed an item this tool does not understand; nothing was written");
     }
     bundle::Item entry{item.id, item.kind, item.day, 0, 0, "", "", ""};

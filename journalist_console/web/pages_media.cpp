@@ -62,10 +62,15 @@ std::string SizeText(std::uint64_t bytes) {
 
 // The files on the media the console may read, by name. Only the listing's names can be
 // imported, so what is left out here can never be read.
-std::vector<MediaFile> ListMedia(const std::string& dir, ConsoleStore& store) {
+Result<std::vector<MediaFile>> ListMedia(const std::string& dir, ConsoleStore& store) {
   std::vector<MediaFile> out;
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "the media at " + dir + " cannot be read (" + ec.message() +
+                                         "): is it still mounted?");
+  }
+  for (const auto& e : it) {
     if (out.size() >= kMaxMediaFiles) break;
     const std::string name = e.path().filename().string();
     const bool bundle = name.size() > kBundleSuffix.size() && name.ends_with(kBundleSuffix);
@@ -100,6 +105,20 @@ std::vector<MediaFile> ListMedia(const std::string& dir, ConsoleStore& store) {
   }
   std::sort(out.begin(), out.end(), [](const MediaFile& a, const MediaFile& b) { return a.name < b.name; });
   return out;
+}
+
+// The layout with kBodyMarker as its body, and the page cut there: what a streamed page writes
+// first and last.
+PageData MarkerBody() {
+  PageData d;
+  d.set("html", std::string(kBodyMarker));
+  return d;
+}
+std::pair<std::string, std::string> SplitAtMarker(const Response& page) {
+  const std::string& whole = page.body();
+  const std::size_t at = whole.find(kBodyMarker);
+  if (at == std::string::npos) Die("streamed page without its marker");
+  return {whole.substr(0, at), whole.substr(at + kBodyMarker.size())};
 }
 
 // A progress step as one line of the page's log.
@@ -141,9 +160,11 @@ Response ConsoleApp::GetMedia(Context& c) {
   d.set("configured", !config_.media.empty());
   if (config_.media.empty()) return Page(http::status::ok, "media", "Removable media", std::move(d), c.session);
   d.set("media", config_.media);
+  auto files = ListMedia(config_.media, store_);
+  if (!files) return ErrorPage(http::status::internal_server_error, "The removable media", files.error().message, c.session);
   PageData pulls{PageData::type::list}, others{PageData::type::list};
   bool has_pulls = false, has_others = false;
-  for (const auto& f : ListMedia(config_.media, store_)) {
+  for (const auto& f : *files) {
     PageData row;
     row.set("name", f.name);
     row.set("size", SizeText(f.size));
@@ -182,22 +203,20 @@ Response ConsoleApp::GetMedia(Context& c) {
 Reply ConsoleApp::PostMediaImport(Context& c) {
   if (config_.media.empty()) return RedirectTo("/media");
   const std::string name(c.form.Get("name"));
+  auto files = ListMedia(config_.media, store_);
+  if (!files) return ErrorPage(http::status::internal_server_error, "The removable media", files.error().message, c.session);
   bool listed = false;
-  for (const auto& f : ListMedia(config_.media, store_)) listed = listed || (f.kind == MediaKind::kPull && f.name == name);
+  for (const auto& f : *files) listed = listed || (f.kind == MediaKind::kPull && f.name == name);
   if (!listed) {
     return ErrorPage(http::status::bad_request, "Not a pull bundle on the media",
                      "That file is not one of the pull bundles the removable media page lists: nothing was imported.",
                      c.session);
   }
   const std::string path = (std::filesystem::path(config_.media) / name).string();
-  Response page = Page(http::status::ok, "raw", "Importing " + name, [] {
-    PageData d;
-    d.set("html", std::string(kBodyMarker));
-    return d;
-  }(), c.session);
-  const std::string whole = page.body();
-  const std::size_t at = whole.find(kBodyMarker);
-  std::string before = whole.substr(0, at), after = whole.substr(at + kBodyMarker.size());
+  Response page = Page(http::status::ok, "raw", "Importing " + name, MarkerBody(), c.session);
+  auto [before, after] = SplitAtMarker(page);
+  // Valid while the stream runs: it runs on this thread right after this handler returns, and
+  // nothing else (the idle sweep included) runs until it ends.
   const Session* session = c.session;
   return Reply(std::move(page), [this, session, name, path, before = std::move(before),
                                  after = std::move(after)](ChunkWriter& out) {
@@ -250,14 +269,8 @@ Reply ConsoleApp::PostMediaOutbox(Context& c) {
                      "The media already holds 999 outboxes of today: use other media.", c.session);
   }
   const std::string path = (std::filesystem::path(config_.media) / *name).string();
-  Response page = Page(http::status::ok, "raw", "Writing the outbox", [] {
-    PageData d;
-    d.set("html", std::string(kBodyMarker));
-    return d;
-  }(), c.session);
-  const std::string whole = page.body();
-  const std::size_t at = whole.find(kBodyMarker);
-  std::string before = whole.substr(0, at), after = whole.substr(at + kBodyMarker.size());
+  Response page = Page(http::status::ok, "raw", "Writing the outbox", MarkerBody(), c.session);
+  auto [before, after] = SplitAtMarker(page);
   const Session* session = c.session;
   return Reply(std::move(page), [this, session, name = *name, path, before = std::move(before),
                                  after = std::move(after)](ChunkWriter& out) {
