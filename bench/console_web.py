@@ -3,7 +3,7 @@
 console holding N imported synthetic reports (bench/make_pull_bundle), an officer signed in as a
 browser would (sign-in form, CSRF, session cookie), then each page requested R times one after
 another and its p50/p99 latency printed:
-  the case list (at-risk first, every case on one page), a filtered list (status, category,
+  the case list (at-risk first, 100 to a page: the first and the last page), a filtered list (status, category,
   at-risk), a search (POST /search, then the filtered list it leads to, built from the opened
   text in memory), one case, the statistics.
 Nothing is asserted: it prints figures (BENCHMARKS.md "Console web face").
@@ -107,8 +107,11 @@ def bench(n, work):
             raise SystemExit(f"sign-in: HTTP {status}\n{page[:500]}")
         print(f"== {n} cases: sign-in (Argon2id unwrap of the officer's key slot) "
               f"{(time.perf_counter() - t0) * 1000:.0f} ms")
-        page = timed(c, "case list (all, at-risk first)", "GET", "/cases")
+        page = timed(c, "case list (page 1, at-risk first)", "GET", "/cases")
         case = re.search(r'href="/cases/([0-9a-f]{32})"', page).group(1)
+        last = re.search(r"Page [0-9,]+ of ([0-9,]+)", page)
+        if last:
+            timed(c, "case list, last page", "GET", f"/cases?page={last.group(1).replace(',', '')}")
         csrf = csrf_of(page)
         timed(c, "filtered list (new, corruption, at risk)", "GET",
               "/cases?status=new&category=corruption&at_risk=1")

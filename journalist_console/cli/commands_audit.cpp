@@ -81,7 +81,7 @@ std::string Escape(const std::string& s) {
 }
 
 // A plain bar chart: reports received per month.
-std::string MonthChart(const std::map<std::string, int>& months) {
+std::string MonthChart(const Counts& months) {
   const int width = 640;
   const int height = 320;
   const int left = 50, bottom = 40, top = 40;
@@ -114,7 +114,7 @@ std::string MonthChart(const std::map<std::string, int>& months) {
   return svg + "</svg>\n";
 }
 
-void PrintCounts(const char* title, const std::map<std::string, int>& counts) {
+void PrintCounts(const char* title, const Counts& counts) {
   std::printf("%s\n", title);
   if (counts.empty()) std::printf("  (none)\n");
   for (const auto& [k, n] : counts) std::printf("  %-22s %6d\n", TerminalSafe(k).c_str(), n);
@@ -123,13 +123,18 @@ void PrintCounts(const char* title, const std::map<std::string, int>& counts) {
 int Stats(const DataOptions& o) {
   auto in = OpenAndSignIn(o.c);
   if (!in) return Report(in.error());
-  auto cases = in->store->Cases();
-  if (!cases) return Report(cases.error());
-  const CaseCounts n = CountCases(*cases);
+  auto counted = CountCases(*in->store);
+  if (!counted) return Report(counted.error());
+  const CaseCounts& n = *counted;
   std::printf("%d report(s), %d follow-up(s), %d with someone at risk\n", n.reports, n.followups, n.urgent);
   PrintCounts("By month:", n.months);
   PrintCounts("By category:", n.categories);
   PrintCounts("By outcome:", n.outcomes);
+  PrintCounts("Time from import to first triage:", n.time_to_triage);
+  if (n.median_days_to_triage >= 0) {
+    std::printf("Median time to triage: %d day(s), over %d triaged report(s)\n", n.median_days_to_triage,
+                n.triaged);
+  }
   if (!o.svg.empty()) {
     if (auto st = WriteFileAtomically(o.svg, MonthChart(n.months), 0600, /*overwrite=*/false); !st) {
       return Report(st.error());
@@ -154,7 +159,7 @@ void AddAuditCommands(CLI::App& app, int& exit_code) {
   list->callback([l, &exit_code] { exit_code = AuditList(*l); });
 
   auto s = std::make_shared<DataOptions>();
-  auto* stats = app.add_subcommand("stats", "Counts by month, category and outcome");
+  auto* stats = app.add_subcommand("stats", "Counts by month, category, outcome and time to triage");
   AddCaseCommandOptions(stats, s->c);
   stats->add_option("--svg", s->svg, "Also write a bar chart (SVG) of reports per month");
   stats->callback([s, &exit_code] { exit_code = Stats(*s); });

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <climits>
 
 #include "common/clock.h"
 #include "common/io.h"
@@ -224,8 +225,31 @@ void SortForList(std::vector<CaseRow>& cases, const std::map<std::string, std::s
   });
 }
 
-CaseCounts CountCases(const std::vector<CaseRow>& cases) {
+namespace {
+
+// Time to triage, counted from the day the console imported the report (the PSD could not see
+// it before), in buckets a supervisor reports on: an upper bound in days and its label.
+struct TriageBucket {
+  long long up_to;
+  const char* label;
+};
+constexpr TriageBucket kTriageBuckets[] = {
+    {0, "same day"},       {1, "next day"},      {7, "2 to 7 days"},
+    {28, "8 to 28 days"},  {LLONG_MAX, "over 28 days"},
+};
+constexpr const char* kNotTriaged = "not yet triaged";
+
+Counts InOrder(const std::map<std::string, int>& counts) { return {counts.begin(), counts.end()}; }
+
+}  // namespace
+
+CaseCounts CountCases(const std::vector<CaseRow>& cases,
+                      const std::map<std::string, std::string>& first_triage) {
   CaseCounts n;
+  std::map<std::string, int> months, categories, outcomes;
+  std::vector<int> buckets(std::size(kTriageBuckets), 0);
+  int not_triaged = 0;
+  std::vector<long long> days;
   for (const auto& c : cases) {
     if (c.kind != "report") {
       ++n.followups;
@@ -233,11 +257,47 @@ CaseCounts CountCases(const std::vector<CaseRow>& cases) {
     }
     ++n.reports;
     n.urgent += c.urgent ? 1 : 0;
-    ++n.months[c.sent_day.substr(0, 7)];
-    ++n.categories[c.category.empty() ? "(not given)" : c.category];
-    ++n.outcomes[c.outcome.empty() ? "(not yet triaged)" : c.outcome];
+    ++months[c.sent_day.substr(0, 7)];
+    ++categories[c.category.empty() ? "(not given)" : c.category];
+    ++outcomes[c.outcome.empty() ? "(not yet triaged)" : c.outcome];
+    const auto first = first_triage.find(c.id);
+    if (first == first_triage.end() || !IsValidDay(first->second) || !IsValidDay(c.received_day)) {
+      ++not_triaged;
+      continue;
+    }
+    // A clock set back on the air-gapped machine must not make a negative wait.
+    const long long d = std::max(0LL, DaysBetween(c.received_day, first->second));
+    days.push_back(d);
+    for (std::size_t b = 0; b < std::size(kTriageBuckets); ++b) {
+      if (d <= kTriageBuckets[b].up_to) {
+        ++buckets[b];
+        break;
+      }
+    }
+  }
+  n.months = InOrder(months);
+  n.categories = InOrder(categories);
+  n.outcomes = InOrder(outcomes);
+  if (n.reports > 0) {
+    for (std::size_t b = 0; b < std::size(kTriageBuckets); ++b) {
+      n.time_to_triage.emplace_back(kTriageBuckets[b].label, buckets[b]);
+    }
+    n.time_to_triage.emplace_back(kNotTriaged, not_triaged);
+  }
+  n.triaged = static_cast<int>(days.size());
+  if (!days.empty()) {
+    std::sort(days.begin(), days.end());
+    n.median_days_to_triage = static_cast<int>(days[(days.size() - 1) / 2]);
   }
   return n;
+}
+
+Result<CaseCounts> CountCases(const ConsoleStore& store) {
+  auto cases = store.Cases();
+  if (!cases) return cases.error();
+  auto first = store.FirstTriageDays();
+  if (!first) return first.error();
+  return CountCases(*cases, *first);
 }
 
 }  // namespace sealdrop::console

@@ -64,14 +64,23 @@ Result<std::string> ForwardCase(ConsoleStore& store, const OfficerSession& by, c
 void SortForList(std::vector<CaseRow>& cases, const std::map<std::string, std::size_t>& unread);
 
 // What `stats` counts (reports only in the maps; follow-ups counted apart).
+// Counts for `stats` and the statistics page, each in the order it is shown.
+using Counts = std::vector<std::pair<std::string, int>>;
 struct CaseCounts {
   int reports = 0;
   int followups = 0;
   int urgent = 0;
-  std::map<std::string, int> months;      // "YYYY-MM" of the sent day
-  std::map<std::string, int> categories;  // "(not given)" when empty
-  std::map<std::string, int> outcomes;    // "(not yet triaged)" when empty
+  Counts months;          // "YYYY-MM" of the sent day, oldest first
+  Counts categories;      // "(not given)" when empty
+  Counts outcomes;        // "(not yet triaged)" when empty
+  Counts time_to_triage;  // days from import to first triage, in fixed buckets, every bucket shown
+  int triaged = 0;        // reports with a triage
+  int median_days_to_triage = -1;  // -1 until a report is triaged
 };
-CaseCounts CountCases(const std::vector<CaseRow>& cases);
+// `first_triage`: ConsoleStore::FirstTriageDays().
+CaseCounts CountCases(const std::vector<CaseRow>& cases,
+                      const std::map<std::string, std::string>& first_triage);
+// The same, read from the store.
+Result<CaseCounts> CountCases(const ConsoleStore& store);
 
 }  // namespace sealdrop::console

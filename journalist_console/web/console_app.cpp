@@ -1,5 +1,7 @@
 #include "journalist_console/web/console_app.h"
 
+#include <sodium.h>
+
 #include "journalist_console/core/case_files.h"
 #include "journalist_console/web/embedded.h"
 
@@ -113,6 +115,8 @@ const std::vector<ConsoleApp::Route>& ConsoleApp::Routes() {
       {V::post, "/cases/*/triage", true, &ConsoleApp::PostTriage},
       {V::post, "/cases/*/reply", true, &ConsoleApp::PostReply},
       {V::post, "/cases/*/forward", true, &ConsoleApp::PostForward},
+      {V::post, "/cases/*/attachments/*/safe-copy", true, &ConsoleApp::PostSafeCopy},
+      {V::get, "/downloads/*", true, &ConsoleApp::GetDownload},
       {V::get, "/stats", true, &ConsoleApp::GetStats},
       {V::get, "/media", true, &ConsoleApp::GetMedia},
       {V::post, "/media/import", true, nullptr, &ConsoleApp::PostMediaImport},
@@ -216,7 +220,10 @@ Reply ConsoleApp::Handle(Request& request) {
   }
   if (route->stream_fn) return (this->*(route->stream_fn))(c);
   Response res = (this->*(route->fn))(c);
-  if (request.method() == http::verb::head) res.body().clear();
+  if (request.method() == http::verb::head) {
+    sodium_memzero(res.body().data(), res.body().size());  // a download's bytes, too
+    res.body().clear();
+  }
   return res;
 }
 

@@ -4,10 +4,12 @@
 //   GET  /                      -> /cases, or /sign-in
 //   GET  /sign-in               sign-in form          POST /sign-in    name + passphrase
 //   POST /sign-out              ends the session, wipes the key
-//   GET  /cases?FILTERS         case list             POST /search     search text (kept in the session)
+//   GET  /cases?FILTERS&page=N  case list, 100 a page POST /search    search text (kept in the session)
 //   GET  /cases/ID              the whole conversation, triage and reply forms
 //   POST /cases/ID/triage       outcome + note        POST /cases/ID/reply   reply text
 //   POST /cases/ID/forward      to (a force code from the signed directory)
+//   POST /cases/ID/attachments/N/safe-copy   a safe copy of attachment N of case item ID, in
+//                               the session's memory; GET /downloads/TOKEN saves it
 //   GET  /stats                 counts and charts
 //   GET  /media                 bundles and push results on the removable media (serve --media)
 //   POST /media/import          name (one the listing shows)   POST /media/outbox
@@ -103,6 +105,9 @@ class ConsoleApp {
   Response GetMedia(Context& c);
   Reply PostMediaImport(Context& c);
   Reply PostMediaOutbox(Context& c);
+  // pages_safe_copy.cpp
+  Response PostSafeCopy(Context& c);
+  Response GetDownload(Context& c);
 
   // The page `name` inside the layout, for `session` (nullptr: signed out).
   Response Page(http::status status, std::string_view name, const std::string& title, PageData data,

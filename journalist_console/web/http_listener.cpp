@@ -1,6 +1,7 @@
 #include "journalist_console/web/http_listener.h"
 
 #include <poll.h>
+#include <sodium.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -140,6 +141,8 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
 
   void OnWrite(beast::error_code ec) {
     const bool again = !ec && response_->keep_alive();
+    // Pages and downloads carry opened case text and safe copies: wiped once sent.
+    sodium_memzero(response_->body().data(), response_->body().size());
     response_.reset();
     if (again) return DoRead();
     Close();

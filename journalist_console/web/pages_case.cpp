@@ -1,4 +1,5 @@
-// GET /cases/ID (the whole conversation), POST /cases/ID/triage and /cases/ID/reply.
+// GET /cases/ID (the whole conversation, each attachment with its safe-copy button), POST
+// /cases/ID/triage and /cases/ID/reply.
 #include <algorithm>
 
 #include "journalist_console/core/case_actions.h"
@@ -32,8 +33,10 @@ std::string SizeText(std::uint64_t bytes) {
   return std::to_string(bytes / (1024 * 1024)) + " MB";
 }
 
+// `item_id`: the case item the attachments belong to (the report's or a follow-up's own id), whose
+// attachments are numbered from 1 as `show` and export-attachment number them.
 PageData Item(const char* css, const std::string& heading, const std::string& when, const OpenedItem& item,
-              const std::string& kind) {
+              const std::string& kind, const std::string& item_id) {
   PageData d;
   d.set("css", css);
   d.set("heading", heading);
@@ -48,8 +51,11 @@ PageData Item(const char* css, const std::string& heading, const std::string& wh
     if (contact) d.set("contact", FieldList(*contact));
   }
   PageData parts{PageData::type::list};
-  for (const auto& p : item.parts) {
+  for (std::size_t i = 0; i < item.parts.size(); ++i) {
+    const PartSummary& p = item.parts[i];
     PageData pd;
+    pd.set("item_id", item_id);
+    pd.set("number", std::to_string(i + 1));
     pd.set("name", p.info.name);
     pd.set("type", p.info.content_type);
     pd.set("size", SizeText(p.size));
@@ -81,11 +87,11 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
   std::vector<Entry> entries;
   entries.push_back({row.sent_day, Item(row.kind == "report" ? "report" : "followup",
                                         row.kind == "report" ? "Report" : "Follow-up from the reporter",
-                                        "sent " + row.sent_day, view->item, row.kind)});
+                                        "sent " + row.sent_day, view->item, row.kind, row.id)});
   for (const auto& f : view->followups) {
     if (f.item) {
       PageData d = Item("followup", std::string(f.unread ? "New follow-up" : "Follow-up") + " from the reporter",
-                        "sent " + f.row.sent_day, *f.item, "followup");
+                        "sent " + f.row.sent_day, *f.item, "followup", f.row.id);
       entries.push_back({f.row.sent_day, std::move(d)});
     } else {
       PageData d;

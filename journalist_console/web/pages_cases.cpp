@@ -1,4 +1,5 @@
-// GET /cases (the list, its filters and the search) and POST /search.
+// GET /cases (the list, its filters and the search, a page of kCasesPerPage at a time) and
+// POST /search.
 #include <set>
 
 #include "common/clock.h"
@@ -13,6 +14,24 @@ namespace sealdrop::console::web {
 namespace {
 
 constexpr std::size_t kMaxQueryBytes = 200;
+// Rows per page of the list (and of search results): 10,000 cases on one page were 2.3 MiB.
+constexpr std::size_t kCasesPerPage = 100;
+
+// "10,000"
+std::string WithCommas(std::size_t n) {
+  std::string digits = std::to_string(n);
+  for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return digits;
+}
+
+// ?page=N: 1 when absent; 0 when it is not a page number (1 to 7 digits, no leading zero).
+std::size_t PageNumber(std::string_view text) {
+  if (text.empty()) return 1;
+  if (text.size() > 7 || text.front() == '0' || text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return 0;
+  }
+  return std::stoul(std::string(text));
+}
 
 // The filters, as GET parameters (no content: values are codes, days and flags).
 struct Filters {
@@ -186,9 +205,33 @@ Response ConsoleApp::GetCases(Context& c) {
   }
   SortForList(shown, *unread);
 
+  // One page of the sorted list; its links keep every filter (and the search switch).
+  const std::string filters_query = f.Query();
+  const auto page_link = [&](std::size_t n) {
+    std::string q = filters_query;
+    if (searching) q += (q.empty() ? "" : "&") + std::string("search=on");
+    if (n > 1) q += (q.empty() ? "" : "&") + std::string("page=") + std::to_string(n);
+    return "/cases" + (q.empty() ? std::string() : "?" + q);
+  };
+  const std::size_t pages = std::max<std::size_t>(1, (shown.size() + kCasesPerPage - 1) / kCasesPerPage);
+  const std::string_view page_text = query->Get("page");
+  const std::size_t page = PageNumber(page_text);
+  if (page == 0 || page > pages) {
+    PageData e;
+    e.set("heading", "No such page");
+    e.set("message", "This list has " + WithCommas(pages) + (pages == 1 ? " page" : " pages") +
+                         (page == 0 ? "; pages are numbered from 1." : ": there is no page " + std::string(page_text) + "."));
+    e.set("link", page_link(pages));
+    e.set("link_text", pages == 1 ? std::string("The list") : "The last page (" + WithCommas(pages) + ")");
+    return Page(http::status::not_found, "error", "No such page", std::move(e), c.session);
+  }
+  const std::size_t first = (page - 1) * kCasesPerPage;
+  const std::size_t last = std::min(shown.size(), first + kCasesPerPage);
+
   const FieldSealer sealer(session.officer().key());
   PageData rows{PageData::type::list};
-  for (const auto& row : shown) {
+  for (std::size_t i = first; i < last; ++i) {
+    const CaseRow& row = shown[i];
     PageData r;
     r.set("id", row.id);
     r.set("short_id", row.id.substr(0, 8));
@@ -220,8 +263,16 @@ Response ConsoleApp::GetCases(Context& c) {
   for (const auto& cat : categories) category_values.emplace_back(cat, cat);
 
   PageData d;
-  d.set("shown", std::to_string(shown.size()));
-  d.set("total", std::to_string(total));
+  d.set("shown", WithCommas(shown.size()));
+  d.set("total", WithCommas(total));
+  d.set("filtered", shown.size() != total);
+  d.set("first", WithCommas(first + 1));
+  d.set("last", WithCommas(last));
+  d.set("paged", pages > 1);
+  d.set("page", WithCommas(page));
+  d.set("pages", WithCommas(pages));
+  d.set("prev", Optional(page > 1 ? page_link(page - 1) : std::string()));
+  d.set("next", Optional(page < pages ? page_link(page + 1) : std::string()));
   d.set("rows", rows);
   d.set("has_rows", !shown.empty());
   d.set("undelivered", und);
@@ -236,7 +287,7 @@ Response ConsoleApp::GetCases(Context& c) {
   d.set("unread", f.unread);
   d.set("searching", searching);
   d.set("query", searching ? std::string(session.search.query) : std::string());
-  d.set("filters_query", f.Query());
+  d.set("filters_query", filters_query);
   return Page(http::status::ok, "cases", "Cases", std::move(d), c.session);
 }
 

@@ -13,7 +13,7 @@ constexpr int kLabelWidth = 220;
 constexpr int kBarSpace = 380;
 constexpr int kRowHeight = 26;
 
-PageData Chart(const char* key, const char* title, const char* column, const std::map<std::string, int>& counts) {
+PageData Chart(const char* key, const char* title, const char* column, const Counts& counts) {
   int peak = 1;
   for (const auto& [k, n] : counts) peak = std::max(peak, n);
   PageData bars{PageData::type::list};
@@ -46,18 +46,25 @@ PageData Chart(const char* key, const char* title, const char* column, const std
 }  // namespace
 
 Response ConsoleApp::GetStats(Context& c) {
-  auto cases = store_.Cases();
-  if (!cases) return ErrorPage(http::status::internal_server_error, "The cases could not be read", cases.error().message, c.session);
-  const CaseCounts n = CountCases(*cases);
+  auto counted = CountCases(store_);
+  if (!counted) {
+    return ErrorPage(http::status::internal_server_error, "The cases could not be read", counted.error().message, c.session);
+  }
+  const CaseCounts& n = *counted;
   PageData charts{PageData::type::list};
   charts.push_back(Chart("month", "Reports by month", "Month", n.months));
   charts.push_back(Chart("category", "Reports by category", "Category", n.categories));
   charts.push_back(Chart("outcome", "Reports by outcome", "Outcome", n.outcomes));
+  charts.push_back(Chart("triage-time", "Time from import to first triage", "Wait", n.time_to_triage));
   PageData d;
   d.set("reports", std::to_string(n.reports));
   d.set("followups", std::to_string(n.followups));
   d.set("urgent", std::to_string(n.urgent));
   d.set("charts", charts);
+  d.set("median", n.median_days_to_triage >= 0
+                      ? PageData("Half of the triaged reports (" + std::to_string(n.triaged) + ") waited " +
+                                 std::to_string(n.median_days_to_triage) + " day(s) or less for their first triage.")
+                      : PageData(false));
   return Page(http::status::ok, "stats", "Statistics", std::move(d), c.session);
 }
 

@@ -1,7 +1,8 @@
 // Signed-in officers of the web face. A session holds the officer's core session (name, role and
 // the unlocked force key, wiped when it goes) behind the console's idle lock (core/idle_lock.h),
-// a CSRF token for its forms, and the officer's search query and index (opened text, in wiping
-// memory, never on disk). A session idle for the idle period is locked: removed, key and index
+// a CSRF token for its forms, the officer's search query and index (opened text, in wiping
+// memory, never on disk) and the last safe copy made, in wiping memory until it is downloaded
+// and replaced or the session ends. A session idle for the idle period is locked: removed, key and index
 // wiped, on its next request or by the sweep that runs every few seconds, whichever comes first. Tokens are 32 random bytes (hex); lookups compare in
 // constant time. Single-threaded, like the rest of the web face.
 #pragma once
@@ -32,6 +33,17 @@ struct SearchState {
   ~SearchState();
 };
 
+// The safe copy of an attachment made last in a session (pages_safe_copy.cpp), held in wiping
+// memory for its download (GET /downloads/TOKEN) until the session makes the next one, signs out
+// or is locked. The token is random and only this session's own token finds it.
+struct SafeCopyDownload {
+  std::string token;         // RandomToken()
+  std::string file_name;     // ExportFileName(): ASCII, no path, for Content-Disposition
+  std::string content_type;  // ExportContentType()
+  WipingString bytes;
+  ~SafeCopyDownload() { WipeString(bytes); }
+};
+
 struct Session {
   Session(OfficerSession signed_in, std::chrono::seconds idle, Clock clock)
       : lock(std::move(signed_in), idle, std::move(clock)) {}
@@ -41,6 +53,7 @@ struct Session {
   IdleLockedSession lock;
   std::string csrf;
   SearchState search;
+  std::unique_ptr<SafeCopyDownload> download;  // null: none made (or it was dropped)
 };
 
 class SessionTable {

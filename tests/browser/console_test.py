@@ -7,10 +7,13 @@ directory standing for the removable media; sealdrop-console's first supervisor 
 assessor (officer accounts, key slots: docs/console.md §5); then `sealdrop-console serve --media`
 starts on 127.0.0.1:0 and, in Chromium (journey.Browser: DevTools, no page script), psd imports the
 pull bundle from the Removable media page (a streamed page with progress in bytes), signs in
-again, filters the list, searches, opens a case, triages it, replies, forwards it, views the
-statistics and writes the outbox to the media; the assessor signs in with their
-own passphrase and triages another case. The CLI then shows the triage and the reply, the outbox
-written in the browser carries the reply and the forward, and the audit verifies and names both officers; once psd
+again, filters the list, searches, opens a case, triages it, replies, forwards it and views the
+statistics, then makes a safe copy of the photo attached to that case and saves it (Chromium's
+download lands in the test's temporary directory; exiftool finds no GPS or name in it) and
+writes the outbox to the media; the assessor signs in with their own passphrase
+and triages another case. Last, more reports are filed and imported (101 in all) and psd pages
+through the list. The CLI then shows the triage and the reply, the outbox written in the browser
+carried the reply and the forward, and the audit verifies and names both officers; once psd
 removes the assessor, the assessor's sign-in is refused. Screenshots of each page are left in
 --artefacts.
 
@@ -51,8 +54,9 @@ def start(argv):
             return p, found
 
 
-def file_report(base, category, at_risk, what):
-    """One report through the source interface, as a browser would post it (multipart)."""
+def file_report(base, category, at_risk, what, files=()):
+    """One report through the source interface, as a browser would post it (multipart); FILES:
+    (name, bytes) attachments."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     page = opener.open(base + "/report", timeout=60).read().decode()
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
@@ -60,6 +64,9 @@ def file_report(base, category, at_risk, what):
     body = b""
     for k, v in (("csrf", csrf), ("force", "MET"), ("category", category), ("at_risk", at_risk), ("what", what)):
         body += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").encode()
+    for name, content in files:
+        body += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+                 "Content-Type: image/jpeg\r\n\r\n").encode() + content + b"\r\n"
     body += f"--{boundary}--\r\n".encode()
     req = urllib.request.Request(base + "/report", data=body, method="POST",
                                  headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
@@ -80,6 +87,110 @@ def sign_in(b, officer, passphrase):
     b.type_into('input[name="officer"]', officer)
     b.type_into('input[name="passphrase"]', passphrase)
     b.click_and_wait('form[action="/sign-in"] button[type="submit"]')
+
+
+# The report about the nightclub carries a photo whose EXIF names the reporter and places them
+# (GPS); the officer makes a safe copy of it on the web face and saves it.
+PHOTO_REPORT, PHOTO_NAME, PHOTO_SECRET = 2, "lagoon.jpg", "Alice Reporter"
+
+
+def photo_with_exif():
+    """A real JPEG (netpbm's pnmtojpeg) with an EXIF segment (Artist, GPS latitude) and a comment,
+    as tests/support/crafted_files.cpp makes it."""
+    w, h = 64, 48
+    ppm = b"P6\n%d %d\n255\n" % (w, h) + bytes((x * 255 // w, y * 255 // h, 200)[c]
+                                                for y in range(h) for x in range(w) for c in range(3))
+    jpeg = subprocess.run(["/usr/bin/pnmtojpeg"], input=ppm, capture_output=True, check=True).stdout
+    be16, be32 = (lambda v: v.to_bytes(2, "big")), (lambda v: v.to_bytes(4, "big"))
+    tiff = b"MM" + be16(42) + be32(8) + be16(2)
+    tiff += be16(0x013B) + be16(2) + be32(15) + be32(38)  # Artist, 15 bytes at 38
+    tiff += be16(0x8825) + be16(4) + be32(1) + be32(54)   # the GPS IFD at 54
+    tiff += be32(0) + PHOTO_SECRET.encode() + b"\0\0"
+    tiff += be16(2) + be16(0x0001) + be16(2) + be32(2) + b"N\0\0\0"  # latitude ref N
+    tiff += be16(0x0002) + be16(5) + be32(3) + be32(84) + be32(0)    # latitude at 84
+    tiff += b"".join(be32(v) + be32(1) for v in (51, 30, 26))
+    segment = lambda code, payload: bytes((0xFF, code)) + be16(len(payload) + 2) + payload  # noqa: E731
+    return (jpeg[:2] + segment(0xE1, b"Exif\0\0" + tiff)
+            + segment(0xFE, f"Taken by {PHOTO_SECRET} at 51.5072N".encode()) + jpeg[2:])
+
+
+def exif_of(path):
+    """What exiftool (an independent reader) sees in PATH."""
+    return subprocess.run(["/usr/bin/exiftool", "-a", "-G1", "-s", path], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def exif_of_bytes(content, work):
+    path = os.path.join(work, "exif-check.jpg")
+    with open(path, "wb") as f:
+        f.write(content)
+    return exif_of(path)
+
+
+def set_download_dir(b, path):
+    """Downloads land in PATH under the name the console gives (Browser domain: browser-wide,
+    so sent outside the page's session)."""
+    session, b.session = b.session, None
+    try:
+        b.send("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": path})
+    finally:
+        b.session = session
+
+
+def safe_copy_journey(b, base, out, shots, case_id, downloads):
+    """psd makes a safe copy of the photo attached to the case and saves it: it arrives under the
+    console's name, a JPEG in which exiftool finds no GPS, no Artist and no comment."""
+    shot = screenshots(b, out, shots)
+    b.navigate(base + "/sign-in")
+    sign_in(b, "psd", "browser test passphrase")
+    b.navigate(base + "/cases/" + case_id)
+    expect(PHOTO_NAME in b.text(b.q("main")), "the case lists its attachment")
+    b.click_and_wait('ul.attachments form[action$="/attachments/1/safe-copy"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("Safe copy of attachment 1" in main and "re-encoded as JPEG" in main, f"the safe copy page: {main}")
+    expect("Removed from the copy" in main and "EXIF" in main, "the page lists what was removed")
+    expect("--original" in main, "the page names the command line for the original")
+    shot("safe-copy")
+    link = b.q('a[href^="/downloads/"]', required=True)
+    name = b.attrs(link).get("download", "")
+    expect(re.fullmatch(r"case-[0-9a-f]{8}-attachment-1\.jpg", name), f"a safe file name: {name!r}")
+    set_download_dir(b, downloads)
+    b.click(link)  # a download: the page stays
+    saved, end = os.path.join(downloads, name), time.monotonic() + 60
+    while not os.path.exists(saved) and time.monotonic() < end:
+        time.sleep(0.2)
+    expect(os.path.exists(saved), f"the safe copy was saved as {name} (found {os.listdir(downloads)})")
+    with open(saved, "rb") as f:
+        copy = f.read()
+    expect(copy[:2] == b"\xff\xd8" and PHOTO_SECRET.encode() not in copy and b"Exif" not in copy,
+           "the saved copy is a JPEG without the EXIF")
+    seen = exif_of(saved)
+    expect(not any(tag in seen for tag in ("GPS", "Artist", "Comment", PHOTO_SECRET)),
+           f"exiftool finds no metadata in the copy: {seen}")
+    b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
+
+
+# The paging step brings the console to this many reports: two pages of the list.
+PAGED = 101
+
+
+def paging_journey(b, base, out, shots, file_more):
+    """The case list 100 to a page: file_more() files and imports reports up to PAGED; psd sees the
+    first page and follows Next to the second (the Pagination nav is checked by axe with it)."""
+    shot = screenshots(b, out, shots)
+    file_more()
+    b.navigate(base + "/sign-in")
+    sign_in(b, "psd", "browser test passphrase")
+    main = b.text(b.q("main"))
+    expect(len(rows(b)) == 100 and f"Showing 1–100 of {PAGED} reports." in main, f"page 1 of the list: {main[:300]}")
+    expect(b.q('nav[aria-label="Pagination"] a[rel="next"]'), "a Next link in the Pagination nav")
+    b.click_and_wait('nav[aria-label="Pagination"] a[rel="next"]')
+    main = b.text(b.q("main"))
+    expect(b.url()[0].endswith("/cases?page=2") and len(rows(b)) == PAGED - 100, f"page 2: {b.url()[0]}")
+    expect(f"Showing 101–{PAGED} of {PAGED} reports." in main and "Page 2 of 2" in main, "page 2 says where it is")
+    expect(b.q('nav[aria-label="Pagination"] a[rel="prev"]') and not b.q('a[rel="next"]'), "Previous only")
+    shot("cases-page-2")
+    b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
 
 
 # With --axe: the axe-core and accessibility-tree checker of axe_check.py, run on every page
@@ -156,7 +267,7 @@ def officer_journey(b, base, out, shots):
     b.navigate(base + "/stats")
     main = b.text(b.q("main"))
     expect("3 report(s)" in main and "Reports by category" in main, "the statistics")
-    expect(len(b.qall("svg.chart")) == 3, "three charts")
+    expect(len(b.qall("svg.chart")) == 4, "four charts (month, category, outcome, time to triage)")
     shot("stats")
 
     b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
@@ -247,8 +358,11 @@ def main():
                                "--root-pub", f"{keys}/root.public"])
         procs.append(server)
         base = "http://" + addrs["listening"]
-        for category, at_risk, what in REPORTS:
-            file_report(base, category, at_risk, what)
+        photo = photo_with_exif()
+        if "GPSLatitude" not in exif_of_bytes(photo, work):
+            raise SystemExit("FAILED: the crafted photo carries no GPS position")
+        for i, (category, at_risk, what) in enumerate(REPORTS):
+            file_report(base, category, at_risk, what, [(PHOTO_NAME, photo)] if i == PHOTO_REPORT else ())
         force_api = next(v for k, v in addrs.items() if k != "listening")
         media = f"{work}/media"  # the removable media's mount point
         os.makedirs(media)
@@ -285,11 +399,22 @@ def main():
             web = "http://" + addrs["listening"]
             media_import(b, web, a.artefacts, shots)
             case_id = officer_journey(b, web, a.artefacts, shots)
+            downloads = os.path.join(work, "downloads")
+            os.makedirs(downloads)
+            safe_copy_journey(b, web, a.artefacts, shots, case_id, downloads)
             media_outbox(b, web, a.artefacts, shots, media)
             assessor_journey(b, web, a.artefacts, shots)
             # The supervisor removes the assessor (command line); the web face refuses them.
             run([a.console, "officer", "remove", "--data", console, *psd, ASSESSOR])
             removed_officer_refused(b, web, a.artefacts, shots)
+
+            def file_more():
+                for i in range(PAGED - len(REPORTS)):
+                    file_report(base, "corruption", "no", f"Console test: paging report {i}.")
+                run([a.transfer, "pull", "--server", "http://" + force_api, "--force", "MET", "--key",
+                     f"{keys}/MET-transfer.secret", "--passphrase-file", pw, "--out", f"{work}/pull-more.bundle"])
+                run([a.console, "import", "--data", console, *psd, f"{work}/pull-more.bundle"])
+            paging_journey(b, web, a.artefacts, shots, file_more)
         except Fail as e:
             raise SystemExit(f"FAILED: {e}\n{b.describe()}")
         finally:
@@ -307,13 +432,14 @@ def main():
         if f"investigate (psd): {NOTE}" not in shown or REPLY not in shown:
             raise SystemExit(f"FAILED: `show` lacks the triage or the reply:\n{shown}")
         out = run([a.console, "outbox", "--data", console, *psd, "--out", f"{work}/outbox.bundle"])
-        if "0 item(s) and a receipt for 3" not in out:
+        if "0 item(s) and a receipt for " not in out:
             raise SystemExit(f"FAILED: the browser's outbox did not take the reply and the forward: {out}")
         # The audit verifies and names both officers for what they did on the web face.
         run([a.console, "audit", "verify", "--data", console, *psd])
         audit = [line.split() for line in run([a.console, "audit", "list", "--data", console, *psd]).splitlines()]
         done = {(f[2], f[3]) for f in audit if len(f) >= 4}
-        for who, action in (("psd", "import"), ("psd", "outbox"), ("psd", "sign-in"), ("psd", "triage"), ("psd", "reply"), ("psd", "forward"),
+        for who, action in (("psd", "import"), ("psd", "outbox"), ("psd", "sign-in"), ("psd", "triage"),
+                            ("psd", "reply"), ("psd", "forward"), ("psd", "export"),
                             (ASSESSOR, "sign-in"), (ASSESSOR, "triage"), ("psd", "officer-remove")):
             if (who, action) not in done:
                 raise SystemExit(f"FAILED: the audit does not name {who} for {action}")

@@ -215,6 +215,7 @@ TEST_F(RoundTrip, AReportTravelsToThePsdAndItsReplyBackToTheReporter) {
   p = Console({"stats", "--data", Console("MET"), "--svg", dir_ / "chart.svg"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("safeguard"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("Time from import to first triage:\n  same day"), std::string::npos) << p.out;
   EXPECT_NE(testing::ReadFileOrDie(dir_ / "chart.svg").find("<svg"), std::string::npos);
 }
 

@@ -1,10 +1,11 @@
 // The web face's small parts, without a socket: form decoding, the listen-address rule, the
-// session table's idle lock with an injected clock, and the progress steps its streamed pages
-// (and the command line's --progress) show.
+// session table's idle lock with an injected clock, the names downloads are saved under, and the
+// progress steps the streamed pages (and the command line's --progress) show.
 #include <gtest/gtest.h>
 
 #include "common/progress.h"
 #include "crypto/keys.h"
+#include "journalist_console/core/attachment_export.h"
 #include "journalist_console/web/form.h"
 #include "journalist_console/web/http_listener.h"
 #include "journalist_console/web/sessions.h"
@@ -24,6 +25,46 @@ TEST(ConsoleWebForm, DecodesPercentAndPlusAndRefusesMalformedOrRepeatedFields) {
     EXPECT_FALSE(Form::Parse(bad).ok()) << bad;
   }
   EXPECT_EQ(UrlEncode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+}
+
+AttachmentExport Exported(ExportMode mode, SafeCopyKind kind, const std::string& output_type, const std::string& name) {
+  AttachmentExport e;
+  e.mode = mode;
+  e.name = name;
+  e.report.kind = kind;
+  e.report.output_type = output_type;
+  return e;
+}
+
+TEST(AttachmentExportName, IsTheCaseAndNumberWithTheCopysOwnExtension) {
+  const std::string id = "1a2b3c4d5e6f708192a3b4c5d6e7f801";
+  using M = ExportMode;
+  using K = SafeCopyKind;
+  EXPECT_EQ(ExportFileName(id, 2, Exported(M::kSafeCopy, K::kPdf, "PDF", "statement.docx")),
+            "case-1a2b3c4d-attachment-2.pdf");
+  EXPECT_EQ(ExportFileName(id, 1, Exported(M::kSafeCopy, K::kPicture, "JPEG", "x.png")), "case-1a2b3c4d-attachment-1.jpg");
+  EXPECT_EQ(ExportFileName(id, 1, Exported(M::kSafeCopy, K::kPicture, "PNG", "x.gif")), "case-1a2b3c4d-attachment-1.png");
+  EXPECT_EQ(ExportContentType(Exported(M::kSafeCopy, K::kPicture, "PNG", "x.gif")), "image/png");
+  EXPECT_EQ(ExportContentType(Exported(M::kSafeCopy, K::kPicture, "JPEG", "x")), "image/jpeg");
+  EXPECT_EQ(ExportContentType(Exported(M::kSafeCopy, K::kPdf, "PDF", "x")), "application/pdf");
+  // Kept in the sent format (or the original): the sender's extension when it is plain ASCII.
+  const std::vector<std::pair<std::string, std::string>> sent = {
+      {"Report.DOCX", "docx"}, {"a.tar.gz", "gz"}, {"../../etc/passwd", "bin"}, {"..\\x\\evil.EXE", "exe"},
+      {".bashrc", "bin"}, {"noext", "bin"}, {"photo.jpég", "bin"}, {"x.html\"onload=\"", "bin"},
+      {"x.abcdefghi", "bin"}, {"x.", "bin"}, {"x/.y", "bin"}, {"", "bin"}};
+  for (const auto& [name, ext] : sent) {
+    for (const auto& e : {Exported(M::kSafeCopy, K::kCleaned, "ODF", name), Exported(M::kSafeCopy, K::kUnchanged, "?", name),
+                          Exported(M::kOriginal, K::kEmpty, "", name)}) {
+      const std::string file = ExportFileName(id, 12, e);
+      EXPECT_EQ(file, "case-1a2b3c4d-attachment-12." + ext) << name;
+      EXPECT_EQ(ExportContentType(e), "application/octet-stream") << name;
+    }
+  }
+  // Whatever the id, the name stays short, ASCII and without a path.
+  const std::string file = ExportFileName("../../../x", 999999, Exported(M::kOriginal, K::kEmpty, "", "a.b"));
+  EXPECT_EQ(file.find('/'), std::string::npos) << file;
+  EXPECT_NE(file.front(), '.');
+  EXPECT_LE(file.size(), 64u);
 }
 
 TEST(ConsoleWebListen, OnlyLoopbackOrAnAbsoluteUnixSocket) {

@@ -11,12 +11,14 @@
 // browser cannot name any file the media page does not list. `import --progress` prints byte
 // progress lines.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -24,6 +26,7 @@
 #include "crypto/envelope_writer.h"
 #include "journalist_console/bundle/bundle.h"
 #include "tests/support/console_officer.h"
+#include "tests/support/crafted_files.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/sqlite_count.h"
@@ -148,6 +151,29 @@ std::vector<std::uint8_t> Seal(const PublicKey& to, const nlohmann::json& meta) 
   return sink.bytes();
 }
 
+// An attachment: its name and bytes; an empty name for none.
+using Attachment = std::pair<std::string, std::string>;
+const std::string kUnknownBytes = std::string("\x01\x02unknown-bytes", 15);
+
+// A PNG header claiming 30,000 x 30,000 pixels: refused before decoding.
+std::string PngBomb() {
+  std::string png("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", 16);
+  for (std::uint32_t v : {30000u, 30000u}) {
+    for (int shift = 24; shift >= 0; shift -= 8) png += static_cast<char>((v >> shift) & 0xFF);
+  }
+  return png + std::string("\x08\x02\x00\x00\x00\x00\x00\x00\x00", 9);
+}
+
+std::vector<std::uint8_t> SealWith(const PublicKey& to, const nlohmann::json& meta, const Attachment& attachment) {
+  if (attachment.first.empty()) return Seal(to, meta);
+  const std::vector<PublicKey> keys = {to};
+  auto sealed = SealToBytes(keys, meta.dump(), {attachment.first, "application/octet-stream"},
+                            std::span(reinterpret_cast<const std::uint8_t*>(attachment.second.data()),
+                                      attachment.second.size()));
+  EXPECT_TRUE(sealed.ok());
+  return sealed ? *sealed : std::vector<std::uint8_t>{};
+}
+
 // A report or follow-up to `to` with one attachment of `attachment_bytes` (made-up bytes).
 std::vector<std::uint8_t> SealWithAttachment(const PublicKey& to, const nlohmann::json& meta,
                                              std::size_t attachment_bytes) {
@@ -195,22 +221,29 @@ class ConsoleWeb : public ::testing::Test {
     dir_ = new TempDir();
     key_ = instance_->SecretKeyFile("MET");
     const PublicKey& met = instance_->DecryptionKey("MET").public_key;
+    photo_ = testing::JpegWithExifAndGps(64, 48);
     auto report = [&](const std::string& ref, const std::string& day, const std::string& category,
-                      const std::string& at_risk, const std::string& what) {
-      return Seal(met, {{"version", 1}, {"kind", "report"}, {"force", "MET"}, {"day", day},
-                        {"source", {{"ref", ref}, {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
-                        {"category", category}, {"at_risk", at_risk}, {"what", what}});
+                      const std::string& at_risk, const std::string& what, const Attachment& attachment) {
+      return SealWith(met, {{"version", 1}, {"kind", "report"}, {"force", "MET"}, {"day", day},
+                            {"source", {{"ref", ref}, {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
+                            {"category", category}, {"at_risk", at_risk}, {"what", what}},
+                      attachment);
     };
     const std::string ref_a(64, 'a'), ref_b(64, 'b'), ref_c(64, 'c');
     const std::string old_day = testing::DayFromToday(-45);
     const std::string today = testing::DayFromToday(0);
+    // Attachments (numbered per case item, as `show` numbers them): report A carries a file of
+    // unknown type, report B a picture bomb, and C's follow-up a photo with EXIF and GPS.
     const std::vector<std::pair<std::string, std::vector<std::uint8_t>>> items = {
-        {"report", report(ref_a, old_day, "corruption", "no", "Sells PNC checks to a private investigator.")},
-        {"report", report(ref_b, today, "domestic", "yes", "He controls his partner's money and phone.")},
-        {"report", report(ref_c, today, "corruption", "no", "Takes cash from a nightclub owner.")},
-        {"followup", Seal(met, {{"version", 1}, {"kind", "followup"}, {"force", "MET"}, {"day", today},
-                                {"source", {{"ref", ref_c}, {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
-                                {"message", "The owner is called Harrow."}, {"at_risk", "no"}, {"risk_details", ""}})}};
+        {"report", report(ref_a, old_day, "corruption", "no", "Sells PNC checks to a private investigator.",
+                          {"notes.xyz", kUnknownBytes})},
+        {"report", report(ref_b, today, "domestic", "yes", "He controls his partner's money and phone.",
+                          {"huge.png", PngBomb()})},
+        {"report", report(ref_c, today, "corruption", "no", "Takes cash from a nightclub owner.", {})},
+        {"followup", SealWith(met, {{"version", 1}, {"kind", "followup"}, {"force", "MET"}, {"day", today},
+                                    {"source", {{"ref", ref_c}, {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
+                                    {"message", "The owner is called Harrow."}, {"at_risk", "no"}, {"risk_details", ""}},
+                              {"photo.jpg", photo_})}};
     auto w = bundle::BundleWriter::Create(P("pull.bundle"), "pull", "MET", today);
     ASSERT_TRUE(w.ok());
     for (const auto& [kind, bytes] : items) {
@@ -219,6 +252,7 @@ class ConsoleWeb : public ::testing::Test {
       if (kind == "report" && bytes == items[0].second) id_a_ = id;
       if (kind == "report" && bytes == items[1].second) id_b_ = id;
       if (kind == "report" && bytes == items[2].second) id_c_ = id;
+      if (kind == "followup") id_f_ = id;
       ASSERT_TRUE(w->AddItem({id, kind, today, 0, 0, "", "", ""}, src).ok());
     }
     ASSERT_TRUE(w->Commit().ok());
@@ -281,11 +315,12 @@ class ConsoleWeb : public ::testing::Test {
 
   static TestInstance* instance_;
   static TempDir* dir_;
-  static std::string key_, passphrase_, id_a_, id_b_, id_c_;
+  static std::string key_, passphrase_, id_a_, id_b_, id_c_, id_f_, photo_;
 };
 TestInstance* ConsoleWeb::instance_ = nullptr;
 TempDir* ConsoleWeb::dir_ = nullptr;
-std::string ConsoleWeb::key_, ConsoleWeb::passphrase_, ConsoleWeb::id_a_, ConsoleWeb::id_b_, ConsoleWeb::id_c_;
+std::string ConsoleWeb::key_, ConsoleWeb::passphrase_, ConsoleWeb::id_a_, ConsoleWeb::id_b_, ConsoleWeb::id_c_,
+    ConsoleWeb::id_f_, ConsoleWeb::photo_;
 
 TEST_F(ConsoleWeb, RefusesEveryAddressButLoopbackAndUnixSockets) {
   for (const char* address : {"0.0.0.0:8080", "192.168.1.10:80", "localhost:8080", "[::]:8080",
@@ -414,6 +449,10 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   EXPECT_NE(r.body.find("<svg"), std::string::npos);
   EXPECT_NE(r.body.find("<td>corruption</td><td class=\"n\">2</td>"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("<td>investigate</td><td class=\"n\">1</td>"), std::string::npos);
+  // Time to triage: the one triaged report was triaged on its import day.
+  EXPECT_NE(r.body.find("<td>same day</td><td class=\"n\">1</td>"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<td>not yet triaged</td><td class=\"n\">2</td>"), std::string::npos);
+  EXPECT_NE(r.body.find("waited 0 day(s) or less"), std::string::npos);
 
   // Refused: no CSRF token, another origin, another Host; nothing changes.
   const long long triages = Count("SELECT COUNT(*) FROM triage");
@@ -462,6 +501,229 @@ TEST_F(ConsoleWeb, AnOfficerListsFiltersSearchesTriagesRepliesAndForwards) {
   }
 }
 
+// What exiftool (an independent reader) finds in `bytes`: "Group:Tag=value" lines.
+std::string ExifTool(const TempDir& dir, const std::string& bytes) {
+  testing::WriteFileOrDie(dir / "check.jpg", bytes);
+  const ProcessResult r = RunProcess({"/usr/bin/exiftool", "-a", "-G1", "-s", "-q", dir / "check.jpg"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+// The /downloads/TOKEN link of a safe-copy page.
+std::string DownloadLink(const std::string& html) {
+  const std::string marker = "href=\"/downloads/";
+  const auto at = html.find(marker);
+  return at == std::string::npos ? "" : html.substr(at + 6, 11 + 64);
+}
+
+TEST_F(ConsoleWeb, ASafeCopyOfAPhotoIsMadeAndSavedWithoutItsMetadata) {
+  ServerProcess server = Serve("127.0.0.1:0");
+  WebClient web(server.address());
+  ASSERT_EQ(SignIn(web, "psd").status, 200);
+  const TempDir work;
+  // The crafted photo really carries the reporter's name and position.
+  const std::string seen = ExifTool(work, photo_);
+  EXPECT_NE(seen.find("GPSLatitude"), std::string::npos) << seen;
+  EXPECT_NE(seen.find(testing::kCraftedSecretName), std::string::npos) << seen;
+
+  // The case page offers a safe copy of each attachment, numbered per item as `show` numbers
+  // them: the follow-up's photo is attachment 1 of the follow-up.
+  Reply r = web.Get("/cases/" + id_c_);
+  ASSERT_EQ(r.status, 200);
+  const std::string action = "action=\"/cases/" + id_f_ + "/attachments/1/safe-copy\"";
+  EXPECT_NE(r.body.find(action), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("Make a safe copy"), std::string::npos);
+  const std::string csrf = WebClient::Csrf(r.body);
+  const std::string show = Console(AsPsd({"show", "--data", P("console"), id_c_})).out;
+  EXPECT_NE(show.find("  [1] photo.jpg"), std::string::npos) << show;
+
+  r = web.Post("/cases/" + id_f_ + "/attachments/1/safe-copy", {{"csrf", csrf}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("re-encoded as JPEG"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("Removed from the copy"), std::string::npos);
+  EXPECT_NE(r.body.find("EXIF"), std::string::npos);
+  EXPECT_NE(r.body.find("export-attachment"), std::string::npos);  // the original: CLI only
+  EXPECT_NE(r.body.find("--original"), std::string::npos);
+  const std::string link = DownloadLink(r.body);
+  ASSERT_EQ(link.size(), 11u + 64u) << r.body;
+
+  r = web.Get(link);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("content-type"), "image/jpeg");
+  EXPECT_EQ(r.Header("content-disposition"),
+            "attachment; filename=\"case-" + id_f_.substr(0, 8) + "-attachment-1.jpg\"");
+  EXPECT_EQ(r.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(r.Header("cache-control"), "no-store");
+  EXPECT_NE(r.Header("content-security-policy").find("default-src 'none'"), std::string::npos);
+  ASSERT_GT(r.body.size(), 100u);
+  EXPECT_EQ(r.body.substr(0, 2), "\xFF\xD8");
+  for (const std::string& gone : {std::string(testing::kCraftedSecretName), std::string(testing::kCraftedSecretPlace),
+                                 std::string("Exif")}) {
+    EXPECT_EQ(r.body.find(gone), std::string::npos) << gone;
+  }
+  const std::string left = ExifTool(work, r.body);
+  for (const char* tag : {"GPS", "Artist", "Comment", "Alice"}) EXPECT_EQ(left.find(tag), std::string::npos) << left;
+  EXPECT_EQ(web.Get(link).status, 200);  // kept until the next copy, sign-out or the lock
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE actor = 'psd' AND action = 'export' AND item = '" + id_f_ +
+                  "' AND detail = 'attachment 1 safe copy'"),
+            1);
+
+  // Another session cannot use this session's download.
+  WebClient other(server.address());
+  ASSERT_EQ(SignIn(other, "psd").status, 200);
+  r = other.Get(link);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("This download has gone"), std::string::npos);
+
+  // No such attachment, or not a number: 404 with the officer's words; without the CSRF token: 403.
+  r = web.Post("/cases/" + id_f_ + "/attachments/2/safe-copy", {{"csrf", csrf}});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("Case " + id_f_.substr(0, 8) + " has no attachment 2."), std::string::npos) << r.body;
+  for (const char* n : {"0", "01", "x", "-1", "99999999"}) {
+    EXPECT_EQ(web.Post("/cases/" + id_f_ + "/attachments/" + n + "/safe-copy", {{"csrf", csrf}}).status, 404) << n;
+  }
+  EXPECT_EQ(web.Post("/cases/" + id_c_ + "/attachments/1/safe-copy", {{"csrf", csrf}}).status, 404);  // the report has none
+  EXPECT_EQ(web.Post("/cases/" + std::string(32, 'f') + "/attachments/1/safe-copy", {{"csrf", csrf}}).status, 404);
+  EXPECT_EQ(web.Post("/cases/" + id_f_ + "/attachments/1/safe-copy", {}).status, 403);
+  EXPECT_EQ(web.Get("/cases/" + id_f_ + "/attachments/1/safe-copy").status, 405);
+  // Asking for another copy drops the last one first (a session holds one copy at most), even
+  // when the new one cannot be made.
+  EXPECT_EQ(web.Get(link).status, 404);
+
+  // A picture bomb: no copy, a clear message and the command line named; nothing to download.
+  r = web.Post("/cases/" + id_b_ + "/attachments/1/safe-copy", {{"csrf", csrf}});
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("Cannot make a safe copy: the picture is 30000 x 30000 pixels"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("sealdrop-console export-attachment"), std::string::npos);
+  EXPECT_EQ(DownloadLink(r.body), "");
+
+  // A file of unknown type: exported unchanged with the WARNING, served as octet-stream.
+  r = web.Post("/cases/" + id_a_ + "/attachments/1/safe-copy", {{"csrf", csrf}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("WARNING:"), std::string::npos);
+  EXPECT_NE(r.body.find("exported unchanged"), std::string::npos);
+  const std::string unknown_link = DownloadLink(r.body);
+  r = web.Get(unknown_link);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, kUnknownBytes);
+  EXPECT_EQ(r.Header("content-type"), "application/octet-stream");
+  EXPECT_EQ(r.Header("content-disposition"), "attachment; filename=\"case-" + id_a_.substr(0, 8) + "-attachment-1.xyz\"");
+
+  // Signed out: the download is gone, also for the officer signed in again.
+  EXPECT_EQ(web.Post("/sign-out", {{"csrf", csrf}}).status, 303);
+  EXPECT_EQ(web.Get(unknown_link).Header("location"), "/sign-in");
+  ASSERT_EQ(SignIn(web, "psd").status, 200);
+  EXPECT_EQ(web.Get(unknown_link).status, 404);
+
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+  const std::string err = server.Stderr();
+  EXPECT_EQ(err.find(testing::kCraftedSecretName), std::string::npos);
+  EXPECT_EQ(err.find(id_f_.substr(0, 8)), std::string::npos);
+}
+
+// How many times `needle` occurs in `hay`.
+std::size_t Occurrences(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// 250 reports on a console of their own: the list and the search results come 100 to a page,
+// in the list's order, with every filter kept in the page links.
+TEST_F(ConsoleWeb, TheCaseListAndSearchResultsComeAHundredToAPage) {
+  const PublicKey& met = instance_->DecryptionKey("MET").public_key;
+  const std::string today = testing::DayFromToday(0);
+  auto w = bundle::BundleWriter::Create(P("many.bundle"), "pull", "MET", today);
+  ASSERT_TRUE(w.ok());
+  std::set<std::string> at_risk;
+  for (int i = 0; i < 250; ++i) {
+    // Odd reports are "domestic" and mention a lantern; every fiftieth is at risk.
+    const std::string id = bundle::NewItemId();
+    if (i % 50 == 0) at_risk.insert(id);
+    char ref[65];
+    std::snprintf(ref, sizeof ref, "%064d", i);
+    const auto bytes = Seal(met, {{"version", 1}, {"kind", "report"}, {"force", "MET"},
+                                  {"day", testing::DayFromToday(-(i % 40))},
+                                  {"source", {{"ref", std::string(ref)}, {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
+                                  {"category", i % 2 ? "domestic" : "corruption"}, {"at_risk", i % 50 == 0 ? "yes" : "no"},
+                                  {"what", "Report " + std::to_string(i) + (i % 2 ? " about a lantern." : " about money.")}});
+    MemorySource src(bytes);
+    ASSERT_TRUE(w->AddItem({id, "report", today, 0, 0, "", "", ""}, src).ok());
+  }
+  ASSERT_TRUE(w->Commit().ok());
+  ProcessResult p = Console(testing::ConsoleInit(P("many"), key_, instance_->passphrase_file()));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Console(AsPsd({"import", "--data", P("many"), P("many.bundle")}));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  ServerProcess server({SEALDROP_CONSOLE_BIN, "serve", "--data", P("many"), "--listen", "127.0.0.1:0"});
+  WebClient web(server.address());
+  Reply r = SignIn(web, "psd");
+  ASSERT_EQ(r.status, 200);
+  const std::string csrf = WebClient::Csrf(r.body);
+
+  // Page 1: someone at risk first; a next link only.
+  std::vector<std::string> ids = CaseLinks(r.body);
+  ASSERT_EQ(ids.size(), 100u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.begin() + 5), at_risk);
+  EXPECT_NE(r.body.find("Showing 1–100 of 250 reports."), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<nav class=\"pagination\" aria-label=\"Pagination\">"), std::string::npos);
+  EXPECT_NE(r.body.find("Page 1 of 3"), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/cases?page=2\" rel=\"next\""), std::string::npos);
+  EXPECT_EQ(r.body.find("rel=\"prev\""), std::string::npos);
+  // Every case once, over the three pages, in the order of one list.
+  std::set<std::string> seen(ids.begin(), ids.end());
+  r = web.Get("/cases?page=2");
+  EXPECT_NE(r.body.find("Showing 101–200 of 250 reports."), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/cases\" rel=\"prev\""), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/cases?page=3\" rel=\"next\""), std::string::npos);
+  for (const auto& id : CaseLinks(r.body)) seen.insert(id);
+  r = web.Get("/cases?page=3");
+  const std::vector<std::string> last = CaseLinks(r.body);
+  EXPECT_EQ(last.size(), 50u);
+  EXPECT_NE(r.body.find("Showing 201–250 of 250 reports."), std::string::npos);
+  EXPECT_EQ(r.body.find("rel=\"next\""), std::string::npos);
+  seen.insert(last.begin(), last.end());
+  EXPECT_EQ(seen.size(), 250u);
+
+  // Filters stay in the page links.
+  r = web.Get("/cases?category=corruption&from=" + testing::DayFromToday(-100));
+  EXPECT_EQ(CaseLinks(r.body).size(), 100u);
+  EXPECT_NE(r.body.find("Showing 1–100 of 125 matching reports (250 in all)."), std::string::npos) << r.body;
+  const std::string next = "/cases?category=corruption&from=" + testing::DayFromToday(-100) + "&page=2";
+  EXPECT_NE(r.body.find("href=\"/cases?category=corruption&amp;from=" + testing::DayFromToday(-100) +
+                        "&amp;page=2\" rel=\"next\""),
+            std::string::npos);
+  r = web.Get(next);
+  EXPECT_EQ(CaseLinks(r.body).size(), 25u);
+  EXPECT_EQ(Occurrences(r.body, "<td>corruption</td>"), 25u);
+  EXPECT_NE(r.body.find("href=\"/cases?category=corruption&amp;from=" + testing::DayFromToday(-100) +
+                        "\" rel=\"prev\""),
+            std::string::npos);
+
+  // Search results too, the search switch kept.
+  r = web.Post("/search", {{"csrf", csrf}, {"q", "lantern"}, {"back", ""}});
+  ASSERT_EQ(r.status, 303);
+  r = web.Get(r.Header("location"));
+  EXPECT_EQ(CaseLinks(r.body).size(), 100u);
+  EXPECT_NE(r.body.find("Showing 1–100 of 125 matching reports (250 in all)."), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/cases?search=on&amp;page=2\" rel=\"next\""), std::string::npos);
+  r = web.Get("/cases?search=on&page=2");
+  EXPECT_EQ(CaseLinks(r.body).size(), 25u);
+  EXPECT_EQ(Occurrences(r.body, "<td>domestic</td>"), 25u);
+
+  // Past the last page, or not a page: 404, saying how many there are, linking the last.
+  r = web.Get("/cases?page=4");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("This list has 3 pages: there is no page 4."), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("href=\"/cases?page=3\""), std::string::npos);
+  for (const char* bad : {"0", "-1", "x", "02", "99999999"}) {
+    EXPECT_EQ(web.Get(std::string("/cases?page=") + bad).status, 404) << bad;
+  }
+  r = web.Get("/cases?category=corruption&page=3");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("href=\"/cases?category=corruption&amp;page=2\""), std::string::npos);
+}
+
 TEST_F(ConsoleWeb, AnIdleSessionIsSignedOutAndItsFormsRefused) {
   ServerProcess server = Serve("127.0.0.1:0", {"--idle-seconds", "1"});
   WebClient web(server.address());
@@ -477,6 +739,57 @@ TEST_F(ConsoleWeb, AnIdleSessionIsSignedOutAndItsFormsRefused) {
   r = web.Get("/sign-in?locked=1");
   EXPECT_NE(r.body.find("You were signed out because the console was not used"), std::string::npos);
   EXPECT_EQ(web.Get("/cases").Header("location"), "/sign-in");
+}
+
+// A sealed item damaged on the console's disk: no copy, no download, a clear 500, no audit entry.
+TEST_F(ConsoleWeb, ADamagedItemGivesNoSafeCopy) {
+  const PublicKey& met = instance_->DecryptionKey("MET").public_key;
+  const std::string today = testing::DayFromToday(0);
+  auto w = bundle::BundleWriter::Create(P("damaged.bundle"), "pull", "MET", today);
+  ASSERT_TRUE(w.ok());
+  const std::string id = bundle::NewItemId();
+  const auto bytes = SealWith(met, {{"version", 1}, {"kind", "report"}, {"force", "MET"}, {"day", today},
+                                    {"source", {{"ref", std::string(64, 'd')}, {"key", GenerateKeyPair(KeyRole::kSource).public_key.ToText()}}},
+                                    {"category", "corruption"}, {"at_risk", "no"}, {"what", "A report with a photo."}},
+                              {"photo.jpg", photo_});
+  MemorySource src(bytes);
+  ASSERT_TRUE(w->AddItem({id, "report", today, 0, 0, "", "", ""}, src).ok());
+  ASSERT_TRUE(w->Commit().ok());
+  ProcessResult p = Console(testing::ConsoleInit(P("damaged"), key_, instance_->passphrase_file()));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  p = Console(AsPsd({"import", "--data", P("damaged"), P("damaged.bundle")}));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  // One byte of the photo's sealed chunk flipped (the file ends with the last chunk's tag).
+  const std::string sealed = P("damaged") + "/sealed/" + id;
+  std::string file = testing::ReadFileOrDie(sealed);
+  file[file.size() - 40] = static_cast<char>(file[file.size() - 40] ^ 0x01);
+  ASSERT_EQ(::chmod(sealed.c_str(), 0600), 0);
+  testing::WriteFileOrDie(sealed, file);
+
+  ServerProcess server({SEALDROP_CONSOLE_BIN, "serve", "--data", P("damaged"), "--listen", "127.0.0.1:0"});
+  WebClient web(server.address());
+  const Reply list = SignIn(web, "psd");
+  ASSERT_EQ(list.status, 200);
+  const Reply r = web.Post("/cases/" + id + "/attachments/1/safe-copy", {{"csrf", WebClient::Csrf(list.body)}});
+  EXPECT_EQ(r.status, 500);
+  EXPECT_NE(r.body.find("Case item " + id.substr(0, 8) + " is damaged"), std::string::npos) << r.body;
+  EXPECT_EQ(DownloadLink(r.body), "");
+  EXPECT_EQ(testing::QueryCount(P("damaged") + "/console.sqlite", "SELECT COUNT(*) FROM audit WHERE action = 'export'"), 0);
+}
+
+TEST_F(ConsoleWeb, ASafeCopyIsGoneOnceTheSessionLocks) {
+  ServerProcess server = Serve("127.0.0.1:0", {"--idle-seconds", "1"});
+  WebClient web(server.address());
+  const Reply list = SignIn(web, "psd");
+  ASSERT_EQ(list.status, 200);
+  const Reply made = web.Post("/cases/" + id_a_ + "/attachments/1/safe-copy", {{"csrf", WebClient::Csrf(list.body)}});
+  ASSERT_EQ(made.status, 200) << made.body;
+  const std::string link = DownloadLink(made.body);
+  ASSERT_FALSE(link.empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past the idle period
+  EXPECT_EQ(web.Get(link).Header("location"), "/sign-in?locked=1");
+  ASSERT_EQ(SignIn(web, "psd").status, 200);
+  EXPECT_EQ(web.Get(link).status, 404);
 }
 
 TEST_F(ConsoleWeb, ServesOnAUnixSocket) {

@@ -271,6 +271,20 @@ Status ConsoleStore::AddTriage(const std::string& id, const std::string& day,
   return tx->Commit();
 }
 
+Result<std::map<std::string, std::string>> ConsoleStore::FirstTriageDays() const {
+  auto q = db_.Prepare("SELECT case_id, MIN(day) FROM triage GROUP BY case_id");
+  if (!q) return q.error();
+  std::map<std::string, std::string> out;
+  if (auto st = q->ForEach([&] {
+        out.emplace(q->Text(0), q->Text(1));
+        return Status::Ok();
+      });
+      !st) {
+    return st.error();
+  }
+  return out;
+}
+
 Result<std::vector<TriageRow>> ConsoleStore::Triage(const std::string& id) const {
   auto q = db_.Prepare(
       "SELECT day, outcome, note, seq, officer FROM triage WHERE case_id = ? ORDER BY seq");

@@ -152,6 +152,8 @@ class ConsoleStore {
                    const std::string& officer,
                    const std::function<std::vector<std::uint8_t>(std::int64_t seq)>& seal_note);
   Result<std::vector<TriageRow>> Triage(const std::string& id) const;
+  // The day of each case's first triage, by case id (cases never triaged are absent).
+  Result<std::map<std::string, std::string>> FirstTriageDays() const;
   Status SetStatus(const std::string& id, const std::string& status);
 
   // The blob must already be durable at OutboxPath(row.id).
