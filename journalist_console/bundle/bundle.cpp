@@ -326,14 +326,24 @@ BundleReader::~BundleReader() = default;
 
 const Manifest& BundleReader::manifest() const { return state_->manifest; }
 
-Result<BundleReader> BundleReader::Open(const std::string& path) {
-  auto file = RandomAccessFile::Open(path);
-  if (!file) return file.error();
+namespace {
+
+// What Open() and PeekManifest() check before any digest: header, trailer, manifest, layout.
+struct Framing {
+  std::uint8_t header[kHeaderBytes];
+  std::uint8_t trailer[kTrailerBytes];
+  std::string text;  // the manifest
+  Manifest manifest;
+};
+
+Result<Framing> ReadFraming(const RandomAccessFile* file) {
+  Framing f;
+  std::uint8_t (&header)[kHeaderBytes] = f.header;
+  std::uint8_t (&trailer)[kTrailerBytes] = f.trailer;
   const std::uint64_t total = file->size();
   if (total < kHeaderBytes + kTrailerBytes) {
     return MakeError(ErrorCode::kTruncated, "not a valid bundle: too short");
   }
-  std::uint8_t header[kHeaderBytes];
   if (auto st = file->ReadAt(0, header); !st) return st.error();
   if (std::memcmp(header, kMagic.data(), kMagic.size()) != 0) {
     return MakeError(ErrorCode::kBadMagic, "not a SealDrop bundle");
@@ -344,7 +354,6 @@ Result<BundleReader> BundleReader::Open(const std::string& path) {
   for (int i = 9; i < 16; ++i) {
     if (header[i] != 0) return Malformed("reserved header bytes");
   }
-  std::uint8_t trailer[kTrailerBytes];
   if (auto st = file->ReadAt(total - kTrailerBytes, trailer); !st) return st.error();
   const std::uint64_t m_off = LoadLittleEndian<std::uint64_t>(trailer);
   const std::uint64_t m_len = LoadLittleEndian<std::uint64_t>(trailer + 8);
@@ -371,10 +380,37 @@ Result<BundleReader> BundleReader::Open(const std::string& path) {
     expected += it.size;
   }
   if (expected != m_off) return Malformed("item layout");
+  f.text = std::move(text);
+  f.manifest = std::move(*manifest);
+  return f;
+}
+
+}  // namespace
+
+Result<Manifest> BundleReader::PeekManifest(const std::string& path) {
+  auto file = RandomAccessFile::Open(path);
+  if (!file) return file.error();
+  auto framing = ReadFraming(&*file);
+  if (!framing) return framing.error();
+  return std::move(framing->manifest);
+}
+
+Result<BundleReader> BundleReader::Open(const std::string& path, const ByteProgressFn& progress_fn) {
+  auto file = RandomAccessFile::Open(path);
+  if (!file) return file.error();
+  auto framing = ReadFraming(&*file);
+  if (!framing) return framing.error();
+  const std::uint8_t* header = framing->header;
+  const std::uint8_t* trailer = framing->trailer;
+  const std::string& text = framing->text;
+  auto* manifest = &framing->manifest;
+  ByteProgress progress(progress_fn, file->size());
+  progress.Start();
 
   // One pass: the whole-file digest and every item's digest.
   BodyHasher whole;
-  whole.Update(header);
+  whole.Update(std::span(header, kHeaderBytes));
+  progress.Advance(kHeaderBytes);
   std::vector<std::uint8_t> buf(kBlock);
   for (const auto& it : manifest->items) {
     BodyHasher item_hash;
@@ -384,6 +420,7 @@ Result<BundleReader> BundleReader::Open(const std::string& path) {
       whole.Update(std::span(buf.data(), n));
       item_hash.Update(std::span(buf.data(), n));
       done += n;
+      progress.Advance(n);
     }
     if (DigestHex(item_hash) != it.sha256) {
       return MakeError(ErrorCode::kPayloadCorrupt, "bundle item " + it.id + " is damaged");
@@ -394,6 +431,7 @@ Result<BundleReader> BundleReader::Open(const std::string& path) {
   if (sodium_memcmp(digest.data(), trailer + 16, digest.size()) != 0) {
     return MakeError(ErrorCode::kPayloadCorrupt, "bundle is damaged (checksum mismatch)");
   }
+  progress.Finish();
   return BundleReader(std::make_unique<State>(State{std::move(*file), std::move(*manifest)}));
 }
 

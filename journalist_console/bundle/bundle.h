@@ -16,6 +16,7 @@
 
 #include "common/import_receipt.h"
 #include "common/io.h"
+#include "common/progress.h"
 #include "common/result.h"
 #include "crypto/signed_request.h"
 
@@ -79,7 +80,12 @@ class BundleWriter {
 
 class BundleReader {
  public:
-  static Result<BundleReader> Open(const std::string& path);
+  // `progress` sees the bytes hashed in the verifying pass (the whole file, once).
+  static Result<BundleReader> Open(const std::string& path, const ByteProgressFn& progress = {});
+  // The manifest as the file states it, after the header, trailer, canonical-JSON and layout
+  // checks but WITHOUT the digests (one small read, not a pass over the file): for naming the
+  // bundles on removable media only. Never import from it: Open() verifies.
+  static Result<Manifest> PeekManifest(const std::string& path);
   BundleReader(BundleReader&&) noexcept;
   ~BundleReader();
 

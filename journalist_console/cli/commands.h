@@ -5,8 +5,10 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 #include "common/result.h"
+#include "journalist_console/core/delivery.h"
 
 namespace sealdrop::console {
 
@@ -27,6 +29,9 @@ int RunConsole(int argc, char** argv);
 // Prints "sealdrop-console: <message>" to stderr; returns 1.
 int Report(const Error& error);
 int Report(const std::string& message);
+
+// What reading push results said: warnings on stderr, the rest on stdout (commands_outbox.cpp).
+void PrintPushNotices(const std::vector<PushNotice>& notices);
 
 // Creates `dir` (and parents) with mode 0700 if missing.
 Status EnsurePrivateDirectory(const std::string& dir);

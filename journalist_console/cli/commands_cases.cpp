@@ -1,6 +1,4 @@
 // init | import | list | show | triage: the PSD's cases. Spec: docs/console.md.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -11,7 +9,9 @@
 #include "common/io.h"
 #include "crypto/directory.h"
 #include "crypto/sealed_field.h"
+#include "common/progress.h"
 #include "journalist_console/bundle/bundle.h"
+#include "journalist_console/core/bundle_import.h"
 #include "journalist_console/cli/case_options.h"
 #include "journalist_console/core/case_actions.h"
 #include "journalist_console/core/case_files.h"
@@ -22,18 +22,6 @@
 
 namespace sealdrop::console {
 namespace {
-
-constexpr std::size_t kExcerptChars = 60;
-
-// A progress line on a terminal only (scripts and tests see nothing).
-void Progress(const char* what, std::size_t done, std::size_t total) {
-  if (!::isatty(2) || total == 0) return;
-  const std::size_t width = 30;
-  const std::size_t filled = done * width / total;
-  std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", what, std::string(filled, '#').c_str(),
-               std::string(width - filled, ' ').c_str(), done, total);
-  if (done == total) std::fprintf(stderr, "\n");
-}
 
 // ---------------------------------------------------------------------------------------------
 struct InitOptions {
@@ -77,162 +65,36 @@ int Init(const InitOptions& o) {
 struct ImportOptions {
   CaseCommandOptions c;
   std::string bundle;
-};
-
-std::string Excerpt(const std::string& text) {
-  std::string one_line;
-  for (char ch : text) one_line.push_back(ch == '\n' || ch == '\t' ? ' ' : ch);
-  if (one_line.size() <= kExcerptChars) return one_line;
-  std::size_t cut = kExcerptChars;
-  while (cut > 0 && (static_cast<unsigned char>(one_line[cut]) & 0xC0) == 0x80) --cut;
-  return one_line.substr(0, cut) + "...";
-}
-
-// Passes what it reads on to a sink as well (a write error is kept for status()).
-class TeeSource final : public ByteSource {
- public:
-  TeeSource(ByteSource& in, ByteSink& copy) : in_(in), copy_(copy) {}
-  Result<std::size_t> Read(std::span<std::uint8_t> out) override {
-    auto n = in_.Read(out);
-    if (!n) return n;
-    if (status_ && *n > 0) status_ = copy_.Write(out.first(*n));
-    if (!status_) return status_.error();
-    bytes_ += *n;
-    return n;
-  }
-  Status status() const { return status_; }
-  std::uint64_t bytes() const { return bytes_; }
-
- private:
-  ByteSource& in_;
-  ByteSink& copy_;
-  Status status_;
-  std::uint64_t bytes_ = 0;
+  bool progress = false;  // plain progress lines on stderr even when it is not a terminal
 };
 
 int Import(const ImportOptions& o) {
   auto in = OpenAndSignIn(o.c);
   if (!in) return Report(in.error());
-  auto* store = &in->store;
-  const KeyPair* key = &in->session.key();
-  const std::string& officer = in->session.name();
-  auto reader = bundle::BundleReader::Open(o.bundle);
-  if (!reader) return Report(o.bundle + ": " + reader.error().message + "; nothing was imported");
-  const auto& m = reader->manifest();
-  if (m.type != "pull") return Report(o.bundle + " is an outbox bundle, not a pull: nothing was imported");
-  auto force = (*store)->GetMeta("force");
-  if (!force) return Report(force.error());
-  if (*force && **force != m.force) {
-    return Report(o.bundle + " holds items for " + m.force + ", but this console is " + **force +
-                  "'s: nothing was imported");
-  }
-  // Push results on the same media (written by sealdrop-transfer push): recorded first, so the
-  // officer learns what was not delivered even when this bundle turns out to be bad.
-  const std::string media = std::filesystem::path(o.bundle).parent_path().string();
-  if (auto st = ReadPushResults(**store, officer, media, NextOutbox::kTheNextOne); !st) {
-    return Report(st.error().message + "; nothing was imported");
-  }
-  const FieldSealer sealer(*key);
-
-  // One pass: each new item is opened to its verified end with this key while the same bytes go
-  // into an unnamed file, which is named only once the item opened. All of them are made durable
-  // at once (one syncfs) before any row names them; a failure removes the ones named so far, and
-  // after a crash the next Open() removes files no row refers to. Nothing is imported in part.
-  std::vector<CaseRow> rows;
-  std::vector<std::string> written;
-  auto undo = [&] {
-    for (const auto& id : written) ::unlink((*store)->SealedPath(id).c_str());
+  // One line per stage: "checking: ..." while the bundle's digests are verified, then
+  // "importing: ..." while its new items are opened and copied.
+  StderrProgress checking("checking", o.progress), importing("importing", o.progress);
+  const ImportProgressFn progress = [&](ImportStage stage, std::uint64_t done, std::uint64_t total) {
+    if (stage == ImportStage::kImporting) checking.End();
+    (stage == ImportStage::kChecking ? checking : importing).Callback()(done, total);
   };
-  std::size_t already = 0;
-  const std::string today = TodayUtc();
-  for (std::size_t i = 0; i < m.items.size(); ++i) {
-    Progress("importing", i, m.items.size());
-    const auto& item = m.items[i];
-    auto known = (*store)->HasCase(item.id);
-    if (!known) {
-      undo();
-      return Report(known.error().message + "; nothing was imported");
-    }
-    if (*known) {
-      ++already;
-      continue;
-    }
-    auto out = AtomicFile::Create((*store)->SealedPath(item.id), 0600, /*overwrite=*/false);
-    if (!out) {
-      undo();
-      return Report("cannot store item " + std::to_string(i + 1) + ": " + out.error().message +
-                    "; nothing was imported");
-    }
-    auto source = reader->ItemSource(i);
-    TeeSource tee(*source, *out);
-    auto opened = ReadSealedItem(tee, *key);
-    Status stored = opened ? tee.status() : Status::Ok();
-    if (opened && stored && tee.bytes() != item.size) {
-      stored = MakeError(ErrorCode::kTruncated, "item incomplete");
-    }
-    if (opened && stored) stored = out->CommitUnsynced();
-    if (!opened || !stored) {
-      undo();
-      return Report("item " + std::to_string(i + 1) + " of " + o.bundle + ": " +
-                    (opened ? stored.error().message : opened.error().message) +
-                    "; nothing was imported");
-    }
-    written.push_back(item.id);
-    const auto& meta = opened->meta;
-    CaseRow r;
-    r.id = item.id;
-    r.kind = JsonString(meta, "kind") == "followup" ? "followup" : "report";
-    r.received_day = today;
-    r.sent_day = IsValidDay(JsonString(meta, "day")) ? JsonString(meta, "day") : item.day;
-    r.source_ref = meta.contains("source") ? JsonString(meta["source"], "ref") : "";
-    r.category = JsonString(meta, "category");
-    r.urgent = JsonString(meta, "at_risk") == "yes";
-    r.status = "new";
-    const std::string text = r.kind == "followup" ? JsonString(meta, "message") : JsonString(meta, "what");
-    r.summary = sealer.Seal(r.id + "|summary", Excerpt(text));
-    rows.push_back(std::move(r));
-  }
-  Progress("importing", m.items.size(), m.items.size());
-  if (auto st = SyncFileSystem(JoinPath(o.c.data, "sealed")); !st) {
-    undo();
-    return Report(st.error().message + "; nothing was imported");
-  }
-  std::vector<RiskRaise> raised;
-  if (auto st = (*store)->AddCases(rows, m.day, &raised); !st) {
-    undo();
-    return Report(st.error().message + "; nothing was imported");
-  }
-  // A pull lists everything the server still holds for this force: an earlier import it no
-  // longer lists was deleted, so its receipt came back and need not be sent again.
-  std::vector<std::string> listed;
-  for (const auto& item : m.items) listed.push_back(item.id);
-  auto confirmed = (*store)->ConfirmReceipted(m.day, listed);
-  if (!confirmed) {
-    return Report("the items were imported, but the console could not record which receipts came "
-                  "back (" + confirmed.error().message + "); import the same bundle again");
-  }
-  if (!*force) {
-    if (auto st = (*store)->SetMeta("force", m.force); !st) return Report(st.error());
-  }
-  if (auto st = (*store)->Audit(officer, "import", "", std::to_string(rows.size()) + " new, " +
-                                                  std::to_string(already) + " already imported");
-      !st) {
-    return Report(st.error());
-  }
-  std::printf("imported %zu new item(s) from %s", rows.size(), o.bundle.c_str());
-  if (already > 0) std::printf(" (%zu already here)", already);
+  ImportResult r = ImportBundle(*in->store, in->session, o.bundle, progress);
+  checking.End();
+  importing.End();
+  PrintPushNotices(r.push_notices);
+  if (!r.committed) return Report(r.status.error());
+  std::printf("imported %zu new item(s) from %s", r.imported, o.bundle.c_str());
+  if (r.already > 0) std::printf(" (%zu already here)", r.already);
   std::printf("\n");
-  if (!rows.empty()) {
+  if (r.imported > 0) {
     std::printf("the server keeps them until it gets this console's receipt: run `outbox` and "
                 "push the bundle\n");
   }
-  for (const auto& r : raised) {
+  for (const auto& raise : r.raised) {
     std::printf("!! case %s is now AT RISK: a follow-up of %s says someone is at risk of harm now\n",
-                r.case_id.substr(0, 8).c_str(), r.day.c_str());
-    if (auto st = (*store)->Audit(officer, "at-risk", r.case_id, "raised by follow-up " + r.followup_id); !st) {
-      return Report(st.error().message + " (the import itself is complete)");
-    }
+                raise.case_id.substr(0, 8).c_str(), raise.day.c_str());
   }
+  if (!r.status) return Report(r.status.error());
   return 0;
 }
 
@@ -430,6 +292,8 @@ void AddCaseCommands(CLI::App& app, int& exit_code) {
   auto* imp = app.add_subcommand("import", "Import a pull bundle (all or nothing, idempotent)");
   AddCaseCommandOptions(imp, im->c);
   imp->add_option("bundle", im->bundle, "FILE.bundle from sealdrop-transfer pull")->required();
+  imp->add_flag("--progress", im->progress,
+                "Progress in bytes on stderr, one line per step, even when it is not a terminal");
   imp->callback([im, &exit_code] { exit_code = Import(*im); });
 
   auto l = std::make_shared<ListOptions>();

@@ -19,6 +19,8 @@
 #include "journalist_console/core/case_files.h"
 #include "journalist_console/cli/commands.h"
 #include "journalist_console/core/delivery.h"
+#include "journalist_console/core/outbox_write.h"
+#include "common/progress.h"
 #include "journalist_console/secret_input/secret_text.h"
 
 namespace sealdrop::console {
@@ -71,60 +73,40 @@ int Forward(const ForwardOptions& o) {
 struct OutboxOptions {
   CaseCommandOptions c;
   std::string out;
+  bool progress = false;
 };
 
 int Outbox(const OutboxOptions& o) {
   // Signed in like every command, so the audit names who wrote the outbox (the key is unused).
   auto in = OpenAndSignIn(o.c);
   if (!in) return Report(in.error());
-  auto* store = &in->store;
-  const std::string& officer = in->session.name();
-  auto force = ConsoleForce(**store);
-  if (!force) return Report(force.error());
-  // What the last pushes did, from their results on the same media: items to send again are
-  // back in the outbox before it is read.
-  const std::string media = std::filesystem::path(o.out).parent_path().string();
-  if (auto st = ReadPushResults(**store, officer, media, NextOutbox::kThisOne); !st) return Report(st.error());
-  auto rows = (*store)->Outbox(/*include_exported=*/false);
-  if (!rows) return Report(rows.error());
-  // Every imported item the server may still hold is receipted again, in every outbox, until a
-  // later pull shows it deleted (docs/console.md §3): a lost outbox loses no receipt.
-  auto receipted = (*store)->UnconfirmedImports(kMaxReceiptItems);
-  if (!receipted) return Report(receipted.error());
-  if (rows->empty() && receipted->empty()) {
+  StderrProgress writing("writing", o.progress);
+  OutboxResult r = WriteOutbox(*in->store, in->session, o.out, writing.Callback());
+  writing.End();
+  PrintPushNotices(r.push_notices);
+  if (!r.status) return Report(r.status.error());
+  if (r.nothing_to_send) {
     std::printf("nothing to send\n");
     return 0;
   }
-  if (PathExists(o.out)) return Report(o.out + " already exists: refusing to overwrite it");
-  auto writer = bundle::BundleWriter::Create(o.out, "outbox", *force, TodayUtc());
-  if (!writer) return Report(writer.error());
-  std::vector<std::string> ids;
-  for (const auto& r : *rows) {
-    auto src = FileSource::Open((*store)->OutboxPath(r.id));
-    if (!src) return Report(src.error());
-    bundle::Item item{r.id, r.kind, r.day, 0, 0, "", r.to, r.kind == "forward" ? r.source : ""};
-    if (auto st = writer->AddItem(item, *src); !st) return Report(st.error());
-    ids.push_back(r.id);
-  }
-  const std::size_t receipt_count = receipted->size();
-  if (!receipted->empty()) {
-    std::sort(receipted->begin(), receipted->end());
-    writer->SetReceipt({bundle::NewItemId(), *force, TodayUtc(), std::move(*receipted)});
-  }
-  if (auto st = writer->Commit(); !st) return Report(st.error());
-  if (auto st = (*store)->MarkExported(ids); !st) return Report(st.error());
-  if (auto st = (*store)->Audit(officer, "outbox", "", std::to_string(ids.size()) + " item(s), receipt for " +
-                                                  std::to_string(receipt_count));
-      !st) {
-    return Report(st.error());
-  }
   std::printf("%zu item(s) and a receipt for %zu imported item(s) in %s: carry it to the transfer "
               "workstation for sealdrop-transfer push\n",
-              ids.size(), receipt_count, o.out.c_str());
+              r.items, r.receipted, o.out.c_str());
   return 0;
 }
 
 }  // namespace
+
+void PrintPushNotices(const std::vector<PushNotice>& notices) {
+  for (const auto& n : notices) {
+    if (n.kind == PushNotice::Kind::kWarning) {
+      std::fprintf(stderr, "sealdrop-console: warning: %s\n", n.text.c_str());
+    } else {
+      std::printf("%s\n", n.text.c_str());
+    }
+  }
+  std::fflush(stdout);
+}
 
 void AddOutboxCommands(CLI::App& app, int& exit_code) {
   auto r = std::make_shared<ReplyOptions>();
@@ -146,6 +128,8 @@ void AddOutboxCommands(CLI::App& app, int& exit_code) {
   auto* out = app.add_subcommand("outbox", "Write waiting replies and forwards, and a receipt for imported items, into a bundle");
   AddCaseCommandOptions(out, o->c);
   out->add_option("--out", o->out, "Bundle file to write (on removable media)")->required();
+  out->add_flag("--progress", o->progress,
+                "Progress in bytes on stderr, one line per step, even when it is not a terminal");
   out->callback([o, &exit_code] { exit_code = Outbox(*o); });
 }
 

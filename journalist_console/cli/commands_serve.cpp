@@ -16,6 +16,9 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   serve->add_option("--data", o->serve.data, "Console directory")->required();
   serve->add_option("--listen", o->serve.listen, "127.0.0.1:PORT (0: any free port) or unix:/PATH")
       ->required();
+  serve->add_option("--media", o->serve.media,
+                    "The removable media's mount point: its bundles are imported and the outbox "
+                    "written there from the Removable media page");
   serve->add_option("--idle-seconds", o->idle_seconds,
                     "Sign an officer out after this long without a request (default 900)");
   serve->callback([o, &exit_code] {

@@ -1,7 +1,6 @@
 #include "journalist_console/core/delivery.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <vector>
 
@@ -15,9 +14,6 @@ namespace {
 
 constexpr std::size_t kMaxResultFiles = 1000;
 
-void Warn(const std::string& message) {
-  std::fprintf(stderr, "sealdrop-console: warning: %s\n", message.c_str());
-}
 
 // Push results in `dir`, by name.
 std::vector<std::filesystem::path> ResultFiles(const std::string& dir) {
@@ -66,7 +62,10 @@ std::string DeliveryText(const OutboxRow& row, const DeliveryRow* d) {
 }
 
 Status ReadPushResults(ConsoleStore& store, const std::string& officer, const std::string& media_dir,
-                       NextOutbox next) {
+                       NextOutbox next, std::vector<PushNotice>* notices) {
+  using Kind = PushNotice::Kind;
+  auto say = [notices](Kind kind, std::string text) { notices->push_back({kind, std::move(text)}); };
+  auto Warn = [&say](const std::string& text) { say(Kind::kWarning, TerminalSafe(text)); };
   auto force = store.GetMeta("force");
   if (!force) return force.error();
   if (!*force) return Status::Ok();  // nothing imported, so nothing was ever pushed
@@ -102,19 +101,20 @@ Status ReadPushResults(ConsoleStore& store, const std::string& officer, const st
           break;
         case bundle::PushOutcome::kRefused:
           ++refused;
-          std::printf("%s NOT DELIVERED: %s; the server refused it for good and it is not sent again\n",
-                      OutboxLabel(row).c_str(), TerminalSafe(d.reason).c_str());
+          say(Kind::kNotDelivered, OutboxLabel(row) + " NOT DELIVERED: " + TerminalSafe(d.reason) +
+                                       "; the server refused it for good and it is not sent again");
           break;
         case bundle::PushOutcome::kRetry:
           ++retry;
-          std::printf("%s not delivered yet: %s; it goes out again with %s\n", OutboxLabel(row).c_str(),
-                      TerminalSafe(d.reason).c_str(),
-                      next == NextOutbox::kThisOne ? "this outbox" : "the next outbox");
+          say(Kind::kNotDelivered, OutboxLabel(row) + " not delivered yet: " + TerminalSafe(d.reason) +
+                                       "; it goes out again with " +
+                                       (next == NextOutbox::kThisOne ? "this outbox" : "the next outbox"));
           break;
       }
     }
-    std::printf("push result %s: %zu delivered, %zu refused, %zu to send again\n",
-                path.filename().string().c_str(), delivered, refused, retry);
+    say(Kind::kNote, "push result " + TerminalSafe(path.filename().string()) + ": " +
+                         std::to_string(delivered) + " delivered, " + std::to_string(refused) +
+                         " refused, " + std::to_string(retry) + " to send again");
     if (effect->unknown > 0) {
       Warn(name + " names " + std::to_string(effect->unknown) + " item(s) this console did not make");
     }

@@ -15,12 +15,21 @@ namespace sealdrop::console {
 
 enum class NextOutbox { kThisOne, kTheNextOne };
 
+// What reading push results has to tell the officer, in order. The command line prints kNote
+// and kNotDelivered on stdout and kWarning on stderr ("sealdrop-console: warning: ..."); the
+// web face shows them on the page, kNotDelivered prominently.
+struct PushNotice {
+  enum class Kind { kNote, kNotDelivered, kWarning };
+  Kind kind;
+  std::string text;  // one line, safe for a terminal (TerminalSafe)
+};
+
 // Reads every push result in `media_dir` this console has not read yet and records it. A file
 // that is not a valid push result, or another force's, is skipped with a warning: it never
 // stops an import or an outbox. Each result read is audited as done by `officer`. Errors are the
-// store's.
+// store's; the notices gathered before one are kept in `*notices` all the same.
 Status ReadPushResults(ConsoleStore& store, const std::string& officer, const std::string& media_dir,
-                       NextOutbox next);
+                       NextOutbox next, std::vector<PushNotice>* notices);
 
 // "reply to case 1a2b3c4d", "forward of case 1a2b3c4d to WMI".
 std::string OutboxLabel(const OutboxRow& row);

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "common/progress.h"
 #include "common/version.h"
 #include "crypto/directory.h"
 #include "crypto/keyfile/secret_key_file.h"
@@ -30,6 +31,22 @@ struct Options {
   std::string out;
   std::string in;
   std::string result;
+  bool progress = false;  // plain progress lines on stderr even when it is not a terminal
+};
+
+// Counts the bytes of a download for the progress.
+class CountingSink final : public ByteSink {
+ public:
+  CountingSink(ByteSink& out, ByteProgress& progress) : out_(out), progress_(progress) {}
+  Status Write(std::span<const std::uint8_t> bytes) override {
+    if (auto st = out_.Write(bytes); !st) return st;
+    progress_.Advance(bytes.size());
+    return Status::Ok();
+  }
+
+ private:
+  ByteSink& out_;
+  ByteProgress& progress_;
 };
 
 int Fail(const std::string& message) {
@@ -60,21 +77,36 @@ int Pull(const Options& o) {
   }
   auto writer = bundle::BundleWriter::Create(o.out, "pull", o.force, TodayUtc());
   if (!writer) return Fail(writer.error());
+  // The total is known before the first byte: the listing gives every item's size, and each
+  // download must be exactly that long (its Content-Length is checked against it).
+  std::uint64_t total = 0;
+  for (const auto& item : *items) total += item.size;
+  StderrProgress shown("pulling", o.progress);
+  ByteProgress progress(shown.Callback(), total);
+  progress.Start();
   for (const auto& item : *items) {
     if (!bundle::IsItemId(item.id) || (item.kind != "report" && item.kind != "followup") ||
         !IsValidDay(item.day)) {
+      shown.End();
       return Fail("the server listed an item this tool does not understand; nothing was written");
     }
     bundle::Item entry{item.id, item.kind, item.day, 0, 0, "", "", ""};
     Status st = writer->BeginItem(entry);
-    if (st) st = client->Download(item.id, item.size, writer->item_sink());
+    CountingSink counted(writer->item_sink(), progress);
+    if (st) st = client->Download(item.id, item.size, counted);
     if (st) st = writer->EndItem(item.size);
     if (!st) {
+      shown.End();
       return Fail("pull interrupted (" + st.error().message +
                   "); nothing was written, and every item stays on the server");
     }
   }
-  if (auto st = writer->Commit(); !st) return Fail(st.error());
+  if (auto st = writer->Commit(); !st) {
+    shown.End();
+    return Fail(st.error());
+  }
+  progress.Finish();
+  shown.End();
 
   // Nothing is deleted here: the server keeps every item until the console's import receipt
   // comes back with a push (docs/force-api.md §1), so a lost bundle loses nothing.
@@ -245,6 +277,8 @@ int RunTransfer(int argc, char** argv) {
   auto* pull = app.add_subcommand("pull", "Fetch every item the server holds for the force into a bundle");
   common(pull);
   pull->add_option("--out", o->out, "Bundle file to write (on removable media)")->required();
+  pull->add_flag("--progress", o->progress,
+                 "Progress in bytes on stderr, one line per step, even when it is not a terminal");
   pull->callback([&] { exit_code = Pull(*o); });
   auto* push = app.add_subcommand("push", "Send an outbox bundle's replies, forwards and import receipt");
   common(push);

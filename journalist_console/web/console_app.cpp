@@ -119,6 +119,9 @@ const std::vector<ConsoleApp::Route>& ConsoleApp::Routes() {
       {V::post, "/cases/*/attachments/*/safe-copy", true, &ConsoleApp::PostSafeCopy},
       {V::get, "/downloads/*", true, &ConsoleApp::GetDownload},
       {V::get, "/stats", true, &ConsoleApp::GetStats},
+      {V::get, "/media", true, &ConsoleApp::GetMedia},
+      {V::post, "/media/import", true, nullptr, &ConsoleApp::PostMediaImport},
+      {V::post, "/media/outbox", true, nullptr, &ConsoleApp::PostMediaOutbox},
   };
   return routes;
 }
@@ -143,7 +146,7 @@ bool ConsoleApp::OriginAllowed(const Request& request) const {
   return host != request.end() && origin == "http://" + std::string(host->value());
 }
 
-Response ConsoleApp::Handle(Request& request) {
+Reply ConsoleApp::Handle(Request& request) {
   if (!HostAllowed(request)) {
     return ErrorPage(http::status::bad_request, "Wrong address",
                      "Open the console at the address sealdrop-console serve printed.", nullptr);
@@ -216,6 +219,7 @@ Response ConsoleApp::Handle(Request& request) {
                        "Nothing was changed. Open the page again and send the form from there.", c.session);
     }
   }
+  if (route->stream_fn) return (this->*(route->stream_fn))(c);
   Response res = (this->*(route->fn))(c);
   if (request.method() == http::verb::head) {
     sodium_memzero(res.body().data(), res.body().size());  // a download's bytes, too

@@ -13,6 +13,9 @@
 //   POST /cases/ID/attachments/N/safe-copy   a safe copy of attachment N of case item ID, in
 //                               the session's memory; GET /downloads/TOKEN saves it
 //   GET  /stats                 counts and charts
+//   GET  /media                 bundles and push results on the removable media (serve --media)
+//   POST /media/import          name (one the listing shows)   POST /media/outbox
+//                               both answer with a streamed page: progress in bytes, then the result
 //   GET  /static/style.css, /static/console.css
 //
 // Every response carries strict security headers (CSP default-src 'none', no framing, no
@@ -43,6 +46,7 @@ PageData Optional(const std::string& text);
 
 struct WebConfig {
   std::chrono::seconds idle{15 * 60};
+  std::string media;  // the removable media's mount point (serve --media); empty: none
 };
 
 class ConsoleApp {
@@ -50,7 +54,7 @@ class ConsoleApp {
   ConsoleApp(ConsoleStore& store, WebConfig config, Clock clock);
   // The listening address, for the Host check ("127.0.0.1:PORT" or "unix:PATH").
   void SetListenAddress(const std::string& address);
-  Response Handle(Request& request);
+  Reply Handle(Request& request);
   // Locks idle sessions (called every few seconds).
   void Sweep() { sessions_.Sweep(); }
 
@@ -65,11 +69,13 @@ class ConsoleApp {
     Form form;          // a POST's body (CSRF checked before the route runs)
   };
   using RouteFn = Response (ConsoleApp::*)(Context&);
+  using StreamRouteFn = Reply (ConsoleApp::*)(Context&);  // may answer with a streamed body
   struct Route {
     http::verb method;
     const char* pattern;  // "/cases/*/triage": '*' matches one segment
     bool signed_in;       // needs a session
     RouteFn fn;
+    StreamRouteFn stream_fn = nullptr;  // instead of fn
   };
   static const std::vector<Route>& Routes();
 
@@ -99,6 +105,10 @@ class ConsoleApp {
   Response GetStats(Context& c);
   // pages_archive.cpp
   Response PostArchive(Context& c);
+  // pages_media.cpp
+  Response GetMedia(Context& c);
+  Reply PostMediaImport(Context& c);
+  Reply PostMediaOutbox(Context& c);
   // pages_safe_copy.cpp
   Response PostSafeCopy(Context& c);
   Response GetDownload(Context& c);
@@ -113,7 +123,7 @@ class ConsoleApp {
   WebConfig config_;
   SessionTable sessions_;
   std::string listen_address_;
-  std::string force_;  // the console's force code, for the header
+  std::string force_;  // the console's force code, for the header (set by the first import too)
 };
 
 // Adds the headers every response carries.

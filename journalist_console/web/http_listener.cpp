@@ -1,6 +1,8 @@
 #include "journalist_console/web/http_listener.h"
 
+#include <poll.h>
 #include <sodium.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -8,6 +10,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <optional>
 
 namespace sealdrop::console::web {
@@ -54,12 +59,75 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
       return Write(std::move(res));
     }
     Request request = parser_->release();
-    Response res = handler_(request);
+    Reply reply = handler_(request);
     WipeString(request.body());
     WipeBuffer();
-    res.keep_alive(request.keep_alive());
-    Write(std::move(res));
+    if (reply.stream) return SendStreamed(reply);
+    reply.response.keep_alive(request.keep_alive());
+    Write(std::move(reply.response));
   }
+
+  // A streamed body (see StreamFn): written synchronously on this thread with a deadline per
+  // chunk, then the connection closes.
+  void SendStreamed(Reply& reply) {
+    reply.response.body().clear();
+    std::string head = "HTTP/1.1 " + std::to_string(reply.response.result_int()) + " " +
+                       std::string(reply.response.reason()) + "\r\n";
+    for (const auto& field : reply.response) {
+      if (field.name() == http::field::content_length || field.name() == http::field::connection ||
+          field.name() == http::field::transfer_encoding) {
+        continue;
+      }
+      head += std::string(field.name_string()) + ": " + std::string(field.value()) + "\r\n";
+    }
+    head += "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    DeadlineWriter out(stream_.socket().native_handle(), limits_.write_timeout);
+    if (out.Send(head)) {
+      reply.stream(out);
+      out.Send("0\r\n\r\n");
+    }
+    Close();
+  }
+
+  // Chunks straight onto the socket (poll for room, then send), each within `timeout`: Beast's
+  // deadlines apply to asynchronous operations only, and this one is synchronous by design.
+  class DeadlineWriter final : public ChunkWriter {
+   public:
+    DeadlineWriter(int fd, std::chrono::seconds timeout) : fd_(fd), timeout_(timeout) {}
+    bool Write(std::string_view chunk) override {
+      if (chunk.empty()) return ok_;
+      char size[20];
+      std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+      return Send(size) && Send(chunk) && Send("\r\n");
+    }
+    bool Send(std::string_view bytes) {
+      const auto deadline = std::chrono::steady_clock::now() + timeout_;
+      while (ok_ && !bytes.empty()) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd p{.fd = fd_, .events = POLLOUT, .revents = 0};
+        const int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0 || (p.revents & (POLLERR | POLLHUP)) != 0) {
+          ok_ = false;
+          break;
+        }
+        const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+        if (n <= 0) {
+          ok_ = false;
+          break;
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+      }
+      return ok_;
+    }
+
+   private:
+    int fd_;
+    std::chrono::seconds timeout_;
+    bool ok_ = true;
+  };
 
   void Write(Response res) {
     res.prepare_payload();

@@ -22,8 +22,32 @@ using WipingBody = http::basic_string_body<char, std::char_traits<char>, WipingA
 using Request = http::request<WipingBody>;
 using Response = http::response<http::string_body>;
 
-// Called for every complete request; returns the response (security headers are the handler's).
-using Handler = std::function<Response(Request& request)>;
+// A response body written while it is made (a page showing an import's progress): after the
+// head is sent with "Transfer-Encoding: chunked" and "Connection: close", the listener calls
+// the handler's StreamFn on the same thread, which writes the body in chunks. Each Write blocks
+// until the chunk is sent or the write deadline passes. The console does one command at a
+// time, so the whole server waits for the stream to end: that is the point, not an accident
+// (nothing else may touch the store mid-import). Once a Write fails (the browser went away, the
+// deadline passed) it returns false and every later Write does nothing: the work goes on to
+// its end, which keeps an import all or nothing; the connection is closed afterwards.
+class ChunkWriter {
+ public:
+  virtual ~ChunkWriter() = default;
+  virtual bool Write(std::string_view chunk) = 0;
+};
+using StreamFn = std::function<void(ChunkWriter& out)>;
+
+// What a handler returns: a whole response, or (with `stream` set) a response head whose body
+// `stream` writes; the head's own body is then ignored.
+struct Reply {
+  Reply(Response r) : response(std::move(r)) {}  // NOLINT: every whole response is a Reply
+  Reply(Response head, StreamFn s) : response(std::move(head)), stream(std::move(s)) {}
+  Response response;
+  StreamFn stream;
+};
+
+// Called for every complete request (security headers are the handler's).
+using Handler = std::function<Reply(Request& request)>;
 
 struct ListenerLimits {
   std::size_t header_limit = 16 * 1024;

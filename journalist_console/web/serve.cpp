@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 
 #include "journalist_console/web/console_app.h"
 
@@ -41,7 +42,10 @@ int Serve(const ServeOptions& o) {
   }
   auto store = ConsoleStore::Open(o.data);
   if (!store) return Fail(store.error().message);
-  ConsoleApp app(**store, WebConfig{.idle = o.idle},
+  if (!o.media.empty() && !std::filesystem::is_directory(o.media)) {
+    return Fail("--media " + o.media + " is not a directory (the removable media's mount point)");
+  }
+  ConsoleApp app(**store, WebConfig{.idle = o.idle, .media = o.media},
                  [] { return std::chrono::steady_clock::now(); });
   boost::asio::io_context io(1);
   auto listener = HttpListener::Listen(io, o.listen, [&app](Request& r) { return app.Handle(r); }, {});

@@ -10,6 +10,7 @@ struct ServeOptions {
   std::string data;      // console directory
   std::string listen;    // "127.0.0.1:PORT" or "unix:/PATH"
   std::chrono::seconds idle{15 * 60};
+  std::string media;     // the removable media's mount point; empty: the media pages say how
 };
 
 // Returns the process exit status: 0 after a clean stop, 1 on failure, 2 for a refused address

@@ -2,17 +2,19 @@
 """The PSD console's web face in headless Chromium with JavaScript OFF, against real binaries.
 
 Makes an instance with the real tools (browser_test.make_instance), starts sealdrop-server with
-its force API, files three reports over HTTP, pulls them with sealdrop-transfer and imports them
-with sealdrop-console, whose first supervisor "psd" adds an assessor (officer accounts, key slots:
-docs/console.md §5); then starts `sealdrop-console serve` on 127.0.0.1:0 and, in Chromium
-(journey.Browser: DevTools, no page script), psd signs in, filters the list, searches, opens a
-case, triages it, replies, forwards it and views the statistics, then makes a safe copy of the
-photo attached to that case and saves it (Chromium's download lands in the test's temporary
-directory; exiftool finds no GPS or name in it) and downloads the case archive (plain and sealed:
-checked with zipfile, its manifest and age -d); the assessor signs in with their own passphrase
+its force API, files three reports over HTTP and pulls them with sealdrop-transfer onto a
+directory standing for the removable media; sealdrop-console's first supervisor "psd" adds an
+assessor (officer accounts, key slots: docs/console.md §5); then `sealdrop-console serve --media`
+starts on 127.0.0.1:0 and, in Chromium (journey.Browser: DevTools, no page script), psd imports the
+pull bundle from the Removable media page (a streamed page with progress in bytes), signs in
+again, filters the list, searches, opens a case, triages it, replies, forwards it and views the
+statistics, then makes a safe copy of the photo attached to that case and saves it (Chromium's
+download lands in the test's temporary directory; exiftool finds no GPS or name in it),
+downloads the case archive (plain and sealed: checked with zipfile, its manifest and age -d) and
+writes the outbox to the media; the assessor signs in with their own passphrase
 and triages another case. Last, more reports are filed and imported (101 in all) and psd pages
-through the list. The CLI then shows the triage and the reply, the outbox
-carries the reply and the forward, and the audit verifies and names both officers; once psd
+through the list. The CLI then shows the triage and the reply, the outbox written in the browser
+carried the reply and the forward, and the audit verifies and names both officers; once psd
 removes the assessor, the assessor's sign-in is refused. Screenshots of each page are left in
 --artefacts.
 
@@ -369,6 +371,39 @@ def removed_officer_refused(b, base, out, shots):
     screenshots(b, out, shots)("removed-refused")
 
 
+def media_import(b, base, out, shots):
+    """psd imports the pull bundle from the removable media page: progress, then the result."""
+    shot = screenshots(b, out, shots)
+    b.navigate(base + "/sign-in")
+    sign_in(b, "psd", "browser test passphrase")
+    b.navigate(base + "/media")
+    main = b.text(b.q("main"))
+    expect("pull.bundle" in main and "not imported yet" in main, f"the pull bundle on the media: {main}")
+    shot("media")
+    b.click_and_wait('form[action="/media/import"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("Import complete" in main and "3 new item(s) imported from pull.bundle" in main,
+           f"the import's result: {main}")
+    expect(len(b.qall('div[role="log"] li')) >= 2 and "Imported " in main, "progress lines in bytes")
+    shot("media-imported")
+    b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
+
+
+def media_outbox(b, base, out, shots, media):
+    """psd writes the outbox to the media: the reply and the forward, and a receipt."""
+    shot = screenshots(b, out, shots)
+    b.navigate(base + "/sign-in")
+    sign_in(b, "psd", "browser test passphrase")
+    b.navigate(base + "/media")
+    b.click_and_wait('form[action="/media/outbox"] button[type="submit"]')
+    main = b.text(b.q("main"))
+    expect("Outbox written" in main and "2 item(s) and a receipt for 3 imported item(s)" in main,
+           f"the outbox's result: {main}")
+    expect(any(n.startswith("outbox-") for n in os.listdir(media)), "the outbox file on the media")
+    shot("media-outbox")
+    b.click_and_wait('form[action="/sign-out"] button[type="submit"]')
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server", required=True)
@@ -397,21 +432,22 @@ def main():
         for i, (category, at_risk, what) in enumerate(REPORTS):
             file_report(base, category, at_risk, what, [(PHOTO_NAME, photo)] if i == PHOTO_REPORT else ())
         force_api = next(v for k, v in addrs.items() if k != "listening")
+        media = f"{work}/media"  # the removable media's mount point
+        os.makedirs(media)
         run([a.transfer, "pull", "--server", "http://" + force_api, "--force", "MET", "--key",
-             f"{keys}/MET-transfer.secret", "--passphrase-file", pw, "--out", f"{work}/pull.bundle"])
+             f"{keys}/MET-transfer.secret", "--passphrase-file", pw, "--out", f"{media}/pull.bundle"])
         console = f"{work}/console"
         # The first supervisor, "psd", signs in with the force key's passphrase (as force_side.py).
         psd = ["--officer", "psd", "--passphrase-file", pw]
         run([a.console, "init", "--data", console, "--key", f"{keys}/MET.secret", "--key-passphrase-file", pw,
              "--directory", f"{work}/directory.signed", "--root-pub", f"{keys}/root.public", *psd])
-        run([a.console, "import", "--data", console, *psd, f"{work}/pull.bundle"])
         assessor_pw = f"{work}/assessor.pass"
         with open(assessor_pw, "w", opener=lambda p, f: os.open(p, f, 0o600)) as f:
             f.write(ASSESSOR_PASSPHRASE + "\n")
         run([a.console, "officer", "add", "--data", console, *psd, ASSESSOR, "--role", "assessor",
              "--new-passphrase-file", assessor_pw])
 
-        serve, addrs = start([a.console, "serve", "--data", console, "--listen", "127.0.0.1:0"])
+        serve, addrs = start([a.console, "serve", "--data", console, "--listen", "127.0.0.1:0", "--media", media])
         procs.append(serve)
         os.makedirs(a.artefacts, exist_ok=True)
         shots = []
@@ -429,11 +465,13 @@ def main():
             b = Browser(None, started + a.timeout)
         try:
             web = "http://" + addrs["listening"]
+            media_import(b, web, a.artefacts, shots)
             case_id = officer_journey(b, web, a.artefacts, shots)
             downloads = os.path.join(work, "downloads")
             os.makedirs(downloads)
             safe_copy_journey(b, web, a.artefacts, shots, case_id, downloads)
             case_archive_download(b, web, a.artefacts, shots, case_id, downloads)
+            media_outbox(b, web, a.artefacts, shots, media)
             assessor_journey(b, web, a.artefacts, shots)
             # The supervisor removes the assessor (command line); the web face refuses them.
             run([a.console, "officer", "remove", "--data", console, *psd, ASSESSOR])
@@ -457,19 +495,20 @@ def main():
             print(f"console_test: axe-core {version}: {len(CHECKER.pages)} console pages x 2 widths, "
                   "0 violations, every control named, headings in order")
 
-        # The command line sees what the web face did; the outbox carries the reply.
+        # The command line sees what the web face did; the outbox written in the browser took the
+        # reply and the forward, so the next one carries only the receipt.
         shown = run([a.console, "show", "--data", console, *psd, case_id])
         if f"investigate (psd): {NOTE}" not in shown or REPLY not in shown:
             raise SystemExit(f"FAILED: `show` lacks the triage or the reply:\n{shown}")
         out = run([a.console, "outbox", "--data", console, *psd, "--out", f"{work}/outbox.bundle"])
-        if "2 item(s)" not in out:
-            raise SystemExit(f"FAILED: the outbox does not carry the reply and the forward: {out}")
+        if "0 item(s) and a receipt for " not in out:
+            raise SystemExit(f"FAILED: the browser's outbox did not take the reply and the forward: {out}")
         # The audit verifies and names both officers for what they did on the web face.
         run([a.console, "audit", "verify", "--data", console, *psd])
         audit = [line.split() for line in run([a.console, "audit", "list", "--data", console, *psd]).splitlines()]
         done = {(f[2], f[3]) for f in audit if len(f) >= 4}
-        for who, action in (("psd", "sign-in"), ("psd", "triage"), ("psd", "reply"), ("psd", "forward"), ("psd", "export"),
-                            ("psd", "export-case"),
+        for who, action in (("psd", "import"), ("psd", "outbox"), ("psd", "sign-in"), ("psd", "triage"),
+                            ("psd", "reply"), ("psd", "forward"), ("psd", "export"), ("psd", "export-case"),
                             (ASSESSOR, "sign-in"), (ASSESSOR, "triage"), ("psd", "officer-remove")):
             if (who, action) not in done:
                 raise SystemExit(f"FAILED: the audit does not name {who} for {action}")

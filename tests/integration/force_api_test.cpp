@@ -132,7 +132,17 @@ TEST_F(ForceApi, PullTakesOnlyTheForcesOwnItemsAndDeletesNothing) {
   // Kept until a receipt names them: the next pull fetches the same items again.
   EXPECT_EQ(Rows(instance_.data_dir(), "force = 'MET'"), 2);
   EXPECT_EQ(testing::ListItemBlobs(instance_.data_dir()).size(), 3u);
-  ASSERT_EQ(Transfer("pull", "MET", "--out", files_ / "again.bundle").exit_code, 0);
+  // Progress in bytes on stderr: none on a pipe by default, plain lines with --progress (the
+  // total is the listed sizes, which each download's Content-Length must match).
+  EXPECT_EQ(r.err.find("pulling"), std::string::npos) << r.err;
+  const ProcessResult progress = RunProcess(
+      {SEALDROP_TRANSFER_BIN, "pull", "--progress", "--server", ApiUrl(), "--force", "MET", "--key",
+       instance_.TransferKeyFile("MET"), "--passphrase-file", instance_.passphrase_file(), "--out",
+       files_ / "again.bundle"});
+  ASSERT_EQ(progress.exit_code, 0) << progress.err;
+  EXPECT_EQ(progress.err.rfind("pulling: 0 KiB of ", 0), 0u) << progress.err;
+  EXPECT_NE(progress.err.find("(100%)\n"), std::string::npos) << progress.err;
+  EXPECT_EQ(progress.err.find('\r'), std::string::npos);
   auto again = bundle::BundleReader::Open(files_ / "again.bundle");
   ASSERT_TRUE(again.ok());
   ASSERT_EQ(again->manifest().items.size(), 2u);

@@ -1,7 +1,9 @@
 // The web face's small parts, without a socket: form decoding, the listen-address rule, the
-// session table's idle lock with an injected clock, and the names downloads are saved under.
+// session table's idle lock with an injected clock, the names downloads are saved under, and the
+// progress steps the streamed pages (and the command line's --progress) show.
 #include <gtest/gtest.h>
 
+#include "common/progress.h"
 #include "crypto/keys.h"
 #include "journalist_console/core/attachment_export.h"
 #include "journalist_console/web/form.h"
@@ -128,6 +130,45 @@ TEST(ConsoleWebSessions, SignOutRemovesTheSessionAndTokensAreUnique) {
   EXPECT_TRUE(TokensEqual(a, a));
   EXPECT_FALSE(TokensEqual(a, a.substr(1)));
   EXPECT_FALSE(TokensEqual("", ""));
+}
+
+TEST(ByteProgress, StepsEveryPercentButNotCloserThanAMebibyteFromStartToEnd) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> steps;
+  auto record = [&steps](std::uint64_t done, std::uint64_t total) { steps.emplace_back(done, total); };
+  const std::uint64_t gib = 1ull << 30;
+  ByteProgress big(record, gib);
+  big.Start();
+  for (std::uint64_t done = 0; done < gib; done += 1 << 16) big.Advance(1 << 16);
+  big.Finish();
+  EXPECT_EQ(steps.front(), std::make_pair(std::uint64_t{0}, gib));
+  EXPECT_EQ(steps.back(), std::make_pair(gib, gib));
+  EXPECT_GE(steps.size(), 95u);
+  EXPECT_LE(steps.size(), 102u);
+  for (std::size_t i = 1; i + 1 < steps.size(); ++i) EXPECT_GE(steps[i].first - steps[i - 1].first, gib / 100);
+
+  steps.clear();
+  ByteProgress small(record, 300 << 10);  // 300 KiB: the start and the end only
+  small.Start();
+  for (int i = 0; i < 300; ++i) small.Advance(1 << 10);
+  small.Finish();
+  EXPECT_EQ(steps.size(), 2u);
+
+  steps.clear();
+  ByteProgress unknown(record, 0);  // no total: every 16 MiB
+  unknown.Start();
+  for (int i = 0; i < 64; ++i) unknown.Advance(1 << 20);
+  unknown.Finish();
+  EXPECT_EQ(steps.size(), 1u + 4u);  // the last step, at 64 MiB, is not repeated by Finish
+  EXPECT_EQ(steps.back().first, 64ull << 20);
+}
+
+TEST(ByteProgress, TextsSayBytesOfTheTotal) {
+  EXPECT_EQ(ProgressText(312ull << 20, 1ull << 30), "312 MiB of 1.0 GiB (30%)");
+  EXPECT_EQ(ProgressText(0, 300 << 10), "0 KiB of 300 KiB (0%)");
+  EXPECT_EQ(ProgressText(5ull << 20, 0), "5 MiB");
+  EXPECT_EQ(ProgressPageText(312ull << 20, 1ull << 30), "312 MiB of 1,024 MiB (30%)");
+  EXPECT_EQ(ProgressPageText(150 << 10, 300 << 10), "150 KiB of 300 KiB (50%)");
+  EXPECT_EQ(MebibytesText(1536ull << 20), "1,536");
 }
 
 }  // namespace
