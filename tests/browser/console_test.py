@@ -2,7 +2,8 @@
 """The PSD console's web face in headless Chromium with JavaScript OFF, against real binaries.
 
 Makes an instance with the real tools (browser_test.make_instance), starts sealdrop-server with
-its force API, files three reports over HTTP and pulls them with sealdrop-transfer onto a
+its force API, files three reports over HTTP (the nightclub's reporter comes back with their
+codename and sends a follow-up) and pulls them with sealdrop-transfer onto a
 directory standing for the removable media; sealdrop-console's first supervisor "psd" adds an
 assessor (officer accounts, key slots: docs/console.md §5); then `sealdrop-console serve --media`
 starts on 127.0.0.1:0 and, in Chromium (journey.Browser: DevTools, no page script), psd imports the
@@ -21,7 +22,7 @@ removes the assessor, the assessor's sign-in is refused. Screenshots of each pag
   console_test.py --server BIN --console BIN --transfer BIN --artefacts DIR
 Exit 0 only when everything passed.
 """
-import argparse, http.cookiejar, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request, uuid
+import argparse, http.cookiejar, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.parse, urllib.request, uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -37,6 +38,7 @@ NOTE = "Refer to the anti-corruption unit; nightclub named."
 ASSESSOR, ASSESSOR_PASSPHRASE = "assessor", "the assessor's own passphrase"
 REFUSED = "The officer name or passphrase is not right"
 REPLY = "Thank you. Which night did this happen?"
+FOLLOWUP = "Console test follow-up: the cash is handed over on Friday nights."
 
 
 def start(argv):
@@ -55,24 +57,54 @@ def start(argv):
             return p, found
 
 
-def file_report(base, category, at_risk, what, files=()):
-    """One report through the source interface, as a browser would post it (multipart); FILES:
-    (name, bytes) attachments."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    page = opener.open(base + "/report", timeout=60).read().decode()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+def multipart(fields, files=()):
+    """A multipart/form-data body of FIELDS ((name, value)) and FILES ((name, bytes)); returns
+    (body, content type)."""
     boundary = uuid.uuid4().hex
     body = b""
-    for k, v in (("csrf", csrf), ("force", "MET"), ("category", category), ("at_risk", at_risk), ("what", what)):
+    for k, v in fields:
         body += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").encode()
     for name, content in files:
         body += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
                  "Content-Type: image/jpeg\r\n\r\n").encode() + content + b"\r\n"
     body += f"--{boundary}--\r\n".encode()
-    req = urllib.request.Request(base + "/report", data=body, method="POST",
-                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
-    if opener.open(req, timeout=120).status != 200:
-        raise SystemExit("FAILED: a report was refused")
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def send_followup(base, codename, message):
+    """The reporter comes back with their codename and sends more information (the inbox's form)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(base + "/login", timeout=60).read().decode()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"csrf": csrf, "codename": codename}).encode()
+    inbox = opener.open(urllib.request.Request(base + "/login", data=form, method="POST"), timeout=60).read().decode()
+    found = re.search(r'action="/followup"[^>]*>\s*<input type="hidden" name="csrf" value="([^"]+)"', inbox)
+    if not found:
+        raise SystemExit("FAILED: the codename did not open the inbox")
+    body, ctype = multipart((("csrf", found.group(1)), ("message", message), ("at_risk", "no")))
+    sent = opener.open(urllib.request.Request(base + "/followup", data=body, method="POST",
+                                              headers={"Content-Type": ctype}), timeout=60).read().decode()
+    if 'id="followup-sent"' not in sent:
+        raise SystemExit("FAILED: the follow-up was not sent")
+
+
+def file_report(base, category, at_risk, what, files=()):
+    """One report through the source interface, as a browser would post it (multipart); FILES:
+    (name, bytes) attachments. Returns the codename the reporter is given."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(base + "/report", timeout=60).read().decode()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    body, ctype = multipart((("csrf", csrf), ("force", "MET"), ("category", category), ("at_risk", at_risk),
+                             ("what", what)), files)
+    req = urllib.request.Request(base + "/report", data=body, method="POST", headers={"Content-Type": ctype})
+    with opener.open(req, timeout=120) as res:
+        page = res.read().decode()
+        if res.status != 200:
+            raise SystemExit("FAILED: a report was refused")
+    found = re.search(r'<p id="codename" class="codename">([^<]+)</p>', page)
+    if not found:
+        raise SystemExit("FAILED: no codename after sending a report")
+    return found.group(1).strip()
 
 
 def rows(b):
@@ -240,7 +272,10 @@ def officer_journey(b, base, out, shots):
 
     b.click_and_wait("table.cases tbody tr a")
     expect("/cases/" in b.url()[0], "the case page")
-    expect("Blue Lagoon nightclub owner" in b.text(b.q("main")), "the report's text")
+    main = b.text(b.q("main"))
+    expect("Blue Lagoon nightclub owner" in main, "the report's text")
+    expect(FOLLOWUP in main and main.index("Blue Lagoon nightclub owner") < main.index(FOLLOWUP),
+           "the reporter's follow-up in the conversation, after the report")
     shot("case")
 
     b.choose_radio('form[action$="/triage"]', "outcome", "investigate")
@@ -382,7 +417,7 @@ def media_import(b, base, out, shots):
     shot("media")
     b.click_and_wait('form[action="/media/import"] button[type="submit"]')
     main = b.text(b.q("main"))
-    expect("Import complete" in main and "3 new item(s) imported from pull.bundle" in main,
+    expect("Import complete" in main and "4 new item(s) imported from pull.bundle" in main,
            f"the import's result: {main}")
     expect(len(b.qall('div[role="log"] li')) >= 2 and "Imported " in main, "progress lines in bytes")
     shot("media-imported")
@@ -397,7 +432,7 @@ def media_outbox(b, base, out, shots, media):
     b.navigate(base + "/media")
     b.click_and_wait('form[action="/media/outbox"] button[type="submit"]')
     main = b.text(b.q("main"))
-    expect("Outbox written" in main and "2 item(s) and a receipt for 3 imported item(s)" in main,
+    expect("Outbox written" in main and "2 item(s) and a receipt for 4 imported item(s)" in main,
            f"the outbox's result: {main}")
     expect(any(n.startswith("outbox-") for n in os.listdir(media)), "the outbox file on the media")
     shot("media-outbox")
@@ -430,7 +465,9 @@ def main():
         if "GPSLatitude" not in exif_of_bytes(photo, work):
             raise SystemExit("FAILED: the crafted photo carries no GPS position")
         for i, (category, at_risk, what) in enumerate(REPORTS):
-            file_report(base, category, at_risk, what, [(PHOTO_NAME, photo)] if i == PHOTO_REPORT else ())
+            codename = file_report(base, category, at_risk, what, [(PHOTO_NAME, photo)] if i == PHOTO_REPORT else ())
+            if i == PHOTO_REPORT:  # the nightclub's reporter comes back with more
+                send_followup(base, codename, FOLLOWUP)
         force_api = next(v for k, v in addrs.items() if k != "listening")
         media = f"{work}/media"  # the removable media's mount point
         os.makedirs(media)
