@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -45,8 +46,20 @@ nlohmann::json ItemJson(const Item& it, bool outbox) {
 class RandomAccessFile {
  public:
   static Result<RandomAccessFile> Open(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // Bundles come on removable media, which is untrusted: a symbolic link there could name any
+    // file on this machine, and a FIFO or device would block or never end. Only the regular file
+    // itself is opened (no link followed, checked on the open descriptor, so nothing can be
+    // swapped in between a check and the open).
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0 && errno == ELOOP) {
+      return MakeError(ErrorCode::kInvalidArgument, path + " is a symbolic link: give the bundle file itself");
+    }
     if (fd < 0) return MakeError(ErrorCode::kIo, "cannot read " + path + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return MakeError(ErrorCode::kInvalidArgument, path + " is not a regular file");
+    }
     const off_t end = ::lseek(fd, 0, SEEK_END);
     if (end < 0) {
       ::close(fd);

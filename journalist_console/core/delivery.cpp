@@ -22,7 +22,10 @@ std::vector<std::filesystem::path> ResultFiles(const std::string& dir) {
   const std::string suffix(bundle::kPushResultSuffix);
   for (const auto& e : std::filesystem::directory_iterator(dir.empty() ? "." : dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.size() > suffix.size() && name.ends_with(suffix) && e.is_regular_file(ec)) {
+    // The media is untrusted: a link there (to a FIFO, a device, a file of this console) is
+    // never followed.
+    if (name.size() > suffix.size() && name.ends_with(suffix) &&
+        e.symlink_status(ec).type() == std::filesystem::file_type::regular) {
       out.push_back(e.path());
     }
     if (out.size() >= kMaxResultFiles) break;

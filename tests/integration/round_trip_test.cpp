@@ -5,6 +5,9 @@
 // nothing: the server deletes exactly the items the console's receipt names, and the operator
 // sees what waits. Then the refusals: wrong passphrase, wrong force key, a corrupt bundle — each
 // a clear error that changes nothing — and an edited audit log.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -385,6 +388,17 @@ TEST_F(RoundTrip, WrongPassphraseWrongKeyAndCorruptBundlesChangeNothing) {
   EXPECT_NE(p.err.find("nothing was imported"), std::string::npos) << p.err;
   EXPECT_EQ(CaseCount(Console("MET")), 0);
   EXPECT_TRUE(testing::ListDir(Console("MET") + "/sealed").empty());
+  // The media is untrusted: a link on it is never followed (even to a good bundle), and a FIFO
+  // is refused at once rather than blocking the console.
+  ASSERT_EQ(::symlink((dir_ / "p.bundle").c_str(), (dir_ / "link.bundle").c_str()), 0);
+  p = Console({"import", "--data", Console("MET"), dir_ / "link.bundle"});
+  EXPECT_EQ(p.exit_code, 1);
+  EXPECT_NE(p.err.find("is a symbolic link"), std::string::npos) << p.err;
+  ASSERT_EQ(::mkfifo((dir_ / "fifo.bundle").c_str(), 0600), 0);
+  p = Console({"import", "--data", Console("MET"), dir_ / "fifo.bundle"});
+  EXPECT_EQ(p.exit_code, 1);
+  EXPECT_NE(p.err.find("is not a regular file"), std::string::npos) << p.err;
+  EXPECT_EQ(CaseCount(Console("MET")), 0);
   // The good bundle still imports.
   p = Console({"import", "--data", Console("MET"), dir_ / "p.bundle"});
   EXPECT_EQ(p.exit_code, 0) << p.err;
