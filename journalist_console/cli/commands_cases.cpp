@@ -126,8 +126,8 @@ int List(const ListOptions& o) {
   const FieldSealer sealer(*key);
   std::vector<CaseRow> shown;
   for (auto& c : *cases) {
-    if (c.kind != "report") continue;
-    if (!o.status.empty() && c.status != o.status) continue;
+    if (c.kind != CaseKind::kReport) continue;
+    if (!o.status.empty() && Name(c.status) != o.status) continue;
     if (!o.category.empty() && c.category != o.category) continue;
     shown.push_back(std::move(c));
   }
@@ -146,7 +146,7 @@ int List(const ListOptions& o) {
               "STATUS", "F/U", "SUMMARY");
   for (const auto& c : shown) {
     auto summary = sealer.Open(c.id + "|summary", c.summary);
-    const std::string status = c.outcome.empty() ? c.status : c.status + ":" + c.outcome;
+    const std::string status = std::string(Name(c.status)) + (c.outcome.empty() ? "" : ":" + c.outcome);
     // A case raised by a follow-up shows the day it changed.
     const auto raise = raises->find(c.id);
     const std::string at_risk = !c.urgent ? "-" : raise == raises->end() ? "YES" : "YES " + raise->second.day;
@@ -190,9 +190,9 @@ int Show(const ShowOptions& o) {
   if (!view) return Report(view.error());
   const CaseRow* c = &view->row;
   const auto& m = view->item.meta;
-  std::printf("Case %s  (%s, sent %s, received %s)\n", c->id.c_str(), c->kind.c_str(),
+  std::printf("Case %s  (%s, sent %s, received %s)\n", c->id.c_str(), std::string(Name(c->kind)).c_str(),
               c->sent_day.c_str(), c->received_day.c_str());
-  std::printf("Status: %s%s%s\n", c->status.c_str(), c->outcome.empty() ? "" : ", outcome ",
+  std::printf("Status: %s%s%s\n", std::string(Name(c->status)).c_str(), c->outcome.empty() ? "" : ", outcome ",
               c->outcome.c_str());
   if (c->urgent) std::printf("!! SOMEONE MAY BE AT RISK OF HARM NOW !!\n");
   if (view->raise) {
@@ -200,7 +200,7 @@ int Show(const ShowOptions& o) {
                 view->raise->followup_id.substr(0, 8).c_str());
   }
   for (const auto& f : ItemFields(m, c->kind)) PrintField(f.label.c_str(), f.value);
-  if (c->kind == "report") {
+  if (c->kind == CaseKind::kReport) {
     if (const auto contact = ContactFields(m)) {
       std::printf("  Contact details (the reporter chose to leave them):\n");
       for (const auto& f : *contact) PrintField(("  " + f.label).c_str(), f.value);
@@ -299,7 +299,8 @@ void AddCaseCommands(CLI::App& app, int& exit_code) {
   auto l = std::make_shared<ListOptions>();
   auto* list = app.add_subcommand("list", "List reports, someone at risk first");
   AddCaseCommandOptions(list, l->c);
-  list->add_option("--status", l->status, "new, triaged or forwarded");
+  list->add_option("--status", l->status, "new, triaged or forwarded")
+      ->check(CLI::IsMember({Name(CaseStatus::kNew), Name(CaseStatus::kTriaged), Name(CaseStatus::kForwarded)}));
   list->add_option("--category", l->category, "A report category, e.g. corruption");
   list->callback([l, &exit_code] { exit_code = List(*l); });
 

@@ -62,7 +62,7 @@ int Forward(const ForwardOptions& o) {
   auto* store = &in->store;
   auto c = (*store)->FindCase(o.id);
   if (!c) return Report(c.error());
-  if (c->kind != "report") return Report("only reports are forwarded (their follow-ups follow them)");
+  if (c->kind != CaseKind::kReport) return Report("only reports are forwarded (their follow-ups follow them)");
   auto target = ForwardCase(**store, in->session, *c, o.to, {.directory = o.directory, .root_pub = o.root_pub});
   if (!target) return Report(target.error());
   std::printf("case %s re-sealed to %s; it leaves with the next `outbox`\n", c->id.substr(0, 8).c_str(),

@@ -141,14 +141,14 @@ ImportResult ImportBundle(ConsoleStore& store, const OfficerSession& session, co
     const auto& meta = opened->meta;
     CaseRow row;
     row.id = item.id;
-    row.kind = JsonString(meta, "kind") == "followup" ? "followup" : "report";
+    row.kind = JsonString(meta, "kind") == "followup" ? CaseKind::kFollowUp : CaseKind::kReport;
     row.received_day = today;
     row.sent_day = IsValidDay(JsonString(meta, "day")) ? JsonString(meta, "day") : item.day;
     row.source_ref = meta.contains("source") ? JsonString(meta["source"], "ref") : "";
     row.category = JsonString(meta, "category");
     row.urgent = JsonString(meta, "at_risk") == "yes";
-    row.status = "new";
-    const std::string text = row.kind == "followup" ? JsonString(meta, "message") : JsonString(meta, "what");
+    row.status = CaseStatus::kNew;
+    const std::string text = row.kind == CaseKind::kFollowUp ? JsonString(meta, "message") : JsonString(meta, "what");
     row.summary = sealer.Seal(row.id + "|summary", Excerpt(text));
     rows.push_back(std::move(row));
   }

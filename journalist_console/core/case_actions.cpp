@@ -159,7 +159,7 @@ Result<std::vector<std::pair<std::string, std::string>>> ForwardTargets(ConsoleS
 Result<std::string> ForwardCase(ConsoleStore& store, const OfficerSession& by, const CaseRow& c,
                                 const std::string& to, const DirectoryFiles& files) {
   const KeyPair& key = by.key();
-  if (c.kind != "report") {
+  if (c.kind != CaseKind::kReport) {
     return MakeError(ErrorCode::kInvalidArgument, "only reports are forwarded (their follow-ups follow them)");
   }
   auto force = ConsoleForce(store);
@@ -207,7 +207,7 @@ Result<std::string> ForwardCase(ConsoleStore& store, const OfficerSession& by, c
   const OutboxRow row{.id = out_id, .kind = "forward", .case_id = c.id, .to = to, .source = c.source_ref,
                       .day = TodayUtc(), .exported = false, .text = {}};
   if (auto st = store.AddOutbox(row); !st) return st.error();
-  if (auto st = store.SetStatus(c.id, "forwarded"); !st) return st.error();
+  if (auto st = store.SetStatus(c.id, CaseStatus::kForwarded); !st) return st.error();
   if (auto st = store.Audit(by.name(), "forward", c.id, "to " + to); !st) return st.error();
   return (*target)->code + " (" + (*target)->name + ")";
 }
@@ -251,7 +251,7 @@ CaseCounts CountCases(const std::vector<CaseRow>& cases,
   int not_triaged = 0;
   std::vector<long long> days;
   for (const auto& c : cases) {
-    if (c.kind != "report") {
+    if (c.kind != CaseKind::kReport) {
       ++n.followups;
       continue;
     }

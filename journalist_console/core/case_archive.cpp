@@ -130,11 +130,11 @@ Status MakeSafeCopy(ConsoleStore& store, const OfficerSession& by, const CaseRow
 }
 
 Result<CaseRow> ReportOf(ConsoleStore& store, const CaseRow& c) {
-  if (c.kind == "report") return c;
+  if (c.kind == CaseKind::kReport) return c;
   auto all = store.Cases();
   if (!all) return all.error();
   for (const auto& r : *all) {
-    if (r.kind == "report" && r.source_ref == c.source_ref) return r;
+    if (r.kind == CaseKind::kReport && r.source_ref == c.source_ref) return r;
   }
   return c;  // its report was never imported here: the follow-up is the case
 }

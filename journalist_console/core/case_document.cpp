@@ -131,7 +131,7 @@ json CaseDocument(const CaseView& view, const std::vector<ArchivedAttachment>& a
                      {"console_force", facts.force},
                      {"sealed", facts.sealed}};
   doc["case"] = {{"id", row.id},
-                 {"kind", row.kind},
+                 {"kind", Name(row.kind)},
                  {"force", force.empty() ? facts.force : Clean(force)},
                  {"category", OrNull(row.category)},
                  {"sent_day", row.sent_day},
@@ -140,7 +140,7 @@ json CaseDocument(const CaseView& view, const std::vector<ArchivedAttachment>& a
                  {"raised_at_risk", view.raise ? json{{"day", view.raise->day},
                                                       {"followup_id", view.raise->followup_id}}
                                                : json(nullptr)},
-                 {"status", row.status},
+                 {"status", Name(row.status)},
                  {"outcome", OrNull(row.outcome)}};
   // The conversation in the web page's order: by day, and within a day as the store lists them.
   struct Entry {
@@ -149,13 +149,13 @@ json CaseDocument(const CaseView& view, const std::vector<ArchivedAttachment>& a
   };
   std::vector<Entry> entries;
   {
-    json r = {{"type", row.kind},
+    json r = {{"type", Name(row.kind)},
               {"id", row.id},
               {"sent_day", row.sent_day},
               {"damaged", false},
               {"fields", Fields(ItemFields(view.item.meta, row.kind))},
               {"attachments", NumbersOf(attachments, row.id)}};
-    if (row.kind == "report") {
+    if (row.kind == CaseKind::kReport) {
       const auto contact = ContactFields(view.item.meta);
       r["contact"] = contact ? Fields(*contact) : json(nullptr);
     }
@@ -166,7 +166,7 @@ json CaseDocument(const CaseView& view, const std::vector<ArchivedAttachment>& a
               {"id", f.row.id},
               {"sent_day", f.row.sent_day},
               {"damaged", !f.item.has_value()},
-              {"fields", f.item ? Fields(ItemFields(f.item->meta, "followup")) : json::array()},
+              {"fields", f.item ? Fields(ItemFields(f.item->meta, CaseKind::kFollowUp)) : json::array()},
               {"attachments", NumbersOf(attachments, f.row.id)}};
     entries.push_back({f.row.sent_day, std::move(j)});
   }

@@ -15,9 +15,9 @@ void Add(std::vector<LabelledField>& out, const char* label, const std::string& 
 
 }  // namespace
 
-std::vector<LabelledField> ItemFields(const nlohmann::json& m, const std::string& kind) {
+std::vector<LabelledField> ItemFields(const nlohmann::json& m, CaseKind kind) {
   std::vector<LabelledField> f;
-  if (kind != "report") {
+  if (kind != CaseKind::kReport) {
     Add(f, "Message", JsonString(m, "message"));
     Add(f, "At risk now", JsonString(m, "at_risk"));
     Add(f, "Risk details", JsonString(m, "risk_details"));
@@ -70,7 +70,7 @@ Result<CaseView> LoadCaseView(ConsoleStore& store, const KeyPair& key, const std
   auto unread_ids = store.UnreadFollowUps();
   if (!unread_ids) return unread_ids.error();
   const std::set<std::string> unread(unread_ids->begin(), unread_ids->end());
-  if (c->kind == "report") {
+  if (c->kind == CaseKind::kReport) {
     auto fus = store.FollowUps(c->source_ref);
     if (!fus) return fus.error();
     for (auto& f : *fus) {
@@ -121,7 +121,7 @@ Result<CaseView> LoadCaseView(ConsoleStore& store, const KeyPair& key, const std
 
 Status MarkCaseShown(ConsoleStore& store, const OfficerSession& by, const CaseView& view) {
   std::vector<std::string> now_read;
-  if (view.row.kind != "report") now_read.push_back(view.row.id);
+  if (view.row.kind != CaseKind::kReport) now_read.push_back(view.row.id);
   for (const auto& f : view.followups) {
     if (f.item) now_read.push_back(f.row.id);
   }

@@ -49,7 +49,7 @@ struct LabelledField {
   std::string label;
   std::string value;  // untrusted text: each face makes it safe for where it shows it
 };
-std::vector<LabelledField> ItemFields(const nlohmann::json& meta, const std::string& kind);
+std::vector<LabelledField> ItemFields(const nlohmann::json& meta, CaseKind kind);
 // The contact details a reporter chose to leave (name, phone, email, safe times); nullopt when
 // they stayed anonymous (replies go through SealDrop only).
 std::optional<std::vector<LabelledField>> ContactFields(const nlohmann::json& meta);

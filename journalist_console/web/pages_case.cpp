@@ -36,7 +36,7 @@ std::string SizeText(std::uint64_t bytes) {
 // `item_id`: the case item the attachments belong to (the report's or a follow-up's own id), whose
 // attachments are numbered from 1 as `show` and export-attachment number them.
 PageData Item(const char* css, const std::string& heading, const std::string& when, const OpenedItem& item,
-              const std::string& kind, const std::string& item_id) {
+              CaseKind kind, const std::string& item_id) {
   PageData d;
   d.set("css", css);
   d.set("heading", heading);
@@ -44,7 +44,7 @@ PageData Item(const char* css, const std::string& heading, const std::string& wh
   const auto fields = ItemFields(item.meta, kind);
   d.set("fields", FieldList(fields));
   d.set("has_fields", !fields.empty());
-  if (kind == "report") {
+  if (kind == CaseKind::kReport) {
     const auto contact = ContactFields(item.meta);
     d.set("contact_anonymous", !contact.has_value());
     d.set("has_contact", contact.has_value());
@@ -85,13 +85,13 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
   }
   const CaseRow& row = view->row;
   std::vector<Entry> entries;
-  entries.push_back({row.sent_day, Item(row.kind == "report" ? "report" : "followup",
-                                        row.kind == "report" ? "Report" : "Follow-up from the reporter",
+  entries.push_back({row.sent_day, Item(row.kind == CaseKind::kReport ? "report" : "followup",
+                                        row.kind == CaseKind::kReport ? "Report" : "Follow-up from the reporter",
                                         "sent " + row.sent_day, view->item, row.kind, row.id)});
   for (const auto& f : view->followups) {
     if (f.item) {
       PageData d = Item("followup", std::string(f.unread ? "New follow-up" : "Follow-up") + " from the reporter",
-                        "sent " + f.row.sent_day, *f.item, "followup", f.row.id);
+                        "sent " + f.row.sent_day, *f.item, CaseKind::kFollowUp, f.row.id);
       entries.push_back({f.row.sent_day, std::move(d)});
     } else {
       PageData d;
@@ -136,10 +136,10 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
   PageData d;
   d.set("id", row.id);
   d.set("short_id", row.id.substr(0, 8));
-  d.set("kind", row.kind == "report" ? "Report" : "Follow-up");
+  d.set("kind", row.kind == CaseKind::kReport ? "Report" : "Follow-up");
   d.set("sent", row.sent_day);
   d.set("received", row.received_day);
-  d.set("status", row.status);
+  d.set("status", std::string(Name(row.status)));
   d.set("outcome", Optional(row.outcome));
   d.set("urgent", row.urgent);
   d.set("raised_day", Optional(view->raise ? view->raise->day : std::string()));
@@ -154,7 +154,7 @@ Response ConsoleApp::CasePage(Context& c, const std::string& id, http::status st
   // Forwarding needs the signed directory kept with the console (init --directory).
   PageData targets{PageData::type::list};
   std::string no_forward_reason;
-  if (row.kind != "report") {
+  if (row.kind != CaseKind::kReport) {
     no_forward_reason = "Follow-ups move with their report: forward the report.";
   } else if (auto forces = ForwardTargets(store_, {}); !forces) {
     no_forward_reason = "Forwarding needs the signed force directory kept with this console (init --directory --root-pub): " +

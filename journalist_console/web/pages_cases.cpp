@@ -40,7 +40,8 @@ struct Filters {
 
   static Filters From(const Form& q) {
     Filters f;
-    f.status = q.Get("status");
+    // A status the console does not have is no filter (never "nothing matches").
+    f.status = ParseCaseStatus(q.Get("status")) ? std::string(q.Get("status")) : "";
     f.outcome = q.Get("outcome");
     f.category = q.Get("category");
     f.force = q.Get("force");
@@ -113,13 +114,13 @@ Status ConsoleApp::BuildSearchIndex(Session& session) {
   const FieldSealer sealer(session.officer().key());
   std::map<std::string, WipingString> by_ref;  // follow-up text per conversation
   for (const auto& c : *cases) {
-    if (c.kind == "report") continue;
+    if (c.kind == CaseKind::kReport) continue;
     auto item = ReadSealedItem(store_.SealedPath(c.id), session.officer().key());
     if (!item) continue;  // a damaged follow-up is shown as such on its case; it has no text
-    for (const auto& f : ItemFields(item->meta, "followup")) by_ref[c.source_ref].append(f.value).push_back('\n');
+    for (const auto& f : ItemFields(item->meta, CaseKind::kFollowUp)) by_ref[c.source_ref].append(f.value).push_back('\n');
   }
   for (const auto& c : *cases) {
-    if (c.kind != "report") continue;
+    if (c.kind != CaseKind::kReport) continue;
     auto item = ReadSealedItem(store_.SealedPath(c.id), session.officer().key());
     if (!item) return item.error();
     WipingString text;
@@ -127,7 +128,7 @@ Status ConsoleApp::BuildSearchIndex(Session& session) {
       text.append(v);
       text.push_back('\n');
     };
-    for (const auto& f : ItemFields(item->meta, "report")) add(f.value);
+    for (const auto& f : ItemFields(item->meta, CaseKind::kReport)) add(f.value);
     if (const auto contact = ContactFields(item->meta)) {
       for (const auto& f : *contact) add(f.value);
     }
@@ -183,10 +184,10 @@ Response ConsoleApp::GetCases(Context& c) {
   std::vector<CaseRow> shown;
   std::size_t total = 0;
   for (auto& row : *cases) {
-    if (row.kind != "report") continue;
+    if (row.kind != CaseKind::kReport) continue;
     ++total;
     if (!row.category.empty()) categories.insert(row.category);
-    if (!f.status.empty() && row.status != f.status) continue;
+    if (!f.status.empty() && Name(row.status) != f.status) continue;
     if (!f.outcome.empty() && row.outcome != f.outcome) continue;
     if (!f.category.empty() && row.category != f.category) continue;
     if (!f.from.empty() && row.sent_day < f.from) continue;
@@ -240,7 +241,7 @@ Response ConsoleApp::GetCases(Context& c) {
     const auto raise = raises->find(row.id);
     r.set("raised_day", Optional(raise == raises->end() ? std::string() : raise->second.day));
     r.set("category", row.category.empty() ? std::string("–") : row.category);
-    r.set("status", row.status);
+    r.set("status", std::string(Name(row.status)));
     r.set("outcome", Optional(row.outcome));
     r.set("followups", std::to_string(CountOf(*followups, row.source_ref)));
     const std::size_t n = CountOf(*unread, row.source_ref);
@@ -277,7 +278,11 @@ Response ConsoleApp::GetCases(Context& c) {
   d.set("has_rows", !shown.empty());
   d.set("undelivered", und);
   d.set("has_undelivered", !undelivered->empty());
-  d.set("statuses", Options({{"", "Any"}, {"new", "new"}, {"triaged", "triaged"}, {"forwarded", "forwarded"}}, f.status));
+  std::vector<std::pair<std::string, std::string>> status_values = {{"", "Any"}};
+  for (const CaseStatus s : {CaseStatus::kNew, CaseStatus::kTriaged, CaseStatus::kForwarded}) {
+    status_values.emplace_back(Name(s), Name(s));
+  }
+  d.set("statuses", Options(status_values, f.status));
   d.set("outcomes", Options(outcome_values, f.outcome));
   d.set("categories", Options(category_values, f.category));
   d.set("force_filter", f.force);

@@ -10,7 +10,7 @@ namespace {
 CaseRow Report(const std::string& id, const std::string& received, const std::string& outcome = "") {
   CaseRow r;
   r.id = id;
-  r.kind = "report";
+  r.kind = CaseKind::kReport;
   r.received_day = received;
   r.sent_day = received;
   r.category = "corruption";
@@ -37,7 +37,7 @@ TEST(CaseCounts, TimeToTriageFromTheImportDayInBuckets) {
       Report("g", "2026-11-20", "investigate"),        // triaged "before" import: clock set back
   };
   CaseRow followup = Report("h", "2026-11-03");
-  followup.kind = "followup";
+  followup.kind = CaseKind::kFollowUp;
   cases.push_back(followup);
   const std::map<std::string, std::string> first = {
       {"a", "2026-11-02"}, {"b", "2026-11-03"}, {"c", "2026-11-09"}, {"d", "2026-11-10"},

@@ -13,13 +13,13 @@ namespace {
 CaseView HostileCase() {
   CaseView v;
   v.row = {.id = "0123456789abcdef0123456789abcdef",
-           .kind = "report",
+           .kind = console::CaseKind::kReport,
            .received_day = "2026-11-30",
            .sent_day = "2026-11-29",
            .source_ref = std::string(64, 'a'),
            .category = "corruption",
            .urgent = true,
-           .status = "triaged",
+           .status = console::CaseStatus::kTriaged,
            .outcome = "investigate",
            .summary = {}};
   v.item.meta = {{"force", "MET"},

@@ -165,9 +165,9 @@ Status ConsoleStore::AddCases(const std::vector<CaseRow>& rows, const std::strin
         "INSERT INTO cases (id, kind, received_day, sent_day, source_ref, category, "
         "urgent, status, outcome, summary) VALUES (?,?,?,?,?,?,?,?,?,?)");
     if (!q) return q.error();
-    q->Bind(1, r.id).Bind(2, r.kind).Bind(3, r.received_day).Bind(4, r.sent_day);
+    q->Bind(1, r.id).Bind(2, Name(r.kind)).Bind(3, r.received_day).Bind(4, r.sent_day);
     q->Bind(5, r.source_ref).Bind(6, r.category).BindInt64(7, r.urgent ? 1 : 0);
-    q->Bind(8, r.status).Bind(9, r.outcome).Bind(10, r.summary);
+    q->Bind(8, Name(r.status)).Bind(9, r.outcome).Bind(10, r.summary);
     if (auto st = q->Run(); !st) return st;  // the transaction rolls back
     if (auto st = RecordImported(r.id, pull_day); !st) return st;
   }
@@ -301,10 +301,10 @@ Result<std::vector<TriageRow>> ConsoleStore::Triage(const std::string& id) const
   return out;
 }
 
-Status ConsoleStore::SetStatus(const std::string& id, const std::string& status) {
+Status ConsoleStore::SetStatus(const std::string& id, CaseStatus status) {
   auto q = db_.Prepare("UPDATE cases SET status = ? WHERE id = ?");
   if (!q) return q.error();
-  return q->Bind(1, status).Bind(2, id).Run();
+  return q->Bind(1, Name(status)).Bind(2, id).Run();
 }
 
 Status ConsoleStore::AddOutbox(const OutboxRow& r) {

@@ -28,18 +28,19 @@
 #include "common/result.h"
 #include "common/sqlite.h"
 #include "journalist_console/bundle/push_result.h"
+#include "journalist_console/core/store/case_values.h"
 
 namespace sealdrop::console {
 
 struct CaseRow {
   std::string id;            // the server's item id (32 hex)
-  std::string kind;          // "report" | "followup"
+  CaseKind kind = CaseKind::kReport;
   std::string received_day;  // day of import
   std::string sent_day;      // day the server sealed it
   std::string source_ref;    // the reporter's conversation (64 hex)
   std::string category;      // report form value, "" for follow-ups
   bool urgent = false;       // someone at risk of harm now
-  std::string status;        // "new" | "triaged" | "forwarded"
+  CaseStatus status = CaseStatus::kNew;
   std::string outcome;       // triage outcome, "" until triaged
   std::vector<std::uint8_t> summary;  // sealed (FieldSealer, ad "ID|summary")
 };
@@ -154,7 +155,7 @@ class ConsoleStore {
   Result<std::vector<TriageRow>> Triage(const std::string& id) const;
   // The day of each case's first triage, by case id (cases never triaged are absent).
   Result<std::map<std::string, std::string>> FirstTriageDays() const;
-  Status SetStatus(const std::string& id, const std::string& status);
+  Status SetStatus(const std::string& id, CaseStatus status);
 
   // The blob must already be durable at OutboxPath(row.id).
   Status AddOutbox(const OutboxRow& row);

@@ -24,7 +24,7 @@ Status ConsoleStore::RaiseIfCalmLocked(const std::string& report_id, const CaseR
 Status ConsoleStore::MarkUnreadAndRaiseLocked(const std::vector<CaseRow>& rows,
                                               std::vector<RiskRaise>* raised) {
   for (const auto& r : rows) {
-    if (r.kind != "followup") continue;
+    if (r.kind != CaseKind::kFollowUp) continue;
     auto ins = db_.Prepare("INSERT INTO followup_unread (id) VALUES (?)");
     if (!ins) return ins.error();
     if (auto st = ins->Bind(1, r.id).Run(); !st) return st;
@@ -32,7 +32,7 @@ Status ConsoleStore::MarkUnreadAndRaiseLocked(const std::vector<CaseRow>& rows,
   // A follow-up saying someone is at risk raises its report, whichever of the two came first.
   for (const auto& r : rows) {
     if (r.source_ref.empty()) continue;
-    if (r.kind == "followup" && r.urgent) {
+    if (r.kind == CaseKind::kFollowUp && r.urgent) {
       auto q = db_.Prepare(
           "SELECT id FROM cases WHERE kind = 'report' AND source_ref = ? AND urgent = 0 ORDER BY id");
       if (!q) return q.error();
@@ -47,7 +47,7 @@ Status ConsoleStore::MarkUnreadAndRaiseLocked(const std::vector<CaseRow>& rows,
       for (const auto& id : reports) {
         if (auto st = RaiseIfCalmLocked(id, r, raised); !st) return st;
       }
-    } else if (r.kind == "report" && !r.urgent) {
+    } else if (r.kind == CaseKind::kReport && !r.urgent) {
       auto q = db_.Prepare(std::string("SELECT ") + kCaseColumns +
                            " FROM cases WHERE kind = 'followup' AND source_ref = ? AND urgent = 1 "
                            "ORDER BY sent_day, id LIMIT 1");
