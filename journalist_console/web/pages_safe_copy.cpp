@@ -94,7 +94,8 @@ Response ConsoleApp::PostSafeCopy(Context& c) {
   const std::string short_id = row->id.substr(0, 8);
   // The command that does what the web face will not: larger copies and the original.
   const std::string command =
-      "sealdrop-console export-attachment --data " + store_.dir() + " " + short_id + " " +
+      "sealdrop-console export-attachment --data " + store_.dir() + " --officer " +
+      c.session->officer().name() + " " + short_id + " " +
       (number == 0 ? std::string("N") : std::to_string(number)) + " --out FILE";
   PageData d;
   d.set("case_id", row->id);
