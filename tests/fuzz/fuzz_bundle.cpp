@@ -1,7 +1,10 @@
-// libFuzzer target: the bundle reader (journalist_console/bundle). The input is written to an
-// anonymous memory file and opened by path, as the console opens a bundle from removable media;
-// every item the manifest lists is then copied out (each is hashed again on the way).
-#include <sys/mman.h>
+// libFuzzer target: the bundle reader (journalist_console/bundle). The input is written to a file
+// and opened by path, as the console opens a bundle from removable media (the reader opens only a
+// regular file and follows no link, so not a /proc/self/fd link to a memfd); the media page's
+// PeekManifest reads it first, then every item the manifest lists is copied out (each is hashed
+// again on the way).
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstddef>
@@ -18,10 +21,21 @@ class NullSink final : public sealdrop::ByteSink {
   sealdrop::Status Write(std::span<const std::uint8_t>) override { return sealdrop::Status::Ok(); }
 };
 
+// One file, in a private directory made at the first input, rewritten for every input.
+const std::string& InputPath() {
+  static const std::string path = [] {
+    char dir[] = "/tmp/sealdrop-fuzz-bundle-XXXXXX";
+    if (::mkdtemp(dir) == nullptr) __builtin_trap();
+    return std::string(dir) + "/input.bundle";
+  }();
+  return path;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const int fd = memfd_create("bundle", MFD_CLOEXEC);
+  const std::string& path = InputPath();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) __builtin_trap();
   std::size_t done = 0;
   while (done < size) {
@@ -29,12 +43,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (n <= 0) __builtin_trap();
     done += static_cast<std::size_t>(n);
   }
-  const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  ::close(fd);
+  (void)sealdrop::bundle::BundleReader::PeekManifest(path);
   auto reader = sealdrop::bundle::BundleReader::Open(path);
   if (reader) {
     NullSink sink;
     for (std::size_t i = 0; i < reader->manifest().items.size(); ++i) (void)reader->CopyItem(i, sink);
   }
-  ::close(fd);
   return 0;
 }
