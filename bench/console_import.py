@@ -25,6 +25,9 @@ import tempfile
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from console_web import start_serve  # noqa: E402 (the same console binary)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build", "release")
 CONSOLE = os.path.join(BIN, "journalist_console", "sealdrop-console")
@@ -84,16 +87,8 @@ def cli_import(d, bundle, key, pw, size):
 
 def web_import(d, media, key, pw, size):
     data = new_console(d, "console-web", key, pw)
-    serve = subprocess.Popen([CONSOLE, "serve", "--data", data, "--listen", "127.0.0.1:0", "--media", media],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    serve, port = start_serve(data, "--media", media)
     try:
-        port = None
-        for line in serve.stdout:
-            if line.startswith("listening "):
-                port = int(line.rsplit(":", 1)[1])
-                break
-        if port is None:
-            raise SystemExit("serve did not start")
         cookies = {}
 
         def request(method, path, fields=None, stream=False):

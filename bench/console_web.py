@@ -77,6 +77,19 @@ def timed(client, label, method, path, fields=None, expect=200):
     return page
 
 
+def start_serve(data, *extra):
+    """Starts `sealdrop-console serve --data DATA` on 127.0.0.1:0 (and EXTRA); returns
+    (process, port) once it listens."""
+    serve = subprocess.Popen([CONSOLE, "serve", "--data", data, "--listen", "127.0.0.1:0", *extra],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in serve.stdout:
+        if line.startswith("listening "):
+            return serve, int(line.rsplit(":", 1)[1])
+    serve.kill()
+    serve.wait()
+    raise SystemExit("serve did not start")
+
+
 def bench(n, work):
     d = os.path.join(work, str(n))
     os.makedirs(d)
@@ -86,16 +99,8 @@ def bench(n, work):
     run([CONSOLE, "init", "--data", f"{d}/console", "--key", f"{d}/MET.secret",
          "--key-passphrase-file", pw, *officer])
     run([CONSOLE, "import", "--data", f"{d}/console", *officer, f"{d}/pull.bundle"])
-    serve = subprocess.Popen([CONSOLE, "serve", "--data", f"{d}/console", "--listen", "127.0.0.1:0"],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    serve, port = start_serve(f"{d}/console")
     try:
-        port = None
-        for line in serve.stdout:
-            if line.startswith("listening "):
-                port = int(line.rsplit(":", 1)[1])
-                break
-        if port is None:
-            raise SystemExit("serve did not start")
         c = Client(port)
         _, _, page, _ = c.request("GET", "/sign-in")
         with open(pw) as f:

@@ -20,12 +20,16 @@ std::vector<std::filesystem::path> ResultFiles(const std::string& dir) {
   std::vector<std::filesystem::path> out;
   std::error_code ec;
   const std::string suffix(bundle::kPushResultSuffix);
-  for (const auto& e : std::filesystem::directory_iterator(dir.empty() ? "." : dir, ec)) {
+  // increment(ec), never ++: media pulled out during the listing ends it, without an exception.
+  for (std::filesystem::directory_iterator it(dir.empty() ? "." : dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const auto& e = *it;
     const std::string name = e.path().filename().string();
     // The media is untrusted: a link there (to a FIFO, a device, a file of this console) is
     // never followed.
+    std::error_code type_ec;  // one file that cannot be examined is skipped, not the rest
     if (name.size() > suffix.size() && name.ends_with(suffix) &&
-        e.symlink_status(ec).type() == std::filesystem::file_type::regular) {
+        e.symlink_status(type_ec).type() == std::filesystem::file_type::regular && !type_ec) {
       out.push_back(e.path());
     }
     if (out.size() >= kMaxResultFiles) break;

@@ -65,12 +65,10 @@ std::string SizeText(std::uint64_t bytes) {
 Result<std::vector<MediaFile>> ListMedia(const std::string& dir, ConsoleStore& store) {
   std::vector<MediaFile> out;
   std::error_code ec;
-  std::filesystem::directory_iterator it(dir, ec);
-  if (ec) {
-    return MakeError(ErrorCode::kIo, "the media at " + dir + " cannot be read (" + ec.message() +
-                                         "): is it still mounted?");
-  }
-  for (const auto& e : it) {
+  // increment(ec), never ++: media pulled out half-way through the listing is an error page,
+  // not an exception through the web face.
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& e = *it;
     if (out.size() >= kMaxMediaFiles) break;
     const std::string name = e.path().filename().string();
     const bool bundle = name.size() > kBundleSuffix.size() && name.ends_with(kBundleSuffix);
@@ -102,6 +100,10 @@ Result<std::vector<MediaFile>> ListMedia(const std::string& dir, ConsoleStore& s
       }
     }
     out.push_back(std::move(f));
+  }
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "the media at " + dir + " cannot be read (" + ec.message() +
+                                         "): is it still mounted?");
   }
   std::sort(out.begin(), out.end(), [](const MediaFile& a, const MediaFile& b) { return a.name < b.name; });
   return out;

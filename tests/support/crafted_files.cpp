@@ -61,6 +61,25 @@ std::string JpegWithExifAndGps(unsigned width, unsigned height) {
          r.out.substr(2);
 }
 
+std::string PdfOfObjects(const std::vector<std::string>& objects, std::size_t info) {
+  std::string pdf = "%PDF-1.7\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const std::size_t xref = pdf.size();
+  const std::string size = std::to_string(objects.size() + 1);
+  pdf += "xref\n0 " + size + "\n0000000000 65535 f \n";
+  for (std::size_t at : offsets) {
+    char entry[32];
+    std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", at);
+    pdf += entry;
+  }
+  return pdf + "trailer\n<< /Size " + size + " /Root 1 0 R /Info " + std::to_string(info) +
+         " 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+}
+
 std::string PdfWithAuthorAndScript() {
   const std::vector<std::string> objects = {
       "<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
@@ -69,20 +88,7 @@ std::string PdfWithAuthorAndScript() {
       "<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\);) >>",
       "<< /Length 29 >>\nstream\n0 0 0 rg 50 50 100 100 re f\n\nendstream",
       std::string("<< /Author (") + kCraftedSecretName + ") /Title (Statement) >>"};
-  std::string pdf = "%PDF-1.7\n";
-  std::vector<std::size_t> offsets;
-  for (std::size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const std::size_t xref = pdf.size();
-  pdf += "xref\n0 7\n0000000000 65535 f \n";
-  for (std::size_t at : offsets) {
-    char entry[32];
-    std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", at);
-    pdf += entry;
-  }
-  return pdf + "trailer\n<< /Size 7 /Root 1 0 R /Info 6 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return PdfOfObjects(objects, /*info=*/6);
 }
 
 }  // namespace sealdrop::testing

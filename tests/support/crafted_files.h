@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sealdrop::testing {
 
@@ -28,6 +29,10 @@ std::string JpegSegment(unsigned code, const std::string& payload);
 // A W x H JPEG with an EXIF segment (Artist, GPS latitude) and a comment naming the reporter and
 // the place. Needs /usr/bin/pnmtojpeg.
 std::string JpegWithExifAndGps(unsigned width, unsigned height);
+
+// A PDF of `objects` (object N is objects[N-1]; 1 is the catalog) with its cross-reference
+// table and a trailer naming object `info` as the document properties.
+std::string PdfOfObjects(const std::vector<std::string>& objects, std::size_t info);
 
 // A one-page PDF whose document properties name kCraftedSecretName (Author) and which runs
 // JavaScript when opened (tests/cli/safe_export_test.cpp makes the same file).

@@ -85,22 +85,7 @@ std::string PdfWithAuthorAndJavaScript() {
   }
   objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
   objects.push_back(std::string("<< /Author (") + kSecret + ") /Title (Secret report title) >>");
-  std::string pdf = "%PDF-1.7\n";
-  std::vector<std::size_t> offsets;
-  for (std::size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const std::size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-  for (std::size_t at : offsets) {
-    char entry[32];
-    std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", at);
-    pdf += entry;
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R /Info 9 0 R >>\n";
-  pdf += "startxref\n" + std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
+  return testing::PdfOfObjects(objects, /*info=*/9);
 }
 
 struct Copied {
